@@ -1,0 +1,3 @@
+"""Simpul: federated registry and metadata catalog of Indonesian public services."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,150 @@
+"""Layered configuration: defaults, then a TOML file, then ``SIMPUL_*`` environment variables.
+
+Validated once, into a frozen :class:`Settings`. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from simpul.errors import ConfigError
+
+LEVELS = ("pusat", "provinsi", "kabkota", "kecamatan", "desa")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting Simpul reads. Environment names are ``SIMPUL_`` + the field name in capitals."""
+
+    data_dir: str = "var"
+    database_url: str = ""  # default: SQLite file in data_dir
+    search_url: str = "embedded"
+    search_path: str = ""  # default: beside the SQLite database, else data_dir/search
+    base_uri: str = "http://127.0.0.1:8000"
+    node_id: str = "simpul-local"
+    node_level: str = "pusat"
+    node_area: str = "00"
+    harvest_allow_private: bool = False
+    max_body_bytes: int = 2 * 1024 * 1024
+    log_level: str = "INFO"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if not self.database_url.startswith("sqlite:///"):
+            return None
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+def _coerce(name: str, kind: type, raw: Any) -> Any:
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{name}: expected a boolean (1/0, true/false), got {raw!r}")
+    if kind is int:
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: expected an integer, got {raw!r}") from None
+    if kind is str:
+        if not isinstance(raw, str | int | float):
+            raise ConfigError(f"{name}: expected a string, got {type(raw).__name__}")
+        return str(raw)
+    return raw
+
+
+_TYPES = {"str": str, "bool": bool, "int": int}
+
+
+def _field_types() -> dict[str, type]:
+    return {f.name: _TYPES.get(str(f.type), dict) for f in fields(Settings)}
+
+
+def load_settings(
+    overrides: dict[str, Any] | None = None,
+    *,
+    config_file: str | os.PathLike | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Build settings from defaults, a TOML file (``SIMPUL_CONFIG`` or ``config_file``),
+    the environment, then explicit ``overrides`` (tests, the app factory's argument)."""
+    environ = os.environ if environ is None else environ
+    types = _field_types()
+    values: dict[str, Any] = {}
+    path = config_file or environ.get("SIMPUL_CONFIG")
+    if path:
+        values.update(_read_toml(Path(path), types))
+    for name in types:
+        env_name = f"SIMPUL_{name.upper()}"
+        if env_name in environ and name != "extra":
+            values[name] = environ[env_name]
+    for key, value in (overrides or {}).items():
+        key = key.lower().removeprefix("simpul_")
+        if key not in types:
+            raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(types))}")
+        values[key] = value
+    coerced = {k: _coerce(k, types[k], v) for k, v in values.items()}
+    return _finish(Settings(**coerced))
+
+
+def _read_toml(path: Path, types: dict[str, type]) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    section = data.get("simpul", data)
+    unknown = sorted(set(section) - set(types))
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}")
+    return dict(section)
+
+
+def _finish(settings: Settings) -> Settings:
+    """Derive defaults that depend on other settings, then validate the whole."""
+    changes: dict[str, Any] = {}
+    data_dir = Path(settings.data_dir)
+    if not settings.database_url:
+        changes["database_url"] = f"sqlite:///{(data_dir / 'simpul.db').as_posix()}"
+    settings = dataclasses.replace(settings, **changes)
+    if not settings.search_path:
+        sqlite = settings.sqlite_path
+        base = sqlite.parent if sqlite else data_dir
+        settings = dataclasses.replace(settings, search_path=str(base / "search"))
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    scheme = urlsplit(settings.database_url).scheme
+    if not scheme.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            f"database_url: unsupported database {scheme!r}; use sqlite:/// or postgresql://"
+        )
+    base = urlsplit(settings.base_uri)
+    if base.scheme not in ("http", "https") or not base.netloc:
+        raise ConfigError(f"base_uri: expected an http(s) URL, got {settings.base_uri!r}")
+    if settings.base_uri.endswith("/"):
+        raise ConfigError("base_uri: must not end with '/'")
+    if settings.node_level not in LEVELS:
+        raise ConfigError(f"node_level: expected one of {', '.join(LEVELS)}")
+    if settings.search_url != "embedded" and urlsplit(settings.search_url).scheme not in (
+        "http",
+        "https",
+    ):
+        raise ConfigError("search_url: expected 'embedded' or an http(s) Elasticsearch URL")
+    if settings.max_body_bytes < 1024:
+        raise ConfigError("max_body_bytes: must be at least 1024")

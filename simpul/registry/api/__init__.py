@@ -1,0 +1,1 @@
+"""HTTP API blueprints (thin: parse, call one core function, serialise)."""

@@ -1,0 +1,103 @@
+"""What every API module shares: the blueprint class with Simpul's argument parser, JSON in and
+out, paging, preconditions and the current registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask_smorest
+import orjson
+from flask import Response, current_app, request
+from marshmallow import Schema, fields, validate
+from webargs.flaskparser import FlaskParser
+
+from simpul.errors import InvalidInput, UnsupportedMediaType, ValidationFailed
+from simpul.registry.context import Registry
+
+
+class SimpulParser(FlaskParser):
+    """webargs parser that raises Simpul's errors (problem+json with field paths)."""
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        messages = error.messages
+        if isinstance(messages, dict) and len(messages) == 1:
+            location = next(iter(messages))
+            if location in ("query", "json", "headers", "view_args"):
+                messages = messages[location]
+        raise ValidationFailed.from_messages(messages)
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        raise InvalidInput(f"malformed JSON: {error}")
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = SimpulParser()
+
+
+def registry() -> Registry:
+    return current_app.extensions["simpul"]
+
+
+def json_response(
+    payload: Any,
+    status: int = 200,
+    headers: dict | None = None,
+    content_type: str = "application/json",
+) -> Response:
+    body = b"" if status == 304 else orjson.dumps(payload)
+    return Response(body, status=status, headers=headers, content_type=content_type)
+
+
+def read_json() -> Any:
+    """The request body as JSON, or a 4xx naming what is wrong and where."""
+    mimetype = request.mimetype or ""
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"send the body as application/json (got {mimetype or 'no Content-Type'})"
+        )
+    raw = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+    if not raw.strip():
+        raise InvalidInput("the request body is empty; expected a JSON object")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            line=exc.lineno,
+            column=exc.colno,
+        ) from None
+
+
+def if_match() -> set[str] | None:
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    return {tag.strip() for tag in header.split(",") if tag.strip()}
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=500))
+
+
+def page_response(total: int, items: list, page: int, size: int) -> Response:
+    """``{"total", "page", "size", "items"}`` with RFC 8288 ``Link`` headers for next/prev."""
+    links = []
+    args = request.args.to_dict()
+    base = request.base_url
+    if page * size < total:
+        links.append(_link(base, args, page + 1, "next"))
+    if page > 1:
+        links.append(_link(base, args, page - 1, "prev"))
+    headers = {"Link": ", ".join(links)} if links else None
+    body = {"total": total, "page": page, "size": size, "items": items}
+    return json_response(body, headers=headers)
+
+
+def _link(base: str, args: dict, page: int, rel: str) -> str:
+    from urllib.parse import urlencode
+
+    return f'<{base}?{urlencode({**args, "page": page})}>; rel="{rel}"'
+
+
+BEARER = [{"bearerAuth": []}]

@@ -1,0 +1,95 @@
+"""Health, code lists and the area tree: what a portal builder needs beside the records."""
+
+from __future__ import annotations
+
+from flask import Blueprint as FlaskBlueprint
+from sqlalchemy import func, select
+
+from simpul import __version__
+from simpul.errors import NotFound
+from simpul.registry import codelists
+from simpul.registry.api.common import Blueprint, json_response, registry
+from simpul.registry.areas import NATIONAL, load_areas
+from simpul.registry.models import Change, Service
+
+blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="Code lists and areas")
+health_bp = FlaskBlueprint("health", __name__)
+
+
+@health_bp.get("/health")
+def health():
+    """Database state (and, once a search backend is configured, its state)."""
+    reg = registry()
+    checks: dict = {"version": __version__, "node": reg.settings.node_id}
+    status = 200
+    try:
+        with reg.db.session() as session:
+            checks["database"] = {
+                "status": "ok",
+                "dialect": reg.db.dialect,
+                "revision": reg.db.current_revision(),
+                "services": session.scalar(
+                    select(func.count()).where(Service.deleted_at.is_(None))
+                ),
+                "last_change": session.scalar(select(func.max(Change.seq))) or 0,
+            }
+        if checks["database"]["revision"] != reg.db.head_revision():
+            checks["database"]["status"] = "needs-upgrade"
+            status = 503
+    except Exception as exc:  # a health check reports, it does not crash
+        checks["database"] = {"status": "down", "error": str(exc).splitlines()[0]}
+        status = 503
+    checks["status"] = "ok" if status == 200 else "degraded"
+    return json_response(checks, status, {"Cache-Control": "no-store"})
+
+
+@blp.route("/codelists")
+@blp.response(200, description="Every code list with Indonesian and English labels")
+def all_codelists():
+    return json_response({name: _codes(codes) for name, codes in codelists.CODE_LISTS.items()})
+
+
+@blp.route("/codelists/<name>")
+@blp.response(200, description="One code list")
+def one_codelist(name):
+    codes = codelists.CODE_LISTS.get(name)
+    if codes is None:
+        raise NotFound(f"no code list {name!r}; known: {', '.join(codelists.CODE_LISTS)}")
+    return json_response(_codes(codes))
+
+
+def _codes(codes) -> list[dict]:
+    return [{"code": code, "label": labels} for code, labels in codes.items()]
+
+
+@blp.route("/areas/<code>")
+@blp.response(200, description="An area with its parents and children")
+def area(code):
+    """A Kemendagri area (``00`` for Indonesia) with its ancestors and children."""
+    areas = load_areas()
+    found = areas.get(code)
+    if found is None:
+        raise NotFound(areas.check(code))
+    chain = []
+    parent = found.parent
+    while parent is not None:
+        chain.append(_area(areas.get(parent)))
+        parent = areas.get(parent).parent
+    return json_response(
+        {
+            **_area(found),
+            "ancestors": chain,
+            "children": [_area(child) for child in areas.children(code)],
+        },
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@blp.route("/areas")
+@blp.response(200, description="The provinces (start of the area tree)")
+def provinces():
+    return area(NATIONAL)
+
+
+def _area(found) -> dict:
+    return {"code": found.code, "name": found.name, "level": found.level}

@@ -1,0 +1,155 @@
+"""/api/v1/services: publish and read service records."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from simpul.registry import codelists, services
+from simpul.registry.api.common import (
+    BEARER,
+    Blueprint,
+    PageArgs,
+    if_match,
+    json_response,
+    page_response,
+    read_json,
+    registry,
+)
+from simpul.registry.auth import authenticate
+from simpul.registry.schemas import ServiceSchema
+
+blp = Blueprint(
+    "services", __name__, url_prefix="/api/v1/services", description="Service records"
+)
+
+
+class ServiceListArgs(PageArgs):
+    authority = fields.String(metadata={"description": "organization id"})
+    level = fields.String(validate=validate.OneOf(list(codelists.LEVELS)))
+    status = fields.String(validate=validate.OneOf(list(codelists.SERVICE_STATUSES)))
+    identifier = fields.String()
+    modified_since = fields.AwareDateTime(default_timezone=None)
+    sort = fields.String(load_default="-modified", validate=validate.OneOf(list(services.SORTS)))
+
+
+class ServiceOut(ServiceSchema):
+    id = fields.String()
+    uri = fields.String()
+    level = fields.String()
+    version = fields.Integer()
+    created = fields.DateTime()
+    modified = fields.DateTime()
+    provenance = fields.Dict()
+
+
+class ServicePage(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    size = fields.Integer()
+    items = fields.List(fields.Nested(ServiceOut))
+
+
+def _written(row, status: int):
+    headers = {"ETag": services.etag(row), "Location": f"/api/v1/services/{row.id}"}
+    return json_response(services.service_to_dict(row), status, headers)
+
+
+@blp.route("")
+class ServiceCollection(MethodView):
+    @blp.arguments(ServiceListArgs, location="query")
+    @blp.response(200, ServicePage)
+    def get(self, args):
+        """List live service records (newest change first), straight from the database."""
+        with registry().db.session() as session:
+            total, rows = services.list_services(session, **args)
+            items = [services.service_to_dict(r) for r in rows]
+        return page_response(total, items, args["page"], args["size"])
+
+    @blp.doc(
+        security=BEARER,
+        requestBody={"required": True, "content": {"application/json": {"schema": ServiceSchema}}},
+    )
+    @blp.response(201, ServiceOut)
+    @blp.alt_response(409, description="The authority already has this identifier")
+    @blp.alt_response(422, description="The record breaks a rule; errors name each field path")
+    def post(self):
+        """Publish a new service record. ``authority`` defaults to the token's organization."""
+        reg = registry()
+        with reg.db.transaction() as session:
+            actor = authenticate(session, request.headers.get("Authorization"))
+            body = read_json()
+            row, _ = services.publish(
+                session, body, actor, base_uri=reg.base_uri, provenance=reg.provenance(actor, "api")
+            )
+        return _written(row, 201)
+
+
+@blp.route("/<service_id>")
+class ServiceItem(MethodView):
+    @blp.response(200, ServiceOut)
+    @blp.alt_response(410, description="Deleted: the body carries the tombstone")
+    def get(self, service_id):
+        """One service record. Honours ``If-None-Match``."""
+        with registry().db.session() as session:
+            row = services.get_live(session, service_id)
+        tag = services.etag(row)
+        if tag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
+            return json_response(None, 304, {"ETag": tag})
+        return json_response(services.service_to_dict(row), 200, {"ETag": tag})
+
+    @blp.doc(
+        security=BEARER,
+        requestBody={"required": True, "content": {"application/json": {"schema": ServiceSchema}}},
+        parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}],
+    )
+    @blp.response(200, ServiceOut)
+    @blp.alt_response(412, description="The record changed since the given ETag")
+    def put(self, service_id):
+        """Replace a service record. Send the ETag you read as ``If-Match``."""
+        reg = registry()
+        with reg.db.transaction() as session:
+            actor = authenticate(session, request.headers.get("Authorization"))
+            body = read_json()
+            row, _ = services.replace(
+                session,
+                service_id,
+                body,
+                actor,
+                base_uri=reg.base_uri,
+                provenance=reg.provenance(actor, "api"),
+                if_match=if_match(),
+            )
+        return _written(row, 200)
+
+    @blp.doc(
+        security=BEARER,
+        parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}],
+    )
+    @blp.response(200, description="The tombstone left behind")
+    def delete(self, service_id):
+        """Delete a service record: it becomes a tombstone (410 Gone from then on)."""
+        with registry().db.transaction() as session:
+            actor = authenticate(session, request.headers.get("Authorization"))
+            row = services.retire(session, service_id, actor, if_match=if_match())
+            body = services.tombstone_to_dict(row)
+        return json_response(body, 200)
+
+
+@blp.route("/<service_id>/versions")
+@blp.response(200, description="Every version of the record, oldest first")
+def list_versions(service_id):
+    """History of a record: who changed it, when, and how."""
+    with registry().db.session() as session:
+        rows = services.versions(session, service_id)
+        items = [services.version_to_dict(r, with_data=False) for r in rows]
+    return json_response({"total": len(items), "items": items})
+
+
+@blp.route("/<service_id>/versions/<int:number>")
+@blp.response(200, description="One version with its full content")
+def get_version(service_id, number):
+    with registry().db.session() as session:
+        row = services.version(session, service_id, number)
+        return json_response(services.version_to_dict(row))

@@ -1,0 +1,97 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, request, send_from_directory
+from flask_cors import CORS
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from simpul import __version__
+from simpul.config import Settings, load_settings
+from simpul.errors import PayloadTooLarge, SimpulError
+from simpul.registry.api.common import json_response
+from simpul.registry.context import Registry
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then TOML file, then ``SIMPUL_*`` environment, then ``config``."""
+    settings = config if isinstance(config, Settings) else load_settings(config)
+    app = Flask(__name__)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        JSON_SORT_KEYS=False,
+        API_TITLE="Simpul",
+        API_VERSION=__version__,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/api/v1/docs/assets/",
+        API_SPEC_OPTIONS={
+            "info": {
+                "description": "Registry of Indonesian public services (Registri layanan publik)."
+            },
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+            },
+        },
+    )
+    app.extensions["simpul"] = Registry(settings)
+    _register_api(app)
+    _register_errors(app)
+    CORS(
+        app,
+        resources={r"/*": {"origins": "*"}},
+        methods=["GET", "HEAD", "OPTIONS"],
+        expose_headers=["ETag", "Link", "Location"],
+        supports_credentials=False,
+    )
+    return app
+
+
+def _register_api(app: Flask) -> None:
+    from swagger_ui_bundle import swagger_ui_path
+
+    from simpul.registry.api import meta, organizations, services
+
+    api = Api(app)
+    for module in (services, organizations, meta):
+        api.register_blueprint(module.blp)
+    app.register_blueprint(meta.health_bp)
+
+    @app.get("/api/v1/docs/assets/<path:filename>")
+    def swagger_assets(filename):
+        return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+
+def problem(error: SimpulError):
+    return json_response(error.to_problem(), error.status, content_type=PROBLEM)
+
+
+def _register_errors(app: Flask) -> None:
+    app.register_error_handler(SimpulError, problem)
+
+    @app.errorhandler(HTTPException)
+    def http_problem(exc: HTTPException):
+        if exc.code == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"]
+            return problem(PayloadTooLarge(f"the request body is larger than {limit} bytes"))
+        err = SimpulError(exc.description or exc.name)
+        err.status, err.title = exc.code or 500, exc.name
+        err.code = exc.name.lower().replace(" ", "-")
+        response = problem(err)
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(SimpulError("an unexpected error occurred; it has been logged"))

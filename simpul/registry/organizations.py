@@ -1,0 +1,145 @@
+"""Organizations: the publishers (competent authorities) of services."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from simpul.errors import Conflict, NotFound, ValidationFailed
+from simpul.registry.areas import is_within
+from simpul.registry.auth import SYSTEM, Actor
+from simpul.registry.db import as_utc, utcnow
+from simpul.registry.models import Organization
+from simpul.registry.schemas import ORGANIZATION_SCHEMA
+
+
+def validate_organization(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ValidationFailed.from_messages("expected a JSON object")
+    try:
+        return ORGANIZATION_SCHEMA.load(raw)
+    except ValidationError as exc:
+        raise ValidationFailed.from_messages(exc.messages) from None
+
+
+def _check_parent(session: Session, data: dict[str, Any]) -> None:
+    parent_id = data.get("parent")
+    if not parent_id:
+        return
+    if parent_id == data["id"]:
+        raise ValidationFailed.from_messages({"parent": "an organization cannot be its own parent"})
+    parent = session.get(Organization, parent_id)
+    if parent is None:
+        raise ValidationFailed.from_messages({"parent": unknown_organization(session, parent_id)})
+    area = data.get("area")
+    if parent.area and area and not is_within(area, parent.area):
+        raise ValidationFailed.from_messages(
+            {"area": f"area {area!r} lies outside the parent's area {parent.area!r}"}
+        )
+    # Walk up to refuse cycles (possible on update).
+    seen = {data["id"]}
+    while parent is not None and parent.parent_id:
+        if parent.parent_id in seen:
+            raise ValidationFailed.from_messages({"parent": "this parent would create a cycle"})
+        seen.add(parent.parent_id)
+        parent = session.get(Organization, parent.parent_id)
+
+
+def unknown_organization(session: Session, org_id: str) -> str:
+    ids = list(session.scalars(select(Organization.id)))
+    near = difflib.get_close_matches(org_id, ids, n=1, cutoff=0.6)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    return f"unknown organization {org_id!r}{hint}"
+
+
+def create_organization(session: Session, raw: Any, actor: Actor = SYSTEM) -> Organization:
+    actor.require_admin()
+    data = validate_organization(raw)
+    if session.get(Organization, data["id"]) is not None:
+        raise Conflict(f"organization {data['id']!r} already exists")
+    _check_parent(session, data)
+    now = utcnow()
+    row = Organization(
+        id=data["id"],
+        name=data["name"],
+        level=data["level"],
+        area=data.get("area"),
+        parent_id=data.get("parent"),
+        homepage=data.get("homepage"),
+        uri=data.get("uri"),
+        created=now,
+        modified=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def update_organization(
+    session: Session, org_id: str, raw: Any, actor: Actor = SYSTEM
+) -> Organization:
+    row = get_organization(session, org_id)
+    if not (actor.is_admin or actor.organization == org_id):
+        actor.require_admin()
+    if isinstance(raw, dict):
+        raw = {**raw, "id": org_id}
+    data = validate_organization(raw)
+    if data["level"] != row.level and not actor.is_admin:
+        raise ValidationFailed.from_messages({"level": "only an administrator can change levels"})
+    _check_parent(session, data)
+    row.name = data["name"]
+    row.level = data["level"]
+    row.area = data.get("area")
+    row.parent_id = data.get("parent")
+    row.homepage = data.get("homepage")
+    row.uri = data.get("uri")
+    row.modified = utcnow()
+    return row
+
+
+def get_organization(session: Session, org_id: str) -> Organization:
+    row = session.get(Organization, org_id)
+    if row is None:
+        raise NotFound(f"no organization {org_id!r}")
+    return row
+
+
+def list_organizations(
+    session: Session,
+    *,
+    level: str | None = None,
+    parent: str | None = None,
+    area: str | None = None,
+    page: int = 1,
+    size: int = 50,
+) -> tuple[int, list[Organization]]:
+    query = select(Organization)
+    if level:
+        query = query.where(Organization.level == level)
+    if parent:
+        query = query.where(Organization.parent_id == parent)
+    if area:
+        query = query.where(
+            (Organization.area == area) | Organization.area.startswith(area + ".")
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(Organization.id).offset((page - 1) * size).limit(size))
+    return total, list(rows)
+
+
+def organization_to_dict(row: Organization, base_uri: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "uri": row.uri or f"{base_uri}/organizations/{row.id}",
+        "name": row.name,
+        "level": row.level,
+        "area": row.area,
+        "parent": row.parent_id,
+        "homepage": row.homepage,
+        "created": as_utc(row.created).isoformat(),
+        "modified": as_utc(row.modified).isoformat(),
+    }

@@ -1,0 +1,278 @@
+"""The publish format of a service record and of an organization (see DESIGN.md), as marshmallow
+schemas. Loading a schema is the one place where input is checked; everything stored passed here.
+"""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from simpul.registry import codelists
+from simpul.registry.areas import load_areas
+
+LANG = re.compile(r"^[a-z]{2,3}$")
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{1,29}$")
+# ISO 8601 duration: PnYnMnWnDTnHnMnS, at least one component, T only with a time part.
+DURATION = re.compile(
+    r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
+)
+SERVER_FIELDS = frozenset(
+    {"id", "uri", "level", "version", "modified", "created", "provenance", "deleted", "deleted_at"}
+)
+
+
+class LangText(fields.Field):
+    """A language map such as ``{"id": "Akta Kelahiran", "en": "Birth Certificate"}``.
+
+    Indonesian (``id``) is required; other keys are ISO 639 language codes."""
+
+    def __init__(self, *, max_length: int = 2000, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value, attr, data, **kwargs) -> dict[str, str]:
+        if isinstance(value, str):
+            raise ValidationError(
+                'expected a language map such as {"id": "teks", "en": "text"}, got a plain string'
+            )
+        if not isinstance(value, dict):
+            raise ValidationError(f"expected a language map, got {type(value).__name__}")
+        out: dict[str, str] = {}
+        for lang, text in value.items():
+            if not isinstance(lang, str) or not LANG.match(lang):
+                raise ValidationError(f"{lang!r} is not a language code (use 'id', 'en', ...)")
+            if not isinstance(text, str):
+                raise ValidationError(f"{lang}: expected text, got {type(text).__name__}")
+            text = text.strip()
+            if not text:
+                raise ValidationError(f"{lang}: text is empty")
+            if len(text) > self.max_length:
+                raise ValidationError(f"{lang}: longer than {self.max_length} characters")
+            out[lang] = text
+        if "id" not in out:
+            raise ValidationError("an Indonesian text ('id') is required")
+        return out
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class Code(fields.String):
+    """A code from one of the code lists; unknown codes name the nearest valid one."""
+
+    def __init__(self, codes: MappingProxyType, what: str, **kwargs):
+        super().__init__(**kwargs)
+        self.codes = codes
+        self.what = what
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text not in self.codes:
+            raise ValidationError(codelists.unknown_code_message(text, self.codes, self.what))
+        return text
+
+
+class AreaCode(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = load_areas().check(text)
+        if problem:
+            raise ValidationError(problem)
+        return text
+
+
+class Url(fields.Url):
+    def __init__(self, **kwargs):
+        super().__init__(schemes={"http", "https"}, require_tld=False, **kwargs)
+
+
+def _codes(codes: MappingProxyType, what: str, **kwargs) -> fields.List:
+    return fields.List(Code(codes, what), validate=validate.Length(max=len(codes)), **kwargs)
+
+
+def _texts(max_items: int = 200, **kwargs) -> fields.List:
+    return fields.List(LangText(), validate=validate.Length(max=max_items), **kwargs)
+
+
+def _dedupe(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    for key in keys:
+        if key in data:
+            data[key] = list(dict.fromkeys(data[key]))
+    return data
+
+
+class ChannelSchema(Schema):
+    NEEDS_URL = ("online", "api", "aplikasi-mobile")
+    NEEDS_PHONE = ("telepon", "sms")
+
+    type = Code(codelists.CHANNEL_TYPES, "channel type", required=True)
+    url = Url()
+    name = LangText(max_length=300)
+    description = LangText()
+    address = fields.String(validate=validate.Length(1, 1000))
+    phone = fields.String(validate=validate.Regexp(PHONE, error="not a telephone number"))
+    email = fields.Email()
+    hours = LangText(max_length=500)
+    splp = fields.Boolean()
+
+    @validates_schema
+    def _needs(self, data, **kwargs):
+        kind = data.get("type")
+        if kind in self.NEEDS_URL and "url" not in data:
+            raise ValidationError(f"a channel of type {kind!r} needs a url", "url")
+        if kind in self.NEEDS_PHONE and "phone" not in data:
+            raise ValidationError(f"a channel of type {kind!r} needs a phone number", "phone")
+        if kind == "email" and "email" not in data:
+            raise ValidationError("a channel of type 'email' needs an email address", "email")
+        if data.get("splp") and kind != "api":
+            raise ValidationError("only channels of type 'api' travel over SPLP", "splp")
+
+
+class CostSchema(Schema):
+    amount = fields.Float(
+        required=True, allow_nan=False, validate=validate.Range(min=0, max=1e15)
+    )
+    currency = fields.String(load_default="IDR", validate=validate.Regexp(r"^[A-Z]{3}$"))
+    description = LangText()
+
+    @post_load
+    def _whole(self, data, **kwargs):
+        if float(data["amount"]).is_integer():
+            data["amount"] = int(data["amount"])
+        return data
+
+
+class ComplaintsSchema(Schema):
+    id = fields.String(validate=validate.Length(1, 2000))
+    en = fields.String(validate=validate.Length(1, 2000))
+    url = Url()
+    email = fields.Email()
+    phone = fields.String(validate=validate.Regexp(PHONE, error="not a telephone number"))
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not data:
+            raise ValidationError("give a complaint channel: text ('id'), url, email or phone")
+        if "en" in data and "id" not in data:
+            raise ValidationError("an Indonesian text ('id') is required with 'en'", "id")
+
+
+class LegalBasisSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(1, 500))
+    identifier = fields.String(validate=validate.Length(1, 300))
+    url = Url()
+
+
+class ManagementSchema(Schema):
+    """The seven management components (komponen pengelolaan) of PermenPANRB 15/2014."""
+
+    facilities = LangText()  # sarana, prasarana dan/atau fasilitas
+    staff_competence = LangText()  # kompetensi pelaksana
+    internal_supervision = LangText()  # pengawasan internal
+    staff_count = fields.Integer(validate=validate.Range(min=0, max=1_000_000))  # jumlah pelaksana
+    service_guarantee = LangText()  # jaminan pelayanan
+    safety_guarantee = LangText()  # jaminan keamanan dan keselamatan
+    performance_evaluation = LangText()  # evaluasi kinerja pelaksana
+
+
+class IntegrationSchema(Schema):
+    status = Code(codelists.INTEGRATION_STATUSES, "integration status", load_default="inventoried")
+    splp_api = fields.String(allow_none=True, validate=validate.Length(1, 500))
+    note = LangText()
+
+
+class ContactSchema(Schema):
+    email = fields.Email()
+    phone = fields.String(validate=validate.Regexp(PHONE, error="not a telephone number"))
+    url = Url()
+    hours = LangText(max_length=500)
+
+
+class ServiceSchema(Schema):
+    """A service record as agencies publish it."""
+
+    identifier = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            IDENTIFIER,
+            error="use 1-200 letters, digits, '.', '_' or '-', starting with a letter or digit",
+        ),
+    )
+    authority = fields.String(validate=validate.Length(1, 100))
+    name = LangText(required=True, max_length=300)
+    description = LangText(max_length=20000)
+    keywords = fields.List(
+        fields.String(validate=validate.Length(1, 100)), validate=validate.Length(max=50)
+    )
+    sectors = _codes(codelists.SECTORS, "sector")
+    audiences = _codes(codelists.AUDIENCES, "audience")
+    life_events = _codes(codelists.LIFE_EVENTS, "life event")
+    areas = fields.List(AreaCode(), validate=validate.Length(1, 2000))
+    channels = fields.List(fields.Nested(ChannelSchema), validate=validate.Length(max=50))
+    requirements = _texts()  # persyaratan
+    procedure = _texts()  # prosedur
+    processing_time = fields.String(  # jangka waktu, ISO 8601
+        validate=validate.Regexp(
+            DURATION, error="not an ISO 8601 duration (examples: P1D, PT2H, P14D, P1M)"
+        )
+    )
+    cost = fields.Nested(CostSchema)  # biaya; free is an explicit 0
+    outputs = _texts()  # produk pelayanan
+    complaints = fields.Nested(ComplaintsSchema)  # penanganan pengaduan
+    legal_basis = fields.List(fields.Nested(LegalBasisSchema), validate=validate.Length(max=100))
+    management = fields.Nested(ManagementSchema)
+    integration = fields.Nested(IntegrationSchema)
+    contact = fields.Nested(ContactSchema)
+    homepage = Url()
+    languages = fields.List(
+        fields.String(validate=validate.Regexp(LANG, error="not a language code")),
+        load_default=lambda: ["id"],
+        validate=validate.Length(1, 20),
+    )
+    status = Code(codelists.SERVICE_STATUSES, "status", load_default="active")
+
+    @post_load
+    def _clean(self, data, **kwargs):
+        return _dedupe(data, "sectors", "audiences", "life_events", "areas", "keywords", "languages")
+
+
+class OrganizationSchema(Schema):
+    id = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            SLUG, error="use 1-100 lowercase letters, digits or '-', e.g. 'dinkes-kota-gorontalo'"
+        ),
+    )
+    name = LangText(required=True, max_length=300)
+    level = Code(codelists.LEVELS, "level", required=True)
+    area = AreaCode(allow_none=True)
+    parent = fields.String(allow_none=True, validate=validate.Length(1, 100))
+    homepage = Url(allow_none=True)
+    uri = Url(allow_none=True)
+
+    @validates_schema
+    def _area_fits_level(self, data, **kwargs):
+        from simpul.registry.areas import LEVEL_DEPTHS, NATIONAL, depth
+
+        level, area = data.get("level"), data.get("area")
+        if level == "pusat":
+            if area not in (None, NATIONAL):
+                raise ValidationError("a central (pusat) organization has area '00' or none", "area")
+            return
+        if level and not area:
+            raise ValidationError(f"a {level} organization needs its Kemendagri area code", "area")
+        if level and area and depth(area) != LEVEL_DEPTHS[level]:
+            raise ValidationError(
+                f"area {area!r} is not a {level} area (a {level} code has "
+                f"{LEVEL_DEPTHS[level]} dotted part(s))",
+                "area",
+            )
+
+
+SERVICE_SCHEMA = ServiceSchema()
+ORGANIZATION_SCHEMA = OrganizationSchema()
