@@ -1,0 +1,246 @@
+"""The ``simpul`` command. Results go to standard output, messages and progress to standard error."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from simpul import __version__
+from simpul.config import load_settings
+from simpul.errors import SimpulError
+
+
+def _fail(exc: SimpulError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(1 if exc.status < 500 else 2)
+
+
+class SimpulGroup(click.Group):
+    """Turns Simpul errors into a one-line message and a non-zero exit, not a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SimpulError as exc:
+            _fail(exc)
+
+
+@click.group(cls=SimpulGroup)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    envvar="SIMPUL_CONFIG",
+    help="TOML settings file (else SIMPUL_* environment variables and defaults).",
+)
+@click.version_option(__version__, prog_name="simpul")
+@click.pass_context
+def main(ctx: click.Context, config_file: str | None) -> None:
+    """Simpul: federated registry of Indonesian public services."""
+    ctx.obj = {"config_file": config_file}
+
+
+def registry(ctx: click.Context, *, migrated: bool = True):
+    from simpul.registry.context import Registry
+
+    settings = load_settings(config_file=ctx.obj["config_file"])
+    reg = Registry(settings)
+    ctx.call_on_close(reg.close)
+    if migrated and reg.db.current_revision() != reg.db.head_revision():
+        raise click.ClickException(
+            f"the database at {settings.database_url} is not up to date; run 'simpul db upgrade'"
+        )
+    return reg
+
+
+# -- serve ----------------------------------------------------------------------------------------
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
+@click.option("--dev", is_flag=True, help="Flask's development server with reloading.")
+@click.pass_context
+def serve(ctx, host: str, port: int, workers: int, dev: bool) -> None:
+    """Serve the web app and API (gunicorn; --dev for Flask's server)."""
+    from simpul.registry.app import create_app
+
+    settings = load_settings(config_file=ctx.obj["config_file"])
+    registry(ctx)  # refuse to serve an un-migrated database
+    app = create_app(settings)
+    click.echo(f"Simpul {__version__} on http://{host}:{port} ({settings.database_url})", err=True)
+    if dev:
+        app.run(host=host, port=port, debug=True)
+        return
+    from simpul.registry.server import run_gunicorn
+
+    run_gunicorn(app, host, port, workers)
+
+
+# -- db -------------------------------------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx) -> None:
+    """Create or migrate the database schema to the newest version."""
+    reg = registry(ctx, migrated=False)
+    before = reg.db.current_revision()
+    reg.db.upgrade()
+    after = reg.db.current_revision()
+    click.echo(f"database {reg.settings.database_url}: {before or 'empty'} -> {after}", err=True)
+
+
+@db.command("current")
+@click.pass_context
+def db_current(ctx) -> None:
+    """Print the schema revision of the database."""
+    reg = registry(ctx, migrated=False)
+    click.echo(reg.db.current_revision() or "empty")
+
+
+# -- organizations --------------------------------------------------------------------------------
+@main.group()
+def orgs() -> None:
+    """Organizations (publishers)."""
+
+
+@orgs.command("add")
+@click.option("--id", "org_id", required=True, help="Slug, e.g. dinkes-kota-gorontalo.")
+@click.option("--name", required=True, help="Indonesian name.")
+@click.option("--name-en", help="English name.")
+@click.option(
+    "--level", required=True, type=click.Choice(["pusat", "provinsi", "kabkota", "kecamatan", "desa"])
+)
+@click.option("--area", help="Kemendagri area code, e.g. 75.71.")
+@click.option("--parent", help="Parent organization id.")
+@click.option("--homepage", help="Web address.")
+@click.pass_context
+def orgs_add(ctx, org_id, name, name_en, level, area, parent, homepage) -> None:
+    """Register an organization."""
+    from simpul.registry.organizations import create_organization
+
+    raw = {"id": org_id, "name": {"id": name, **({"en": name_en} if name_en else {})}}
+    raw |= {"level": level, "area": area, "parent": parent}
+    if homepage:
+        raw["homepage"] = homepage
+    with registry(ctx).db.transaction() as session:
+        create_organization(session, raw)
+    click.echo(org_id)
+
+
+@orgs.command("list")
+@click.option("--level", help="Only this level.")
+@click.pass_context
+def orgs_list(ctx, level) -> None:
+    """List organizations (id, level, area, name)."""
+    from simpul.registry.organizations import list_organizations
+
+    with registry(ctx).db.session() as session:
+        _, rows = list_organizations(session, level=level, size=10**9)
+        for row in rows:
+            click.echo(f"{row.id}\t{row.level}\t{row.area or '-'}\t{row.name['id']}")
+
+
+# -- tokens ---------------------------------------------------------------------------------------
+@main.group()
+def tokens() -> None:
+    """API tokens."""
+
+
+@tokens.command("create")
+@click.option("--org", "org_id", required=True, help="Organization id.")
+@click.option("--role", type=click.Choice(["editor", "admin"]), default="editor", show_default=True)
+@click.option("--label", help="What the token is for.")
+@click.pass_context
+def tokens_create(ctx, org_id, role, label) -> None:
+    """Create a token. It is printed once, as the last word on standard output."""
+    from simpul.registry.auth import create_token
+
+    with registry(ctx).db.transaction() as session:
+        row, secret = create_token(session, org_id, role, label)
+    click.echo(f"token {row.id} ({role}) for {org_id}; it will not be shown again:", err=True)
+    click.echo(secret)
+
+
+@tokens.command("list")
+@click.option("--org", "org_id", help="Only this organization's tokens.")
+@click.pass_context
+def tokens_list(ctx, org_id) -> None:
+    """List tokens (never their secrets)."""
+    from simpul.registry.auth import list_tokens, token_to_dict
+
+    with registry(ctx).db.session() as session:
+        for row in list_tokens(session, org_id):
+            t = token_to_dict(row)
+            state = f"revoked {t['revoked']}" if t["revoked"] else "active"
+            click.echo(f"{t['id']}\t{t['organization']}\t{t['role']}\t{state}\t{t['label'] or ''}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id")
+@click.pass_context
+def tokens_revoke(ctx, token_id) -> None:
+    """Revoke a token by its id."""
+    from simpul.registry.auth import revoke_token
+
+    with registry(ctx).db.transaction() as session:
+        revoke_token(session, token_id)
+    click.echo(f"revoked {token_id}", err=True)
+
+
+# -- load and demo --------------------------------------------------------------------------------
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--org", "org_id", required=True, help="Organization that publishes the records.")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+@click.pass_context
+def load(ctx, file, org_id, batch_size) -> None:
+    """Publish records in bulk from a JSON Lines file (one record per line).
+
+    Bad lines are reported with their number and reason and nothing of them is stored; the
+    exit status is 1 when any line was bad."""
+    from simpul.registry.bulk import load_jsonl
+
+    reg = registry(ctx)
+    if file == "-":
+        report = load_jsonl(reg, sys.stdin.buffer, org_id, batch_size=batch_size)
+    else:
+        size = os.path.getsize(file)
+        with (
+            open(file, "rb") as fh,
+            click.progressbar(length=size, label=f"loading {Path(file).name}", file=sys.stderr) as bar,
+        ):
+            report = load_jsonl(reg, fh, org_id, batch_size=batch_size, progress=bar.update)
+    for number, message in report.errors:
+        click.echo(f"{file}:{number}: {message}", err=True)
+    counts = ", ".join(f"{k} {v}" for k, v in report.counts.items())
+    click.echo(f"{counts}", err=True)
+    if report.errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.pass_context
+def demo(ctx) -> None:
+    """Load the demo federation around Gorontalo (organizations and services). Idempotent."""
+    from simpul.demo import demo_services, load_demo
+
+    reg = registry(ctx)
+    total = len(demo_services())
+    with click.progressbar(length=total, label="demo services", file=sys.stderr) as bar:
+        summary = load_demo(reg, progress=bar.update)
+    click.echo(
+        f"demo: {summary['organizations']} organizations, {summary['services']} services "
+        f"({summary['created']} new)",
+        err=True,
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
