@@ -52,6 +52,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         methods=["GET", "HEAD", "OPTIONS"],
         expose_headers=["ETag", "Link", "Location"],
         supports_credentials=False,
+        send_wildcard=True,
     )
     return app
 

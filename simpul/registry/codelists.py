@@ -114,8 +114,12 @@ CODE_LISTS: MappingProxyType = MappingProxyType({
 
 
 def unknown_code_message(value: object, codes: MappingProxyType, what: str) -> str:
-    """A message naming the bad code, the nearest valid one and the list."""
-    text = str(value)
-    near = difflib.get_close_matches(text.lower(), list(codes), n=1, cutoff=0.6)
-    hint = f"; did you mean {near[0]!r}?" if near else ""
-    return f"unknown {what} {text!r}{hint} Known: {', '.join(codes)}"
+    """A message naming the bad code, the nearest valid one (by code or by its Indonesian or
+    English label, so 'aktif' suggests 'active') and the list."""
+    text = str(value).strip().lower()
+    names = {code: code for code in codes}
+    for code, labels in codes.items():
+        names.update({label.lower(): code for label in labels.values()})
+    near = difflib.get_close_matches(text, list(names), n=1, cutoff=0.6)
+    hint = f"; did you mean {names[near[0]]!r}?" if near else "."
+    return f"unknown {what} {str(value)!r}{hint} Known: {', '.join(codes)}"

@@ -8,7 +8,7 @@ from typing import Any
 import flask_smorest
 import orjson
 from flask import Response, current_app, request
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 from webargs.flaskparser import FlaskParser
 
 from simpul.errors import InvalidInput, UnsupportedMediaType, ValidationFailed
@@ -16,7 +16,14 @@ from simpul.registry.context import Registry
 
 
 class SimpulParser(FlaskParser):
-    """webargs parser that raises Simpul's errors (problem+json with field paths)."""
+    """webargs parser that raises Simpul's errors (problem+json with field paths) and rejects
+    unknown query parameters instead of ignoring them."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+        "querystring": RAISE,
+    }
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         messages = error.messages

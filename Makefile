@@ -1,0 +1,45 @@
+# Simpul: `make run` serves the demo on http://127.0.0.1:8000; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export SIMPUL_DATA_DIR ?= var
+
+.DEFAULT_GOAL := help
+.PHONY: help install system-deps run test test-fast bench lint clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[postgresql,test,dev]'
+	touch $@
+
+install: $(BIN)/.installed ## Create the virtual environment and install Simpul into it
+
+system-deps: ## Install the services the tests use (PostgreSQL from Debian)
+	bash .ci/system-deps
+
+run: install ## Initialise the database, load the demo federation and serve it
+	$(BIN)/simpul db upgrade
+	$(BIN)/simpul demo
+	$(BIN)/simpul serve --host $(HOST) --port $(PORT)
+
+test: install system-deps ## Run the whole test suite (SQLite and a real PostgreSQL)
+	$(BIN)/pytest
+
+test-fast: install ## Run the tests without the slow ones
+	$(BIN)/pytest -m "not slow"
+
+bench: install system-deps ## Run the benchmarks; JSON results on standard output
+	$(BIN)/python -m bench
+
+lint: install ## Check style with ruff
+	$(BIN)/ruff check simpul tests bench
+	$(BIN)/ruff format --check simpul tests bench
+
+clean: ## Remove the virtual environment and local data
+	rm -rf $(VENV) var

@@ -1,0 +1,177 @@
+"""Fixtures as in flaskr: ``app``, ``client``, and a ``publisher`` helper. Tests that take ``app``
+run twice: on SQLite and on a real PostgreSQL server started for the session."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from simpul.registry import create_app
+from simpul.registry.auth import create_token
+from simpul.registry.db import Database
+from simpul.registry.organizations import create_organization
+from tests.services.postgres import start_postgres
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+_counter = itertools.count()
+
+
+def need_service(what: str) -> None:
+    """A missing service skips locally but fails under CI=true."""
+    message = f"{what} is not available"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: services must be installed by the project's files)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        need_service(f"reference data folder {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "simpul.db"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    external = os.environ.get("SIMPUL_TEST_PG_URL")
+    if external:
+        yield external.rsplit("/", 1)[0]
+        return
+    server = start_postgres()
+    if server is None:
+        need_service("PostgreSQL (Debian package postgresql)")
+    try:
+        db = Database(server.url("postgres"))
+        with psycopg.connect(server.url(), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE simpul_template")
+        template = Database(server.url("simpul_template"))
+        template.upgrade()
+        template.dispose()
+        db.dispose()
+        yield server.url("").rstrip("/")
+    finally:
+        server.stop()
+
+
+def _postgres_db(base: str) -> str:
+    name = f"test_{os.getpid()}_{next(_counter)}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE simpul_template")
+    return f"{base}/{name}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request, tmp_path, sqlite_template) -> str:
+    if request.param == "sqlite":
+        target = tmp_path / "simpul.db"
+        shutil.copy(sqlite_template, target)
+        return f"sqlite:///{target}"
+    return _postgres_db(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {"database_url": database_url, "data_dir": str(tmp_path), "base_uri": "http://simpul.test"}
+    )
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["simpul"].close()
+
+
+@pytest.fixture
+def registry(app):
+    return app.extensions["simpul"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Publisher:
+    """Creates organizations and tokens, and sends authenticated requests."""
+
+    def __init__(self, registry, client):
+        self.registry = registry
+        self.client = client
+
+    def org(self, org_id: str, level: str = "kabkota", area: str | None = "75.71", **extra) -> str:
+        raw = {"id": org_id, "name": {"id": org_id.replace("-", " ").title()}, "level": level,
+               "area": None if level == "pusat" else area, **extra}
+        with self.registry.db.transaction() as session:
+            create_organization(session, raw)
+        return org_id
+
+    def token(self, org_id: str, role: str = "editor") -> str:
+        with self.registry.db.transaction() as session:
+            return create_token(session, org_id, role)[1]
+
+    @staticmethod
+    def auth(token: str, **headers) -> dict:
+        return {"Authorization": f"Bearer {token}", **headers}
+
+    def publish(self, token: str, record: dict, **headers):
+        return self.client.post("/api/v1/services", json=record, headers=self.auth(token, **headers))
+
+
+@pytest.fixture
+def publisher(registry, client) -> Publisher:
+    return Publisher(registry, client)
+
+
+def service_record(identifier: str = "akta-kelahiran", **fields) -> dict:
+    """A complete record that fills every field of the publish format."""
+    record = {
+        "identifier": identifier,
+        "name": {"id": "Penerbitan Akta Kelahiran", "en": "Birth Certificate Issuance"},
+        "description": {"id": "Pencatatan kelahiran penduduk.", "en": "Birth registration."},
+        "keywords": ["akta lahir"],
+        "sectors": ["kependudukan"],
+        "audiences": ["masyarakat"],
+        "life_events": ["kelahiran"],
+        "areas": ["75.71"],
+        "channels": [
+            {"type": "online", "url": "https://dukcapil.gorontalokota.go.id"},
+            {"type": "api", "url": "https://splp.example.go.id/akta", "splp": True},
+            {"type": "loket", "name": {"id": "Loket Disdukcapil"}, "address": "Jl. Nani Wartabone"},
+        ],
+        "requirements": [{"id": "Fotokopi Kartu Keluarga"}],
+        "procedure": [{"id": "Pemohon mengisi formulir"}],
+        "processing_time": "P1D",
+        "cost": {"amount": 0, "currency": "IDR"},
+        "outputs": [{"id": "Akta Kelahiran"}],
+        "complaints": {"id": "Pengaduan melalui SP4N-LAPOR!", "url": "https://www.lapor.go.id"},
+        "legal_basis": [{"title": "UU No. 24 Tahun 2013", "url": "https://peraturan.go.id/uu-24-2013"}],
+        "management": {
+            "facilities": {"id": "Ruang tunggu"},
+            "staff_competence": {"id": "Terlatih"},
+            "internal_supervision": {"id": "Inspektorat"},
+            "staff_count": 4,
+            "service_guarantee": {"id": "Maklumat pelayanan"},
+            "safety_guarantee": {"id": "Data dijaga"},
+            "performance_evaluation": {"id": "Survei kepuasan"},
+        },
+        "integration": {"status": "inventoried", "splp_api": None},
+        "contact": {"email": "layanan@gorontalokota.go.id", "phone": "+62 435 123456"},
+        "homepage": "https://gorontalokota.go.id",
+        "languages": ["id", "en"],
+        "status": "active",
+    }
+    record.update(fields)
+    return record

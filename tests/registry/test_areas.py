@@ -1,0 +1,43 @@
+"""The Kemendagri area list shipped with Simpul."""
+
+from __future__ import annotations
+
+import csv
+
+from simpul.registry.areas import ancestors, is_within, load_areas
+
+
+def test_counts_per_level():
+    counts = load_areas().count_by_level()
+    assert counts == {"nasional": 1, "provinsi": 38, "kabkota": 514, "kecamatan": 7285, "desa": 83762}
+
+
+def test_matches_the_official_list(shared_data):
+    """Every code and name of the Kepmendagri 2025 list is in the packaged data, nothing more."""
+    areas = load_areas()
+    path = shared_data / "regions" / "wilayah_kepmendagri_2025.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(areas) - 1  # without 00
+    for row in rows:
+        area = areas.get(row["kode"])
+        assert area is not None, row
+        assert area.name == row["nama"].strip()
+        assert area.parent == (row["parent_kode"] or "00")
+
+
+def test_hierarchy():
+    assert ancestors("75.71.01.1001") == ["75.71.01.1001", "75.71.01", "75.71", "75", "00"]
+    assert is_within("75.71.01.1001", "75.71")
+    assert is_within("75.71", "00")
+    assert not is_within("75.710", "75.71")
+    assert not is_within("75", "75.71")
+
+
+def test_suggestions():
+    areas = load_areas()
+    assert areas.suggest("7571").code == "75.71"  # BPS style
+    assert areas.suggest("75.71.01.1099").code.startswith("75.71.01.")
+    assert areas.check("75.71") is None
+    assert "did you mean '75.71'" in areas.check("75.79")
+    assert "look like" in areas.check("Gorontalo")

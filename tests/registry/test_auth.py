@@ -1,0 +1,134 @@
+"""Tokens and permissions: every cross-organization write is refused."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from sqlalchemy import func, select
+
+from simpul.registry.models import ApiToken, Service
+from tests.conftest import service_record
+
+
+@pytest.fixture
+def world(publisher):
+    """Two regency offices, a village, and tokens of every kind."""
+    publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71")
+    publisher.org("dinkes-kab-boalemo", "kabkota", "75.02")
+    publisher.org("kemenkes", "pusat")
+    tokens = {
+        "owner": publisher.token("disdukcapil-kota-gorontalo"),
+        "other": publisher.token("dinkes-kab-boalemo"),
+        "other_admin_org": publisher.token("kemenkes"),
+        "admin": publisher.token("kemenkes", "admin"),
+    }
+    created = publisher.publish(tokens["owner"], service_record())
+    assert created.status_code == 201
+    return {"tokens": tokens, "id": created.get_json()["id"], "etag": created.headers["ETag"]}
+
+
+def _attempt(publisher, client, method, world, token):
+    sid = world["id"]
+    headers = publisher.auth(token)
+    if method == "post":
+        record = service_record("baru", authority="disdukcapil-kota-gorontalo")
+        return client.post("/api/v1/services", json=record, headers=headers)
+    if method == "put":
+        return client.put(f"/api/v1/services/{sid}", json=service_record(processing_time="P9D"),
+                          headers=headers)
+    return client.delete(f"/api/v1/services/{sid}", headers=headers)
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+@pytest.mark.parametrize("who", ["other", "other_admin_org"])
+def test_cross_organization_writes_are_refused(publisher, client, registry, world, method, who):
+    response = _attempt(publisher, client, method, world, world["tokens"][who])
+    assert response.status_code == 403
+    assert response.content_type == "application/problem+json"
+    record = client.get(f"/api/v1/services/{world['id']}").get_json()
+    assert record["version"] == 1
+    with registry.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Service)) == 1
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+@pytest.mark.parametrize("token", [None, "", "Bearer", "Basic dXNlcjpwYXNz", "Bearer spl_nope_nope",
+                                   "Bearer abc", "Token spl_x_y"])
+def test_missing_or_wrong_tokens_are_401(publisher, client, world, method, token):
+    sid = world["id"]
+    headers = {"Authorization": token} if token is not None else {}
+    call = {"post": lambda: client.post("/api/v1/services", json=service_record("b"), headers=headers),
+            "put": lambda: client.put(f"/api/v1/services/{sid}", json=service_record(), headers=headers),
+            "delete": lambda: client.delete(f"/api/v1/services/{sid}", headers=headers)}[method]
+    response = call()
+    assert response.status_code == 401
+    assert client.get(f"/api/v1/services/{sid}").get_json()["version"] == 1
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_owner_and_admin_may_write(publisher, client, world, method):
+    for who in ("owner", "admin"):
+        if method == "delete" and who == "admin":
+            continue  # already deleted by the owner
+        response = _attempt(publisher, client, method, world, world["tokens"][who])
+        if method == "post" and who == "admin":
+            assert response.status_code == 409  # the owner created it just before
+        else:
+            assert response.status_code in (200, 201), response.get_json()
+
+
+def test_editor_cannot_publish_for_another_authority(publisher, world):
+    record = service_record("lain", authority="dinkes-kab-boalemo", areas=["75.02"])
+    assert publisher.publish(world["tokens"]["owner"], record).status_code == 403
+
+
+def test_revoked_token_is_refused(publisher, client, world):
+    token = world["tokens"]["owner"]
+    token_id = token.split("_")[1]
+    revoked = client.delete(f"/api/v1/tokens/{token_id}", headers=publisher.auth(world["tokens"]["admin"]))
+    assert revoked.status_code == 200
+    assert revoked.get_json()["revoked"]
+    response = publisher.publish(token, service_record("setelah-dicabut"))
+    assert response.status_code == 401
+    assert "revoked" in response.get_json()["detail"]
+
+
+def test_tokens_are_stored_hashed(registry, world):
+    token = world["tokens"]["owner"]
+    _, token_id, secret = token.split("_", 2)
+    with registry.db.session() as session:
+        row = session.get(ApiToken, token_id)
+        stored = [str(v) for v in (row.id, row.secret_hash, row.label, row.role)]
+    assert all(secret not in value for value in stored)
+    assert row.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+
+
+def test_only_admins_manage_organizations_and_tokens(publisher, client, world):
+    org = {"id": "dinsos-kab-boalemo", "name": {"id": "Dinas Sosial Kabupaten Boalemo"},
+           "level": "kabkota", "area": "75.02"}
+    editor = publisher.auth(world["tokens"]["owner"])
+    admin = publisher.auth(world["tokens"]["admin"])
+    assert client.post("/api/v1/organizations", json=org, headers=editor).status_code == 403
+    assert client.post("/api/v1/organizations", json=org, headers=admin).status_code == 201
+    assert client.post("/api/v1/organizations/dinsos-kab-boalemo/tokens", json={},
+                       headers=editor).status_code == 403
+    created = client.post("/api/v1/organizations/dinsos-kab-boalemo/tokens", json={"label": "portal"},
+                          headers=admin)
+    assert created.status_code == 201
+    token = created.get_json()["token"]
+    listed = client.get("/api/v1/organizations/dinsos-kab-boalemo/tokens", headers=admin).get_json()
+    assert listed["items"][0]["label"] == "portal"
+    assert "token" not in listed["items"][0]
+    # The new token writes for its own organization at once.
+    record = service_record("bantuan", sectors=["sosial"], areas=["75.02"])
+    assert publisher.publish(token, record).status_code == 201
+
+
+def test_editor_can_revoke_own_but_not_others_tokens(publisher, client, world):
+    other_id = world["tokens"]["other"].split("_")[1]
+    response = client.delete(f"/api/v1/tokens/{other_id}", headers=publisher.auth(world["tokens"]["owner"]))
+    assert response.status_code == 403
+    own_id = world["tokens"]["owner"].split("_")[1]
+    response = client.delete(f"/api/v1/tokens/{own_id}", headers=publisher.auth(world["tokens"]["owner"]))
+    assert response.status_code == 200

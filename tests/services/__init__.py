@@ -1,0 +1,1 @@
+"""Real services for tests and benchmarks, started on loopback and thrown away afterwards."""

@@ -1,0 +1,64 @@
+"""Layered settings: defaults, TOML file, environment, explicit overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from simpul.config import load_settings
+from simpul.errors import ConfigError
+
+
+def test_defaults_put_everything_under_the_data_dir():
+    settings = load_settings(environ={})
+    assert settings.database_url == "sqlite:///var/simpul.db"
+    assert settings.search_url == "embedded"
+    assert settings.search_path == "var/search"
+    assert settings.harvest_allow_private is False
+
+
+def test_layers_in_order(tmp_path):
+    toml = tmp_path / "simpul.toml"
+    toml.write_text('[simpul]\nnode_id = "kota-gorontalo"\nbase_uri = "https://a.go.id"\n'
+                    'database_url = "sqlite:////data/a.db"\n')
+    env = {"SIMPUL_CONFIG": str(toml), "SIMPUL_BASE_URI": "https://b.go.id",
+           "SIMPUL_HARVEST_ALLOW_PRIVATE": "1"}
+    settings = load_settings({"node_id": "override"}, environ=env)
+    assert settings.node_id == "override"  # explicit beats environment and file
+    assert settings.base_uri == "https://b.go.id"  # environment beats file
+    assert settings.database_url == "sqlite:////data/a.db"  # file beats default
+    assert settings.search_path == "/data/search"  # beside the SQLite database
+    assert settings.harvest_allow_private is True
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"SIMPUL_HARVEST_ALLOW_PRIVATE": "maybe"}, "boolean"),
+        ({"SIMPUL_MAX_BODY_BYTES": "lots"}, "integer"),
+        ({"SIMPUL_DATABASE_URL": "mysql://x"}, "unsupported database"),
+        ({"SIMPUL_BASE_URI": "simpul.go.id"}, "http(s) URL"),
+        ({"SIMPUL_BASE_URI": "https://simpul.go.id/"}, "must not end"),
+        ({"SIMPUL_NODE_LEVEL": "negara"}, "node_level"),
+        ({"SIMPUL_SEARCH_URL": "elastic"}, "search_url"),
+    ],
+)
+def test_bad_values_are_named(env, fragment):
+    with pytest.raises(ConfigError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        load_settings(environ=env)
+
+
+def test_bad_toml(tmp_path):
+    toml = tmp_path / "bad.toml"
+    toml.write_text("node_id = \n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_settings(config_file=toml, environ={})
+    toml.write_text('nodeid = "x"\n')
+    with pytest.raises(ConfigError, match="unknown setting"):
+        load_settings(config_file=toml, environ={})
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings(config_file=tmp_path / "missing.toml", environ={})
+
+
+def test_unknown_override_is_refused():
+    with pytest.raises(ConfigError, match="unknown setting 'databse_url'"):
+        load_settings({"databse_url": "x"}, environ={})
