@@ -3,30 +3,44 @@
 Each line is checked on its own; a bad line is reported with its number and reason and none of it
 is stored. Good lines are stored in batches, each batch in one transaction, so a crash leaves every
 record either fully stored (record, version and change) or not at all.
+
+Checking a record (marshmallow) costs several times more than storing it, so large inputs are
+checked in worker processes, batch by batch and in order, while this process stores the batches
+already checked. Memory stays bounded: only a few batches are in flight at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import multiprocessing
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO
 
 import orjson
-from sqlalchemy import select
 
 from simpul.errors import NotFound, SimpulError, ValidationFailed
 from simpul.registry import services
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.context import Registry
-from simpul.registry.models import Organization
 
 BOM = b"\xef\xbb\xbf"
+PARALLEL_FROM_BYTES = 4 * 1024 * 1024  # below this, worker start-up costs more than it saves
+
+Line = tuple[int, bytes | None, int]  # number, content (None: over the limit), bytes consumed
+Checked = tuple[list[tuple[int, services.Prepared]], list[tuple[int, str]], int]
 
 
 @dataclass
 class LoadReport:
     counts: dict[str, int] = field(
-        default_factory=lambda: {o.value: 0 for o in services.Outcome if o is not services.Outcome.DELETED}
+        default_factory=lambda: dict.fromkeys(
+            ("created", "updated", "restored", "unchanged", "error"), 0
+        )
     )
     errors: list[tuple[int, str]] = field(default_factory=list)
 
@@ -39,8 +53,7 @@ class LoadReport:
         return sum(self.counts[k] for k in ("created", "updated", "restored"))
 
 
-def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None, int]]:
-    """(line number, content or None when over ``limit`` bytes, bytes consumed)."""
+def _lines(stream: IO[bytes], limit: int) -> Iterator[Line]:
     number = 0
     while True:
         chunk = stream.readline(limit + 1)
@@ -55,8 +68,19 @@ def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None, i
             yield number, None, consumed
             continue
         if number == 1 and chunk.startswith(BOM):
-            chunk = chunk[len(BOM):]
+            chunk = chunk[len(BOM) :]
         yield number, chunk, consumed
+
+
+def _batches(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
+    batch: list[Line] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _describe(exc: SimpulError) -> str:
@@ -65,6 +89,83 @@ def _describe(exc: SimpulError) -> str:
     return exc.detail
 
 
+# -- checking (runs in worker processes for large inputs) ----------------------------------------
+_context: dict = {}
+
+
+def _init_checker(
+    orgs: dict[str, services.OrgInfo], organization: str, limit: int, parent: int | None = None
+) -> None:
+    _context.update(orgs=orgs, organization=organization, limit=limit)
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A killed ``simpul load`` must not leave checkers behind."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _check_batch(batch: list[Line]) -> Checked:
+    good, bad, consumed = [], [], 0
+    for number, raw, size in batch:
+        consumed += size
+        outcome = _check_line(raw, **_context)
+        if isinstance(outcome, str):
+            bad.append((number, outcome))
+        elif outcome is not None:
+            good.append((number, outcome))
+    return good, bad, consumed
+
+
+def _check_line(raw, orgs, organization, limit) -> services.Prepared | str | None:
+    if raw is None:
+        return f"line longer than {limit} bytes"
+    if not raw.strip():
+        return None
+    try:
+        prepared = services.prepare(orjson.loads(raw), orgs.get, organization)
+    except orjson.JSONDecodeError as exc:
+        return f"malformed JSON at column {exc.colno}: {exc.msg}"
+    except ValidationFailed as exc:
+        return _describe(exc)
+    if prepared.data["authority"] != organization:
+        return f"authority: {prepared.data['authority']!r} differs from --org {organization!r}"
+    return prepared
+
+
+def _ordered(pool: Executor, fn: Callable, items: Iterable, inflight: int) -> Iterator:
+    """Like ``pool.map`` but reads ``items`` lazily, with at most ``inflight`` tasks queued."""
+    pending: deque = deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= inflight:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _process_context(registry: Registry):
+    """fork where it is safe (one thread, no database socket open to inherit), else spawn."""
+    if os.name != "posix" or threading.active_count() > 1:
+        return multiprocessing.get_context("spawn")
+    registry.db.engine.dispose()  # a forked worker must not hold copies of our connections
+    return multiprocessing.get_context("fork")
+
+
+def _worker_count(stream: IO[bytes], requested: int | None) -> int:
+    if requested is not None:
+        return requested
+    try:
+        size = os.fstat(stream.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        size = PARALLEL_FROM_BYTES
+    return min(os.cpu_count() or 1, 4) if size >= PARALLEL_FROM_BYTES else 1
+
+
+# -- loading --------------------------------------------------------------------------------------
 def load_jsonl(
     registry: Registry,
     stream: IO[bytes],
@@ -73,52 +174,42 @@ def load_jsonl(
     actor: Actor = SYSTEM,
     batch_size: int = 500,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> LoadReport:
     """Publish every record of a JSON Lines stream for ``organization``."""
     with registry.db.session() as session:
-        orgs = {o.id: o for o in session.scalars(select(Organization))}
+        orgs = services.org_infos(session)
     if organization not in orgs:
         raise NotFound(f"no organization {organization!r}; add it with 'simpul orgs add'")
     actor.require_write(organization)
     provenance = registry.provenance(actor, "load")
     report = LoadReport()
-    batch: list[tuple[int, services.Prepared]] = []
     limit = registry.settings.max_body_bytes
-    for number, raw, consumed in _lines(stream, limit):
-        if progress:
-            progress(consumed)
-        prepared = _check_line(number, raw, limit, orgs, organization, report)
-        if prepared is not None:
-            batch.append((number, prepared))
-        if len(batch) >= batch_size:
-            _store(registry, batch, actor, provenance, report)
-            batch = []
-    _store(registry, batch, actor, provenance, report)
+    batches = _batches(_lines(stream, limit), batch_size)
+    workers = _worker_count(stream, workers)
+    if workers > 1:
+        context = _process_context(registry)
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_init_checker,
+            initargs=(orgs, organization, limit, os.getpid()),
+        ) as pool:
+            checked = _ordered(pool, _check_batch, batches, inflight=workers * 2)
+            _store_all(registry, checked, actor, provenance, report, progress)
+    else:
+        _init_checker(orgs, organization, limit)
+        checked = (_check_batch(batch) for batch in batches)
+        _store_all(registry, checked, actor, provenance, report, progress)
+    report.errors.sort()
     return report
 
 
-def _check_line(number, raw, limit, orgs, organization, report) -> services.Prepared | None:
-    if raw is None:
-        report.add_error(number, f"line longer than {limit} bytes")
-        return None
-    if not raw.strip():
-        return None
-    try:
-        obj = orjson.loads(raw)
-        prepared = services.prepare(obj, orgs.get, organization)
-    except orjson.JSONDecodeError as exc:
-        report.add_error(number, f"malformed JSON at column {exc.colno}: {exc.msg}")
-        return None
-    except ValidationFailed as exc:
-        report.add_error(number, _describe(exc))
-        return None
-    if prepared.data["authority"] != organization:
-        report.add_error(
-            number,
-            f"authority: {prepared.data['authority']!r} differs from --org {organization!r}",
-        )
-        return None
-    return prepared
+def _store_all(registry, checked: Iterable[Checked], actor, provenance, report, progress) -> None:
+    for good, bad, consumed in checked:
+        for number, message in bad:
+            report.add_error(number, message)
+        _store(registry, good, actor, provenance, report)
+        if progress:
+            progress(consumed)
 
 
 def _store(registry, batch, actor, provenance, report) -> None:
@@ -127,13 +218,15 @@ def _store(registry, batch, actor, provenance, report) -> None:
     try:
         with registry.db.transaction() as session:
             results = services.publish_many(
-                session, [p for _, p in batch], actor, base_uri=registry.base_uri,
+                session,
+                [p for _, p in batch],
+                actor,
+                base_uri=registry.base_uri,
                 provenance=provenance,
             )
     except Exception:
         if len(batch) == 1:
-            number = batch[0][0]
-            report.add_error(number, "could not be stored (database refused it)")
+            report.add_error(batch[0][0], "could not be stored (the database refused it)")
             return
         for item in batch:  # isolate the line the database refused
             _store(registry, [item], actor, provenance, report)

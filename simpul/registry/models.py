@@ -35,7 +35,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-Json = JSON().with_variant(JSONB(), "postgresql")
+Json = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 # SQLite only auto-increments INTEGER PRIMARY KEY columns.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 Timestamp = DateTime(timezone=True)
@@ -91,7 +91,8 @@ class ServiceVersion(Base):
     service_id: Mapped[str] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(12))  # created, updated, deleted, restored
-    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    # The content at this version; NULL while it is the record's current content (services.data).
+    data: Mapped[dict[str, Any] | None] = mapped_column(Json)
     content_hash: Mapped[str] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(Timestamp)

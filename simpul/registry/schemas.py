@@ -26,7 +26,63 @@ SERVER_FIELDS = frozenset(
 )
 
 
-class LangText(fields.Field):
+class _FastValidate:
+    """marshmallow combines a field's validators into a new ``And`` on every call; with 80-odd
+    fields per record that is a third of the checking time of a bulk load. Same checks, direct."""
+
+    def _validate(self, value) -> None:
+        for validator in self.validators:
+            if validator(value) is False:
+                raise self.make_error("validator_failed")
+
+
+class String(_FastValidate, fields.String):
+    pass
+
+
+class Integer(_FastValidate, fields.Integer):
+    pass
+
+
+class Float(_FastValidate, fields.Float):
+    pass
+
+
+class Boolean(_FastValidate, fields.Boolean):
+    pass
+
+
+class Email(_FastValidate, fields.Email):
+    pass
+
+
+class List(_FastValidate, fields.List):
+    """A list whose items are checked by their field directly (same checks, a third faster)."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> list:
+        if not isinstance(value, list | tuple):
+            raise self.make_error("invalid")
+        inner = self.inner
+        if isinstance(inner, fields.Nested):
+            return super()._deserialize(value, attr, data, **kwargs)
+        result, errors = [], {}
+        for index, item in enumerate(value):
+            try:
+                loaded = inner._deserialize(item, attr, data, **kwargs)
+                inner._validate(loaded)
+                result.append(loaded)
+            except ValidationError as error:
+                errors[index] = error.messages
+        if errors:
+            raise ValidationError(errors, valid_data=result)
+        return result
+
+
+class Nested(_FastValidate, fields.Nested):
+    pass
+
+
+class LangText(_FastValidate, fields.Field):
     """A language map such as ``{"id": "Akta Kelahiran", "en": "Birth Certificate"}``.
 
     Indonesian (``id``) is required; other keys are ISO 639 language codes."""
@@ -62,7 +118,7 @@ class LangText(fields.Field):
         return value
 
 
-class Code(fields.String):
+class Code(String):
     """A code from one of the code lists; unknown codes name the nearest valid one."""
 
     def __init__(self, codes: MappingProxyType, what: str, **kwargs):
@@ -77,7 +133,7 @@ class Code(fields.String):
         return text
 
 
-class AreaCode(fields.String):
+class AreaCode(String):
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         problem = load_areas().check(text)
@@ -86,17 +142,17 @@ class AreaCode(fields.String):
         return text
 
 
-class Url(fields.Url):
+class Url(_FastValidate, fields.Url):
     def __init__(self, **kwargs):
         super().__init__(schemes={"http", "https"}, require_tld=False, **kwargs)
 
 
 def _codes(codes: MappingProxyType, what: str, **kwargs) -> fields.List:
-    return fields.List(Code(codes, what), validate=validate.Length(max=len(codes)), **kwargs)
+    return List(Code(codes, what), validate=validate.Length(max=len(codes)), **kwargs)
 
 
 def _texts(max_items: int = 200, **kwargs) -> fields.List:
-    return fields.List(LangText(), validate=validate.Length(max=max_items), **kwargs)
+    return List(LangText(), validate=validate.Length(max=max_items), **kwargs)
 
 
 def _dedupe(data: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -114,11 +170,11 @@ class ChannelSchema(Schema):
     url = Url()
     name = LangText(max_length=300)
     description = LangText()
-    address = fields.String(validate=validate.Length(1, 1000))
-    phone = fields.String(validate=validate.Regexp(PHONE, error="not a telephone number"))
-    email = fields.Email()
+    address = String(validate=validate.Length(1, 1000))
+    phone = String(validate=validate.Regexp(PHONE, error="not a telephone number"))
+    email = Email()
     hours = LangText(max_length=500)
-    splp = fields.Boolean()
+    splp = Boolean()
 
     @validates_schema
     def _needs(self, data, **kwargs):
@@ -134,10 +190,10 @@ class ChannelSchema(Schema):
 
 
 class CostSchema(Schema):
-    amount = fields.Float(
+    amount = Float(
         required=True, allow_nan=False, validate=validate.Range(min=0, max=1e15)
     )
-    currency = fields.String(load_default="IDR", validate=validate.Regexp(r"^[A-Z]{3}$"))
+    currency = String(load_default="IDR", validate=validate.Regexp(r"^[A-Z]{3}$"))
     description = LangText()
 
     @post_load
@@ -148,11 +204,11 @@ class CostSchema(Schema):
 
 
 class ComplaintsSchema(Schema):
-    id = fields.String(validate=validate.Length(1, 2000))
-    en = fields.String(validate=validate.Length(1, 2000))
+    id = String(validate=validate.Length(1, 2000))
+    en = String(validate=validate.Length(1, 2000))
     url = Url()
-    email = fields.Email()
-    phone = fields.String(validate=validate.Regexp(PHONE, error="not a telephone number"))
+    email = Email()
+    phone = String(validate=validate.Regexp(PHONE, error="not a telephone number"))
 
     @validates_schema
     def _something(self, data, **kwargs):
@@ -163,8 +219,8 @@ class ComplaintsSchema(Schema):
 
 
 class LegalBasisSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(1, 500))
-    identifier = fields.String(validate=validate.Length(1, 300))
+    title = String(required=True, validate=validate.Length(1, 500))
+    identifier = String(validate=validate.Length(1, 300))
     url = Url()
 
 
@@ -174,7 +230,7 @@ class ManagementSchema(Schema):
     facilities = LangText()  # sarana, prasarana dan/atau fasilitas
     staff_competence = LangText()  # kompetensi pelaksana
     internal_supervision = LangText()  # pengawasan internal
-    staff_count = fields.Integer(validate=validate.Range(min=0, max=1_000_000))  # jumlah pelaksana
+    staff_count = Integer(validate=validate.Range(min=0, max=1_000_000))  # jumlah pelaksana
     service_guarantee = LangText()  # jaminan pelayanan
     safety_guarantee = LangText()  # jaminan keamanan dan keselamatan
     performance_evaluation = LangText()  # evaluasi kinerja pelaksana
@@ -182,13 +238,13 @@ class ManagementSchema(Schema):
 
 class IntegrationSchema(Schema):
     status = Code(codelists.INTEGRATION_STATUSES, "integration status", load_default="inventoried")
-    splp_api = fields.String(allow_none=True, validate=validate.Length(1, 500))
+    splp_api = String(allow_none=True, validate=validate.Length(1, 500))
     note = LangText()
 
 
 class ContactSchema(Schema):
-    email = fields.Email()
-    phone = fields.String(validate=validate.Regexp(PHONE, error="not a telephone number"))
+    email = Email()
+    phone = String(validate=validate.Regexp(PHONE, error="not a telephone number"))
     url = Url()
     hours = LangText(max_length=500)
 
@@ -196,41 +252,41 @@ class ContactSchema(Schema):
 class ServiceSchema(Schema):
     """A service record as agencies publish it."""
 
-    identifier = fields.String(
+    identifier = String(
         required=True,
         validate=validate.Regexp(
             IDENTIFIER,
             error="use 1-200 letters, digits, '.', '_' or '-', starting with a letter or digit",
         ),
     )
-    authority = fields.String(validate=validate.Length(1, 100))
+    authority = String(validate=validate.Length(1, 100))
     name = LangText(required=True, max_length=300)
     description = LangText(max_length=20000)
-    keywords = fields.List(
-        fields.String(validate=validate.Length(1, 100)), validate=validate.Length(max=50)
+    keywords = List(
+        String(validate=validate.Length(1, 100)), validate=validate.Length(max=50)
     )
     sectors = _codes(codelists.SECTORS, "sector")
     audiences = _codes(codelists.AUDIENCES, "audience")
     life_events = _codes(codelists.LIFE_EVENTS, "life event")
-    areas = fields.List(AreaCode(), validate=validate.Length(1, 2000))
-    channels = fields.List(fields.Nested(ChannelSchema), validate=validate.Length(max=50))
+    areas = List(AreaCode(), validate=validate.Length(1, 2000))
+    channels = List(Nested(ChannelSchema), validate=validate.Length(max=50))
     requirements = _texts()  # persyaratan
     procedure = _texts()  # prosedur
-    processing_time = fields.String(  # jangka waktu, ISO 8601
+    processing_time = String(  # jangka waktu, ISO 8601
         validate=validate.Regexp(
             DURATION, error="not an ISO 8601 duration (examples: P1D, PT2H, P14D, P1M)"
         )
     )
-    cost = fields.Nested(CostSchema)  # biaya; free is an explicit 0
+    cost = Nested(CostSchema)  # biaya; free is an explicit 0
     outputs = _texts()  # produk pelayanan
-    complaints = fields.Nested(ComplaintsSchema)  # penanganan pengaduan
-    legal_basis = fields.List(fields.Nested(LegalBasisSchema), validate=validate.Length(max=100))
-    management = fields.Nested(ManagementSchema)
-    integration = fields.Nested(IntegrationSchema)
-    contact = fields.Nested(ContactSchema)
+    complaints = Nested(ComplaintsSchema)  # penanganan pengaduan
+    legal_basis = List(Nested(LegalBasisSchema), validate=validate.Length(max=100))
+    management = Nested(ManagementSchema)
+    integration = Nested(IntegrationSchema)
+    contact = Nested(ContactSchema)
     homepage = Url()
-    languages = fields.List(
-        fields.String(validate=validate.Regexp(LANG, error="not a language code")),
+    languages = List(
+        String(validate=validate.Regexp(LANG, error="not a language code")),
         load_default=lambda: ["id"],
         validate=validate.Length(1, 20),
     )
@@ -242,7 +298,7 @@ class ServiceSchema(Schema):
 
 
 class OrganizationSchema(Schema):
-    id = fields.String(
+    id = String(
         required=True,
         validate=validate.Regexp(
             SLUG, error="use 1-100 lowercase letters, digits or '-', e.g. 'dinkes-kota-gorontalo'"
@@ -251,7 +307,7 @@ class OrganizationSchema(Schema):
     name = LangText(required=True, max_length=300)
     level = Code(codelists.LEVELS, "level", required=True)
     area = AreaCode(allow_none=True)
-    parent = fields.String(allow_none=True, validate=validate.Length(1, 100))
+    parent = String(allow_none=True, validate=validate.Length(1, 100))
     homepage = Url(allow_none=True)
     uri = Url(allow_none=True)
 

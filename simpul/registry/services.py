@@ -13,11 +13,11 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from marshmallow import ValidationError
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from simpul.errors import Conflict, Gone, NotFound, PreconditionFailed, ValidationFailed
@@ -43,13 +43,21 @@ class Outcome(enum.Enum):
     ERROR = "error"
 
 
+class OrgInfo(NamedTuple):
+    """What checking a record needs to know of its authority (an Organization row also fits)."""
+
+    id: str
+    level: str
+    area: str | None
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A record that passed every check and is ready to store."""
 
     data: dict[str, Any]
     content_hash: str
-    organization: Organization
+    organization: OrgInfo | Organization
 
     @property
     def key(self) -> tuple[str, str]:
@@ -71,7 +79,7 @@ def etag(row: Service) -> str:
 # -- checking -------------------------------------------------------------------------------------
 def prepare(
     raw: Any,
-    lookup: Callable[[str], Organization | None],
+    lookup: Callable[[str], OrgInfo | Organization | None],
     default_authority: str | None = None,
 ) -> Prepared:
     """Validate a published record and resolve its authority; raise ValidationFailed."""
@@ -101,6 +109,12 @@ def prepare(
     return Prepared(data, content_hash(data), org)
 
 
+def org_infos(session: Session) -> dict[str, OrgInfo]:
+    """Every organization, as much as checking records needs (cheap even for 80,000 villages)."""
+    query = select(Organization.id, Organization.level, Organization.area)
+    return {row.id: OrgInfo(*row) for row in session.execute(query)}
+
+
 def session_lookup(session: Session) -> Callable[[str], Organization | None]:
     cache: dict[str, Organization | None] = {}
 
@@ -113,61 +127,115 @@ def session_lookup(session: Session) -> Callable[[str], Organization | None]:
 
 
 # -- writing --------------------------------------------------------------------------------------
-def _record_change(
-    session: Session, row: Service, action: Outcome, actor: Actor, now: datetime
-) -> None:
-    session.add(
-        ServiceVersion(
-            service_id=row.id,
-            version=row.version,
-            action=action.value,
-            data=row.data,
-            content_hash=row.content_hash,
-            actor=actor.name,
-            at=now,
+class _State(NamedTuple):
+    """What deciding a write needs of a stored record."""
+
+    id: str
+    content_hash: str
+    version: int
+    deleted: bool
+
+
+def _states(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], _State]:
+    """The stored state of each (authority, identifier), one indexed query per authority."""
+    by_authority: dict[str, list[str]] = {}
+    for authority, identifier in keys:
+        by_authority.setdefault(authority, []).append(identifier)
+    found: dict[tuple[str, str], _State] = {}
+    columns = (Service.authority, Service.identifier, Service.id, Service.content_hash,
+               Service.version, Service.deleted_at)
+    for authority, identifiers in by_authority.items():
+        query = select(*columns).where(
+            Service.authority == authority, Service.identifier.in_(identifiers)
         )
+        for row in session.execute(query):
+            found[(row[0], row[1])] = _State(row[2], row[3], row[4], row[5] is not None)
+    return found
+
+
+def _freeze(session: Session, service_ids: list[str]) -> None:
+    """Copy the current content into the history row that still points at it (``data`` NULL),
+    before the record changes. So content is written once per version, not twice."""
+    if not service_ids:
+        return
+    versions = ServiceVersion.__table__
+    current = select(Service.data).where(Service.id == versions.c.service_id).scalar_subquery()
+    session.execute(
+        update(versions)
+        .where(versions.c.service_id.in_(service_ids), versions.c.data.is_(None))
+        .values(data=current)
     )
-    session.add(Change(service_id=row.id, version=row.version, action=action.value, at=now))
 
 
-def _apply(
+def _log(session: Session, entries: list[dict[str, Any]], actor: Actor, now: datetime) -> None:
+    """Append the version and change rows of written records (same transaction). The newest
+    version's content is the record's own (``data`` NULL until the next change freezes it)."""
+    if not entries:
+        return
+    session.execute(
+        insert(ServiceVersion.__table__),
+        [{"data": None, **e, "actor": actor.name, "at": now} for e in entries],
+    )
+    session.execute(
+        insert(Change.__table__),
+        [{"service_id": e["service_id"], "version": e["version"], "action": e["action"], "at": now}
+         for e in entries],
+    )
+
+
+def publish_many(
     session: Session,
-    row: Service | None,
-    prepared: Prepared,
+    batch: Iterable[Prepared],
     actor: Actor,
+    *,
     base_uri: str,
     provenance: dict[str, Any],
-    now: datetime,
-) -> tuple[Service, Outcome]:
-    """Create, update or restore ``row`` from ``prepared``; unchanged content writes nothing."""
-    if row is not None and row.deleted_at is None and row.content_hash == prepared.content_hash:
-        return row, Outcome.UNCHANGED
-    data = prepared.data
-    prov = {**provenance, "content_hash": prepared.content_hash}
-    if row is None:
-        service_id = new_id()
-        row = Service(
-            id=service_id,
-            uri=f"{base_uri}/services/{service_id}",
-            created=now,
-            version=0,
-        )
-        session.add(row)
-        outcome = Outcome.CREATED
-    else:
-        outcome = Outcome.RESTORED if row.deleted_at is not None else Outcome.UPDATED
-    row.authority = data["authority"]
-    row.identifier = data["identifier"]
-    row.level = prepared.organization.level
-    row.status = data["status"]
-    row.data = data
-    row.content_hash = prepared.content_hash
-    row.version += 1
-    row.modified = now
-    row.deleted_at = None
-    row.provenance = prov
-    _record_change(session, row, outcome, actor, now)
-    return row, outcome
+) -> list[tuple[str, Outcome]]:
+    """Create, update or restore prepared records; unchanged content writes nothing.
+
+    The one write path of API, bulk load, demo and harvests: a query for the stored state, then
+    bulk inserts and updates. Permission is the caller's to check. Returns (id, outcome) pairs."""
+    batch = list(batch)
+    states = _states(session, {p.key for p in batch})
+    now = utcnow()
+    inserts: dict[str, dict[str, Any]] = {}
+    updates: dict[str, dict[str, Any]] = {}
+    log: list[dict[str, Any]] = []
+    results: list[tuple[str, Outcome]] = []
+    for prepared in batch:
+        state = states.get(prepared.key)
+        if state is not None and not state.deleted and state.content_hash == prepared.content_hash:
+            results.append((state.id, Outcome.UNCHANGED))
+            continue
+        data = prepared.data
+        values = {
+            "authority": data["authority"], "identifier": data["identifier"],
+            "level": prepared.organization.level, "status": data["status"], "data": data,
+            "content_hash": prepared.content_hash, "modified": now, "deleted_at": None,
+            "provenance": {**provenance, "content_hash": prepared.content_hash},
+        }
+        if state is None:
+            service_id, version, outcome = new_id(), 1, Outcome.CREATED
+            inserts[service_id] = {**values, "id": service_id, "created": now, "version": 1,
+                                   "uri": f"{base_uri}/services/{service_id}"}
+        else:
+            service_id, version = state.id, state.version + 1
+            outcome = Outcome.RESTORED if state.deleted else Outcome.UPDATED
+            if service_id in inserts:  # twice in one batch
+                inserts[service_id].update(values, version=version)
+            else:
+                updates[service_id] = {**values, "id": service_id, "version": version}
+        states[prepared.key] = _State(service_id, prepared.content_hash, version, False)
+        log.append({"service_id": service_id, "version": version, "action": outcome.value,
+                    "content_hash": prepared.content_hash})
+        results.append((service_id, outcome))
+    if inserts:
+        session.execute(insert(Service.__table__), list(inserts.values()))
+    if updates:
+        _freeze(session, list(updates))
+        session.execute(update(Service), list(updates.values()))
+    _log(session, log, actor, now)
+    return results
 
 
 def publish(
@@ -188,7 +256,10 @@ def publish(
             f" ({existing.id}); update it with PUT /api/v1/services/{existing.id}",
             existing=existing.id,
         )
-    return _apply(session, existing, prepared, actor, base_uri, provenance, utcnow())
+    [(service_id, outcome)] = publish_many(
+        session, [prepared], actor, base_uri=base_uri, provenance=provenance
+    )
+    return _fresh(session, service_id), outcome
 
 
 def replace(
@@ -205,15 +276,16 @@ def replace(
     actor.require_write(row.authority)
     _check_precondition(row, if_match)
     prepared = prepare(raw, session_lookup(session), row.authority)
-    if prepared.data["authority"] != row.authority:
-        raise ValidationFailed.from_messages(
-            {"authority": f"a record cannot move from {row.authority!r} to another organization"}
-        )
-    if prepared.data["identifier"] != row.identifier:
-        other = _find(session, *prepared.key)
-        if other is not None:
-            raise Conflict(f"identifier {prepared.data['identifier']!r} is taken by {other.id}")
-    return _apply(session, row, prepared, actor, base_uri, provenance, utcnow())
+    for key in ("authority", "identifier"):
+        if prepared.data[key] != getattr(row, key):
+            raise ValidationFailed.from_messages(
+                {key: f"the {key} of a record cannot change (it is {getattr(row, key)!r}); "
+                      "publish a new record and delete this one instead"}
+            )
+    [(_, outcome)] = publish_many(
+        session, [prepared], actor, base_uri=base_uri, provenance=provenance
+    )
+    return _fresh(session, service_id), outcome
 
 
 def retire(
@@ -223,40 +295,21 @@ def retire(
     row = get_live(session, service_id, for_update=True)
     actor.require_write(row.authority)
     _check_precondition(row, if_match)
+    _freeze(session, [row.id])
     now = utcnow()
     row.version += 1
     row.deleted_at = now
     row.modified = now
-    _record_change(session, row, Outcome.DELETED, actor, now)
+    session.flush()
+    entry = {"service_id": row.id, "version": row.version, "action": Outcome.DELETED.value,
+             "content_hash": row.content_hash}
+    _log(session, [entry], actor, now)
     return row
 
 
-def publish_many(
-    session: Session,
-    batch: Iterable[Prepared],
-    actor: Actor,
-    *,
-    base_uri: str,
-    provenance: dict[str, Any],
-) -> list[tuple[Service, Outcome]]:
-    """Create, update or restore many prepared records (bulk load, harvest): one query to find
-    the existing rows, then one flush. Permission is checked per record by the caller."""
-    batch = list(batch)
-    keys = {p.key for p in batch}
-    existing: dict[tuple[str, str], Service] = {}
-    if keys:
-        query = select(Service).where(tuple_(Service.authority, Service.identifier).in_(keys))
-        existing = {(r.authority, r.identifier): r for r in session.scalars(query)}
-    now = utcnow()
-    results = []
-    for prepared in batch:
-        row, outcome = _apply(
-            session, existing.get(prepared.key), prepared, actor, base_uri, provenance, now
-        )
-        existing[prepared.key] = row
-        results.append((row, outcome))
-    session.flush()
-    return results
+def _fresh(session: Session, service_id: str) -> Service:
+    """The stored row after a bulk write (which bypasses the session's identity map)."""
+    return session.get(Service, service_id, populate_existing=True)
 
 
 def _check_precondition(row: Service, if_match: set[str] | None) -> None:
@@ -323,6 +376,7 @@ def list_services(
 
 
 def versions(session: Session, service_id: str) -> list[ServiceVersion]:
+    """Every version of a record, oldest first (the newest has ``data`` None: see ``version``)."""
     get(session, service_id)
     query = (
         select(ServiceVersion)
@@ -332,7 +386,8 @@ def versions(session: Session, service_id: str) -> list[ServiceVersion]:
     return list(session.scalars(query))
 
 
-def version(session: Session, service_id: str, number: int) -> ServiceVersion:
+def version(session: Session, service_id: str, number: int) -> dict[str, Any]:
+    """One version with its full content."""
     row = session.scalar(
         select(ServiceVersion).where(
             ServiceVersion.service_id == service_id, ServiceVersion.version == number
@@ -340,7 +395,9 @@ def version(session: Session, service_id: str, number: int) -> ServiceVersion:
     )
     if row is None:
         raise NotFound(f"service {service_id!r} has no version {number}")
-    return row
+    out = version_to_dict(row)
+    out["data"] = row.data if row.data is not None else get(session, service_id).data
+    return out
 
 
 # -- shapes ---------------------------------------------------------------------------------------
@@ -373,14 +430,11 @@ def tombstone_to_dict(row: Service) -> dict[str, Any]:
     }
 
 
-def version_to_dict(row: ServiceVersion, *, with_data: bool = True) -> dict[str, Any]:
-    out = {
+def version_to_dict(row: ServiceVersion) -> dict[str, Any]:
+    return {
         "version": row.version,
         "action": row.action,
         "actor": row.actor,
         "at": as_utc(row.at).isoformat(),
         "content_hash": row.content_hash,
     }
-    if with_data:
-        out["data"] = row.data
-    return out

@@ -143,7 +143,7 @@ def list_versions(service_id):
     """History of a record: who changed it, when, and how."""
     with registry().db.session() as session:
         rows = services.versions(session, service_id)
-        items = [services.version_to_dict(r, with_data=False) for r in rows]
+        items = [services.version_to_dict(r) for r in rows]
     return json_response({"total": len(items), "items": items})
 
 
@@ -151,5 +151,4 @@ def list_versions(service_id):
 @blp.response(200, description="One version with its full content")
 def get_version(service_id, number):
     with registry().db.session() as session:
-        row = services.version(session, service_id, number)
-        return json_response(services.version_to_dict(row))
+        return json_response(services.version(session, service_id, number))

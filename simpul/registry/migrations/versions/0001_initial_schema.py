@@ -88,7 +88,7 @@ def upgrade() -> None:
     sa.Column('service_id', sa.String(length=32), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('action', sa.String(length=12), nullable=False),
-    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
