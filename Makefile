@@ -34,8 +34,9 @@ test: install system-deps ## Run the whole test suite (SQLite and a real Postgre
 test-fast: install ## Run the tests without the slow ones
 	$(BIN)/pytest -m "not slow"
 
-bench: install system-deps ## Run the benchmarks; JSON results on standard output
-	$(BIN)/python -m bench
+bench: install ## Run the benchmarks; JSON results on standard output
+	bash .ci/system-deps bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install ## Check style with ruff
 	$(BIN)/ruff check simpul tests bench

@@ -21,20 +21,116 @@ from simpul.registry import codelists
 from simpul.registry.areas import load_areas
 
 HERE = Path(__file__).parent
-OFFICES = [("disdukcapil", "kependudukan"), ("dinkes", "kesehatan"), ("disdik", "pendidikan"),
-           ("dinsos", "sosial"), ("dpmptsp", "perizinan"), ("bkpsdm", "kepegawaian")]
-NOUNS = ["akta kelahiran", "kartu keluarga", "izin usaha", "surat keterangan", "rekomendasi", "legalisir",
-         "bantuan sosial", "pendaftaran", "sertifikat", "perpanjangan", "izin praktik", "izin lingkungan",
-         "kartu identitas", "pengesahan", "penerbitan", "pelaporan", "verifikasi", "pemutakhiran data",
-         "pengaduan", "konsultasi", "pemeriksaan", "rujukan", "beasiswa", "mutasi", "cuti", "pensiun"]
-QUALIFIERS = ["bagi penduduk", "untuk pelaku usaha", "tenaga kesehatan", "sekolah dasar", "warga lanjut usia",
-              "penyandang disabilitas", "keluarga miskin", "aparatur sipil negara", "petani", "nelayan",
-              "pedagang pasar", "kendaraan bermotor", "bangunan gedung", "rumah ibadah", "koperasi"]
-WORDS = ("pelayanan pemohon berkas formulir petugas verifikasi dokumen asli fotokopi ditandatangani "
-         "kepala dinas loket antrean daring aplikasi persyaratan lengkap hari kerja diterbitkan surat "
-         "keterangan desa kelurahan kecamatan kabupaten kota provinsi nasional data kependudukan nomor "
-         "induk tanda tangan elektronik pembayaran retribusi gratis tanpa biaya rekomendasi lampiran "
-         "pengesahan salinan asli pindai unggah surel nomor telepon pengaduan survei kepuasan").split()
+OFFICES = [
+    ("disdukcapil", "kependudukan"),
+    ("dinkes", "kesehatan"),
+    ("disdik", "pendidikan"),
+    ("dinsos", "sosial"),
+    ("dpmptsp", "perizinan"),
+    ("bkpsdm", "kepegawaian"),
+]
+NOUNS = [
+    "akta kelahiran",
+    "kartu keluarga",
+    "izin usaha",
+    "surat keterangan",
+    "rekomendasi",
+    "legalisir",
+    "bantuan sosial",
+    "pendaftaran",
+    "sertifikat",
+    "perpanjangan",
+    "izin praktik",
+    "izin lingkungan",
+    "kartu identitas",
+    "pengesahan",
+    "penerbitan",
+    "pelaporan",
+    "verifikasi",
+    "pemutakhiran data",
+    "pengaduan",
+    "konsultasi",
+    "pemeriksaan",
+    "rujukan",
+    "beasiswa",
+    "mutasi",
+    "cuti",
+    "pensiun",
+]
+QUALIFIERS = [
+    "bagi penduduk",
+    "untuk pelaku usaha",
+    "tenaga kesehatan",
+    "sekolah dasar",
+    "warga lanjut usia",
+    "penyandang disabilitas",
+    "keluarga miskin",
+    "aparatur sipil negara",
+    "petani",
+    "nelayan",
+    "pedagang pasar",
+    "kendaraan bermotor",
+    "bangunan gedung",
+    "rumah ibadah",
+    "koperasi",
+]
+WORDS = [
+    "pelayanan",
+    "pemohon",
+    "berkas",
+    "formulir",
+    "petugas",
+    "verifikasi",
+    "dokumen",
+    "asli",
+    "fotokopi",
+    "ditandatangani",
+    "kepala",
+    "dinas",
+    "loket",
+    "antrean",
+    "daring",
+    "aplikasi",
+    "persyaratan",
+    "lengkap",
+    "hari",
+    "kerja",
+    "diterbitkan",
+    "surat",
+    "keterangan",
+    "desa",
+    "kelurahan",
+    "kecamatan",
+    "kabupaten",
+    "kota",
+    "provinsi",
+    "nasional",
+    "data",
+    "kependudukan",
+    "nomor",
+    "induk",
+    "tanda",
+    "tangan",
+    "elektronik",
+    "pembayaran",
+    "retribusi",
+    "gratis",
+    "tanpa",
+    "biaya",
+    "rekomendasi",
+    "lampiran",
+    "pengesahan",
+    "salinan",
+    "asli",
+    "pindai",
+    "unggah",
+    "surel",
+    "nomor",
+    "telepon",
+    "pengaduan",
+    "survei",
+    "kepuasan",
+]
 
 
 def population_weights() -> list[tuple[str, int]]:
@@ -47,14 +143,26 @@ def organizations() -> list[dict]:
     areas = load_areas()
     out = [{"id": "kementerian-sintetis", "name": {"id": "Kementerian Sintetis"}, "level": "pusat"}]
     for province in areas.children("00"):
-        out.append({"id": f"pemprov-{province.code}", "name": {"id": f"Pemerintah Provinsi {province.name}"},
-                    "level": "provinsi", "area": province.code})
+        out.append(
+            {
+                "id": f"pemprov-{province.code}",
+                "name": {"id": f"Pemerintah Provinsi {province.name}"},
+                "level": "provinsi",
+                "area": province.code,
+            }
+        )
     for code, _ in population_weights():
         regency = areas.get(code)
         for office, _sector in OFFICES:
-            out.append({"id": f"{office}-{code.replace('.', '-')}",
-                        "name": {"id": f"Dinas {office.title()} {regency.name}"},
-                        "level": "kabkota", "area": code, "parent": f"pemprov-{code[:2]}"})
+            out.append(
+                {
+                    "id": f"{office}-{code.replace('.', '-')}",
+                    "name": {"id": f"Dinas {office.title()} {regency.name}"},
+                    "level": "kabkota",
+                    "area": code,
+                    "parent": f"pemprov-{code[:2]}",
+                }
+            )
     return out
 
 
@@ -76,8 +184,10 @@ def record(rng: random.Random, number: int, regency: str, sector: str) -> dict:
         "audiences": rng.sample(list(codelists.AUDIENCES), 2),
         "life_events": rng.sample(list(codelists.LIFE_EVENTS), 1),
         "areas": coverage,
-        "channels": [{"type": "online", "url": f"https://layanan.example.go.id/{number}"},
-                     {"type": "loket", "name": {"id": "Loket pelayanan"}, "address": _text(rng, 5)}],
+        "channels": [
+            {"type": "online", "url": f"https://layanan.example.go.id/{number}"},
+            {"type": "loket", "name": {"id": "Loket pelayanan"}, "address": _text(rng, 5)},
+        ],
         "requirements": [{"id": _text(rng, 6)} for _ in range(rng.randint(2, 5))],
         "procedure": [{"id": _text(rng, 8)} for _ in range(rng.randint(3, 6))],
         "processing_time": f"P{rng.randint(1, 30)}D",
@@ -85,8 +195,11 @@ def record(rng: random.Random, number: int, regency: str, sector: str) -> dict:
         "outputs": [{"id": f"Dokumen {noun}"}],
         "complaints": {"id": "Pengaduan melalui SP4N-LAPOR!", "url": "https://www.lapor.go.id"},
         "legal_basis": [{"title": "Undang-Undang Nomor 25 Tahun 2009 tentang Pelayanan Publik"}],
-        "management": {"facilities": {"id": _text(rng, 10)}, "staff_count": rng.randint(1, 20),
-                       "service_guarantee": {"id": _text(rng, 8)}},
+        "management": {
+            "facilities": {"id": _text(rng, 10)},
+            "staff_count": rng.randint(1, 20),
+            "service_guarantee": {"id": _text(rng, 8)},
+        },
         "integration": {"status": rng.choice(list(codelists.INTEGRATION_STATUSES))},
     }
 
@@ -130,8 +243,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("var/bench-federation"))
     args = parser.parse_args()
     files = write(args.out, args.services, args.seed)
-    print(json.dumps({"services": args.services, "organizations_publishing": len(files),
-                      "out": str(args.out)}))
+    print(
+        json.dumps(
+            {
+                "services": args.services,
+                "organizations_publishing": len(files),
+                "out": str(args.out),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

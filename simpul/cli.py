@@ -1,4 +1,4 @@
-"""The ``simpul`` command. Results go to standard output, messages and progress to standard error."""
+"""The ``simpul`` command. Results go to standard output; messages, progress to standard error."""
 
 from __future__ import annotations
 
@@ -115,7 +115,9 @@ def orgs() -> None:
 @click.option("--name", required=True, help="Indonesian name.")
 @click.option("--name-en", help="English name.")
 @click.option(
-    "--level", required=True, type=click.Choice(["pusat", "provinsi", "kabkota", "kecamatan", "desa"])
+    "--level",
+    required=True,
+    type=click.Choice(["pusat", "provinsi", "kabkota", "kecamatan", "desa"]),
 )
 @click.option("--area", help="Kemendagri area code, e.g. 75.71.")
 @click.option("--parent", help="Parent organization id.")
@@ -214,7 +216,9 @@ def load(ctx, file, org_id, batch_size) -> None:
         size = os.path.getsize(file)
         with (
             open(file, "rb") as fh,
-            click.progressbar(length=size, label=f"loading {Path(file).name}", file=sys.stderr) as bar,
+            click.progressbar(
+                length=size, label=f"loading {Path(file).name}", file=sys.stderr
+            ) as bar,
         ):
             report = load_jsonl(reg, fh, org_id, batch_size=batch_size, progress=bar.update)
     for number, message in report.errors:

@@ -20,7 +20,7 @@ LEVELS = ("pusat", "provinsi", "kabkota", "kecamatan", "desa")
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting Simpul reads. Environment names are ``SIMPUL_`` + the field name in capitals."""
+    """Every setting Simpul reads. Environment names: ``SIMPUL_`` + the field name in capitals."""
 
     data_dir: str = "var"
     database_url: str = ""  # default: SQLite file in data_dir

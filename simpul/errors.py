@@ -34,7 +34,9 @@ class SimpulError(Exception):
     def __str__(self) -> str:
         if not self.errors:
             return self.detail
-        lines = [self.detail] + [f"  {e['path'] or '(record)'}: {e['message']}" for e in self.errors]
+        lines = [self.detail] + [
+            f"  {e['path'] or '(record)'}: {e['message']}" for e in self.errors
+        ]
         return "\n".join(lines)
 
 

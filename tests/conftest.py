@@ -112,8 +112,13 @@ class Publisher:
         self.client = client
 
     def org(self, org_id: str, level: str = "kabkota", area: str | None = "75.71", **extra) -> str:
-        raw = {"id": org_id, "name": {"id": org_id.replace("-", " ").title()}, "level": level,
-               "area": None if level == "pusat" else area, **extra}
+        raw = {
+            "id": org_id,
+            "name": {"id": org_id.replace("-", " ").title()},
+            "level": level,
+            "area": None if level == "pusat" else area,
+            **extra,
+        }
         with self.registry.db.transaction() as session:
             create_organization(session, raw)
         return org_id
@@ -127,7 +132,9 @@ class Publisher:
         return {"Authorization": f"Bearer {token}", **headers}
 
     def publish(self, token: str, record: dict, **headers):
-        return self.client.post("/api/v1/services", json=record, headers=self.auth(token, **headers))
+        return self.client.post(
+            "/api/v1/services", json=record, headers=self.auth(token, **headers)
+        )
 
 
 @pytest.fixture
@@ -157,7 +164,9 @@ def service_record(identifier: str = "akta-kelahiran", **fields) -> dict:
         "cost": {"amount": 0, "currency": "IDR"},
         "outputs": [{"id": "Akta Kelahiran"}],
         "complaints": {"id": "Pengaduan melalui SP4N-LAPOR!", "url": "https://www.lapor.go.id"},
-        "legal_basis": [{"title": "UU No. 24 Tahun 2013", "url": "https://peraturan.go.id/uu-24-2013"}],
+        "legal_basis": [
+            {"title": "UU No. 24 Tahun 2013", "url": "https://peraturan.go.id/uu-24-2013"}
+        ],
         "management": {
             "facilities": {"id": "Ruang tunggu"},
             "staff_competence": {"id": "Terlatih"},

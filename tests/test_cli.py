@@ -24,8 +24,11 @@ from tests.conftest import service_record
 
 @pytest.fixture
 def cli(database_url, tmp_path):
-    env = {"SIMPUL_DATABASE_URL": database_url, "SIMPUL_DATA_DIR": str(tmp_path),
-           "SIMPUL_BASE_URI": "http://simpul.test"}
+    env = {
+        "SIMPUL_DATABASE_URL": database_url,
+        "SIMPUL_DATA_DIR": str(tmp_path),
+        "SIMPUL_BASE_URI": "http://simpul.test",
+    }
     runner = CliRunner()
 
     def run(*args, input=None, ok=True):
@@ -45,8 +48,10 @@ def _registry(cli) -> Registry:
 def _counts(cli) -> tuple[int, int, int]:
     reg = _registry(cli)
     with reg.db.session() as session:
-        out = tuple(session.scalar(select(func.count()).select_from(m))
-                    for m in (Service, ServiceVersion, Change))
+        out = tuple(
+            session.scalar(select(func.count()).select_from(m))
+            for m in (Service, ServiceVersion, Change)
+        )
     reg.close()
     return out
 
@@ -70,28 +75,44 @@ def test_db_upgrade_creates_schema(tmp_path):
 
 
 def test_orgs_tokens_and_publish_with_the_printed_token(cli):
-    cli("orgs", "add", "--id", "disdukcapil-kota-gorontalo", "--name",
-        "Dinas Kependudukan dan Pencatatan Sipil Kota Gorontalo", "--level", "kabkota", "--area", "75.71")
+    cli(
+        "orgs",
+        "add",
+        "--id",
+        "disdukcapil-kota-gorontalo",
+        "--name",
+        "Dinas Kependudukan dan Pencatatan Sipil Kota Gorontalo",
+        "--level",
+        "kabkota",
+        "--area",
+        "75.71",
+    )
     result = cli("tokens", "create", "--org", "disdukcapil-kota-gorontalo")
     token = result.stdout.split()[-1]
     assert token.startswith("spl_")
     assert "not be shown again" in result.stderr
     app = create_app(load_settings(environ=cli.env))
     client = app.test_client()
-    response = client.post("/api/v1/services", json=service_record(),
-                           headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/v1/services", json=service_record(), headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 201
     listed = cli("tokens", "list").stdout
     assert token.split("_")[1] in listed and token.split("_")[2] not in listed
     cli("tokens", "revoke", token.split("_")[1])
-    again = client.post("/api/v1/services", json=service_record("lain"),
-                        headers={"Authorization": f"Bearer {token}"})
+    again = client.post(
+        "/api/v1/services",
+        json=service_record("lain"),
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert again.status_code == 401
     app.extensions["simpul"].close()
 
 
 def test_orgs_add_reports_bad_input(cli):
-    result = cli("orgs", "add", "--id", "x", "--name", "X", "--level", "kabkota", "--area", "99.99", ok=False)
+    result = cli(
+        "orgs", "add", "--id", "x", "--name", "X", "--level", "kabkota", "--area", "99.99", ok=False
+    )
     assert result.exit_code == 1
     assert "area" in result.stderr and "unknown area code" in result.stderr
 
@@ -104,24 +125,39 @@ def test_tokens_create_for_unknown_org_fails(cli):
 
 def _jsonl(tmp_path, lines) -> str:
     path = tmp_path / "services.jsonl"
-    path.write_bytes(b"\n".join(line if isinstance(line, bytes) else json.dumps(line).encode()
-                                for line in lines) + b"\n")
+    path.write_bytes(
+        b"\n".join(line if isinstance(line, bytes) else json.dumps(line).encode() for line in lines)
+        + b"\n"
+    )
     return str(path)
 
 
 def test_load_reports_bad_lines_and_stores_the_good(cli, tmp_path):
-    cli("orgs", "add", "--id", "dinkes-kota-gorontalo", "--name", "Dinas Kesehatan", "--level", "kabkota",
-        "--area", "75.71")
-    path = _jsonl(tmp_path, [
-        service_record("satu"),
-        b'{"identifier": "rusak", ',
-        service_record("dua", processing_time="dua hari"),
-        service_record("tiga", authority="lain-org"),
-        b"",
-        "\ufeff".encode() + b"[1]",
-        service_record("empat"),
-        b'{"identifier": "\xff"}',
-    ])
+    cli(
+        "orgs",
+        "add",
+        "--id",
+        "dinkes-kota-gorontalo",
+        "--name",
+        "Dinas Kesehatan",
+        "--level",
+        "kabkota",
+        "--area",
+        "75.71",
+    )
+    path = _jsonl(
+        tmp_path,
+        [
+            service_record("satu"),
+            b'{"identifier": "rusak", ',
+            service_record("dua", processing_time="dua hari"),
+            service_record("tiga", authority="lain-org"),
+            b"",
+            "\ufeff".encode() + b"[1]",
+            service_record("empat"),
+            b'{"identifier": "\xff"}',
+        ],
+    )
     result = cli("load", path, "--org", "dinkes-kota-gorontalo", ok=False)
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith(path)]
@@ -137,11 +173,25 @@ def test_load_reports_bad_lines_and_stores_the_good(cli, tmp_path):
 
 
 def test_load_updates_changed_records(cli, tmp_path):
-    cli("orgs", "add", "--id", "dinkes-kota-gorontalo", "--name", "Dinas Kesehatan", "--level", "kabkota",
-        "--area", "75.71")
+    cli(
+        "orgs",
+        "add",
+        "--id",
+        "dinkes-kota-gorontalo",
+        "--name",
+        "Dinas Kesehatan",
+        "--level",
+        "kabkota",
+        "--area",
+        "75.71",
+    )
     cli("load", _jsonl(tmp_path, [service_record("satu")]), "--org", "dinkes-kota-gorontalo")
-    result = cli("load", _jsonl(tmp_path, [service_record("satu", processing_time="P3D")]),
-                 "--org", "dinkes-kota-gorontalo")
+    result = cli(
+        "load",
+        _jsonl(tmp_path, [service_record("satu", processing_time="P3D")]),
+        "--org",
+        "dinkes-kota-gorontalo",
+    )
     assert "updated 1" in result.stderr
     assert _counts(cli) == (1, 2, 2)
 
@@ -154,14 +204,37 @@ def test_load_for_unknown_org(cli, tmp_path):
 
 @pytest.mark.slow
 def test_crash_mid_load_leaves_whole_records(cli, tmp_path):
-    """Kill -9 during a large load: each record is stored with its version and change, or not at all."""
-    cli("orgs", "add", "--id", "dinkes-kota-gorontalo", "--name", "Dinas Kesehatan", "--level", "kabkota",
-        "--area", "75.71")
+    """Kill -9 mid-load: each record is stored with its version and change, or not at all."""
+    cli(
+        "orgs",
+        "add",
+        "--id",
+        "dinkes-kota-gorontalo",
+        "--name",
+        "Dinas Kesehatan",
+        "--level",
+        "kabkota",
+        "--area",
+        "75.71",
+    )
     path = _jsonl(tmp_path, [service_record(f"layanan-{n}") for n in range(30000)])
     env = {**os.environ, **cli.env}
-    proc = subprocess.Popen([sys.executable, "-m", "simpul.cli", "load", path, "--org",
-                             "dinkes-kota-gorontalo", "--batch-size", "200"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "simpul.cli",
+            "load",
+            path,
+            "--org",
+            "dinkes-kota-gorontalo",
+            "--batch-size",
+            "200",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while _counts(cli)[0] < 1000 and time.monotonic() < deadline:
         time.sleep(0.05)

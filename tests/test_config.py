@@ -18,10 +18,15 @@ def test_defaults_put_everything_under_the_data_dir():
 
 def test_layers_in_order(tmp_path):
     toml = tmp_path / "simpul.toml"
-    toml.write_text('[simpul]\nnode_id = "kota-gorontalo"\nbase_uri = "https://a.go.id"\n'
-                    'database_url = "sqlite:////data/a.db"\n')
-    env = {"SIMPUL_CONFIG": str(toml), "SIMPUL_BASE_URI": "https://b.go.id",
-           "SIMPUL_HARVEST_ALLOW_PRIVATE": "1"}
+    toml.write_text(
+        '[simpul]\nnode_id = "kota-gorontalo"\nbase_uri = "https://a.go.id"\n'
+        'database_url = "sqlite:////data/a.db"\n'
+    )
+    env = {
+        "SIMPUL_CONFIG": str(toml),
+        "SIMPUL_BASE_URI": "https://b.go.id",
+        "SIMPUL_HARVEST_ALLOW_PRIVATE": "1",
+    }
     settings = load_settings({"node_id": "override"}, environ=env)
     assert settings.node_id == "override"  # explicit beats environment and file
     assert settings.base_uri == "https://b.go.id"  # environment beats file

@@ -49,7 +49,10 @@ def load_demo(registry: Registry, progress: Callable[[int], None] | None = None)
         lookup = services.session_lookup(session)
         prepared = [services.prepare(record, lookup) for record in records]
         results = services.publish_many(
-            session, prepared, SYSTEM, base_uri=registry.base_uri,
+            session,
+            prepared,
+            SYSTEM,
+            base_uri=registry.base_uri,
             provenance=registry.provenance(SYSTEM, "demo"),
         )
     if progress:

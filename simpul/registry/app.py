@@ -38,9 +38,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
             "info": {
                 "description": "Registry of Indonesian public services (Registri layanan publik)."
             },
-            "components": {
-                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
-            },
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
     app.extensions["simpul"] = Registry(settings)

@@ -116,7 +116,8 @@ class AreaIndex:
             hint = "no such Kemendagri area"
         suggestion = self.suggest(code) if isinstance(code, str) else None
         if suggestion:
-            return f"unknown area code {code!r} ({hint}); did you mean {suggestion.code!r} ({suggestion.name})?"
+            near = f"{suggestion.code!r} ({suggestion.name})"
+            return f"unknown area code {code!r} ({hint}); did you mean {near}?"
         return f"unknown area code {code!r} ({hint})"
 
 

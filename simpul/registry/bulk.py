@@ -190,7 +190,9 @@ def load_jsonl(
     if workers > 1:
         context = _process_context(registry)
         with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_init_checker,
+            workers,
+            mp_context=context,
+            initializer=_init_checker,
             initargs=(orgs, organization, limit, os.getpid()),
         ) as pool:
             checked = _ordered(pool, _check_batch, batches, inflight=workers * 2)
@@ -204,10 +206,14 @@ def load_jsonl(
 
 
 def _store_all(registry, checked: Iterable[Checked], actor, provenance, report, progress) -> None:
+    analyzed_at = 100
     for good, bad, consumed in checked:
         for number, message in bad:
             report.add_error(number, message)
         _store(registry, good, actor, provenance, report)
+        if report.stored >= analyzed_at:  # statistics at 100, 1,000, 10,000... stored records
+            registry.db.analyze("services")
+            analyzed_at *= 10
         if progress:
             progress(consumed)
 

@@ -15,102 +15,120 @@ def _freeze(pairs: list[tuple[str, str, str]]) -> MappingProxyType:
     return MappingProxyType({code: {"id": id_, "en": en} for code, id_, en in pairs})
 
 
-LEVELS = _freeze([
-    ("pusat", "Pemerintah Pusat", "Central government"),
-    ("provinsi", "Pemerintah Provinsi", "Provincial government"),
-    ("kabkota", "Pemerintah Kabupaten/Kota", "Regency/city government"),
-    ("kecamatan", "Kecamatan", "District"),
-    ("desa", "Desa/Kelurahan", "Village"),
-])
+LEVELS = _freeze(
+    [
+        ("pusat", "Pemerintah Pusat", "Central government"),
+        ("provinsi", "Pemerintah Provinsi", "Provincial government"),
+        ("kabkota", "Pemerintah Kabupaten/Kota", "Regency/city government"),
+        ("kecamatan", "Kecamatan", "District"),
+        ("desa", "Desa/Kelurahan", "Village"),
+    ]
+)
 
-SECTORS = _freeze([
-    ("kependudukan", "Administrasi Kependudukan", "Civil registration"),
-    ("kesehatan", "Kesehatan", "Health"),
-    ("pendidikan", "Pendidikan", "Education"),
-    ("sosial", "Sosial", "Social affairs"),
-    ("kepolisian", "Kepolisian", "Police"),
-    ("kepegawaian", "Kepegawaian", "Civil service"),
-    ("perizinan", "Perizinan", "Licensing"),
-    ("pajak", "Pajak dan Retribusi", "Taxes and levies"),
-    ("ketenagakerjaan", "Ketenagakerjaan", "Employment"),
-    ("pertanian", "Pertanian", "Agriculture"),
-    ("perhubungan", "Perhubungan", "Transport"),
-    ("lingkungan", "Lingkungan Hidup", "Environment"),
-    ("pertanahan", "Pertanahan", "Land affairs"),
-    ("perdagangan", "Perdagangan", "Trade"),
-    ("keagamaan", "Keagamaan", "Religious affairs"),
-    ("kebencanaan", "Kebencanaan", "Disaster management"),
-])
+SECTORS = _freeze(
+    [
+        ("kependudukan", "Administrasi Kependudukan", "Civil registration"),
+        ("kesehatan", "Kesehatan", "Health"),
+        ("pendidikan", "Pendidikan", "Education"),
+        ("sosial", "Sosial", "Social affairs"),
+        ("kepolisian", "Kepolisian", "Police"),
+        ("kepegawaian", "Kepegawaian", "Civil service"),
+        ("perizinan", "Perizinan", "Licensing"),
+        ("pajak", "Pajak dan Retribusi", "Taxes and levies"),
+        ("ketenagakerjaan", "Ketenagakerjaan", "Employment"),
+        ("pertanian", "Pertanian", "Agriculture"),
+        ("perhubungan", "Perhubungan", "Transport"),
+        ("lingkungan", "Lingkungan Hidup", "Environment"),
+        ("pertanahan", "Pertanahan", "Land affairs"),
+        ("perdagangan", "Perdagangan", "Trade"),
+        ("keagamaan", "Keagamaan", "Religious affairs"),
+        ("kebencanaan", "Kebencanaan", "Disaster management"),
+    ]
+)
 
-CHANNEL_TYPES = _freeze([
-    ("online", "Layanan daring", "Online service"),
-    ("api", "API (SPLP)", "API (government service bus)"),
-    ("loket", "Loket pelayanan", "Service counter"),
-    ("telepon", "Telepon", "Telephone"),
-    ("sms", "SMS", "Text message"),
-    ("email", "Surel", "Email"),
-    ("aplikasi-mobile", "Aplikasi seluler", "Mobile app"),
-    ("pos", "Pos", "Post"),
-])
+CHANNEL_TYPES = _freeze(
+    [
+        ("online", "Layanan daring", "Online service"),
+        ("api", "API (SPLP)", "API (government service bus)"),
+        ("loket", "Loket pelayanan", "Service counter"),
+        ("telepon", "Telepon", "Telephone"),
+        ("sms", "SMS", "Text message"),
+        ("email", "Surel", "Email"),
+        ("aplikasi-mobile", "Aplikasi seluler", "Mobile app"),
+        ("pos", "Pos", "Post"),
+    ]
+)
 
-AUDIENCES = _freeze([
-    ("masyarakat", "Masyarakat umum", "General public"),
-    ("asn", "Aparatur Sipil Negara", "Civil servants"),
-    ("pelajar", "Pelajar dan mahasiswa", "Students"),
-    ("pelaku-usaha", "Pelaku usaha", "Businesses"),
-    ("pencari-kerja", "Pencari kerja", "Job seekers"),
-    ("petani", "Petani", "Farmers"),
-    ("tenaga-kesehatan", "Tenaga kesehatan", "Health workers"),
-    ("lansia", "Lanjut usia", "Older people"),
-    ("penyandang-disabilitas", "Penyandang disabilitas", "People with disabilities"),
-])
+AUDIENCES = _freeze(
+    [
+        ("masyarakat", "Masyarakat umum", "General public"),
+        ("asn", "Aparatur Sipil Negara", "Civil servants"),
+        ("pelajar", "Pelajar dan mahasiswa", "Students"),
+        ("pelaku-usaha", "Pelaku usaha", "Businesses"),
+        ("pencari-kerja", "Pencari kerja", "Job seekers"),
+        ("petani", "Petani", "Farmers"),
+        ("tenaga-kesehatan", "Tenaga kesehatan", "Health workers"),
+        ("lansia", "Lanjut usia", "Older people"),
+        ("penyandang-disabilitas", "Penyandang disabilitas", "People with disabilities"),
+    ]
+)
 
-LIFE_EVENTS = _freeze([
-    ("kelahiran", "Kelahiran", "Birth"),
-    ("kematian", "Kematian", "Death"),
-    ("pernikahan", "Pernikahan", "Marriage"),
-    ("perceraian", "Perceraian", "Divorce"),
-    ("pindah-domisili", "Pindah domisili", "Moving house"),
-    ("bersekolah", "Bersekolah", "Going to school"),
-    ("mencari-kerja", "Mencari kerja", "Looking for a job"),
-    ("kehilangan-pekerjaan", "Kehilangan pekerjaan", "Losing a job"),
-    ("memulai-usaha", "Memulai usaha", "Starting a business"),
-    ("membeli-properti", "Membeli properti", "Buying property"),
-    ("pensiun", "Pensiun", "Retirement"),
-    ("sakit", "Sakit", "Illness"),
-    ("kehilangan-dokumen", "Kehilangan dokumen", "Losing a document"),
-    ("bepergian-ke-luar-negeri", "Bepergian ke luar negeri", "Travelling abroad"),
-    ("bencana", "Bencana", "Disaster"),
-])
+LIFE_EVENTS = _freeze(
+    [
+        ("kelahiran", "Kelahiran", "Birth"),
+        ("kematian", "Kematian", "Death"),
+        ("pernikahan", "Pernikahan", "Marriage"),
+        ("perceraian", "Perceraian", "Divorce"),
+        ("pindah-domisili", "Pindah domisili", "Moving house"),
+        ("bersekolah", "Bersekolah", "Going to school"),
+        ("mencari-kerja", "Mencari kerja", "Looking for a job"),
+        ("kehilangan-pekerjaan", "Kehilangan pekerjaan", "Losing a job"),
+        ("memulai-usaha", "Memulai usaha", "Starting a business"),
+        ("membeli-properti", "Membeli properti", "Buying property"),
+        ("pensiun", "Pensiun", "Retirement"),
+        ("sakit", "Sakit", "Illness"),
+        ("kehilangan-dokumen", "Kehilangan dokumen", "Losing a document"),
+        ("bepergian-ke-luar-negeri", "Bepergian ke luar negeri", "Travelling abroad"),
+        ("bencana", "Bencana", "Disaster"),
+    ]
+)
 
-INTEGRATION_STATUSES = _freeze([
-    ("inventoried", "Terinventarisasi", "Inventoried"),
-    ("assessed", "Sudah dinilai", "Assessed"),
-    ("integrating", "Dalam proses integrasi", "Being integrated"),
-    ("integrated", "Terintegrasi", "Integrated"),
-    ("not-integrable", "Belum dapat diintegrasikan", "Cannot be integrated yet"),
-])
+INTEGRATION_STATUSES = _freeze(
+    [
+        ("inventoried", "Terinventarisasi", "Inventoried"),
+        ("assessed", "Sudah dinilai", "Assessed"),
+        ("integrating", "Dalam proses integrasi", "Being integrated"),
+        ("integrated", "Terintegrasi", "Integrated"),
+        ("not-integrable", "Belum dapat diintegrasikan", "Cannot be integrated yet"),
+    ]
+)
 
-SERVICE_STATUSES = _freeze([
-    ("active", "Aktif", "Active"),
-    ("inactive", "Tidak aktif", "Inactive"),
-    ("planned", "Direncanakan", "Planned"),
-])
+SERVICE_STATUSES = _freeze(
+    [
+        ("active", "Aktif", "Active"),
+        ("inactive", "Tidak aktif", "Inactive"),
+        ("planned", "Direncanakan", "Planned"),
+    ]
+)
 
-ROLES = _freeze([
-    ("editor", "Penyunting", "Editor"),
-    ("admin", "Administrator", "Administrator"),
-])
+ROLES = _freeze(
+    [
+        ("editor", "Penyunting", "Editor"),
+        ("admin", "Administrator", "Administrator"),
+    ]
+)
 
-CODE_LISTS: MappingProxyType = MappingProxyType({
-    "levels": LEVELS,
-    "sectors": SECTORS,
-    "channel-types": CHANNEL_TYPES,
-    "audiences": AUDIENCES,
-    "life-events": LIFE_EVENTS,
-    "integration-statuses": INTEGRATION_STATUSES,
-    "service-statuses": SERVICE_STATUSES,
-})
+CODE_LISTS: MappingProxyType = MappingProxyType(
+    {
+        "levels": LEVELS,
+        "sectors": SECTORS,
+        "channel-types": CHANNEL_TYPES,
+        "audiences": AUDIENCES,
+        "life-events": LIFE_EVENTS,
+        "integration-statuses": INTEGRATION_STATUSES,
+        "service-statuses": SERVICE_STATUSES,
+    }
+)
 
 
 def unknown_code_message(value: object, codes: MappingProxyType, what: str) -> str:

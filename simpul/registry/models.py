@@ -70,7 +70,9 @@ class Service(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     uri: Mapped[str] = mapped_column(String(500), unique=True)
-    authority: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # Looked up through the unique (authority, identifier) index; no index of its own, which
+    # planners would pick for bulk lookups and then scan a whole authority.
+    authority: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
     identifier: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(12), index=True)
     status: Mapped[str] = mapped_column(String(12))

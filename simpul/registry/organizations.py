@@ -123,9 +123,7 @@ def list_organizations(
     if parent:
         query = query.where(Organization.parent_id == parent)
     if area:
-        query = query.where(
-            (Organization.area == area) | Organization.area.startswith(area + ".")
-        )
+        query = query.where((Organization.area == area) | Organization.area.startswith(area + "."))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(Organization.id).offset((page - 1) * size).limit(size))
     return total, list(rows)

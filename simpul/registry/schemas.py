@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
@@ -21,6 +22,8 @@ PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{1,29}$")
 DURATION = re.compile(
     r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
 )
+HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?)+$|^\[?[0-9a-f:.]+\]?$", re.I)
+UNSAFE = re.compile(r"[\s\x00-\x1f\x7f<>\"\\^`{|}]")
 SERVER_FIELDS = frozenset(
     {"id", "uri", "level", "version", "modified", "created", "provenance", "deleted", "deleted_at"}
 )
@@ -142,9 +145,29 @@ class AreaCode(String):
         return text
 
 
-class Url(_FastValidate, fields.Url):
+class Url(String):
+    """An absolute http(s) URL. Checked by parsing it, which is stricter about hosts and ports
+    than marshmallow's URL pattern and costs half as much."""
+
     def __init__(self, **kwargs):
-        super().__init__(schemes={"http", "https"}, require_tld=False, **kwargs)
+        kwargs.setdefault("metadata", {})["format"] = "uri"
+        super().__init__(validate=validate.Length(max=2000), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            raise ValidationError("Not a valid URL.") from None
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or not HOST.match(parts.hostname)
+            or UNSAFE.search(text)
+        ):
+            raise ValidationError("Not a valid URL: use an absolute http:// or https:// address.")
+        return text
 
 
 def _codes(codes: MappingProxyType, what: str, **kwargs) -> fields.List:
@@ -190,9 +213,7 @@ class ChannelSchema(Schema):
 
 
 class CostSchema(Schema):
-    amount = Float(
-        required=True, allow_nan=False, validate=validate.Range(min=0, max=1e15)
-    )
+    amount = Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1e15))
     currency = String(load_default="IDR", validate=validate.Regexp(r"^[A-Z]{3}$"))
     description = LangText()
 
@@ -262,9 +283,7 @@ class ServiceSchema(Schema):
     authority = String(validate=validate.Length(1, 100))
     name = LangText(required=True, max_length=300)
     description = LangText(max_length=20000)
-    keywords = List(
-        String(validate=validate.Length(1, 100)), validate=validate.Length(max=50)
-    )
+    keywords = List(String(validate=validate.Length(1, 100)), validate=validate.Length(max=50))
     sectors = _codes(codelists.SECTORS, "sector")
     audiences = _codes(codelists.AUDIENCES, "audience")
     life_events = _codes(codelists.LIFE_EVENTS, "life event")
@@ -294,7 +313,9 @@ class ServiceSchema(Schema):
 
     @post_load
     def _clean(self, data, **kwargs):
-        return _dedupe(data, "sectors", "audiences", "life_events", "areas", "keywords", "languages")
+        return _dedupe(
+            data, "sectors", "audiences", "life_events", "areas", "keywords", "languages"
+        )
 
 
 class OrganizationSchema(Schema):
@@ -318,7 +339,9 @@ class OrganizationSchema(Schema):
         level, area = data.get("level"), data.get("area")
         if level == "pusat":
             if area not in (None, NATIONAL):
-                raise ValidationError("a central (pusat) organization has area '00' or none", "area")
+                raise ValidationError(
+                    "a central (pusat) organization has area '00' or none", "area"
+                )
             return
         if level and not area:
             raise ValidationError(f"a {level} organization needs its Kemendagri area code", "area")

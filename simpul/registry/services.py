@@ -10,8 +10,8 @@ import base64
 import enum
 import hashlib
 import secrets
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -51,9 +51,9 @@ class OrgInfo(NamedTuple):
     area: str | None
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """A record that passed every check and is ready to store."""
+class Prepared(NamedTuple):
+    """A record that passed every check and is ready to store (a tuple: bulk loads send
+    millions of them between processes)."""
 
     data: dict[str, Any]
     content_hash: str
@@ -69,7 +69,11 @@ def content_hash(data: dict[str, Any]) -> str:
 
 
 def new_id() -> str:
-    return base64.b32encode(secrets.token_bytes(10)).decode().lower()
+    """16 URL-safe characters: 48 bits of milliseconds then 32 random bits, so new records land
+    at the end of the primary-key index instead of all over it."""
+    millis = time.time_ns() // 1_000_000
+    raw = millis.to_bytes(6, "big") + secrets.token_bytes(4)
+    return base64.b32hexencode(raw).decode().lower()  # the hex alphabet keeps the order
 
 
 def etag(row: Service) -> str:
@@ -142,8 +146,14 @@ def _states(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str
     for authority, identifier in keys:
         by_authority.setdefault(authority, []).append(identifier)
     found: dict[tuple[str, str], _State] = {}
-    columns = (Service.authority, Service.identifier, Service.id, Service.content_hash,
-               Service.version, Service.deleted_at)
+    columns = (
+        Service.authority,
+        Service.identifier,
+        Service.id,
+        Service.content_hash,
+        Service.version,
+        Service.deleted_at,
+    )
     for authority, identifiers in by_authority.items():
         query = select(*columns).where(
             Service.authority == authority, Service.identifier.in_(identifiers)
@@ -178,8 +188,15 @@ def _log(session: Session, entries: list[dict[str, Any]], actor: Actor, now: dat
     )
     session.execute(
         insert(Change.__table__),
-        [{"service_id": e["service_id"], "version": e["version"], "action": e["action"], "at": now}
-         for e in entries],
+        [
+            {
+                "service_id": e["service_id"],
+                "version": e["version"],
+                "action": e["action"],
+                "at": now,
+            }
+            for e in entries
+        ],
     )
 
 
@@ -209,15 +226,25 @@ def publish_many(
             continue
         data = prepared.data
         values = {
-            "authority": data["authority"], "identifier": data["identifier"],
-            "level": prepared.organization.level, "status": data["status"], "data": data,
-            "content_hash": prepared.content_hash, "modified": now, "deleted_at": None,
+            "authority": data["authority"],
+            "identifier": data["identifier"],
+            "level": prepared.organization.level,
+            "status": data["status"],
+            "data": data,
+            "content_hash": prepared.content_hash,
+            "modified": now,
+            "deleted_at": None,
             "provenance": {**provenance, "content_hash": prepared.content_hash},
         }
         if state is None:
             service_id, version, outcome = new_id(), 1, Outcome.CREATED
-            inserts[service_id] = {**values, "id": service_id, "created": now, "version": 1,
-                                   "uri": f"{base_uri}/services/{service_id}"}
+            inserts[service_id] = {
+                **values,
+                "id": service_id,
+                "created": now,
+                "version": 1,
+                "uri": f"{base_uri}/services/{service_id}",
+            }
         else:
             service_id, version = state.id, state.version + 1
             outcome = Outcome.RESTORED if state.deleted else Outcome.UPDATED
@@ -226,8 +253,14 @@ def publish_many(
             else:
                 updates[service_id] = {**values, "id": service_id, "version": version}
         states[prepared.key] = _State(service_id, prepared.content_hash, version, False)
-        log.append({"service_id": service_id, "version": version, "action": outcome.value,
-                    "content_hash": prepared.content_hash})
+        log.append(
+            {
+                "service_id": service_id,
+                "version": version,
+                "action": outcome.value,
+                "content_hash": prepared.content_hash,
+            }
+        )
         results.append((service_id, outcome))
     if inserts:
         session.execute(insert(Service.__table__), list(inserts.values()))
@@ -279,8 +312,10 @@ def replace(
     for key in ("authority", "identifier"):
         if prepared.data[key] != getattr(row, key):
             raise ValidationFailed.from_messages(
-                {key: f"the {key} of a record cannot change (it is {getattr(row, key)!r}); "
-                      "publish a new record and delete this one instead"}
+                {
+                    key: f"the {key} of a record cannot change (it is {getattr(row, key)!r}); "
+                    "publish a new record and delete this one instead"
+                }
             )
     [(_, outcome)] = publish_many(
         session, [prepared], actor, base_uri=base_uri, provenance=provenance
@@ -301,8 +336,12 @@ def retire(
     row.deleted_at = now
     row.modified = now
     session.flush()
-    entry = {"service_id": row.id, "version": row.version, "action": Outcome.DELETED.value,
-             "content_hash": row.content_hash}
+    entry = {
+        "service_id": row.id,
+        "version": row.version,
+        "action": Outcome.DELETED.value,
+        "content_hash": row.content_hash,
+    }
     _log(session, [entry], actor, now)
     return row
 

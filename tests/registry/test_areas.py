@@ -9,7 +9,13 @@ from simpul.registry.areas import ancestors, is_within, load_areas
 
 def test_counts_per_level():
     counts = load_areas().count_by_level()
-    assert counts == {"nasional": 1, "provinsi": 38, "kabkota": 514, "kecamatan": 7285, "desa": 83762}
+    assert counts == {
+        "nasional": 1,
+        "provinsi": 38,
+        "kabkota": 514,
+        "kecamatan": 7285,
+        "desa": 83762,
+    }
 
 
 def test_matches_the_official_list(shared_data):

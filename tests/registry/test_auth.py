@@ -35,8 +35,9 @@ def _attempt(publisher, client, method, world, token):
         record = service_record("baru", authority="disdukcapil-kota-gorontalo")
         return client.post("/api/v1/services", json=record, headers=headers)
     if method == "put":
-        return client.put(f"/api/v1/services/{sid}", json=service_record(processing_time="P9D"),
-                          headers=headers)
+        return client.put(
+            f"/api/v1/services/{sid}", json=service_record(processing_time="P9D"), headers=headers
+        )
     return client.delete(f"/api/v1/services/{sid}", headers=headers)
 
 
@@ -53,14 +54,28 @@ def test_cross_organization_writes_are_refused(publisher, client, registry, worl
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete"])
-@pytest.mark.parametrize("token", [None, "", "Bearer", "Basic dXNlcjpwYXNz", "Bearer spl_nope_nope",
-                                   "Bearer abc", "Token spl_x_y"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        None,
+        "",
+        "Bearer",
+        "Basic dXNlcjpwYXNz",
+        "Bearer spl_nope_nope",
+        "Bearer abc",
+        "Token spl_x_y",
+    ],
+)
 def test_missing_or_wrong_tokens_are_401(publisher, client, world, method, token):
     sid = world["id"]
     headers = {"Authorization": token} if token is not None else {}
-    call = {"post": lambda: client.post("/api/v1/services", json=service_record("b"), headers=headers),
-            "put": lambda: client.put(f"/api/v1/services/{sid}", json=service_record(), headers=headers),
-            "delete": lambda: client.delete(f"/api/v1/services/{sid}", headers=headers)}[method]
+    call = {
+        "post": lambda: client.post("/api/v1/services", json=service_record("b"), headers=headers),
+        "put": lambda: client.put(
+            f"/api/v1/services/{sid}", json=service_record(), headers=headers
+        ),
+        "delete": lambda: client.delete(f"/api/v1/services/{sid}", headers=headers),
+    }[method]
     response = call()
     assert response.status_code == 401
     assert client.get(f"/api/v1/services/{sid}").get_json()["version"] == 1
@@ -86,7 +101,9 @@ def test_editor_cannot_publish_for_another_authority(publisher, world):
 def test_revoked_token_is_refused(publisher, client, world):
     token = world["tokens"]["owner"]
     token_id = token.split("_")[1]
-    revoked = client.delete(f"/api/v1/tokens/{token_id}", headers=publisher.auth(world["tokens"]["admin"]))
+    revoked = client.delete(
+        f"/api/v1/tokens/{token_id}", headers=publisher.auth(world["tokens"]["admin"])
+    )
     assert revoked.status_code == 200
     assert revoked.get_json()["revoked"]
     response = publisher.publish(token, service_record("setelah-dicabut"))
@@ -105,16 +122,25 @@ def test_tokens_are_stored_hashed(registry, world):
 
 
 def test_only_admins_manage_organizations_and_tokens(publisher, client, world):
-    org = {"id": "dinsos-kab-boalemo", "name": {"id": "Dinas Sosial Kabupaten Boalemo"},
-           "level": "kabkota", "area": "75.02"}
+    org = {
+        "id": "dinsos-kab-boalemo",
+        "name": {"id": "Dinas Sosial Kabupaten Boalemo"},
+        "level": "kabkota",
+        "area": "75.02",
+    }
     editor = publisher.auth(world["tokens"]["owner"])
     admin = publisher.auth(world["tokens"]["admin"])
     assert client.post("/api/v1/organizations", json=org, headers=editor).status_code == 403
     assert client.post("/api/v1/organizations", json=org, headers=admin).status_code == 201
-    assert client.post("/api/v1/organizations/dinsos-kab-boalemo/tokens", json={},
-                       headers=editor).status_code == 403
-    created = client.post("/api/v1/organizations/dinsos-kab-boalemo/tokens", json={"label": "portal"},
-                          headers=admin)
+    assert (
+        client.post(
+            "/api/v1/organizations/dinsos-kab-boalemo/tokens", json={}, headers=editor
+        ).status_code
+        == 403
+    )
+    created = client.post(
+        "/api/v1/organizations/dinsos-kab-boalemo/tokens", json={"label": "portal"}, headers=admin
+    )
     assert created.status_code == 201
     token = created.get_json()["token"]
     listed = client.get("/api/v1/organizations/dinsos-kab-boalemo/tokens", headers=admin).get_json()
@@ -127,8 +153,12 @@ def test_only_admins_manage_organizations_and_tokens(publisher, client, world):
 
 def test_editor_can_revoke_own_but_not_others_tokens(publisher, client, world):
     other_id = world["tokens"]["other"].split("_")[1]
-    response = client.delete(f"/api/v1/tokens/{other_id}", headers=publisher.auth(world["tokens"]["owner"]))
+    response = client.delete(
+        f"/api/v1/tokens/{other_id}", headers=publisher.auth(world["tokens"]["owner"])
+    )
     assert response.status_code == 403
     own_id = world["tokens"]["owner"].split("_")[1]
-    response = client.delete(f"/api/v1/tokens/{own_id}", headers=publisher.auth(world["tokens"]["owner"]))
+    response = client.delete(
+        f"/api/v1/tokens/{own_id}", headers=publisher.auth(world["tokens"]["owner"])
+    )
     assert response.status_code == 200

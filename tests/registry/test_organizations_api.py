@@ -12,15 +12,24 @@ def admin(publisher):
 
 
 def test_create_and_read_organization(client, admin):
-    org = {"id": "pemprov-gorontalo", "name": {"id": "Pemerintah Provinsi Gorontalo"},
-           "level": "provinsi", "area": "75"}
+    org = {
+        "id": "pemprov-gorontalo",
+        "name": {"id": "Pemerintah Provinsi Gorontalo"},
+        "level": "provinsi",
+        "area": "75",
+    }
     created = client.post("/api/v1/organizations", json=org, headers=admin)
     assert created.status_code == 201
     body = client.get("/api/v1/organizations/pemprov-gorontalo").get_json()
     assert body["level"] == "provinsi"
     assert body["uri"] == "http://simpul.test/organizations/pemprov-gorontalo"
-    child = {"id": "pemkot-gorontalo", "name": {"id": "Pemerintah Kota Gorontalo"}, "level": "kabkota",
-             "area": "75.71", "parent": "pemprov-gorontalo"}
+    child = {
+        "id": "pemkot-gorontalo",
+        "name": {"id": "Pemerintah Kota Gorontalo"},
+        "level": "kabkota",
+        "area": "75.71",
+        "parent": "pemprov-gorontalo",
+    }
     assert client.post("/api/v1/organizations", json=child, headers=admin).status_code == 201
     listed = client.get("/api/v1/organizations?area=75").get_json()
     assert {o["id"] for o in listed["items"]} == {"pemprov-gorontalo", "pemkot-gorontalo"}
@@ -33,10 +42,21 @@ def test_create_and_read_organization(client, admin):
         ({"id": "Bad Id", "name": {"id": "x"}, "level": "pusat"}, "id", "lowercase"),
         ({"id": "x", "name": {"id": "x"}, "level": "kabupaten"}, "level", "unknown level"),
         ({"id": "x", "name": {"id": "x"}, "level": "kabkota"}, "area", "needs its Kemendagri area"),
-        ({"id": "x", "name": {"id": "x"}, "level": "kabkota", "area": "75"}, "area", "not a kabkota area"),
-        ({"id": "x", "name": {"id": "x"}, "level": "desa", "area": "75.71.01.9999"}, "area", "did you mean"),
-        ({"id": "x", "name": {"id": "x"}, "level": "kabkota", "area": "75.71", "parent": "nope"},
-         "parent", "unknown organization"),
+        (
+            {"id": "x", "name": {"id": "x"}, "level": "kabkota", "area": "75"},
+            "area",
+            "not a kabkota area",
+        ),
+        (
+            {"id": "x", "name": {"id": "x"}, "level": "desa", "area": "75.71.01.9999"},
+            "area",
+            "did you mean",
+        ),
+        (
+            {"id": "x", "name": {"id": "x"}, "level": "kabkota", "area": "75.71", "parent": "nope"},
+            "parent",
+            "unknown organization",
+        ),
     ],
 )
 def test_bad_organizations(client, admin, org, path, fragment):
@@ -53,10 +73,18 @@ def test_duplicate_organization_conflicts(client, admin):
 
 
 def test_parent_area_must_contain_child(client, admin):
-    client.post("/api/v1/organizations", json={"id": "pemprov-gorontalo", "name": {"id": "P"},
-                                               "level": "provinsi", "area": "75"}, headers=admin)
-    child = {"id": "pemkab-x", "name": {"id": "X"}, "level": "kabkota", "area": "76.01",
-             "parent": "pemprov-gorontalo"}
+    client.post(
+        "/api/v1/organizations",
+        json={"id": "pemprov-gorontalo", "name": {"id": "P"}, "level": "provinsi", "area": "75"},
+        headers=admin,
+    )
+    child = {
+        "id": "pemkab-x",
+        "name": {"id": "X"},
+        "level": "kabkota",
+        "area": "76.01",
+        "parent": "pemprov-gorontalo",
+    }
     response = client.post("/api/v1/organizations", json=child, headers=admin)
     assert response.status_code == 422
     assert "outside the parent" in response.get_json()["detail"]
@@ -65,7 +93,10 @@ def test_parent_area_must_contain_child(client, admin):
 def test_codelists_have_both_languages(client):
     body = client.get("/api/v1/codelists").get_json()
     sectors = {c["code"]: c["label"] for c in body["sectors"]}
-    assert sectors["kependudukan"] == {"id": "Administrasi Kependudukan", "en": "Civil registration"}
+    assert sectors["kependudukan"] == {
+        "id": "Administrasi Kependudukan",
+        "en": "Civil registration",
+    }
     assert len(body["life-events"]) == 15
     assert client.get("/api/v1/codelists/nope").status_code == 404
 

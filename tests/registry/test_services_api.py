@@ -24,7 +24,16 @@ def test_publish_returns_record_with_server_fields(publisher, dukcapil, client):
     response = publisher.publish(dukcapil, service_record())
     assert response.status_code == 201
     body = response.get_json()
-    for key in ("id", "uri", "identifier", "authority", "level", "version", "modified", "provenance"):
+    for key in (
+        "id",
+        "uri",
+        "identifier",
+        "authority",
+        "level",
+        "version",
+        "modified",
+        "provenance",
+    ):
         assert key in body
     assert body["authority"] == "disdukcapil-kota-gorontalo"  # from the token
     assert body["level"] == "kabkota"  # from the authority
@@ -86,13 +95,19 @@ def test_update_with_etag_and_stale_etag_refused(publisher, dukcapil, client):
     created = publisher.publish(dukcapil, service_record())
     sid, tag = created.get_json()["id"], created.headers["ETag"]
     changed = service_record(processing_time="P2D")
-    ok = client.put(f"/api/v1/services/{sid}", json=changed,
-                    headers=publisher.auth(dukcapil, **{"If-Match": tag}))
+    ok = client.put(
+        f"/api/v1/services/{sid}",
+        json=changed,
+        headers=publisher.auth(dukcapil, **{"If-Match": tag}),
+    )
     assert ok.status_code == 200
     assert ok.get_json()["version"] == 2
     assert ok.get_json()["processing_time"] == "P2D"
-    stale = client.put(f"/api/v1/services/{sid}", json=service_record(processing_time="P3D"),
-                       headers=publisher.auth(dukcapil, **{"If-Match": tag}))
+    stale = client.put(
+        f"/api/v1/services/{sid}",
+        json=service_record(processing_time="P3D"),
+        headers=publisher.auth(dukcapil, **{"If-Match": tag}),
+    )
     assert stale.status_code == 412
     assert stale.get_json()["current_etag"] == ok.headers["ETag"]
     assert client.get(f"/api/v1/services/{sid}").get_json()["processing_time"] == "P2D"
@@ -100,7 +115,9 @@ def test_update_with_etag_and_stale_etag_refused(publisher, dukcapil, client):
 
 def test_unchanged_put_makes_no_new_version(publisher, dukcapil, client, registry):
     sid = publisher.publish(dukcapil, service_record()).get_json()["id"]
-    same = client.put(f"/api/v1/services/{sid}", json=service_record(), headers=publisher.auth(dukcapil))
+    same = client.put(
+        f"/api/v1/services/{sid}", json=service_record(), headers=publisher.auth(dukcapil)
+    )
     assert same.status_code == 200
     assert same.get_json()["version"] == 1
     assert _count(registry, Change) == 1
@@ -109,7 +126,9 @@ def test_unchanged_put_makes_no_new_version(publisher, dukcapil, client, registr
 def test_put_may_echo_server_fields(publisher, dukcapil, client):
     body = publisher.publish(dukcapil, service_record()).get_json()
     body["processing_time"] = "PT4H"
-    response = client.put(f"/api/v1/services/{body['id']}", json=body, headers=publisher.auth(dukcapil))
+    response = client.put(
+        f"/api/v1/services/{body['id']}", json=body, headers=publisher.auth(dukcapil)
+    )
     assert response.status_code == 200
     assert response.get_json()["processing_time"] == "PT4H"
 
@@ -132,8 +151,12 @@ def test_delete_leaves_tombstone_and_history(publisher, dukcapil, client):
     assert client.get("/api/v1/services").get_json()["total"] == 0
     history = client.get(f"/api/v1/services/{sid}/versions").get_json()
     assert [v["action"] for v in history["items"]] == ["created", "deleted"]
-    assert client.put(f"/api/v1/services/{sid}", json=service_record(),
-                      headers=publisher.auth(dukcapil)).status_code == 410
+    assert (
+        client.put(
+            f"/api/v1/services/{sid}", json=service_record(), headers=publisher.auth(dukcapil)
+        ).status_code
+        == 410
+    )
 
 
 def test_republished_record_keeps_its_id(publisher, dukcapil, client):
@@ -143,14 +166,19 @@ def test_republished_record_keeps_its_id(publisher, dukcapil, client):
     assert back.status_code == 201
     assert back.get_json()["id"] == sid
     assert back.get_json()["version"] == 3
-    actions = [v["action"] for v in client.get(f"/api/v1/services/{sid}/versions").get_json()["items"]]
+    actions = [
+        v["action"] for v in client.get(f"/api/v1/services/{sid}/versions").get_json()["items"]
+    ]
     assert actions == ["created", "deleted", "restored"]
 
 
 def test_version_content_is_kept(publisher, dukcapil, client):
     sid = publisher.publish(dukcapil, service_record()).get_json()["id"]
-    client.put(f"/api/v1/services/{sid}", json=service_record(processing_time="P5D"),
-               headers=publisher.auth(dukcapil))
+    client.put(
+        f"/api/v1/services/{sid}",
+        json=service_record(processing_time="P5D"),
+        headers=publisher.auth(dukcapil),
+    )
     v1 = client.get(f"/api/v1/services/{sid}/versions/1").get_json()
     assert v1["data"]["processing_time"] == "P1D"
     assert v1["actor"].startswith("token:")
@@ -167,7 +195,11 @@ BAD_RECORDS = [
     (service_record(areas=["76"]), "areas[0]", "outside the area"),
     (service_record(sectors=["kesehatn"]), "sectors[0]", "did you mean 'kesehatan'"),
     (service_record(channels=[{"type": "online"}]), "channels[0].url", "needs a url"),
-    (service_record(channels=[{"type": "website", "url": "https://a.id"}]), "channels[0].type", "unknown channel type"),
+    (
+        service_record(channels=[{"type": "website", "url": "https://a.id"}]),
+        "channels[0].type",
+        "unknown channel type",
+    ),
     (service_record(channels=[{"type": "loket", "splp": True}]), "channels[0].splp", "SPLP"),
     (service_record(name="Akta"), "name", "language map"),
     (service_record(name={"en": "Birth"}), "name", "Indonesian"),
@@ -178,12 +210,18 @@ BAD_RECORDS = [
     (service_record(identifier="akta kelahiran!"), "identifier", "letters, digits"),
     (service_record(authority="dinas-tidak-ada"), "authority", "unknown organization"),
     (service_record(status="aktif"), "status", "did you mean 'active'"),
-    (service_record(channels=[{"type": "online", "url": "javascript:alert(1)"}]), "channels[0].url", "URL"),
+    (
+        service_record(channels=[{"type": "online", "url": "javascript:alert(1)"}]),
+        "channels[0].url",
+        "URL",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("record", "path", "fragment"), BAD_RECORDS)
-def test_bad_records_name_the_field_and_store_nothing(publisher, dukcapil, registry, record, path, fragment):
+def test_bad_records_name_the_field_and_store_nothing(
+    publisher, dukcapil, registry, record, path, fragment
+):
     response = publisher.publish(dukcapil, record)
     assert response.status_code == 422, response.get_json()
     assert response.content_type == "application/problem+json"
@@ -196,8 +234,11 @@ def test_bad_records_name_the_field_and_store_nothing(publisher, dukcapil, regis
 
 
 def test_malformed_json_names_the_position(publisher, dukcapil, client):
-    response = client.post("/api/v1/services", data='{"identifier": "x",\n "name": }',
-                           headers=publisher.auth(dukcapil, **{"Content-Type": "application/json"}))
+    response = client.post(
+        "/api/v1/services",
+        data='{"identifier": "x",\n "name": }',
+        headers=publisher.auth(dukcapil, **{"Content-Type": "application/json"}),
+    )
     assert response.status_code == 400
     body = response.get_json()
     assert body["line"] == 2
@@ -206,21 +247,30 @@ def test_malformed_json_names_the_position(publisher, dukcapil, client):
 
 @pytest.mark.parametrize("payload", ["[]", '"text"', "42", "null"])
 def test_non_object_bodies_are_refused(publisher, dukcapil, client, payload):
-    response = client.post("/api/v1/services", data=payload,
-                           headers=publisher.auth(dukcapil, **{"Content-Type": "application/json"}))
+    response = client.post(
+        "/api/v1/services",
+        data=payload,
+        headers=publisher.auth(dukcapil, **{"Content-Type": "application/json"}),
+    )
     assert response.status_code in (400, 422)
     assert "expected a JSON object" in response.get_json()["detail"]
 
 
 def test_wrong_media_type(publisher, dukcapil, client):
-    response = client.post("/api/v1/services", data="identifier=x",
-                           headers=publisher.auth(dukcapil, **{"Content-Type": "application/x-www-form-urlencoded"}))
+    response = client.post(
+        "/api/v1/services",
+        data="identifier=x",
+        headers=publisher.auth(dukcapil, **{"Content-Type": "application/x-www-form-urlencoded"}),
+    )
     assert response.status_code == 415
 
 
 def test_invalid_utf8_body(publisher, dukcapil, client):
-    response = client.post("/api/v1/services", data=b'{"identifier": "\xff\xfe"}',
-                           headers=publisher.auth(dukcapil, **{"Content-Type": "application/json"}))
+    response = client.post(
+        "/api/v1/services",
+        data=b'{"identifier": "\xff\xfe"}',
+        headers=publisher.auth(dukcapil, **{"Content-Type": "application/json"}),
+    )
     assert response.status_code == 400
 
 
@@ -242,8 +292,10 @@ def test_unknown_service_is_404_problem(client):
 def test_cors_open_for_reads_only(client):
     response = client.get("/api/v1/services", headers={"Origin": "https://portal.example.id"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    preflight = client.options("/api/v1/services", headers={
-        "Origin": "https://portal.example.id", "Access-Control-Request-Method": "POST"})
+    preflight = client.options(
+        "/api/v1/services",
+        headers={"Origin": "https://portal.example.id", "Access-Control-Request-Method": "POST"},
+    )
     assert "POST" not in preflight.headers.get("Access-Control-Allow-Methods", "")
 
 

@@ -16,7 +16,13 @@ from simpul.registry.api.common import (
     read_json,
     registry,
 )
-from simpul.registry.auth import authenticate, create_token, list_tokens, revoke_token, token_to_dict
+from simpul.registry.auth import (
+    authenticate,
+    create_token,
+    list_tokens,
+    revoke_token,
+    token_to_dict,
+)
 from simpul.registry.schemas import OrganizationSchema
 
 blp = Blueprint(

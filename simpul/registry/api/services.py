@@ -20,9 +20,7 @@ from simpul.registry.api.common import (
 from simpul.registry.auth import authenticate
 from simpul.registry.schemas import ServiceSchema
 
-blp = Blueprint(
-    "services", __name__, url_prefix="/api/v1/services", description="Service records"
-)
+blp = Blueprint("services", __name__, url_prefix="/api/v1/services", description="Service records")
 
 
 class ServiceListArgs(PageArgs):

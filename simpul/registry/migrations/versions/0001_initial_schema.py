@@ -79,7 +79,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('uri', name=op.f('uq_services_uri'))
     )
     with op.batch_alter_table('services', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_services_authority'), ['authority'], unique=False)
         batch_op.create_index(batch_op.f('ix_services_level'), ['level'], unique=False)
         batch_op.create_index('ix_services_live_modified', ['deleted_at', 'modified'], unique=False)
 
@@ -103,7 +102,6 @@ def downgrade() -> None:
     with op.batch_alter_table('services', schema=None) as batch_op:
         batch_op.drop_index('ix_services_live_modified')
         batch_op.drop_index(batch_op.f('ix_services_level'))
-        batch_op.drop_index(batch_op.f('ix_services_authority'))
 
     op.drop_table('services')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:

@@ -1,0 +1,304 @@
+"""Benchmarks of the registry core. ``make bench`` runs them all and prints one JSON document.
+
+    python -m bench [--records 100000] [--only load_sqlite,get_in_process,...]
+
+Each figure comes with a baseline measured in the same process where one makes sense, and the
+ratio between them, since these machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+from bench import generate
+from simpul.config import load_settings
+from simpul.registry.bulk import load_jsonl
+from simpul.registry.context import Registry
+from simpul.registry.organizations import create_organization
+
+AUTHORITY = "kementerian-sintetis"
+
+
+def records_file(workdir: Path, count: int) -> Path:
+    """``count`` records of one national agency, spread over the regencies by population."""
+    path = workdir / f"records-{count}.jsonl"
+    if not path.exists():
+        with path.open("wb") as fh:
+            for _, record in generate.services(count):
+                fh.write(orjson.dumps(record) + b"\n")
+    return path
+
+
+def fresh_registry(url: str) -> Registry:
+    registry = Registry(load_settings({"database_url": url}, environ={}))
+    registry.db.upgrade()
+    with registry.db.transaction() as session:
+        create_organization(
+            session, {"id": AUTHORITY, "name": {"id": "Kementerian Sintetis"}, "level": "pusat"}
+        )
+    return registry
+
+
+def baseline_insert(path: Path, db_path: Path) -> float:
+    """Floor: parse each line and insert it as JSON text with plain sqlite3, no checks at all."""
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE r (id INTEGER PRIMARY KEY, data TEXT)")
+    start = time.perf_counter()
+    batch = []
+    count = 0
+    with path.open("rb") as fh:
+        for line in fh:
+            batch.append((orjson.dumps(orjson.loads(line)).decode(),))
+            if len(batch) == 500:
+                conn.executemany("INSERT INTO r (data) VALUES (?)", batch)
+                conn.commit()
+                count += len(batch)
+                batch = []
+    conn.executemany("INSERT INTO r (data) VALUES (?)", batch)
+    conn.commit()
+    count += len(batch)
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return count / elapsed
+
+
+def bench_load(url: str, path: Path, count: int) -> dict:
+    registry = fresh_registry(url)
+    start = time.perf_counter()
+    with path.open("rb") as fh:
+        report = load_jsonl(registry, fh, AUTHORITY)
+    elapsed = time.perf_counter() - start
+    assert report.counts["created"] == count, report.counts
+    again_start = time.perf_counter()
+    with path.open("rb") as fh:
+        again = load_jsonl(registry, fh, AUTHORITY)
+    again_elapsed = time.perf_counter() - again_start
+    assert again.counts["unchanged"] == count, again.counts
+    registry.close()
+    return {
+        "records": count,
+        "seconds": round(elapsed, 2),
+        "records_per_s": round(count / elapsed),
+        "reload_unchanged_records_per_s": round(count / again_elapsed),
+    }
+
+
+def load_sqlite(ctx) -> dict:
+    db = ctx.workdir / "load.db"
+    result = bench_load(f"sqlite:///{db}", ctx.records, ctx.count)
+    baseline = baseline_insert(ctx.records, ctx.workdir / "baseline.db")
+    result["baseline_plain_sqlite_insert_per_s"] = round(baseline)
+    result["ratio_to_baseline"] = round(result["records_per_s"] / baseline, 3)
+    ctx.sqlite_url = f"sqlite:///{db}"
+    return result
+
+
+def load_postgresql(ctx) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.services.postgres import start_postgres
+
+    server = start_postgres()
+    if server is None:
+        return {"skipped": "PostgreSQL is not installed (make system-deps)"}
+    try:
+        import psycopg
+
+        with psycopg.connect(server.url(), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE bench")
+        return bench_load(server.url("bench"), ctx.records, ctx.count)
+    finally:
+        server.stop()
+
+
+def _service_ids(url: str, sample: int) -> list[str]:
+    registry = Registry(load_settings({"database_url": url}, environ={}))
+    with registry.db.engine.connect() as conn:
+        from sqlalchemy import text
+
+        ids = [row[0] for row in conn.execute(text("SELECT id FROM services"))]
+    registry.close()
+    return random.Random(1).sample(ids, min(sample, len(ids)))
+
+
+def _timed(client, paths: list[str]) -> list[float]:
+    out = []
+    for path in paths:
+        start = time.perf_counter()
+        response = client.get(path)
+        out.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return out
+
+
+def _summary(samples: list[float]) -> dict:
+    samples = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(samples), 3),
+        "p99_ms": round(samples[int(len(samples) * 0.99) - 1], 3),
+    }
+
+
+def get_in_process(ctx) -> dict:
+    from flask import Flask
+
+    from simpul.registry import create_app
+
+    url = ctx.sqlite_url or _ensure_db(ctx)
+    app = create_app({"database_url": url})
+    client = app.test_client()
+    paths = [f"/api/v1/services/{i}" for i in _service_ids(url, 3000)]
+    _timed(client, paths[:200])  # warm up
+    simpul = _summary(_timed(client, paths))
+    bare = Flask("baseline")
+    bare.get("/x/<id>")(lambda id: {"id": id})
+    bare_client = bare.test_client()
+    base = _summary(_timed(bare_client, [f"/x/{n}" for n in range(3000)]))
+    app.extensions["simpul"].close()
+    return {
+        "requests": len(paths),
+        **simpul,
+        "baseline_bare_flask_p50_ms": base["p50_ms"],
+        "ratio_p50_to_baseline": round(simpul["p50_ms"] / base["p50_ms"], 2),
+    }
+
+
+def http_loopback(ctx) -> dict:
+    """gunicorn with 2 workers on loopback, loaded by wrk (Debian package) with random ids."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return {"skipped": "wrk is not installed (make system-deps installs it for make bench)"}
+    url = ctx.sqlite_url or _ensure_db(ctx)
+    ids = _service_ids(url, 5000)
+    script = ctx.workdir / "ids.lua"
+    script.write_text(
+        "local ids = {" + ",".join(f'"{i}"' for i in ids) + "}\n"
+        "request = function()\n  return wrk.format('GET', '/api/v1/services/' .."
+        " ids[math.random(#ids)])\nend\n"
+    )
+    port = _free_port()
+    env = {**os.environ, "SIMPUL_DATABASE_URL": url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "simpul.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(port)
+        out = subprocess.run(
+            [
+                wrk,
+                "-t2",
+                "-c8",
+                "-d10s",
+                "--latency",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+    lines = out.stdout.splitlines()
+    rps = next(line.split()[1] for line in lines if line.startswith("Requests/sec"))
+    latency = {
+        line.split()[0]: line.split()[1]
+        for line in lines
+        if line.strip().startswith(("50%", "99%"))
+    }
+    return {
+        "tool": "wrk -t2 -c8 -d10s",
+        "server": "gunicorn, 2 workers x 4 threads",
+        "requests_per_s": float(rps),
+        "latency_p50": latency.get("50%"),
+        "latency_p99": latency.get("99%"),
+    }
+
+
+def _ensure_db(ctx) -> str:
+    load_sqlite(ctx)
+    return ctx.sqlite_url
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(port: int, timeout: float = 30) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"server did not start on port {port}")
+
+
+BENCHMARKS = {
+    "load_sqlite": load_sqlite,
+    "load_postgresql": load_postgresql,
+    "get_in_process": get_in_process,
+    "http_loopback": http_loopback,
+}
+
+
+class Context:
+    def __init__(self, workdir: Path, count: int):
+        self.workdir = workdir
+        self.count = count
+        self.records = records_file(workdir, count)
+        self.sqlite_url: str | None = None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Simpul benchmarks")
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--only", default=",".join(BENCHMARKS))
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="simpul-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    ctx = Context(workdir, args.records)
+    results = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "command": " ".join(["python -m bench", *sys.argv[1:]]),
+    }
+    for name in args.only.split(","):
+        print(f"bench: {name} ...", file=sys.stderr)
+        results[name] = BENCHMARKS[name](ctx)
+        print(json.dumps({name: results[name]}), file=sys.stderr)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["peak_rss_mb_main_process"] = round(peak)
+    print(json.dumps(results, indent=2))
+    if args.workdir is None:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
