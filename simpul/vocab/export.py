@@ -1,0 +1,164 @@
+"""Whole-catalog and per-record RDF, streamed record by record from the database."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from simpul.registry.areas import ancestors
+from simpul.registry.models import Organization, Service
+from simpul.registry.organizations import organization_to_dict
+from simpul.registry.services import service_to_dict
+from simpul.vocab import codelists as skos
+from simpul.vocab.cpsv_ap_id import organization_triples, serialize
+from simpul.vocab.terms import RDF_TYPE, Lit, Triple, typed
+from simpul.vocab.writers import write_document
+
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+
+
+@dataclass(frozen=True)
+class CatalogFilter:
+    authority: str | None = None
+    level: str | None = None
+    area: str | None = None  # services covering this area (national ones included)
+    modified_since: datetime | None = None
+    page: int | None = None  # Hydra paging when set
+    size: int = 1000
+
+    def apply(self, query):
+        query = query.where(Service.deleted_at.is_(None))
+        if self.authority:
+            query = query.where(Service.authority == self.authority)
+        if self.level:
+            query = query.where(Service.level == self.level)
+        if self.modified_since:
+            query = query.where(Service.modified > self.modified_since)
+        return query
+
+    def covers(self, record: dict[str, Any]) -> bool:
+        if not self.area:
+            return True
+        wanted = set(ancestors(self.area))
+        return any(code in wanted or code.startswith(self.area + ".") for code in record["areas"])
+
+
+class SharedNodes:
+    """Codes, areas, languages and organizations, each described once per document."""
+
+    def __init__(self, orgs: dict[str, dict[str, Any]]):
+        self.orgs = orgs
+        self.org_by_uri = {org["uri"]: org for org in orgs.values()}
+        self.seen: set[str] = set()
+
+    def triples(self, iris: Iterable[str]) -> list[Triple]:
+        out: list[Triple] = []
+        pending = [iri for iri in iris if iri not in self.seen]
+        while pending:
+            iri = pending.pop()
+            if iri in self.seen:
+                continue
+            self.seen.add(iri)
+            org = self.org_by_uri.get(iri)
+            if org is not None:
+                new = list(organization_triples(org))
+                pending += [o for _, p, o in new if isinstance(o, str) and p != RDF_TYPE
+                            and (o.startswith(skos.CODE_BASE) or o in self.org_by_uri)]
+            else:
+                new = list(skos.concept_triples(iri))
+            out += new
+        return out
+
+
+def organizations(session: Session, base_uri: str) -> dict[str, dict[str, Any]]:
+    orgs = {row.id: organization_to_dict(row, base_uri) for row in session.scalars(select(Organization))}
+    for org in orgs.values():
+        parent = orgs.get(org["parent"]) if org["parent"] else None
+        org["parent_uri"] = parent["uri"] if parent else None
+    return orgs
+
+
+def record_blocks(record: dict[str, Any], shared: SharedNodes) -> list[Triple]:
+    triples, refs = serialize(record, shared.orgs[record["authority"]])
+    return triples + shared.triples(refs)
+
+
+def record_document(fmt: str, record: dict[str, Any], orgs: dict[str, dict]) -> str:
+    return "".join(write_document(fmt, [record_blocks(record, SharedNodes(orgs))]))
+
+
+def catalog_blocks(
+    session: Session, base_uri: str, node_id: str, where: CatalogFilter
+) -> Iterator[list[Triple]]:
+    catalog = f"{base_uri}/catalog"
+    shared = SharedNodes(organizations(session, base_uri))
+    query = where.apply(select(Service)).order_by(Service.id)
+    header: list[Triple] = [
+        (catalog, RDF_TYPE, DCAT + "Catalog"),
+        (catalog, DCT + "title", Lit(f"Katalog layanan publik {node_id}", "id")),
+        (catalog, DCT + "title", Lit(f"Public service catalog of {node_id}", "en")),
+        (catalog, DCT + "description", Lit("Layanan publik yang terdaftar di Simpul.", "id")),
+        (catalog, FOAF + "homepage", base_uri + "/"),
+    ]
+    if where.page is not None:
+        total = session.scalar(select(func.count()).select_from(where.apply(select(Service.id)).subquery()))
+        header += _hydra(catalog, where, total)
+        query = query.offset((where.page - 1) * where.size).limit(where.size)
+    yield header
+    for row in session.scalars(query.execution_options(yield_per=500)):
+        record = service_to_dict(row)
+        if not where.covers(record):
+            continue
+        yield [(catalog, DCAT + "resource", record["uri"]), *record_blocks(record, shared)]
+
+
+def _hydra(catalog: str, where: CatalogFilter, total: int) -> list[Triple]:
+    last = max(1, -(-total // where.size))
+    view = f"{catalog}?page={where.page}&size={where.size}"
+
+    def page(n: int) -> str:
+        return f"{catalog}?page={n}&size={where.size}"
+
+    out: list[Triple] = [
+        (catalog, HYDRA + "totalItems", typed(total, "integer")),
+        (catalog, HYDRA + "view", view),
+        (view, RDF_TYPE, HYDRA + "PartialCollectionView"),
+        (view, HYDRA + "first", page(1)),
+        (view, HYDRA + "last", page(last)),
+    ]
+    if where.page < last:
+        out.append((view, HYDRA + "next", page(where.page + 1)))
+    if where.page > 1:
+        out.append((view, HYDRA + "previous", page(where.page - 1)))
+    return out
+
+
+def catalog_document(session: Session, fmt: str, base_uri: str, node_id: str,
+                     where: CatalogFilter | None = None) -> Iterator[str]:
+    return write_document(fmt, catalog_blocks(session, base_uri, node_id, where or CatalogFilter()))
+
+
+def gzipped(chunks: Iterable[str]) -> Iterator[bytes]:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: gzip container
+    buffer: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        data = compressor.compress(chunk.encode())
+        if data:
+            buffer.append(data)
+            size += len(data)
+        if size >= 64 * 1024:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    buffer.append(compressor.flush())
+    yield b"".join(buffer)
+

@@ -1,0 +1,114 @@
+"""Closed namespaces: a mistyped term raises instead of minting a new URI."""
+
+from __future__ import annotations
+
+from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib.term import URIRef
+
+CODE_BASE = "https://simpul.go.id/kode"
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+EU_CURRENCY = "http://publications.europa.eu/resource/authority/currency/"
+
+
+class CPSV(DefinedNamespace):
+    _fail = True
+    _NS = Namespace("http://purl.org/vocab/cpsv#")
+
+    PublicService: URIRef
+    Rule: URIRef
+    follows: URIRef
+    produces: URIRef
+    hasInput: URIRef
+    implements: URIRef
+    # CPSV-AP 2.x terms, read when importing older catalogs
+    hasChannel: URIRef
+    hasCompetentAuthority: URIRef
+    hasContactPoint: URIRef
+    isGroupedBy: URIRef
+    sector: URIRef
+
+
+class CV(DefinedNamespace):
+    """Core Vocabularies as used by CPSV-AP 3 (http://data.europa.eu/m8g/)."""
+
+    _fail = True
+    _NS = Namespace("http://data.europa.eu/m8g/")
+
+    Channel: URIRef
+    ContactPoint: URIRef
+    Cost: URIRef
+    Event: URIRef
+    Evidence: URIRef
+    LifeEvent: URIRef
+    Output: URIRef
+    PublicOrganisation: URIRef
+    Requirement: URIRef
+    contactPoint: URIRef
+    currency: URIRef
+    hasChannel: URIRef
+    hasCompetentAuthority: URIRef
+    hasCost: URIRef
+    hasLegalResource: URIRef
+    hasValue: URIRef
+    holdsRequirement: URIRef
+    isGroupedBy: URIRef
+    processingTime: URIRef
+    sector: URIRef
+    thematicArea: URIRef
+
+
+class ELI(DefinedNamespace):
+    _fail = True
+    _NS = Namespace("http://data.europa.eu/eli/ontology#")
+
+    LegalResource: URIRef
+
+
+class CPSVID(DefinedNamespace):
+    """Simpul's extension of CPSV-AP for the Indonesian service standard (profile CPSV-AP-ID)."""
+
+    _fail = True
+    _NS = Namespace("https://simpul.go.id/ns/cpsv-ap-id#")
+
+    # the seven management components of PermenPANRB 15/2014 (komponen pengelolaan)
+    facilities: URIRef
+    staffCompetence: URIRef
+    internalSupervision: URIRef
+    staffCount: URIRef
+    serviceGuarantee: URIRef
+    safetyGuarantee: URIRef
+    performanceEvaluation: URIRef
+    # complaint handling (penanganan pengaduan)
+    complaints: URIRef
+    # government level, SPLP integration, channel details
+    level: URIRef
+    integrationStatus: URIRef
+    splpApi: URIRef
+    integrationNote: URIRef
+    viaSplp: URIRef
+    openingHours: URIRef
+    position: URIRef
+    descriptionMissing: URIRef
+
+
+SCHEMA = Namespace("https://schema.org/")
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+
+PREFIXES = {
+    "cpsv": str(CPSV._NS),
+    "cv": str(CV._NS),
+    "cpsvid": str(CPSVID._NS),
+    "eli": str(ELI._NS),
+    "dct": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "adms": "http://www.w3.org/ns/adms#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "locn": str(LOCN),
+    "schema": str(SCHEMA),
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "prov": "http://www.w3.org/ns/prov#",
+}

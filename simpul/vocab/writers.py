@@ -1,0 +1,208 @@
+"""Streaming RDF writers: N-Triples, Turtle, JSON-LD and RDF/XML from plain triples.
+
+A document is ``begin()``, any number of ``block(triples)`` (one record and the shared things it
+brings in), then ``end()``; nothing is kept between blocks, so memory stays flat whatever the
+size of the catalog. Output is checked against rdflib's parsers in the tests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+import orjson
+
+from simpul.vocab.namespaces import PREFIXES
+from simpul.vocab.terms import RDF_TYPE, Lit, Triple
+
+_ECHAR = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
+          ord("\t"): "\\t", ord("\b"): "\\b", ord("\f"): "\\f"}
+_ECHAR.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in _ECHAR})
+_ECHAR[0x7F] = "\\u007F"
+_IRI_ESCAPE = {c: f"\\u{c:04X}" for c in [*range(0x21), *map(ord, '<>"{}|^`\\')]}
+_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+# longest namespace first, so that e.g. cpsvid is not taken for cpsv
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+def _group(triples: Iterable[Triple]) -> dict[str, dict[str, list]]:
+    subjects: dict[str, dict[str, list]] = {}
+    for s, p, o in triples:
+        subjects.setdefault(s, {}).setdefault(p, []).append(o)
+    return subjects
+
+
+def compact(iri: str) -> str | None:
+    """``prefix:local`` when the IRI has a known namespace and a plain local part."""
+    for prefix, namespace in _BY_LENGTH:
+        if iri.startswith(namespace):
+            local = iri[len(namespace):]
+            if _LOCAL.match(local):
+                return f"{prefix}:{local}"
+            return None
+    return None
+
+
+class NTriples:
+    media_type = "application/n-triples"
+    extension = "nt"
+
+    def begin(self) -> str:
+        return ""
+
+    @staticmethod
+    def term(term) -> str:
+        if isinstance(term, Lit):
+            text = '"' + term.value.translate(_ECHAR) + '"'
+            if term.lang:
+                return f"{text}@{term.lang}"
+            if term.datatype:
+                return f"{text}^^<{term.datatype}>"
+            return text
+        if term.startswith("_:"):
+            return term
+        return "<" + term.translate(_IRI_ESCAPE) + ">"
+
+    def block(self, triples: Iterable[Triple]) -> str:
+        t = self.term
+        return "".join(f"{t(s)} {t(p)} {t(o)} .\n" for s, p, o in triples)
+
+    def end(self) -> str:
+        return ""
+
+
+class Turtle(NTriples):
+    media_type = "text/turtle"
+    extension = "ttl"
+
+    def begin(self) -> str:
+        return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()) + "\n"
+
+    def term(self, term) -> str:
+        if isinstance(term, Lit):
+            if term.datatype and not term.lang:
+                text = '"' + term.value.translate(_ECHAR) + '"'
+                return f"{text}^^{compact(term.datatype) or '<' + term.datatype + '>'}"
+            return NTriples.term(term)
+        if term.startswith("_:"):
+            return term
+        return compact(term) or NTriples.term(term)
+
+    def block(self, triples: Iterable[Triple]) -> str:
+        parts = []
+        for s, predicates in _group(triples).items():
+            lines = []
+            for p, objects in predicates.items():
+                verb = "a" if p == RDF_TYPE else self.term(p)
+                lines.append(f"{verb} " + ", ".join(self.term(o) for o in objects))
+            parts.append(f"{self.term(s)} " + " ;\n    ".join(lines) + " .\n")
+        return "\n".join(parts) + "\n"
+
+
+class JsonLd:
+    media_type = "application/ld+json"
+    extension = "jsonld"
+
+    def __init__(self, context_url: str | None = None):
+        self.context_url = context_url
+        self._first = True
+
+    def begin(self) -> str:
+        self._first = True
+        context = orjson.dumps(PREFIXES).decode()
+        return '{"@context": ' + context + ', "@graph": [\n'
+
+    @staticmethod
+    def _value(term):
+        if isinstance(term, Lit):
+            if term.lang:
+                return {"@value": term.value, "@language": term.lang}
+            if term.datatype:
+                return {"@value": term.value, "@type": compact(term.datatype) or term.datatype}
+            return {"@value": term.value}
+        return {"@id": term}
+
+    def block(self, triples: Iterable[Triple]) -> str:
+        nodes = []
+        for s, predicates in _group(triples).items():
+            node: dict = {"@id": s}
+            for p, objects in predicates.items():
+                if p == RDF_TYPE:
+                    node["@type"] = [compact(o) or o for o in objects]
+                else:
+                    node[compact(p) or p] = [self._value(o) for o in objects]
+            nodes.append(orjson.dumps(node).decode())
+        if not nodes:
+            return ""
+        text = ",\n".join(nodes)
+        if not self._first:
+            text = ",\n" + text
+        self._first = False
+        return text
+
+    def end(self) -> str:
+        return "\n]}\n"
+
+
+class RdfXml:
+    media_type = "application/rdf+xml"
+    extension = "rdf"
+
+    def begin(self) -> str:
+        namespaces = " ".join(f'xmlns:{p}="{ns}"' for p, ns in PREFIXES.items())
+        return f'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF {namespaces}>\n'
+
+    @staticmethod
+    def _element(p: str) -> tuple[str, str]:
+        """(qualified name, extra namespace declaration) of a predicate."""
+        name = compact(p)
+        if name:
+            return name, ""
+        cut = max(p.rfind("#"), p.rfind("/")) + 1
+        return f"ns0:{p[cut:]}", f' xmlns:ns0="{xml_escape(p[:cut])}"'
+
+    def block(self, triples: Iterable[Triple]) -> str:
+        out = []
+        for s, predicates in _group(triples).items():
+            about = f"rdf:nodeID={quoteattr(s[2:])}" if s.startswith("_:") else f"rdf:about={quoteattr(s)}"
+            out.append(f"<rdf:Description {about}>")
+            for p, objects in predicates.items():
+                name, declaration = self._element(p)
+                for o in objects:
+                    out.append(self._property(name, declaration, o))
+            out.append("</rdf:Description>")
+        return "\n".join(out) + "\n"
+
+    @staticmethod
+    def _property(name: str, declaration: str, o) -> str:
+        if not isinstance(o, Lit):
+            return f"  <{name}{declaration} rdf:resource={quoteattr(o)}/>"
+        attrs = ""
+        if o.lang:
+            attrs = f' xml:lang="{o.lang}"'
+        elif o.datatype:
+            attrs = f" rdf:datatype={quoteattr(o.datatype)}"
+        return f"  <{name}{declaration}{attrs}>{xml_escape(o.value)}</{name}>"
+
+    def end(self) -> str:
+        return "</rdf:RDF>\n"
+
+
+FORMATS = {"nt": NTriples, "ttl": Turtle, "jsonld": JsonLd, "rdfxml": RdfXml}
+MEDIA_TYPES = {cls.media_type: name for name, cls in FORMATS.items()}
+
+
+def writer(fmt: str):
+    try:
+        return FORMATS[fmt]()
+    except KeyError:
+        raise ValueError(f"unknown RDF format {fmt!r}; known: {', '.join(FORMATS)}") from None
+
+
+def write_document(fmt: str, blocks: Iterable[Iterable[Triple]]) -> Iterable[str]:
+    w = writer(fmt)
+    yield w.begin()
+    for triples in blocks:
+        yield w.block(triples)
+    yield w.end()
