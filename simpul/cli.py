@@ -246,5 +246,76 @@ def demo(ctx) -> None:
     )
 
 
+# -- linked data ----------------------------------------------------------------------------------
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ttl", "jsonld", "rdfxml", "nt"]),
+    default="ttl",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="File to write (.gz compresses); default standard output.",
+)
+@click.option("--authority", help="Only this organization's services.")
+@click.option("--level", type=click.Choice(["pusat", "provinsi", "kabkota", "kecamatan", "desa"]))
+@click.option("--area", help="Only services covering this Kemendagri area.")
+@click.pass_context
+def export(ctx, fmt, out, authority, level, area) -> None:
+    """Export the whole catalog as RDF (CPSV-AP-ID in a DCAT catalog), record by record."""
+    from simpul.vocab.export import CatalogFilter, catalog_document, gzipped
+
+    reg = registry(ctx)
+    where = CatalogFilter(authority=authority, level=level, area=area)
+    with reg.db.session() as session:
+        chunks = catalog_document(session, fmt, reg.base_uri, reg.settings.node_id, where)
+        if out is None:
+            for chunk in chunks:
+                sys.stdout.write(chunk)
+            return
+        with open(out, "wb") as fh:
+            stream = gzipped(chunks) if out.endswith(".gz") else (c.encode() for c in chunks)
+            for data in stream:
+                fh.write(data)
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.command("validate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", help="ttl, nt, rdfxml or jsonld (default: from the file name).")
+@click.option(
+    "--shapes",
+    "extra",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="More SHACL shapes to check against (e.g. the official CPSV-AP shapes).",
+)
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def validate_file(file, fmt, extra, lang, as_json) -> None:
+    """Check an RDF file against Simpul's CPSV-AP-ID shapes; exit 1 on any violation."""
+    import json
+
+    from rdflib import Graph
+
+    from simpul.vocab import parsing, shacl
+
+    data = Path(file).read_bytes()
+    rdf_format = parsing.rdflib_format(fmt) if fmt else parsing.guess_format(file, data)
+    graph = parsing.parse(data, rdf_format)
+    shapes = [Graph().parse(path) for path in extra]
+    report = shacl.validate(graph, shapes)
+    click.echo(
+        json.dumps(report, ensure_ascii=False, indent=2)
+        if as_json
+        else shacl.report_text(report, lang)
+    )
+    if not report["conforms"]:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

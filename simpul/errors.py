@@ -89,6 +89,12 @@ class NotFound(SimpulError):
     title = "Not found"
 
 
+class NotAcceptable(SimpulError):
+    status = 406
+    code = "not-acceptable"
+    title = "Not acceptable"
+
+
 class Conflict(SimpulError):
     status = 409
     code = "conflict"

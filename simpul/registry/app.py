@@ -58,10 +58,10 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 def _register_api(app: Flask) -> None:
     from swagger_ui_bundle import swagger_ui_path
 
-    from simpul.registry.api import meta, organizations, services
+    from simpul.registry.api import linked_data, meta, organizations, services
 
     api = Api(app)
-    for module in (services, organizations, meta):
+    for module in (services, organizations, meta, linked_data):
         api.register_blueprint(module.blp)
     app.register_blueprint(meta.health_bp)
 

@@ -313,9 +313,11 @@ class ServiceSchema(Schema):
 
     @post_load
     def _clean(self, data, **kwargs):
-        return _dedupe(
+        """Duplicates go; an empty list or map means the same as leaving the field out."""
+        data = _dedupe(
             data, "sectors", "audiences", "life_events", "areas", "keywords", "languages"
         )
+        return {k: v for k, v in data.items() if v != [] and v != {}}
 
 
 class OrganizationSchema(Schema):

@@ -27,8 +27,20 @@ SCHEME_TITLES = {
     AREAS: ("Wilayah administrasi Kemendagri", "Kemendagri administrative areas"),
 }
 # ISO 639-1 to the EU languages authority table (what CPSV-AP expects).
-LANGUAGES = {"id": "IND", "en": "ENG", "ms": "MSA", "jv": "JAV", "su": "SUN", "ar": "ARA",
-             "zh": "ZHO", "nl": "NLD", "ja": "JPN", "ko": "KOR", "fr": "FRA", "de": "DEU"}
+LANGUAGES = {
+    "id": "IND",
+    "en": "ENG",
+    "ms": "MSA",
+    "jv": "JAV",
+    "su": "SUN",
+    "ar": "ARA",
+    "zh": "ZHO",
+    "nl": "NLD",
+    "ja": "JPN",
+    "ko": "KOR",
+    "fr": "FRA",
+    "de": "DEU",
+}
 LANGUAGE_CODES = {v: k for k, v in LANGUAGES.items()}
 
 
@@ -91,7 +103,9 @@ def concept_triples(uri: str) -> Iterator[Triple]:
     labels = SCHEMES.get(scheme, {}).get(code, {})
     for lang, label in labels.items():
         yield uri, SKOS + "prefLabel", Lit(label, lang)
-    if scheme == "life-events":  # also a cv:LifeEvent, which CPSV-AP asks an identifier and title of
+    if (
+        scheme == "life-events"
+    ):  # also a cv:LifeEvent, which CPSV-AP asks an identifier and title of
         yield uri, RDF_TYPE, str(CV.LifeEvent)
         yield uri, RDF_TYPE, str(CV.Event)
         yield uri, DCT + "identifier", Lit(code)

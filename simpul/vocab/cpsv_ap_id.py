@@ -9,7 +9,10 @@ the same record always gives the same triples.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
 
 from simpul.vocab import codelists as skos
 from simpul.vocab.namespaces import CPSV, CPSVID, CV, ELI, LOCN, SCHEMA
@@ -92,7 +95,9 @@ def serialize(record: dict[str, Any], org: dict[str, Any]) -> tuple[list[Triple]
     if record.get("homepage"):
         add((s, FOAF + "homepage", record["homepage"]))
     _channels(s, record.get("channels", []), out, shared)
-    _numbered(s, "requirement", CV.holdsRequirement, CV.Requirement, record.get("requirements"), out)
+    _numbered(
+        s, "requirement", CV.holdsRequirement, CV.Requirement, record.get("requirements"), out
+    )
     _numbered(s, "output", CPSV.produces, CV.Output, record.get("outputs"), out)
     _procedure(s, record.get("procedure", []), out)
     _cost(s, record.get("cost"), out, shared)
@@ -101,9 +106,11 @@ def serialize(record: dict[str, Any], org: dict[str, Any]) -> tuple[list[Triple]
     _contact(s, "complaints", CPSVID.complaints, record.get("complaints"), out)
     _management(s, record.get("management"), out)
     _integration(s, record.get("integration"), out, shared)
-    for key, predicate, datatype in (("modified", DCT + "modified", "dateTime"),
-                                     ("created", DCT + "created", "dateTime"),
-                                     ("version", OWL + "versionInfo", None)):
+    for key, predicate, datatype in (
+        ("modified", DCT + "modified", "dateTime"),
+        ("created", DCT + "created", "dateTime"),
+        ("version", OWL + "versionInfo", None),
+    ):
         if record.get(key) is not None:
             value = typed(record[key], datatype) if datatype else Lit(str(record[key]))
             add((s, predicate, value))
@@ -149,7 +156,9 @@ def _channels(s, channels, out, shared) -> None:
         out.extend((node, str(CPSVID.openingHours), t) for t in lang_texts(channel.get("hours")))
         for key, predicate in CONTACT.items():
             if channel.get(key):
-                out.append((node, str(predicate), channel[key] if key == "url" else Lit(channel[key])))
+                out.append(
+                    (node, str(predicate), channel[key] if key == "url" else Lit(channel[key]))
+                )
         if channel.get("address"):
             address = _node(s, "address", index)
             out.append((node, str(LOCN.address), address))
@@ -217,3 +226,252 @@ def _integration(s, integration, out, shared) -> None:
     if integration.get("splp_api"):
         out.append((s, str(CPSVID.splpApi), Lit(integration["splp_api"])))
     out.extend((s, str(CPSVID.integrationNote), t) for t in lang_texts(integration.get("note")))
+
+
+# -- parsing --------------------------------------------------------------------------------------
+SCHEMA_HTTP = "http://schema.org/"
+
+
+class Imported(NamedTuple):
+    """A record read from RDF, with what could not be mapped (for harvest reports)."""
+
+    uri: str
+    record: dict[str, Any]
+    authority_uri: str | None
+    unmapped: list[str]
+
+
+def parse(graph: Graph, default_language: str = "id") -> list[Imported]:
+    """Every cpsv:PublicService of a CPSV-AP 3.x or 2.x graph as a Simpul record. Literals
+    without a language tag are taken to be in ``default_language``."""
+    services = sorted(graph.subjects(RDF.type, URIRef(CPSV.PublicService)), key=str)
+    return [_read_service(_View(graph, s, default_language)) for s in services]
+
+
+class _View:
+    """Reading helpers over one subject; terms of CPSV-AP 3 first, then their 2.x forms."""
+
+    def __init__(self, graph: Graph, subject, default_language: str = "id"):
+        self.g, self.s, self.default_language = graph, subject, default_language
+
+    def objects(self, *predicates: str, subject=None) -> list:
+        subject = self.s if subject is None else subject
+        return [o for p in predicates for o in self.g.objects(subject, URIRef(p))]
+
+    def texts(self, *predicates: str, subject=None) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for o in self.objects(*predicates, subject=subject):
+            if isinstance(o, Literal):
+                out.setdefault(o.language or self.default_language, str(o).strip())
+        return out
+
+    def value(self, *predicates: str, subject=None):
+        found = self.objects(*predicates, subject=subject)
+        return found[0] if found else None
+
+    def ordered(self, *predicates: str) -> list:
+        def key(node):
+            for p in (DCT + "identifier", str(CPSVID.position)):
+                v = self.g.value(node, URIRef(p))
+                if v is not None and str(v).isdigit():
+                    return (0, int(str(v)), str(node))
+            return (1, 0, str(node))
+
+        return sorted(self.objects(*predicates), key=key)
+
+
+def _read_codes(
+    view: _View, scheme: str, predicates: tuple[str, ...], unmapped: list[str]
+) -> list[str]:
+    out = []
+    for o in view.objects(*predicates):
+        parts = skos.split_concept(str(o)) if isinstance(o, URIRef) else None
+        if parts and parts[0] == scheme:
+            out.append(parts[1])
+        else:
+            unmapped.append(f"{scheme}: {o}")
+    return out
+
+
+def _read_service(v: _View) -> Imported:
+    unmapped: list[str] = []
+    uri = str(v.s)
+    identifier = v.value(DCT + "identifier")
+    record: dict[str, Any] = {
+        "identifier": str(identifier) if identifier is not None else _read_slug(uri),
+        "name": v.texts(DCT + "title"),
+    }
+    flag = v.value(str(CPSVID.descriptionMissing))
+    if not (flag is not None and str(flag) == "true"):
+        _read_put(record, "description", v.texts(DCT + "description"))
+    _read_put(record, "keywords", [str(k) for k in v.objects(DCAT + "keyword")])
+    _read_put(
+        record,
+        "sectors",
+        _read_codes(v, "sectors", (str(CV.sector), str(CV.thematicArea)), unmapped),
+    )
+    _read_put(record, "audiences", _read_codes(v, "audiences", (DCT + "audience",), unmapped))
+    _read_put(
+        record,
+        "life_events",
+        _read_codes(v, "life-events", (str(CV.isGroupedBy), str(CPSV.isGroupedBy)), unmapped),
+    )
+    _read_put(record, "areas", _read_codes(v, skos.AREAS, (DCT + "spatial",), unmapped))
+    languages = [skos.language_code(str(o)) for o in v.objects(DCT + "language")]
+    _read_put(record, "languages", [code for code in languages if code])
+    status = _read_codes(v, "service-statuses", (ADMS + "status",), unmapped)
+    if status:
+        record["status"] = status[0]
+    for key, predicate in (
+        ("processing_time", str(CV.processingTime)),
+        ("homepage", FOAF + "homepage"),
+    ):
+        value = v.value(predicate)
+        if value is not None:
+            record[key] = str(value)
+    _read_put(
+        record,
+        "channels",
+        [
+            _read_channel(v, node, unmapped)
+            for node in v.ordered(str(CV.hasChannel), str(CPSV.hasChannel))
+        ],
+    )
+    _read_put(
+        record,
+        "requirements",
+        [v.texts(DCT + "title", subject=n) for n in v.ordered(str(CV.holdsRequirement))],
+    )
+    _read_put(
+        record,
+        "outputs",
+        [v.texts(DCT + "title", subject=n) for n in v.ordered(str(CPSV.produces))],
+    )
+    _read_put(
+        record,
+        "procedure",
+        [v.texts(DCT + "description", subject=n) for n in v.ordered(str(CPSV.follows))],
+    )
+    cost = v.value(str(CV.hasCost))
+    if cost is not None and v.value(str(CV.hasValue), subject=cost) is not None:
+        record["cost"] = _read_cost(v, cost)
+    _read_put(
+        record, "legal_basis", [_read_legal(v, n) for n in v.ordered(str(CV.hasLegalResource))]
+    )
+    contact = v.value(str(CV.contactPoint), str(CPSV.hasContactPoint))
+    if contact is not None:
+        _read_put(record, "contact", _read_contact(v, contact, with_text=False))
+    complaints = v.value(str(CPSVID.complaints))
+    if complaints is not None:
+        _read_put(record, "complaints", _read_contact(v, complaints, with_text=True))
+    _read_put(record, "management", _read_management(v))
+    _read_put(record, "integration", _read_integration(v, unmapped))
+    authority = v.value(str(CV.hasCompetentAuthority), str(CPSV.hasCompetentAuthority))
+    if authority is not None:
+        org_id = v.value(DCT + "identifier", subject=authority)
+        record["authority"] = str(org_id) if org_id is not None else _read_slug(str(authority))
+    return Imported(uri, record, str(authority) if authority is not None else None, unmapped)
+
+
+def _read_put(record: dict, key: str, value) -> None:
+    if value:
+        record[key] = value
+
+
+def _read_slug(uri: str) -> str:
+    tail = uri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    slug = "".join(c if c.isalnum() or c in "._-" else "-" for c in tail).strip("-._")
+    return slug[:200] or "tanpa-nama"
+
+
+def _read_contact_fields(v: _View, node) -> dict[str, str]:
+    out = {}
+    for key, predicate in CONTACT.items():
+        value = v.value(
+            str(predicate), SCHEMA_HTTP + str(predicate).removeprefix(str(SCHEMA)), subject=node
+        )
+        if value is not None:
+            out[key] = str(value)
+    return out
+
+
+def _read_channel(v: _View, node, unmapped: list[str]) -> dict[str, Any]:
+    channel: dict[str, Any] = {}
+    kind = v.value(DCT + "type", subject=node)
+    parts = skos.split_concept(str(kind)) if kind is not None else None
+    if parts and parts[0] == "channel-types":
+        channel["type"] = parts[1]
+    else:
+        if kind is not None:
+            unmapped.append(f"channel-types: {kind}")
+        channel["type"] = "online" if v.value(str(SCHEMA.url), subject=node) else "loket"
+    for key, predicate in (
+        ("name", DCT + "title"),
+        ("description", DCT + "description"),
+        ("hours", str(CPSVID.openingHours)),
+    ):
+        _read_put(channel, key, v.texts(predicate, subject=node))
+    channel.update(_read_contact_fields(v, node))
+    address = v.value(str(LOCN.address), subject=node)
+    if address is not None:
+        full = v.value(str(LOCN.fullAddress), subject=address)
+        if full is not None:
+            channel["address"] = str(full)
+    splp = v.value(str(CPSVID.viaSplp), subject=node)
+    if splp is not None:
+        channel["splp"] = str(splp) == "true"
+    return channel
+
+
+def _read_cost(v: _View, node) -> dict[str, Any]:
+    amount = float(str(v.value(str(CV.hasValue), subject=node)))
+    cost: dict[str, Any] = {"amount": int(amount) if amount.is_integer() else amount}
+    currency = v.value(str(CV.currency), subject=node)
+    cost["currency"] = (
+        str(currency).rstrip("/").rsplit("/", 1)[-1] if currency is not None else "IDR"
+    )
+    _read_put(cost, "description", v.texts(DCT + "description", subject=node))
+    return cost
+
+
+def _read_legal(v: _View, node) -> dict[str, Any]:
+    titles = v.texts(DCT + "title", subject=node)
+    item: dict[str, Any] = {"title": titles.get("id") or next(iter(titles.values()), str(node))}
+    identifier = v.value(DCT + "identifier", subject=node)
+    if identifier is not None:
+        item["identifier"] = str(identifier)
+    url = v.value(str(SCHEMA.url), subject=node)
+    if url is not None:
+        item["url"] = str(url)
+    return item
+
+
+def _read_contact(v: _View, node, *, with_text: bool) -> dict[str, Any]:
+    contact: dict[str, Any] = {}
+    if with_text:
+        contact.update(v.texts(DCT + "description", subject=node))
+    _read_put(contact, "hours", v.texts(str(CPSVID.openingHours), subject=node))
+    contact.update(_read_contact_fields(v, node))
+    return contact
+
+
+def _read_management(v: _View) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, predicate in MANAGEMENT.items():
+        _read_put(out, key, v.texts(str(predicate)))
+    count = v.value(str(CPSVID.staffCount))
+    if count is not None:
+        out["staff_count"] = int(str(count))
+    return out
+
+
+def _read_integration(v: _View, unmapped: list[str]) -> dict[str, Any]:
+    status = _read_codes(v, "integration-statuses", (str(CPSVID.integrationStatus),), unmapped)
+    if not status:
+        return {}
+    out: dict[str, Any] = {"status": status[0]}
+    api = v.value(str(CPSVID.splpApi))
+    if api is not None:
+        out["splp_api"] = str(api)
+    _read_put(out, "note", v.texts(str(CPSVID.integrationNote)))
+    return out

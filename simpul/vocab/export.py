@@ -71,8 +71,13 @@ class SharedNodes:
             org = self.org_by_uri.get(iri)
             if org is not None:
                 new = list(organization_triples(org))
-                pending += [o for _, p, o in new if isinstance(o, str) and p != RDF_TYPE
-                            and (o.startswith(skos.CODE_BASE) or o in self.org_by_uri)]
+                pending += [
+                    o
+                    for _, p, o in new
+                    if isinstance(o, str)
+                    and p != RDF_TYPE
+                    and (o.startswith(skos.CODE_BASE) or o in self.org_by_uri)
+                ]
             else:
                 new = list(skos.concept_triples(iri))
             out += new
@@ -80,7 +85,9 @@ class SharedNodes:
 
 
 def organizations(session: Session, base_uri: str) -> dict[str, dict[str, Any]]:
-    orgs = {row.id: organization_to_dict(row, base_uri) for row in session.scalars(select(Organization))}
+    orgs = {
+        row.id: organization_to_dict(row, base_uri) for row in session.scalars(select(Organization))
+    }
     for org in orgs.values():
         parent = orgs.get(org["parent"]) if org["parent"] else None
         org["parent_uri"] = parent["uri"] if parent else None
@@ -110,7 +117,9 @@ def catalog_blocks(
         (catalog, FOAF + "homepage", base_uri + "/"),
     ]
     if where.page is not None:
-        total = session.scalar(select(func.count()).select_from(where.apply(select(Service.id)).subquery()))
+        total = session.scalar(
+            select(func.count()).select_from(where.apply(select(Service.id)).subquery())
+        )
         header += _hydra(catalog, where, total)
         query = query.offset((where.page - 1) * where.size).limit(where.size)
     yield header
@@ -142,8 +151,9 @@ def _hydra(catalog: str, where: CatalogFilter, total: int) -> list[Triple]:
     return out
 
 
-def catalog_document(session: Session, fmt: str, base_uri: str, node_id: str,
-                     where: CatalogFilter | None = None) -> Iterator[str]:
+def catalog_document(
+    session: Session, fmt: str, base_uri: str, node_id: str, where: CatalogFilter | None = None
+) -> Iterator[str]:
     return write_document(fmt, catalog_blocks(session, base_uri, node_id, where or CatalogFilter()))
 
 
@@ -161,4 +171,3 @@ def gzipped(chunks: Iterable[str]) -> Iterator[bytes]:
             buffer, size = [], 0
     buffer.append(compressor.flush())
     yield b"".join(buffer)
-

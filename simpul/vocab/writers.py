@@ -16,11 +16,19 @@ import orjson
 from simpul.vocab.namespaces import PREFIXES
 from simpul.vocab.terms import RDF_TYPE, Lit, Triple
 
-_ECHAR = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
-          ord("\t"): "\\t", ord("\b"): "\\b", ord("\f"): "\\f"}
+_ECHAR = {
+    ord("\\"): "\\\\",
+    ord('"'): '\\"',
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+    ord("\b"): "\\b",
+    ord("\f"): "\\f",
+}
 _ECHAR.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in _ECHAR})
 _ECHAR[0x7F] = "\\u007F"
 _IRI_ESCAPE = {c: f"\\u{c:04X}" for c in [*range(0x21), *map(ord, '<>"{}|^`\\')]}
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not in XML 1.0
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 # longest namespace first, so that e.g. cpsvid is not taken for cpsv
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
@@ -37,7 +45,7 @@ def compact(iri: str) -> str | None:
     """``prefix:local`` when the IRI has a known namespace and a plain local part."""
     for prefix, namespace in _BY_LENGTH:
         if iri.startswith(namespace):
-            local = iri[len(namespace):]
+            local = iri[len(namespace) :]
             if _LOCAL.match(local):
                 return f"{prefix}:{local}"
             return None
@@ -165,7 +173,11 @@ class RdfXml:
     def block(self, triples: Iterable[Triple]) -> str:
         out = []
         for s, predicates in _group(triples).items():
-            about = f"rdf:nodeID={quoteattr(s[2:])}" if s.startswith("_:") else f"rdf:about={quoteattr(s)}"
+            about = (
+                f"rdf:nodeID={quoteattr(s[2:])}"
+                if s.startswith("_:")
+                else f"rdf:about={quoteattr(s)}"
+            )
             out.append(f"<rdf:Description {about}>")
             for p, objects in predicates.items():
                 name, declaration = self._element(p)
@@ -183,7 +195,8 @@ class RdfXml:
             attrs = f' xml:lang="{o.lang}"'
         elif o.datatype:
             attrs = f" rdf:datatype={quoteattr(o.datatype)}"
-        return f"  <{name}{declaration}{attrs}>{xml_escape(o.value)}</{name}>"
+        text = xml_escape(_XML_ILLEGAL.sub("", o.value))
+        return f"  <{name}{declaration}{attrs}>{text}</{name}>"
 
     def end(self) -> str:
         return "</rdf:RDF>\n"

@@ -89,7 +89,14 @@ class ServiceItem(MethodView):
     @blp.response(200, ServiceOut)
     @blp.alt_response(410, description="Deleted: the body carries the tombstone")
     def get(self, service_id):
-        """One service record. Honours ``If-None-Match``."""
+        """One service record: JSON, or RDF by ``Accept`` (Turtle, JSON-LD, RDF/XML,
+        N-Triples). Honours ``If-None-Match``."""
+        from simpul.registry.api.linked_data import service_representation
+
+        if request.accept_mimetypes.best not in (None, "*/*", "application/json"):
+            fmt, result = service_representation(service_id, html=False)
+            if fmt != "json":
+                return result
         with registry().db.session() as session:
             row = services.get_live(session, service_id)
         tag = services.etag(row)

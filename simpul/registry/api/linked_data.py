@@ -1,0 +1,217 @@
+"""Linked data over HTTP: the streamed catalog, per-record RDF by content negotiation, SKOS code
+lists at their URIs, the JSON-LD context and shapes, and SHACL validation."""
+
+from __future__ import annotations
+
+from flask import Response, request, stream_with_context
+from marshmallow import Schema, fields, validate
+
+from simpul.errors import NotAcceptable, NotFound
+from simpul.registry import codelists as registry_codelists
+from simpul.registry import services
+from simpul.registry.api.common import Blueprint, json_response, registry
+from simpul.registry.areas import load_areas
+from simpul.vocab import codelists as skos
+from simpul.vocab.export import (
+    CatalogFilter,
+    catalog_document,
+    gzipped,
+    organizations,
+    record_document,
+)
+from simpul.vocab.namespaces import PREFIXES
+from simpul.vocab.writers import FORMATS, MEDIA_TYPES, write_document
+
+blp = Blueprint("linked_data", __name__, description="Linked data (CPSV-AP-ID)")
+EXTENSIONS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdf": "rdfxml"}
+RDF_TYPES = list(MEDIA_TYPES)
+
+
+class CatalogArgs(Schema):
+    authority = fields.String()
+    level = fields.String(validate=validate.OneOf(list(registry_codelists.LEVELS)))
+    area = fields.String(metadata={"description": "services covering this Kemendagri area"})
+    modified_since = fields.AwareDateTime(default_timezone=None)
+    page = fields.Integer(validate=validate.Range(min=1), metadata={"description": "Hydra paging"})
+    size = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
+
+
+def negotiate(default: str | None, *, html: bool = False) -> str | None:
+    """The RDF format (writer name), 'json', 'html', or None for 'not acceptable'."""
+    offered = (["text/html"] if html else []) + ["application/json", *RDF_TYPES]
+    accept = request.accept_mimetypes
+    if not accept or accept.best == "*/*":
+        return default
+    best = accept.best_match(offered)
+    if best is None:
+        return None
+    if best == "text/html":
+        return "html"
+    if best == "application/json":
+        return "json"
+    return MEDIA_TYPES[best]
+
+
+def rdf_response(fmt: str, text: str) -> Response:
+    return Response(
+        text, content_type=f"{FORMATS[fmt].media_type}; charset=utf-8", headers={"Vary": "Accept"}
+    )
+
+
+def not_acceptable() -> Response:
+    raise NotAcceptable(
+        "cannot produce what Accept asks; offered: application/json, " + ", ".join(RDF_TYPES)
+    )
+
+
+@blp.route("/catalog.<ext>")
+@blp.arguments(CatalogArgs, location="query")
+@blp.response(200, description="The whole catalog (DCAT) in Turtle, N-Triples, JSON-LD or RDF/XML")
+def catalog(args, ext):
+    """The whole catalog, streamed record by record; Hydra paging with ``page`` and ``size``;
+    gzip when the client accepts it."""
+    fmt = EXTENSIONS.get(ext)
+    if fmt is None:
+        raise NotFound(f"no catalog format {ext!r}; use .ttl, .nt, .jsonld or .rdf")
+    reg = registry()
+    if args.get("area") and load_areas().get(args["area"]) is None:
+        raise NotFound(load_areas().check(args["area"]))
+    where = CatalogFilter(**args)
+
+    def generate():
+        with reg.db.session() as session:
+            yield from catalog_document(session, fmt, reg.base_uri, reg.settings.node_id, where)
+
+    body = stream_with_context(generate())
+    headers = {"Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        body = stream_with_context(gzipped(generate()))
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, content_type=f"{FORMATS[fmt].media_type}; charset=utf-8", headers=headers)
+
+
+def service_representation(service_id: str, *, html: bool):
+    reg = registry()
+    fmt = negotiate("html" if html else "json", html=html)
+    if fmt is None:
+        return not_acceptable()
+    with reg.db.session() as session:
+        row = services.get_live(session, service_id)
+        record = services.service_to_dict(row)
+        if fmt in ("json", "html"):
+            return fmt, record
+        orgs = organizations(session, reg.base_uri)
+    return fmt, rdf_response(fmt, record_document(fmt, record, orgs))
+
+
+@blp.route("/services/<service_id>")
+@blp.response(200, description="The service at its URI: HTML, JSON or RDF by content negotiation")
+def service_uri(service_id):
+    from flask import render_template
+
+    fmt, result = service_representation(service_id, html=True)
+    if fmt == "html":
+        page = render_template("service.html", record=result, codelists=registry_codelists)
+        return Response(page, content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
+    if fmt == "json":
+        return json_response(result, headers={"Vary": "Accept"})
+    return result
+
+
+@blp.route("/kode/<scheme>")
+@blp.route("/kode/<scheme>/<path:code>")
+@blp.response(200, description="A SKOS concept scheme or concept at its URI")
+def code_list(scheme, code=None):
+    """Code lists (``levels``, ``sectors``, ``channel-types``, ``audiences``, ``life-events``,
+    ``integration-statuses``, ``service-statuses``) and Kemendagri ``areas``, as SKOS."""
+    if not skos.is_known_scheme(scheme):
+        raise NotFound(f"no code list {scheme!r}; known: {', '.join(skos.SCHEME_TITLES)}")
+    if code is not None:
+        known = load_areas().get(code) if scheme == skos.AREAS else skos.SCHEMES[scheme].get(code)
+        if not known:
+            raise NotFound(f"no code {code!r} in {scheme}")
+        uri = skos.concept_uri(scheme, code)
+        triples = list(skos.concept_triples(uri))
+        if scheme == skos.AREAS:
+            triples += [
+                (uri, skos.SKOS + "narrower", skos.area_uri(child.code))
+                for child in load_areas().children(code)
+            ]
+    else:
+        triples = list(skos.scheme_triples(scheme))
+    fmt = negotiate("ttl")
+    if fmt is None or fmt == "json":
+        fmt = "jsonld" if fmt == "json" else "ttl"
+    return rdf_response(fmt, "".join(write_document(fmt, [triples])))
+
+
+@blp.route("/ns/cpsv-ap-id.jsonld")
+@blp.response(200, description="The JSON-LD context of Simpul's RDF")
+def jsonld_context():
+    return Response(
+        json_response({"@context": PREFIXES}).get_data(), content_type="application/ld+json"
+    )
+
+
+@blp.route("/ns/cpsv-ap-id/shapes.ttl")
+@blp.response(200, description="Simpul's SHACL shapes (CPSV-AP-ID)")
+def shapes():
+    from importlib import resources
+
+    text = (resources.files("simpul.vocab") / "shapes" / "cpsv-ap-id.ttl").read_text("utf-8")
+    return Response(text, content_type="text/turtle; charset=utf-8")
+
+
+@blp.route("/api/v1/validate", methods=["POST"])
+@blp.doc(
+    requestBody={
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "object", "description": "a service record"}},
+            "text/turtle": {"schema": {"type": "string"}},
+            "application/ld+json": {"schema": {"type": "string"}},
+            "application/rdf+xml": {"schema": {"type": "string"}},
+            "application/n-triples": {"schema": {"type": "string"}},
+        },
+    }
+)
+@blp.response(200, description="SHACL report: conforms, violations, warnings, results")
+def validate_rdf():
+    """Check a service record (JSON) or RDF against Simpul's CPSV-AP-ID shapes. Each result names
+    the record field, the problem and how to fix it, in Indonesian and English."""
+    from simpul.registry.api.common import read_json
+    from simpul.vocab import parsing, shacl
+    from simpul.vocab.terms import to_rdflib
+
+    reg = registry()
+    mimetype = request.mimetype or ""
+    if mimetype == "application/json":
+        graph = _record_graph(reg, read_json(), to_rdflib)
+    else:
+        fmt = parsing.rdflib_format(mimetype) if mimetype else "turtle"
+        graph = parsing.parse(request.get_data(cache=False), fmt, limit=reg.settings.max_body_bytes)
+    return json_response(shacl.validate(graph))
+
+
+def _record_graph(reg, raw, to_rdflib):
+    """A published-format record as it would be exported (without storing it)."""
+    from rdflib import Graph
+
+    from simpul.vocab.export import SharedNodes
+
+    with reg.db.session() as session:
+        prepared = services.prepare(raw, services.session_lookup(session))
+        orgs = organizations(session, reg.base_uri)
+    record = {
+        **prepared.data,
+        "uri": f"{reg.base_uri}/services/draft",
+        "level": prepared.organization.level,
+    }
+    shared = SharedNodes(orgs)
+    from simpul.vocab.cpsv_ap_id import serialize
+
+    triples, refs = serialize(record, orgs[record["authority"]])
+    graph = Graph()
+    for s, p, o in triples + shared.triples(refs):
+        graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+    return graph

@@ -1,0 +1,170 @@
+"""Catalog export, per-record RDF and SHACL conformance, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from simpul.cli import main
+from simpul.demo import load_demo
+from simpul.vocab.shacl import validate
+from tests.conftest import service_record
+
+RDFLIB = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
+PUBLIC_SERVICE = URIRef("http://purl.org/vocab/cpsv#PublicService")
+
+
+@pytest.fixture
+def demo(registry):
+    return load_demo(registry)
+
+
+@pytest.fixture(scope="session")
+def official_shapes(shared_data) -> Graph:
+    return Graph().parse(shared_data / "vocab" / "cpsv-ap-3.2.0" / "shacl" / "cpsv-ap-SHACL.ttl")
+
+
+def _catalog(client, ext="ttl", query="", **headers) -> Graph:
+    response = client.get(f"/catalog.{ext}{query}", headers=headers)
+    assert response.status_code == 200, response.data[:300]
+    data = response.data
+    if response.headers.get("Content-Encoding") == "gzip":
+        data = gzip.decompress(data)
+    return Graph().parse(data=data, format=RDFLIB[ext])
+
+
+def test_catalog_in_every_format_is_the_same_graph(client, demo):
+    graphs = {ext: _catalog(client, ext) for ext in RDFLIB}
+    sizes = {ext: len(g) for ext, g in graphs.items()}
+    assert len(set(sizes.values())) == 1, sizes
+    services = set(graphs["ttl"].subjects(RDF.type, PUBLIC_SERVICE))
+    assert len(services) == demo["services"]
+
+
+def test_demo_export_conforms_to_official_and_simpul_shapes(client, demo, official_shapes):
+    graph = _catalog(client, "ttl")
+    official = validate(graph, [official_shapes])
+    assert official["violations"] == 0, official["results"][:3]
+    own = validate(graph)
+    assert own["conforms"] and own["violations"] == 0
+
+
+def test_a_record_filling_every_field_conforms(client, publisher, official_shapes):
+    publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71")
+    token = publisher.token("disdukcapil-kota-gorontalo")
+    sid = publisher.publish(token, service_record()).get_json()["id"]
+    response = client.get(f"/services/{sid}", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=response.data, format="turtle")
+    report = validate(graph, [official_shapes])
+    assert report["violations"] == 0, report["results"][:3]
+    assert report["warnings"] == 0
+
+
+def test_catalog_filters_and_gzip(client, demo):
+    polri = _catalog(client, "nt", "?authority=polri")
+    assert len(set(polri.subjects(RDF.type, PUBLIC_SERVICE))) == 4
+    village = _catalog(client, "ttl", "?area=75.03.01.2004", **{"Accept-Encoding": "gzip"})
+    titles = {
+        str(t)
+        for s in village.subjects(RDF.type, PUBLIC_SERVICE)
+        for t in village.objects(s, URIRef("http://purl.org/dc/terms/identifier"))
+    }
+    # national, provincial, regency (Bone Bolango), district (Tapa) and the village itself
+    assert {
+        "skck",
+        "spmb-sma-smk-slb",
+        "akta-kelahiran",
+        "rekomendasi-izin-keramaian",
+        "surat-keterangan-domisili",
+    } <= titles
+    villages = _catalog(client, "ttl", "?level=desa")
+    assert len(set(villages.subjects(RDF.type, PUBLIC_SERVICE))) == 16
+    assert client.get("/catalog.ttl?area=99.99").status_code == 404
+    assert client.get("/catalog.xyz").status_code == 404
+    assert client.get("/catalog.ttl?colour=red").status_code == 422
+
+
+def test_hydra_paging(client, demo):
+    page = _catalog(client, "ttl", "?page=2&size=50")
+    hydra = "http://www.w3.org/ns/hydra/core#"
+    services = set(page.subjects(RDF.type, PUBLIC_SERVICE))
+    assert len(services) == 50
+    view = next(page.subjects(RDF.type, URIRef(hydra + "PartialCollectionView")))
+    assert str(page.value(view, URIRef(hydra + "next"))).endswith("page=3&size=50")
+    assert str(page.value(view, URIRef(hydra + "previous"))).endswith("page=1&size=50")
+    total = next(page.objects(None, URIRef(hydra + "totalItems")))
+    assert int(total) == demo["services"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "kind"),
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/json", "application/json"),
+        ("text/html", "text/html"),
+        ("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", "text/html"),
+    ],
+)
+def test_content_negotiation_at_the_service_uri(client, demo, accept, kind):
+    sid = client.get("/api/v1/services?size=1").get_json()["items"][0]["id"]
+    response = client.get(f"/services/{sid}", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.content_type.startswith(kind)
+    assert "Accept" in response.headers.get("Vary", "")
+    if kind.startswith("text/html"):
+        assert b"<h1>" in response.data
+    elif kind != "application/json":
+        graph = Graph().parse(
+            data=response.data,
+            format={
+                "text/turtle": "turtle",
+                "application/ld+json": "json-ld",
+                "application/rdf+xml": "xml",
+                "application/n-triples": "nt",
+            }[kind],
+        )
+        assert len(set(graph.subjects(RDF.type, PUBLIC_SERVICE))) == 1
+
+
+def test_api_item_negotiates_rdf_too(client, demo):
+    sid = client.get("/api/v1/services?size=1").get_json()["items"][0]["id"]
+    response = client.get(f"/api/v1/services/{sid}", headers={"Accept": "text/turtle"})
+    assert response.content_type.startswith("text/turtle")
+    assert client.get(f"/services/{sid}", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_code_lists_at_their_uris(client):
+    sectors = Graph().parse(data=client.get("/kode/sectors").data, format="turtle")
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    concept = URIRef("https://simpul.go.id/kode/sectors/kesehatan")
+    labels = {str(label) for label in sectors.objects(concept, URIRef(skos + "prefLabel"))}
+    assert labels == {"Kesehatan", "Health"}
+    village = Graph().parse(data=client.get("/kode/areas/75.71.01").data, format="turtle")
+    district = URIRef("https://simpul.go.id/kode/areas/75.71.01")
+    assert str(village.value(district, URIRef(skos + "broader"))).endswith("/areas/75.71")
+    assert len(list(village.objects(district, URIRef(skos + "narrower")))) == 7
+    assert client.get("/kode/nope").status_code == 404
+    assert client.get("/kode/areas/99").status_code == 404
+
+
+def test_cli_export_and_validate(
+    registry, demo, tmp_path, database_url, official_shapes, shared_data
+):
+    env = {"SIMPUL_DATABASE_URL": database_url, "SIMPUL_BASE_URI": "http://simpul.test"}
+    runner = CliRunner()
+    out = tmp_path / "catalog.ttl.gz"
+    result = runner.invoke(main, ["export", "--format", "ttl", "--out", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    plain = tmp_path / "catalog.ttl"
+    plain.write_bytes(gzip.decompress(out.read_bytes()))
+    shapes = shared_data / "vocab" / "cpsv-ap-3.2.0" / "shacl" / "cpsv-ap-SHACL.ttl"
+    checked = runner.invoke(main, ["validate", str(plain), "--shapes", str(shapes), "--lang", "en"])
+    assert checked.exit_code == 0, checked.output[-500:]
+    assert "conforms: 0 violation(s)" in checked.output
