@@ -101,7 +101,11 @@ def bench_load(url: str, path: Path, count: int) -> dict:
 
 def load_sqlite(ctx) -> dict:
     db = ctx.workdir / "load.db"
+    for stale in ctx.workdir.glob("load.db*"):
+        stale.unlink()
     result = bench_load(f"sqlite:///{db}", ctx.records, ctx.count)
+    for stale in ctx.workdir.glob("baseline.db*"):
+        stale.unlink()
     baseline = baseline_insert(ctx.records, ctx.workdir / "baseline.db")
     result["baseline_plain_sqlite_insert_per_s"] = round(baseline)
     result["ratio_to_baseline"] = round(result["records_per_s"] / baseline, 3)
@@ -235,8 +239,95 @@ def http_loopback(ctx) -> dict:
     }
 
 
+def _export_run(url: str, fmt: str) -> dict:
+    """One export in a child process, so that its peak memory is its own."""
+    code = (
+        "import resource, sys, time\n"
+        "from simpul.config import load_settings\n"
+        "from simpul.registry.context import Registry\n"
+        "from simpul.vocab.export import catalog_document\n"
+        f"reg = Registry(load_settings({{'database_url': {url!r}}}, environ={{}}))\n"
+        "size = 0\nstart = time.perf_counter()\n"
+        "with reg.db.session() as s:\n"
+        f"    for chunk in catalog_document(s, {fmt!r}, reg.base_uri, 'bench'):\n"
+        "        size += len(chunk)\n"
+        "elapsed = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024\n"
+        "print(elapsed, size, peak)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    elapsed, size, peak = out.stdout.split()
+    return {"seconds": round(float(elapsed), 2), "bytes": int(size), "peak_rss_mb": int(peak)}
+
+
+def _rdflib_baseline(url: str, count: int) -> dict:
+    """Baseline: the same records put into one rdflib Graph, then ``serialize`` (Turtle)."""
+    from rdflib import Graph
+    from sqlalchemy import select
+
+    from simpul.registry.models import Service
+    from simpul.registry.services import service_to_dict
+    from simpul.vocab.export import SharedNodes, organizations, record_blocks
+    from simpul.vocab.terms import to_rdflib
+
+    registry = Registry(load_settings({"database_url": url}, environ={}))
+    with registry.db.session() as session:
+        shared = SharedNodes(organizations(session, registry.base_uri))
+        rows = session.execute(select(Service.__table__).limit(count)).all()
+        start = time.perf_counter()
+        graph = Graph()
+        for row in rows:
+            for s, p, o in record_blocks(service_to_dict(row), shared):
+                graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+        text = graph.serialize(format="turtle")
+        elapsed = time.perf_counter() - start
+    registry.close()
+    return {
+        "services": count,
+        "triples": len(graph),
+        "seconds": round(elapsed, 2),
+        "services_per_s": round(count / elapsed),
+        "triples_per_s": round(len(graph) / elapsed),
+        "bytes": len(text),
+    }
+
+
+def export_rdf(ctx) -> dict:
+    url = ctx.sqlite_url or _ensure_db(ctx)
+    out = {}
+    for fmt in ("ttl", "nt"):
+        run = _export_run(url, fmt)
+        run["services_per_s"] = round(ctx.count / run["seconds"])
+        out[fmt] = run
+    baseline = _rdflib_baseline(url, min(ctx.count, 1000))
+    out["baseline_rdflib_graph_turtle"] = baseline
+    out["ratio_ttl_to_baseline"] = round(
+        out["ttl"]["services_per_s"] / baseline["services_per_s"], 1
+    )
+    return out
+
+
+def validate_one(ctx) -> dict:
+    """SHACL check of one stored record against Simpul's shapes (what an auditor asks for)."""
+    from simpul.registry import create_app
+
+    url = ctx.sqlite_url or _ensure_db(ctx)
+    app = create_app({"database_url": url})
+    client = app.test_client()
+    ids = _service_ids(url, 60)
+    client.get(f"/api/v1/services/{ids[0]}/validation")  # shapes parsed once per process
+    timings = _timed(client, [f"/api/v1/services/{i}/validation" for i in ids[1:]])
+    app.extensions["simpul"].close()
+    return {"records": len(timings), **_summary(timings)}
+
+
 def _ensure_db(ctx) -> str:
-    load_sqlite(ctx)
+    """The database of ``load_sqlite``, loaded now unless a kept --workdir already has it."""
+    db = ctx.workdir / "load.db"
+    if db.exists():
+        ctx.sqlite_url = f"sqlite:///{db}"
+    else:
+        load_sqlite(ctx)
     return ctx.sqlite_url
 
 
@@ -265,6 +356,8 @@ BENCHMARKS = {
     "load_postgresql": load_postgresql,
     "get_in_process": get_in_process,
     "http_loopback": http_loopback,
+    "export_rdf": export_rdf,
+    "validate_one": validate_one,
 }
 
 

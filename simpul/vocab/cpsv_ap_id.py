@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from simpul.vocab import codelists as skos
-from simpul.vocab.namespaces import CPSV, CPSVID, CV, ELI, LOCN, SCHEMA
+from simpul.vocab.namespaces import LOCN, SCHEMA, cpsv, cpsvid, cv, eli
 from simpul.vocab.terms import RDF_TYPE, Lit, Triple, lang_texts, typed
 
 DCT = "http://purl.org/dc/terms/"
@@ -26,15 +26,20 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 OWL = "http://www.w3.org/2002/07/owl#"
 
 MANAGEMENT = {
-    "facilities": CPSVID.facilities,
-    "staff_competence": CPSVID.staffCompetence,
-    "internal_supervision": CPSVID.internalSupervision,
-    "service_guarantee": CPSVID.serviceGuarantee,
-    "safety_guarantee": CPSVID.safetyGuarantee,
-    "performance_evaluation": CPSVID.performanceEvaluation,
+    "facilities": cpsvid.facilities,
+    "staff_competence": cpsvid.staffCompetence,
+    "internal_supervision": cpsvid.internalSupervision,
+    "service_guarantee": cpsvid.serviceGuarantee,
+    "safety_guarantee": cpsvid.safetyGuarantee,
+    "performance_evaluation": cpsvid.performanceEvaluation,
 }
-CONTACT = {"url": SCHEMA.url, "email": SCHEMA.email, "phone": SCHEMA.telephone}
-CODE_FIELDS = {"sectors": ("sectors", CV.sector), "audiences": ("audiences", DCT + "audience")}
+CONTACT = {"url": str(SCHEMA.url), "email": str(SCHEMA.email), "phone": str(SCHEMA.telephone)}
+LOCN_ADDRESS, LOCN_ADDRESS_CLASS, LOCN_FULL = (
+    str(LOCN.address),
+    str(LOCN.Address),
+    str(LOCN.fullAddress),
+)
+CODE_FIELDS = {"sectors": ("sectors", cv.sector), "audiences": ("audiences", DCT + "audience")}
 
 
 def organization_uri(org: dict[str, Any]) -> str:
@@ -43,12 +48,12 @@ def organization_uri(org: dict[str, Any]) -> str:
 
 def organization_triples(org: dict[str, Any]) -> Iterator[Triple]:
     uri = organization_uri(org)
-    yield uri, RDF_TYPE, str(CV.PublicOrganisation)
+    yield uri, RDF_TYPE, cv.PublicOrganisation
     yield uri, DCT + "identifier", Lit(org["id"])
     for label in lang_texts(org["name"]):
         yield uri, SKOS + "prefLabel", label
     yield uri, DCT + "spatial", skos.area_uri(org.get("area") or "00")
-    yield uri, str(CPSVID.level), skos.concept_uri("levels", org["level"])
+    yield uri, cpsvid.level, skos.concept_uri("levels", org["level"])
     if org.get("parent_uri"):
         yield uri, "http://www.w3.org/ns/org#subOrganizationOf", org["parent_uri"]
 
@@ -57,7 +62,7 @@ def serialize(record: dict[str, Any], org: dict[str, Any]) -> tuple[list[Triple]
     """The triples of one service, and the shared things it refers to (codes, areas, languages,
     its organization) whose own triples an export writes once."""
     s = record["uri"]
-    out: list[Triple] = [(s, RDF_TYPE, str(CPSV.PublicService))]
+    out: list[Triple] = [(s, RDF_TYPE, cpsv.PublicService)]
     shared: set[str] = set()
     add = out.append
 
@@ -75,35 +80,35 @@ def serialize(record: dict[str, Any], org: dict[str, Any]) -> tuple[list[Triple]
     else:  # CPSV-AP requires a description: say the name, and that it stands in
         for text in lang_texts(record["name"]):
             add((s, DCT + "description", text))
-        add((s, str(CPSVID.descriptionMissing), typed(True, "boolean")))
+        add((s, cpsvid.descriptionMissing, typed(True, "boolean")))
     for keyword in record.get("keywords", []):
         add((s, DCAT + "keyword", Lit(keyword, "id")))
     for field, (scheme, predicate) in CODE_FIELDS.items():
         for code in record.get(field, []):
             ref(str(predicate), skos.concept_uri(scheme, code))
     for code in record.get("life_events", []):
-        ref(str(CV.isGroupedBy), skos.concept_uri("life-events", code))
+        ref(cv.isGroupedBy, skos.concept_uri("life-events", code))
     for code in record.get("areas", []):
         ref(DCT + "spatial", skos.area_uri(code))
     for lang in record.get("languages", []):
         ref(DCT + "language", skos.language_uri(lang))
     ref(ADMS + "status", skos.concept_uri("service-statuses", record.get("status", "active")))
-    ref(str(CPSVID.level), skos.concept_uri("levels", record["level"]))
-    ref(str(CV.hasCompetentAuthority), organization_uri(org))
+    ref(cpsvid.level, skos.concept_uri("levels", record["level"]))
+    ref(cv.hasCompetentAuthority, organization_uri(org))
     if record.get("processing_time"):
-        add((s, str(CV.processingTime), typed(record["processing_time"], "duration")))
+        add((s, cv.processingTime, typed(record["processing_time"], "duration")))
     if record.get("homepage"):
         add((s, FOAF + "homepage", record["homepage"]))
     _channels(s, record.get("channels", []), out, shared)
     _numbered(
-        s, "requirement", CV.holdsRequirement, CV.Requirement, record.get("requirements"), out
+        s, "requirement", cv.holdsRequirement, cv.Requirement, record.get("requirements"), out
     )
-    _numbered(s, "output", CPSV.produces, CV.Output, record.get("outputs"), out)
+    _numbered(s, "output", cpsv.produces, cv.Output, record.get("outputs"), out)
     _procedure(s, record.get("procedure", []), out)
     _cost(s, record.get("cost"), out, shared)
     _legal(s, record.get("legal_basis", []), out)
-    _contact(s, "contact", CV.contactPoint, record.get("contact"), out)
-    _contact(s, "complaints", CPSVID.complaints, record.get("complaints"), out)
+    _contact(s, "contact", cv.contactPoint, record.get("contact"), out)
+    _contact(s, "complaints", cpsvid.complaints, record.get("complaints"), out)
     _management(s, record.get("management"), out)
     _integration(s, record.get("integration"), out, shared)
     for key, predicate, datatype in (
@@ -134,8 +139,8 @@ def _procedure(s, steps, out) -> None:
     """Each step of the procedure is a cpsv:Rule (CPSV-AP asks a title and a description)."""
     for index, texts in enumerate(steps, 1):
         node = _node(s, "step", index)
-        out.append((s, str(CPSV.follows), node))
-        out.append((node, RDF_TYPE, str(CPSV.Rule)))
+        out.append((s, cpsv.follows, node))
+        out.append((node, RDF_TYPE, cpsv.Rule))
         out.append((node, DCT + "identifier", Lit(str(index))))
         out.append((node, DCT + "title", Lit(f"Langkah {index}", "id")))
         out.append((node, DCT + "title", Lit(f"Step {index}", "en")))
@@ -146,14 +151,14 @@ def _channels(s, channels, out, shared) -> None:
     for index, channel in enumerate(channels, 1):
         node = _node(s, "channel", index)
         kind = skos.concept_uri("channel-types", channel["type"])
-        out.append((s, str(CV.hasChannel), node))
-        out.append((node, RDF_TYPE, str(CV.Channel)))
+        out.append((s, cv.hasChannel, node))
+        out.append((node, RDF_TYPE, cv.Channel))
         out.append((node, DCT + "identifier", Lit(str(index))))
         out.append((node, DCT + "type", kind))
         shared.add(kind)
         out.extend((node, DCT + "title", t) for t in lang_texts(channel.get("name")))
         out.extend((node, DCT + "description", t) for t in lang_texts(channel.get("description")))
-        out.extend((node, str(CPSVID.openingHours), t) for t in lang_texts(channel.get("hours")))
+        out.extend((node, cpsvid.openingHours, t) for t in lang_texts(channel.get("hours")))
         for key, predicate in CONTACT.items():
             if channel.get(key):
                 out.append(
@@ -161,11 +166,11 @@ def _channels(s, channels, out, shared) -> None:
                 )
         if channel.get("address"):
             address = _node(s, "address", index)
-            out.append((node, str(LOCN.address), address))
-            out.append((address, RDF_TYPE, str(LOCN.Address)))
-            out.append((address, str(LOCN.fullAddress), Lit(channel["address"], "id")))
+            out.append((node, LOCN_ADDRESS, address))
+            out.append((address, RDF_TYPE, LOCN_ADDRESS_CLASS))
+            out.append((address, LOCN_FULL, Lit(channel["address"], "id")))
         if "splp" in channel:
-            out.append((node, str(CPSVID.viaSplp), typed(channel["splp"], "boolean")))
+            out.append((node, cpsvid.viaSplp, typed(channel["splp"], "boolean")))
 
 
 def _cost(s, cost, out, shared) -> None:
@@ -173,11 +178,11 @@ def _cost(s, cost, out, shared) -> None:
         return
     node = _node(s, "cost")
     currency = skos.currency_uri(cost.get("currency", "IDR"))
-    out.append((s, str(CV.hasCost), node))
-    out.append((node, RDF_TYPE, str(CV.Cost)))
+    out.append((s, cv.hasCost, node))
+    out.append((node, RDF_TYPE, cv.Cost))
     out.append((node, DCT + "identifier", Lit("cost")))
-    out.append((node, str(CV.hasValue), typed(float(cost["amount"]), "double")))
-    out.append((node, str(CV.currency), currency))
+    out.append((node, cv.hasValue, typed(float(cost["amount"]), "double")))
+    out.append((node, cv.currency, currency))
     shared.add(currency)
     out.extend((node, DCT + "description", t) for t in lang_texts(cost.get("description")))
 
@@ -185,10 +190,10 @@ def _cost(s, cost, out, shared) -> None:
 def _legal(s, items, out) -> None:
     for index, item in enumerate(items, 1):
         node = _node(s, "legal", index)
-        out.append((s, str(CV.hasLegalResource), node))
-        out.append((node, RDF_TYPE, str(ELI.LegalResource)))
+        out.append((s, cv.hasLegalResource, node))
+        out.append((node, RDF_TYPE, eli.LegalResource))
         out.append((node, DCT + "title", Lit(item["title"], "id")))
-        out.append((node, str(CPSVID.position), typed(index, "integer")))
+        out.append((node, cpsvid.position, typed(index, "integer")))
         if item.get("identifier"):
             out.append((node, DCT + "identifier", Lit(item["identifier"])))
         if item.get("url"):
@@ -200,11 +205,11 @@ def _contact(s, name, link, contact, out) -> None:
         return
     node = _node(s, name)
     out.append((s, str(link), node))
-    out.append((node, RDF_TYPE, str(CV.ContactPoint)))
+    out.append((node, RDF_TYPE, cv.ContactPoint))
     for lang in ("id", "en"):  # complaint texts are stored beside url/email/phone
         if isinstance(contact.get(lang), str):
             out.append((node, DCT + "description", Lit(contact[lang], lang)))
-    out.extend((node, str(CPSVID.openingHours), t) for t in lang_texts(contact.get("hours")))
+    out.extend((node, cpsvid.openingHours, t) for t in lang_texts(contact.get("hours")))
     for key, predicate in CONTACT.items():
         if contact.get(key):
             out.append((node, str(predicate), contact[key] if key == "url" else Lit(contact[key])))
@@ -214,18 +219,18 @@ def _management(s, management, out) -> None:
     for key, predicate in MANAGEMENT.items():
         out.extend((s, str(predicate), t) for t in lang_texts((management or {}).get(key)))
     if management and management.get("staff_count") is not None:
-        out.append((s, str(CPSVID.staffCount), typed(management["staff_count"], "integer")))
+        out.append((s, cpsvid.staffCount, typed(management["staff_count"], "integer")))
 
 
 def _integration(s, integration, out, shared) -> None:
     if not integration:
         return
     status = skos.concept_uri("integration-statuses", integration.get("status", "inventoried"))
-    out.append((s, str(CPSVID.integrationStatus), status))
+    out.append((s, cpsvid.integrationStatus, status))
     shared.add(status)
     if integration.get("splp_api"):
-        out.append((s, str(CPSVID.splpApi), Lit(integration["splp_api"])))
-    out.extend((s, str(CPSVID.integrationNote), t) for t in lang_texts(integration.get("note")))
+        out.append((s, cpsvid.splpApi, Lit(integration["splp_api"])))
+    out.extend((s, cpsvid.integrationNote, t) for t in lang_texts(integration.get("note")))
 
 
 # -- parsing --------------------------------------------------------------------------------------
@@ -244,7 +249,7 @@ class Imported(NamedTuple):
 def parse(graph: Graph, default_language: str = "id") -> list[Imported]:
     """Every cpsv:PublicService of a CPSV-AP 3.x or 2.x graph as a Simpul record. Literals
     without a language tag are taken to be in ``default_language``."""
-    services = sorted(graph.subjects(RDF.type, URIRef(CPSV.PublicService)), key=str)
+    services = sorted(graph.subjects(RDF.type, URIRef(cpsv.PublicService)), key=str)
     return [_read_service(_View(graph, s, default_language)) for s in services]
 
 
@@ -271,7 +276,7 @@ class _View:
 
     def ordered(self, *predicates: str) -> list:
         def key(node):
-            for p in (DCT + "identifier", str(CPSVID.position)):
+            for p in (DCT + "identifier", cpsvid.position):
                 v = self.g.value(node, URIRef(p))
                 if v is not None and str(v).isdigit():
                     return (0, int(str(v)), str(node))
@@ -301,20 +306,20 @@ def _read_service(v: _View) -> Imported:
         "identifier": str(identifier) if identifier is not None else _read_slug(uri),
         "name": v.texts(DCT + "title"),
     }
-    flag = v.value(str(CPSVID.descriptionMissing))
+    flag = v.value(cpsvid.descriptionMissing)
     if not (flag is not None and str(flag) == "true"):
         _read_put(record, "description", v.texts(DCT + "description"))
     _read_put(record, "keywords", [str(k) for k in v.objects(DCAT + "keyword")])
     _read_put(
         record,
         "sectors",
-        _read_codes(v, "sectors", (str(CV.sector), str(CV.thematicArea)), unmapped),
+        _read_codes(v, "sectors", (cv.sector, cv.thematicArea), unmapped),
     )
     _read_put(record, "audiences", _read_codes(v, "audiences", (DCT + "audience",), unmapped))
     _read_put(
         record,
         "life_events",
-        _read_codes(v, "life-events", (str(CV.isGroupedBy), str(CPSV.isGroupedBy)), unmapped),
+        _read_codes(v, "life-events", (cv.isGroupedBy, cpsv.isGroupedBy), unmapped),
     )
     _read_put(record, "areas", _read_codes(v, skos.AREAS, (DCT + "spatial",), unmapped))
     languages = [skos.language_code(str(o)) for o in v.objects(DCT + "language")]
@@ -323,7 +328,7 @@ def _read_service(v: _View) -> Imported:
     if status:
         record["status"] = status[0]
     for key, predicate in (
-        ("processing_time", str(CV.processingTime)),
+        ("processing_time", cv.processingTime),
         ("homepage", FOAF + "homepage"),
     ):
         value = v.value(predicate)
@@ -332,41 +337,36 @@ def _read_service(v: _View) -> Imported:
     _read_put(
         record,
         "channels",
-        [
-            _read_channel(v, node, unmapped)
-            for node in v.ordered(str(CV.hasChannel), str(CPSV.hasChannel))
-        ],
+        [_read_channel(v, node, unmapped) for node in v.ordered(cv.hasChannel, cpsv.hasChannel)],
     )
     _read_put(
         record,
         "requirements",
-        [v.texts(DCT + "title", subject=n) for n in v.ordered(str(CV.holdsRequirement))],
+        [v.texts(DCT + "title", subject=n) for n in v.ordered(cv.holdsRequirement)],
     )
     _read_put(
         record,
         "outputs",
-        [v.texts(DCT + "title", subject=n) for n in v.ordered(str(CPSV.produces))],
+        [v.texts(DCT + "title", subject=n) for n in v.ordered(cpsv.produces)],
     )
     _read_put(
         record,
         "procedure",
-        [v.texts(DCT + "description", subject=n) for n in v.ordered(str(CPSV.follows))],
+        [v.texts(DCT + "description", subject=n) for n in v.ordered(cpsv.follows)],
     )
-    cost = v.value(str(CV.hasCost))
-    if cost is not None and v.value(str(CV.hasValue), subject=cost) is not None:
+    cost = v.value(cv.hasCost)
+    if cost is not None and v.value(cv.hasValue, subject=cost) is not None:
         record["cost"] = _read_cost(v, cost)
-    _read_put(
-        record, "legal_basis", [_read_legal(v, n) for n in v.ordered(str(CV.hasLegalResource))]
-    )
-    contact = v.value(str(CV.contactPoint), str(CPSV.hasContactPoint))
+    _read_put(record, "legal_basis", [_read_legal(v, n) for n in v.ordered(cv.hasLegalResource)])
+    contact = v.value(cv.contactPoint, cpsv.hasContactPoint)
     if contact is not None:
         _read_put(record, "contact", _read_contact(v, contact, with_text=False))
-    complaints = v.value(str(CPSVID.complaints))
+    complaints = v.value(cpsvid.complaints)
     if complaints is not None:
         _read_put(record, "complaints", _read_contact(v, complaints, with_text=True))
     _read_put(record, "management", _read_management(v))
     _read_put(record, "integration", _read_integration(v, unmapped))
-    authority = v.value(str(CV.hasCompetentAuthority), str(CPSV.hasCompetentAuthority))
+    authority = v.value(cv.hasCompetentAuthority, cpsv.hasCompetentAuthority)
     if authority is not None:
         org_id = v.value(DCT + "identifier", subject=authority)
         record["authority"] = str(org_id) if org_id is not None else _read_slug(str(authority))
@@ -408,25 +408,25 @@ def _read_channel(v: _View, node, unmapped: list[str]) -> dict[str, Any]:
     for key, predicate in (
         ("name", DCT + "title"),
         ("description", DCT + "description"),
-        ("hours", str(CPSVID.openingHours)),
+        ("hours", cpsvid.openingHours),
     ):
         _read_put(channel, key, v.texts(predicate, subject=node))
     channel.update(_read_contact_fields(v, node))
-    address = v.value(str(LOCN.address), subject=node)
+    address = v.value(LOCN_ADDRESS, subject=node)
     if address is not None:
-        full = v.value(str(LOCN.fullAddress), subject=address)
+        full = v.value(LOCN_FULL, subject=address)
         if full is not None:
             channel["address"] = str(full)
-    splp = v.value(str(CPSVID.viaSplp), subject=node)
+    splp = v.value(cpsvid.viaSplp, subject=node)
     if splp is not None:
         channel["splp"] = str(splp) == "true"
     return channel
 
 
 def _read_cost(v: _View, node) -> dict[str, Any]:
-    amount = float(str(v.value(str(CV.hasValue), subject=node)))
+    amount = float(str(v.value(cv.hasValue, subject=node)))
     cost: dict[str, Any] = {"amount": int(amount) if amount.is_integer() else amount}
-    currency = v.value(str(CV.currency), subject=node)
+    currency = v.value(cv.currency, subject=node)
     cost["currency"] = (
         str(currency).rstrip("/").rsplit("/", 1)[-1] if currency is not None else "IDR"
     )
@@ -450,7 +450,7 @@ def _read_contact(v: _View, node, *, with_text: bool) -> dict[str, Any]:
     contact: dict[str, Any] = {}
     if with_text:
         contact.update(v.texts(DCT + "description", subject=node))
-    _read_put(contact, "hours", v.texts(str(CPSVID.openingHours), subject=node))
+    _read_put(contact, "hours", v.texts(cpsvid.openingHours, subject=node))
     contact.update(_read_contact_fields(v, node))
     return contact
 
@@ -459,19 +459,19 @@ def _read_management(v: _View) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, predicate in MANAGEMENT.items():
         _read_put(out, key, v.texts(str(predicate)))
-    count = v.value(str(CPSVID.staffCount))
+    count = v.value(cpsvid.staffCount)
     if count is not None:
         out["staff_count"] = int(str(count))
     return out
 
 
 def _read_integration(v: _View, unmapped: list[str]) -> dict[str, Any]:
-    status = _read_codes(v, "integration-statuses", (str(CPSVID.integrationStatus),), unmapped)
+    status = _read_codes(v, "integration-statuses", (cpsvid.integrationStatus,), unmapped)
     if not status:
         return {}
     out: dict[str, Any] = {"status": status[0]}
-    api = v.value(str(CPSVID.splpApi))
+    api = v.value(cpsvid.splpApi)
     if api is not None:
         out["splp_api"] = str(api)
-    _read_put(out, "note", v.texts(str(CPSVID.integrationNote)))
+    _read_put(out, "note", v.texts(cpsvid.integrationNote))
     return out

@@ -108,7 +108,7 @@ def catalog_blocks(
 ) -> Iterator[list[Triple]]:
     catalog = f"{base_uri}/catalog"
     shared = SharedNodes(organizations(session, base_uri))
-    query = where.apply(select(Service)).order_by(Service.id)
+    query = where.apply(select(Service.__table__)).order_by(Service.id)  # rows, no ORM objects
     header: list[Triple] = [
         (catalog, RDF_TYPE, DCAT + "Catalog"),
         (catalog, DCT + "title", Lit(f"Katalog layanan publik {node_id}", "id")),
@@ -123,7 +123,7 @@ def catalog_blocks(
         header += _hydra(catalog, where, total)
         query = query.offset((where.page - 1) * where.size).limit(where.size)
     yield header
-    for row in session.scalars(query.execution_options(yield_per=500)):
+    for row in session.execute(query.execution_options(yield_per=500)):
         record = service_to_dict(row)
         if not where.covers(record):
             continue

@@ -112,3 +112,19 @@ PREFIXES = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "prov": "http://www.w3.org/ns/prov#",
 }
+
+
+class Terms:
+    """Plain-string IRIs of a closed namespace, resolved once (rdflib's attribute lookup costs a
+    microsecond, and an export looks terms up millions of times)."""
+
+    def __init__(self, namespace: type[DefinedNamespace]):
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> str:
+        value = str(getattr(self._namespace, name))  # raises for a term the namespace lacks
+        setattr(self, name, value)
+        return value
+
+
+cpsv, cv, cpsvid, eli = Terms(CPSV), Terms(CV), Terms(CPSVID), Terms(ELI)

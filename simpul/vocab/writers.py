@@ -29,6 +29,8 @@ _ECHAR.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in _ECHAR})
 _ECHAR[0x7F] = "\\u007F"
 _IRI_ESCAPE = {c: f"\\u{c:04X}" for c in [*range(0x21), *map(ord, '<>"{}|^`\\')]}
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not in XML 1.0
+_LIT_SPECIAL = re.compile(r'[\\"\x00-\x1f\x7f]')
+_IRI_SPECIAL = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 # longest namespace first, so that e.g. cpsvid is not taken for cpsv
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
@@ -52,29 +54,56 @@ def compact(iri: str) -> str | None:
     return None
 
 
+def _quoted(value: str) -> str:
+    if _LIT_SPECIAL.search(value):
+        value = value.translate(_ECHAR)
+    return '"' + value + '"'
+
+
 class NTriples:
+    """IRIs repeat (predicates, codes, the record's own IRI), so their rendering is cached."""
+
     media_type = "application/n-triples"
     extension = "nt"
+    CACHE_LIMIT = 20_000  # codes and predicates stay; record IRIs pass through
+
+    def __init__(self):
+        self._iris: dict[str, str] = {}
 
     def begin(self) -> str:
         return ""
 
-    @staticmethod
-    def term(term) -> str:
-        if isinstance(term, Lit):
-            text = '"' + term.value.translate(_ECHAR) + '"'
-            if term.lang:
-                return f"{text}@{term.lang}"
-            if term.datatype:
-                return f"{text}^^<{term.datatype}>"
-            return text
-        if term.startswith("_:"):
-            return term
-        return "<" + term.translate(_IRI_ESCAPE) + ">"
+    def _iri(self, iri: str) -> str:
+        if iri.startswith("_:"):
+            return iri
+        return "<" + (iri.translate(_IRI_ESCAPE) if _IRI_SPECIAL.search(iri) else iri) + ">"
+
+    def _literal(self, term: Lit) -> str:
+        text = _quoted(term.value)
+        if term.lang:
+            return f"{text}@{term.lang}"
+        if term.datatype:
+            return f"{text}^^{self.term(term.datatype)}"
+        return text
+
+    def term(self, term) -> str:
+        if term.__class__ is Lit:
+            return self._literal(term)
+        return self._iris.get(term) or self._remember(term)
+
+    def _remember(self, iri: str) -> str:
+        if len(self._iris) >= self.CACHE_LIMIT:
+            self._iris.clear()
+        rendered = self._iris[iri] = self._iri(iri)
+        return rendered
 
     def block(self, triples: Iterable[Triple]) -> str:
-        t = self.term
-        return "".join(f"{t(s)} {t(p)} {t(o)} .\n" for s, p, o in triples)
+        cache, remember, literal = self._iris, self._remember, self._literal
+        out = []
+        for s, p, o in triples:
+            o = literal(o) if o.__class__ is Lit else (cache.get(o) or remember(o))
+            out.append(f"{cache.get(s) or remember(s)} {cache.get(p) or remember(p)} {o} .\n")
+        return "".join(out)
 
     def end(self) -> str:
         return ""
@@ -87,15 +116,8 @@ class Turtle(NTriples):
     def begin(self) -> str:
         return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()) + "\n"
 
-    def term(self, term) -> str:
-        if isinstance(term, Lit):
-            if term.datatype and not term.lang:
-                text = '"' + term.value.translate(_ECHAR) + '"'
-                return f"{text}^^{compact(term.datatype) or '<' + term.datatype + '>'}"
-            return NTriples.term(term)
-        if term.startswith("_:"):
-            return term
-        return compact(term) or NTriples.term(term)
+    def _iri(self, iri: str) -> str:
+        return compact(iri) or super()._iri(iri)
 
     def block(self, triples: Iterable[Triple]) -> str:
         parts = []

@@ -215,3 +215,23 @@ def _record_graph(reg, raw, to_rdflib):
     for s, p, o in triples + shared.triples(refs):
         graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
     return graph
+
+
+@blp.route("/api/v1/services/<service_id>/validation")
+@blp.response(200, description="SHACL report of the stored record")
+def service_validation(service_id):
+    """How a stored record fares against Simpul's CPSV-AP-ID shapes (auditors, editors)."""
+    from rdflib import Graph
+
+    from simpul.vocab import shacl
+    from simpul.vocab.export import SharedNodes, record_blocks
+    from simpul.vocab.terms import to_rdflib
+
+    reg = registry()
+    with reg.db.session() as session:
+        record = services.service_to_dict(services.get_live(session, service_id))
+        orgs = organizations(session, reg.base_uri)
+    graph = Graph()
+    for s, p, o in record_blocks(record, SharedNodes(orgs)):
+        graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+    return json_response(shacl.validate(graph))
