@@ -276,7 +276,7 @@ class _View:
 
     def ordered(self, *predicates: str) -> list:
         def key(node):
-            for p in (DCT + "identifier", cpsvid.position):
+            for p in (cpsvid.position, DCT + "identifier"):  # legal resources keep their number
                 v = self.g.value(node, URIRef(p))
                 if v is not None and str(v).isdigit():
                     return (0, int(str(v)), str(node))

@@ -103,11 +103,9 @@ def record_document(fmt: str, record: dict[str, Any], orgs: dict[str, dict]) -> 
     return "".join(write_document(fmt, [record_blocks(record, SharedNodes(orgs))]))
 
 
-def catalog_blocks(
-    session: Session, base_uri: str, node_id: str, where: CatalogFilter
-) -> Iterator[list[Triple]]:
+def _catalog_header(session: Session, base_uri: str, node_id: str, where: CatalogFilter):
+    """(header triples, query of the records) of a catalog document."""
     catalog = f"{base_uri}/catalog"
-    shared = SharedNodes(organizations(session, base_uri))
     query = where.apply(select(Service.__table__)).order_by(Service.id)  # rows, no ORM objects
     header: list[Triple] = [
         (catalog, RDF_TYPE, DCAT + "Catalog"),
@@ -117,16 +115,27 @@ def catalog_blocks(
         (catalog, FOAF + "homepage", base_uri + "/"),
     ]
     if where.page is not None:
-        total = session.scalar(
-            select(func.count()).select_from(where.apply(select(Service.id)).subquery())
-        )
-        header += _hydra(catalog, where, total)
+        count = select(func.count()).select_from(where.apply(select(Service.id)).subquery())
+        header += _hydra(catalog, where, session.scalar(count))
         query = query.offset((where.page - 1) * where.size).limit(where.size)
-    yield header
+    return header, query
+
+
+def _records(session: Session, query, where: CatalogFilter) -> Iterator[dict[str, Any]]:
     for row in session.execute(query.execution_options(yield_per=500)):
         record = service_to_dict(row)
-        if not where.covers(record):
-            continue
+        if where.covers(record):
+            yield record
+
+
+def catalog_blocks(
+    session: Session, base_uri: str, node_id: str, where: CatalogFilter
+) -> Iterator[list[Triple]]:
+    catalog = f"{base_uri}/catalog"
+    shared = SharedNodes(organizations(session, base_uri))
+    header, query = _catalog_header(session, base_uri, node_id, where)
+    yield header
+    for record in _records(session, query, where):
         yield [(catalog, DCAT + "resource", record["uri"]), *record_blocks(record, shared)]
 
 
@@ -152,9 +161,15 @@ def _hydra(catalog: str, where: CatalogFilter, total: int) -> list[Triple]:
 
 
 def catalog_document(
-    session: Session, fmt: str, base_uri: str, node_id: str, where: CatalogFilter | None = None
+    session: Session,
+    fmt: str,
+    base_uri: str,
+    node_id: str,
+    where: CatalogFilter | None = None,
 ) -> Iterator[str]:
-    return write_document(fmt, catalog_blocks(session, base_uri, node_id, where or CatalogFilter()))
+    """The catalog as text chunks, record by record."""
+    where = where or CatalogFilter()
+    return write_document(fmt, catalog_blocks(session, base_uri, node_id, where))
 
 
 def gzipped(chunks: Iterable[str]) -> Iterator[bytes]:

@@ -7,7 +7,7 @@ size of the catalog. Output is checked against rdflib's parsers in the tests."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -61,10 +61,13 @@ def _quoted(value: str) -> str:
 
 
 class NTriples:
-    """IRIs repeat (predicates, codes, the record's own IRI), so their rendering is cached."""
+    """A writer's ``block`` returns text to be joined by ``separator``.
+
+    IRIs repeat (predicates, codes, the record's own IRI), so their rendering is cached."""
 
     media_type = "application/n-triples"
     extension = "nt"
+    separator = ""
     CACHE_LIMIT = 20_000  # codes and predicates stay; record IRIs pass through
 
     def __init__(self):
@@ -133,13 +136,9 @@ class Turtle(NTriples):
 class JsonLd:
     media_type = "application/ld+json"
     extension = "jsonld"
-
-    def __init__(self, context_url: str | None = None):
-        self.context_url = context_url
-        self._first = True
+    separator = ",\n"
 
     def begin(self) -> str:
-        self._first = True
         context = orjson.dumps(PREFIXES).decode()
         return '{"@context": ' + context + ', "@graph": [\n'
 
@@ -163,13 +162,7 @@ class JsonLd:
                 else:
                     node[compact(p) or p] = [self._value(o) for o in objects]
             nodes.append(orjson.dumps(node).decode())
-        if not nodes:
-            return ""
-        text = ",\n".join(nodes)
-        if not self._first:
-            text = ",\n" + text
-        self._first = False
-        return text
+        return ",\n".join(nodes)
 
     def end(self) -> str:
         return "\n]}\n"
@@ -178,6 +171,7 @@ class JsonLd:
 class RdfXml:
     media_type = "application/rdf+xml"
     extension = "rdf"
+    separator = ""
 
     def begin(self) -> str:
         namespaces = " ".join(f'xmlns:{p}="{ns}"' for p, ns in PREFIXES.items())
@@ -235,9 +229,20 @@ def writer(fmt: str):
         raise ValueError(f"unknown RDF format {fmt!r}; known: {', '.join(FORMATS)}") from None
 
 
-def write_document(fmt: str, blocks: Iterable[Iterable[Triple]]) -> Iterable[str]:
-    w = writer(fmt)
+def assemble(w, texts: Iterable[str]) -> Iterator[str]:
+    """A whole document from rendered blocks (rendered here or in worker processes)."""
     yield w.begin()
-    for triples in blocks:
-        yield w.block(triples)
+    first = True
+    for text in texts:
+        if not text:
+            continue
+        if w.separator and not first:
+            yield w.separator
+        first = False
+        yield text
     yield w.end()
+
+
+def write_document(fmt: str, blocks: Iterable[Iterable[Triple]]) -> Iterator[str]:
+    w = writer(fmt)
+    return assemble(w, (w.block(triples) for triples in blocks))

@@ -105,7 +105,7 @@ def _normal(raw: dict) -> dict:
     return SERVICE_SCHEMA.load(raw)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(RECORD, st.sampled_from(["ttl", "nt", "jsonld", "rdfxml"]))
 def test_round_trip_is_lossless(raw, fmt):
     data = _normal(raw)
