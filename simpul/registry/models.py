@@ -108,6 +108,8 @@ class Change(Base):
     version: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(12))
     at: Mapped[datetime] = mapped_column(Timestamp)
+    # PostgreSQL: id of the writing transaction (server default), see migration 0002
+    txid: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ApiToken(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint as FlaskBlueprint
+from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from simpul import __version__
@@ -93,3 +94,21 @@ def provinces():
 
 def _area(found) -> dict:
     return {"code": found.code, "name": found.name, "level": found.level}
+
+
+class ChangeArgs(Schema):
+    since = fields.String(metadata={"description": "the 'next' cursor of an earlier page"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+@blp.route("/changes")
+@blp.arguments(ChangeArgs, location="query")
+@blp.response(200, description="Changes in commit order: items, next cursor, more")
+def changes(args):
+    """The change feed other nodes harvest: every create, update and delete (with its
+    tombstone), oldest first, resumable from the ``next`` cursor of the previous page."""
+    from simpul.registry.changes import list_changes
+
+    with registry().db.session() as session:
+        page = list_changes(session, args.get("since"), args["limit"])
+    return json_response(page)

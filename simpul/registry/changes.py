@@ -1,0 +1,114 @@
+"""The change feed other nodes harvest: every create, update and delete, in commit order, from an
+opaque, resumable cursor."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from simpul.errors import InvalidInput
+from simpul.registry.db import as_utc
+from simpul.registry.models import Change, Service, ServiceVersion
+from simpul.registry.services import service_to_dict, tombstone_to_dict
+
+PREFIX = "c1:"
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"{PREFIX}{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith(PREFIX):
+            raise ValueError
+        seq = int(raw.removeprefix(PREFIX))
+        if seq < 0:
+            raise ValueError
+        return seq
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput(
+            f"invalid cursor {cursor!r}: pass the 'next' value of an earlier page, or no cursor "
+            "to start at the beginning"
+        ) from None
+
+
+def _visible_below(session: Session) -> Any:
+    """PostgreSQL: changes of transactions older than every one still running (so a change
+    committing late is never skipped); SQLite serializes writers, so every committed change."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return session.scalar(text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"))
+
+
+def list_changes(session: Session, since: str | None, limit: int) -> dict[str, Any]:
+    after = decode_cursor(since)
+    query = select(Change).where(Change.seq > after).order_by(Change.seq).limit(limit + 1)
+    horizon = _visible_below(session)
+    if horizon is not None:
+        query = query.where(Change.txid < horizon)
+    rows = list(session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    records = _states(session, rows)
+    items = [_item(change, records.get((change.service_id, change.version))) for change in rows]
+    last = rows[-1].seq if rows else after
+    return {"items": items, "next": encode_cursor(last), "more": more}
+
+
+def _states(session: Session, rows: list[Change]) -> dict[tuple[str, int], dict[str, Any]]:
+    """The record as it was at each change's version."""
+    if not rows:
+        return {}
+    ids = {row.service_id for row in rows}
+    current = {s.id: s for s in session.scalars(select(Service).where(Service.id.in_(ids)))}
+    history = session.execute(
+        select(ServiceVersion.service_id, ServiceVersion.version, ServiceVersion.data).where(
+            ServiceVersion.service_id.in_(ids), ServiceVersion.data.is_not(None)
+        )
+    )
+    frozen = {(sid, version): data for sid, version, data in history}
+    out = {}
+    for row in rows:
+        service = current[row.service_id]
+        if row.action == "deleted":
+            out[(row.service_id, row.version)] = tombstone_to_dict(service) | {
+                "version": row.version
+            }
+            continue
+        data = frozen.get((row.service_id, row.version))
+        if data is None:  # the record's current content
+            out[(row.service_id, row.version)] = service_to_dict(service)
+        else:  # an older version: its own content, as it read then
+            out[(row.service_id, row.version)] = {
+                "id": service.id,
+                "uri": service.uri,
+                "level": service.level,
+                **data,
+                "version": row.version,
+                "modified": as_utc(row.at).isoformat(),
+            }
+    return out
+
+
+def _item(change: Change, state: dict[str, Any] | None) -> dict[str, Any]:
+    item = {
+        "cursor": encode_cursor(change.seq),
+        "action": change.action,
+        "id": change.service_id,
+        "version": change.version,
+        "at": as_utc(change.at).isoformat(),
+    }
+    key = "tombstone" if change.action == "deleted" else "record"
+    item[key] = state
+    return item
+
+
+def latest_cursor(session: Session) -> str:
+    return encode_cursor(session.scalar(select(func.max(Change.seq))) or 0)
