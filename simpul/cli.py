@@ -66,10 +66,15 @@ def registry(ctx: click.Context, *, migrated: bool = True):
 def serve(ctx, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the web app and API (gunicorn; --dev for Flask's server)."""
     from simpul.registry.app import create_app
+    from simpul.search.sync import sync
 
     settings = load_settings(config_file=ctx.obj["config_file"])
     registry(ctx)  # refuse to serve an un-migrated database
     app = create_app(settings)
+    reg = app.extensions["simpul"]
+    if reg.search.writable():  # catch the index up before the first request
+        click.echo(f"search index: {sync(reg, reg.search)} records brought up to date", err=True)
+    reg.close_search()  # each server process opens its own
     click.echo(f"Simpul {__version__} on http://{host}:{port} ({settings.database_url})", err=True)
     if dev:
         app.run(host=host, port=port, debug=True)
@@ -244,6 +249,24 @@ def demo(ctx) -> None:
         f"({summary['created']} new)",
         err=True,
     )
+
+
+# -- search ---------------------------------------------------------------------------------------
+@main.command()
+@click.pass_context
+def reindex(ctx) -> None:
+    """Rebuild the search index from the database and swap it in (searches keep working)."""
+    from sqlalchemy import func, select
+
+    from simpul.registry.models import Service
+    from simpul.search.sync import rebuild
+
+    reg = registry(ctx)
+    with reg.db.session() as session:
+        total = session.scalar(select(func.count()).where(Service.deleted_at.is_(None)))
+    with click.progressbar(length=total, label="indexing", file=sys.stderr) as bar:
+        rebuild(reg, reg.search, progress=bar.update)
+    click.echo(f"indexed {reg.search.count()} services in {reg.settings.search_path}", err=True)
 
 
 # -- linked data ----------------------------------------------------------------------------------

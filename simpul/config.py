@@ -31,6 +31,7 @@ class Settings:
     node_level: str = "pusat"
     node_area: str = "00"
     harvest_allow_private: bool = False
+    search_sync_ms: int = 500  # how often a server process drains the change log into the index
     max_body_bytes: int = 2 * 1024 * 1024
     log_level: str = "INFO"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -146,5 +147,10 @@ def _validate(settings: Settings) -> None:
         "https",
     ):
         raise ConfigError("search_url: expected 'embedded' or an http(s) Elasticsearch URL")
+    if settings.search_url != "embedded":
+        raise ConfigError(
+            "search_url: only the embedded search backend is available in this version; "
+            "the Elasticsearch backend is being built (set SIMPUL_SEARCH_URL=embedded)"
+        )
     if settings.max_body_bytes < 1024:
         raise ConfigError("max_body_bytes: must be at least 1024")

@@ -87,7 +87,12 @@ def database_url(request, tmp_path, sqlite_template) -> str:
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(
-        {"database_url": database_url, "data_dir": str(tmp_path), "base_uri": "http://simpul.test"}
+        {
+            "database_url": database_url,
+            "data_dir": str(tmp_path),
+            "base_uri": "http://simpul.test",
+            "search_sync_ms": 0,
+        }
     )
     app.config["TESTING"] = True
     yield app

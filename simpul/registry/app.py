@@ -41,7 +41,9 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    app.extensions["simpul"] = Registry(settings)
+    registry = app.extensions["simpul"] = Registry(settings)
+    # each server process drains the change log into the index (one writes, all read)
+    app.before_request(registry.start_search_sync)
     _register_api(app)
     _register_errors(app)
     CORS(
@@ -58,10 +60,10 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 def _register_api(app: Flask) -> None:
     from swagger_ui_bundle import swagger_ui_path
 
-    from simpul.registry.api import linked_data, meta, organizations, services
+    from simpul.registry.api import linked_data, meta, organizations, search, services
 
     api = Api(app)
-    for module in (services, organizations, meta, linked_data):
+    for module in (services, organizations, meta, linked_data, search):
         api.register_blueprint(module.blp)
     app.register_blueprint(meta.health_bp)
 

@@ -13,6 +13,25 @@ class Registry:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.db = Database(settings.database_url)
+        self._search = None
+        self._sync = None
+
+    @property
+    def search(self):
+        """The search backend, opened on first use."""
+        if self._search is None:
+            from simpul.search.embedded import EmbeddedBackend
+
+            self._search = EmbeddedBackend(self.settings.search_path)
+        return self._search
+
+    def start_search_sync(self) -> None:
+        """Drain the change log into the index in the background (server processes)."""
+        if self._sync is None and self.settings.search_sync_ms > 0:
+            from simpul.search.sync import SyncThread
+
+            self._sync = SyncThread(self, self.search, self.settings.search_sync_ms / 1000)
+            self._sync.start()
 
     @property
     def base_uri(self) -> str:
@@ -28,5 +47,19 @@ class Registry:
             **extra,
         }
 
+    def close_search(self) -> None:
+        if self._sync is not None:
+            self._sync.stop()
+            self._sync.join(5)
+            self._sync = None
+        if self._search is not None:
+            self._search.close()
+            self._search = None
+
     def close(self) -> None:
+        if self._sync is not None:
+            self._sync.stop()
+            self._sync.join(5)
+        if self._search is not None:
+            self._search.close()
         self.db.dispose()

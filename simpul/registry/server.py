@@ -22,7 +22,9 @@ class _Gunicorn(BaseApplication):
 
 def run_gunicorn(app: Flask, host: str, port: int, workers: int) -> None:
     def post_fork(server, worker):  # connections opened before the fork stay with the master
-        app.extensions["simpul"].db.engine.dispose(close=False)
+        registry = app.extensions["simpul"]
+        registry.db.engine.dispose(close=False)
+        registry.start_search_sync()
 
     options = {
         "bind": f"{host}:{port}",

@@ -40,6 +40,19 @@ def health():
     except Exception as exc:  # a health check reports, it does not crash
         checks["database"] = {"status": "down", "error": str(exc).splitlines()[0]}
         status = 503
+    try:
+        from simpul.search.sync import lag
+
+        backend = reg.search
+        checks["search"] = {
+            "status": "ok",
+            "backend": backend.name,
+            "documents": backend.count(),
+            "lag": lag(reg, backend),
+        }
+    except Exception as exc:  # writes go on; the change log waits for the index
+        checks["search"] = {"status": "down", "error": str(exc).splitlines()[0]}
+        status = 503
     checks["status"] = "ok" if status == 200 else "degraded"
     return json_response(checks, status, {"Cache-Control": "no-store"})
 

@@ -1,0 +1,96 @@
+"""/api/v1/search and /api/v1/suggest: what portals call as citizens type."""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import Schema, fields, validate
+
+from simpul.errors import ValidationFailed
+from simpul.registry import codelists
+from simpul.registry.api.common import Blueprint, json_response, registry
+from simpul.registry.areas import load_areas
+from simpul.search.analysis import stem
+from simpul.search.base import SORTS, build_query
+
+blp = Blueprint("search", __name__, url_prefix="/api/v1", description="Search")
+
+
+def _many(codes=None, **kwargs):
+    inner = fields.String(validate=validate.OneOf(list(codes))) if codes else fields.String()
+    return fields.List(inner, **kwargs)
+
+
+class SearchArgs(Schema):
+    q = fields.String(validate=validate.Length(max=200))
+    level = _many(codelists.LEVELS)
+    sector = _many(codelists.SECTORS)
+    authority = _many()
+    channel = _many(codelists.CHANNEL_TYPES)
+    integration = _many(codelists.INTEGRATION_STATUSES)
+    area = fields.String(metadata={"description": "Kemendagri code: services that reach it"})
+    sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+    size = fields.Integer(load_default=20, validate=validate.Range(min=0, max=100))
+
+
+class SuggestArgs(Schema):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    size = fields.Integer(load_default=8, validate=validate.Range(min=1, max=20))
+
+
+@blp.route("/search")
+@blp.arguments(SearchArgs, location="query")
+@blp.response(200, description="total, items (with highlighted names), facets")
+def search(args):
+    """Full text in Indonesian (stems, synonyms, abbreviations, typos) and English, with filters
+    and facets. ``area`` finds the services that reach an area: national, provincial, regency,
+    district and village services. Without ``q`` the filters alone select."""
+    area = args.get("area")
+    if area and area not in load_areas():
+        raise ValidationFailed.from_messages({"area": load_areas().check(area)})
+    filters = {
+        k: args.get(k, []) for k in ("level", "sector", "authority", "channel", "integration")
+    }
+    size = args["size"]
+    query = build_query(
+        args.get("q"),
+        filters=filters,
+        area=area,
+        sort=args["sort"],
+        page=args["page"],
+        size=max(size, 1),
+    )
+    result = registry().search.search(query)
+    items = [] if size == 0 else [_highlighted(item, query.terms) for item in result.items]
+    return json_response(
+        {
+            "total": result.total,
+            "page": args["page"],
+            "size": size,
+            "items": items,
+            "facets": result.facets,
+        }
+    )
+
+
+def _highlighted(item: dict, terms: tuple[str, ...]) -> dict:
+    wanted = set(terms)
+    name = item["name"].get("id", "")
+
+    def mark(match: re.Match) -> str:
+        word = match.group(0)
+        return (
+            f"<mark>{word}</mark>"
+            if stem(word.lower()) in wanted or word.lower() in wanted
+            else word
+        )
+
+    return {**item, "highlight": {"name": re.sub(r"\w+", mark, name)}}
+
+
+@blp.route("/suggest")
+@blp.arguments(SuggestArgs, location="query")
+@blp.response(200, description="Service names completing what was typed")
+def suggest(args):
+    return json_response({"items": registry().search.suggest(args["q"], args["size"])})

@@ -1,0 +1,129 @@
+"""The search contract: what a backend indexes, what a query says, what comes back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from simpul.registry.areas import ancestors
+from simpul.search.analysis import analyze
+
+FACETS = ("level", "sector", "authority", "channel", "integration")
+# field -> boost; names count most, then keywords, then the rest (English names where given)
+TEXT_FIELDS = {
+    "name": 4.0,
+    "keywords": 3.0,
+    "english": 2.0,
+    "outputs": 1.5,
+    "description": 1.0,
+    "requirements": 0.8,
+}
+SORTS = ("relevance", "-modified", "name")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A parsed search request, independent of the engine (tested as data)."""
+
+    terms: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # folded words before stemming, for typo tolerance
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    area: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    size: int = 20
+
+    @property
+    def area_codes(self) -> tuple[str, ...]:
+        """Areas whose services reach ``area``: the area itself and everything above it."""
+        return tuple(ancestors(self.area)) if self.area else ()
+
+
+def build_query(
+    q: str | None = None,
+    *,
+    filters: dict[str, list[str]] | None = None,
+    area: str | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    size: int = 20,
+) -> SearchQuery:
+    from simpul.search.analysis import _raw_tokens, stopwords
+
+    text = (q or "").strip()
+    terms = tuple(dict.fromkeys(analyze(text))) if text else ()
+    words = tuple(w for w in dict.fromkeys(_raw_tokens(text)) if w not in stopwords())
+    cleaned = {k: tuple(dict.fromkeys(v)) for k, v in (filters or {}).items() if v}
+    return SearchQuery(
+        terms, words, cleaned, area, sort if text or sort != "relevance" else "name", page, size
+    )
+
+
+def document(record: dict[str, Any]) -> dict[str, Any]:
+    """What a backend indexes of a record (analysis applied; the same for every backend)."""
+    texts = {
+        "name": record["name"].get("id", ""),
+        "english": " ".join(v for k, v in record["name"].items() if k != "id"),
+        "keywords": " ".join(record.get("keywords", [])),
+        "description": (record.get("description") or {}).get("id", ""),
+        "requirements": " ".join(r.get("id", "") for r in record.get("requirements", [])),
+        "outputs": " ".join(o.get("id", "") for o in record.get("outputs", [])),
+    }
+    return {
+        "id": record["id"],
+        "terms": {name: analyze(text) for name, text in texts.items()},
+        "words": _words(texts["name"] + " " + texts["keywords"] + " " + texts["english"]),
+        "level": record["level"],
+        "authority": record["authority"],
+        "sector": record.get("sectors", []),
+        "channel": sorted({c["type"] for c in record.get("channels", [])}),
+        "integration": (record.get("integration") or {}).get("status", "inventoried"),
+        "status": record.get("status", "active"),
+        "areas": record.get("areas", ["00"]),
+        "modified": record["modified"],
+        "summary": {
+            k: record.get(k)
+            for k in (
+                "id",
+                "uri",
+                "identifier",
+                "authority",
+                "name",
+                "description",
+                "level",
+                "sectors",
+                "areas",
+                "channels",
+                "status",
+                "modified",
+            )
+        },
+    }
+
+
+def _words(text: str) -> list[str]:
+    from simpul.search.analysis import _raw_tokens
+
+    return _raw_tokens(text)
+
+
+@dataclass
+class SearchResult:
+    total: int
+    items: list[dict[str, Any]]
+    facets: dict[str, list[dict[str, Any]]]
+
+
+class SearchBackend(Protocol):
+    name: str
+    capabilities: frozenset[str]
+
+    def index_documents(self, documents: list[dict[str, Any]]) -> None: ...
+    def delete(self, ids: list[str]) -> None: ...
+    def commit(self, cursor: int) -> None: ...
+    def cursor(self) -> int: ...
+    def search(self, query: SearchQuery) -> SearchResult: ...
+    def suggest(self, prefix: str, size: int = 10) -> list[dict[str, Any]]: ...
+    def count(self) -> int: ...
+    def ping(self) -> bool: ...
+    def clear(self) -> None: ...

@@ -1,0 +1,94 @@
+"""Keeping an index in step with the database through the change log (the outbox).
+
+The index remembers the last change it applied; ``sync`` applies what came after, in order, and
+is idempotent (a record is deleted, then added again). Writes never wait for the index; nothing is
+lost while it is down: the log waits for it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from sqlalchemy import func, select
+
+from simpul.registry.models import Change, Service
+from simpul.registry.services import service_to_dict
+from simpul.search.base import document
+
+log = logging.getLogger(__name__)
+
+
+def sync(registry, backend, batch: int = 1000) -> int:
+    """Apply every change after the index's cursor; return how many records were touched."""
+    touched = 0
+    while True:
+        after = backend.cursor()
+        with registry.db.session() as session:
+            rows = session.execute(
+                select(Change.seq, Change.service_id)
+                .where(Change.seq > after)
+                .order_by(Change.seq)
+                .limit(batch)
+            ).all()
+            if not rows:
+                return touched
+            ids = list(dict.fromkeys(service_id for _, service_id in rows))
+            services = session.scalars(select(Service).where(Service.id.in_(ids))).all()
+            live = [service_to_dict(s) for s in services if s.deleted_at is None]
+            gone = [s.id for s in services if s.deleted_at is not None]
+        backend.index_documents([document(record) for record in live])
+        backend.delete(gone)
+        backend.commit(rows[-1][0])
+        touched += len(ids)
+
+
+def rebuild(registry, backend, batch: int = 2000, progress=None) -> int:
+    """A fresh index of every live record, swapped in when complete."""
+    with registry.db.session() as session:
+        last = session.scalar(select(func.max(Change.seq))) or 0
+
+    def fill(fresh) -> None:
+        with registry.db.session() as session:
+            query = select(Service).where(Service.deleted_at.is_(None))
+            buffer: list[dict[str, Any]] = []
+            for service in session.scalars(query.execution_options(yield_per=batch)):
+                buffer.append(document(service_to_dict(service)))
+                if len(buffer) >= batch:
+                    fresh.index_documents(buffer)
+                    if progress:
+                        progress(len(buffer))
+                    buffer = []
+            fresh.index_documents(buffer)
+            if progress:
+                progress(len(buffer))
+        fresh.commit(last)
+
+    backend.rebuild(fill)
+    return sync(registry, backend)  # what changed while rebuilding
+
+
+def lag(registry, backend) -> int:
+    with registry.db.session() as session:
+        newest = session.scalar(select(func.max(Change.seq))) or 0
+    return max(0, newest - backend.cursor())
+
+
+class SyncThread(threading.Thread):
+    """Drains the change log into the index every ``interval`` seconds (in ``simpul serve``)."""
+
+    def __init__(self, registry, backend, interval: float = 0.5):
+        super().__init__(name="simpul-search-sync", daemon=True)
+        self.registry, self.backend, self.interval = registry, backend, interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                if self.backend.writable():
+                    sync(self.registry, self.backend)
+            except Exception:  # the index may be down; the log keeps every change for later
+                log.exception("search sync failed; retrying")
+
+    def stop(self) -> None:
+        self.stopped.set()

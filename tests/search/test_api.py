@@ -1,0 +1,130 @@
+"""/api/v1/search and /api/v1/suggest over the demo federation, sync from the change log."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from simpul.cli import main
+from simpul.demo import load_demo
+from simpul.search.sync import SyncThread, lag, sync
+from tests.conftest import service_record
+
+
+@pytest.fixture
+def demo(registry):
+    load_demo(registry)
+    sync(registry, registry.search)
+    return registry
+
+
+def test_search_shape(client, demo):
+    body = client.get("/api/v1/search?q=akta+kelahiran&size=5").get_json()
+    assert body["total"] >= 6
+    item = body["items"][0]
+    for key in ("id", "uri", "identifier", "authority", "name", "level", "highlight"):
+        assert key in item
+    assert "<mark>Akta</mark>" in item["highlight"]["name"]
+    assert set(body["facets"]) == {"level", "sector", "authority", "channel", "integration"}
+
+
+def test_size_zero_counts_everything(client, demo):
+    body = client.get("/api/v1/search?size=0").get_json()
+    assert body["total"] == 170
+    assert body["items"] == []
+
+
+def test_village_sees_every_level_that_reaches_it(client, demo):
+    body = client.get("/api/v1/search?area=75.03.01.2004&size=0").get_json()
+    levels = {f["value"] for f in body["facets"]["level"]}
+    assert levels == {"pusat", "provinsi", "kabkota", "kecamatan", "desa"}
+    authorities = {f["value"] for f in body["facets"]["authority"]}
+    assert "disdukcapil-kota-gorontalo" not in authorities  # another regency
+    assert "desa-langge" not in authorities  # a neighbouring village
+
+
+@pytest.mark.parametrize(
+    ("query", "path"),
+    [
+        ("level=negara", "level[0]"),
+        ("sector=kesehatn", "sector[0]"),
+        ("area=75.79", "area"),
+        ("size=1000", "size"),
+        ("sort=rating", "sort"),
+        ("colour=red", "colour"),
+    ],
+)
+def test_bad_parameters(client, query, path):
+    response = client.get(f"/api/v1/search?{query}")
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["path"] == path
+
+
+def test_suggest(client, demo):
+    items = client.get("/api/v1/suggest?q=penerbitan+ak").get_json()["items"]
+    assert {i["name"]["id"] for i in items} >= {
+        "Penerbitan Akta Kelahiran",
+        "Penerbitan Akta Kematian",
+    }
+    assert client.get("/api/v1/suggest").status_code == 422
+
+
+def test_writes_reach_search_through_the_change_log(client, publisher, registry):
+    publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71")
+    token = publisher.token("disdukcapil-kota-gorontalo")
+    sid = publisher.publish(token, service_record("akta-kelahiran")).get_json()["id"]
+    assert client.get("/api/v1/search?q=akta").get_json()["total"] == 0  # not yet synced
+    assert lag(registry, registry.search) == 1
+    health = client.get("/health").get_json()
+    assert health["search"]["lag"] == 1
+    sync(registry, registry.search)
+    assert client.get("/api/v1/search?q=akta").get_json()["total"] == 1
+    client.delete(f"/api/v1/services/{sid}", headers=publisher.auth(token))
+    sync(registry, registry.search)
+    assert client.get("/api/v1/search?q=akta").get_json()["total"] == 0
+    assert sync(registry, registry.search) == 0  # nothing left: idempotent
+
+
+def test_sync_thread_makes_a_write_searchable_within_two_seconds(client, publisher, registry):
+    publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71")
+    token = publisher.token("disdukcapil-kota-gorontalo")
+    thread = SyncThread(registry, registry.search, interval=0.1)
+    thread.start()
+    try:
+        publisher.publish(token, service_record("kartu-keluarga", name={"id": "Kartu Keluarga"}))
+        deadline = time.monotonic() + 2
+        while client.get("/api/v1/search?q=kk").get_json()["total"] == 0:
+            assert time.monotonic() < deadline, "not searchable within 2 s"
+            time.sleep(0.05)
+    finally:
+        thread.stop()
+        thread.join(5)
+
+
+def test_index_down_loses_nothing(client, publisher, registry, monkeypatch):
+    """A failing index does not fail writes; the log keeps them until the index is back."""
+    publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71")
+    token = publisher.token("disdukcapil-kota-gorontalo")
+    backend = registry.search
+
+    def broken(*args, **kwargs):
+        raise OSError("disk unavailable")
+
+    monkeypatch.setattr(backend, "index_documents", broken)
+    assert publisher.publish(token, service_record()).status_code == 201
+    with pytest.raises(OSError):
+        sync(registry, backend)
+    monkeypatch.undo()
+    sync(registry, backend)
+    assert client.get("/api/v1/search?q=akta").get_json()["total"] == 1
+
+
+def test_reindex_command(registry, database_url, tmp_path):
+    load_demo(registry)
+    env = {"SIMPUL_DATABASE_URL": database_url, "SIMPUL_SEARCH_PATH": registry.settings.search_path}
+    registry.close_search()
+    result = CliRunner().invoke(main, ["reindex"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "indexed 170 services" in result.stderr

@@ -1,0 +1,118 @@
+"""Relevance, measured: a judged query set over the demo federation, scored with nDCG@10 and MRR.
+Kinds: colloquial wording, abbreviations, typos, affixes, English, area-filtered."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import pytest
+
+from simpul.demo import load_demo
+from simpul.search.sync import sync
+
+# (kind, query, area or None, {identifier: grade}); grade 2 = what was asked for, 1 = related
+JUDGED = [
+    (
+        "colloquial",
+        "bikin akta anak baru lahir",
+        None,
+        {"akta-kelahiran": 2, "kartu-identitas-anak": 1},
+    ),
+    (
+        "colloquial",
+        "urus surat pindah rumah",
+        None,
+        {"pindah-datang": 2, "surat-keterangan-domisili": 1},
+    ),
+    ("colloquial", "daftar sekolah anak", None, {"spmb-sd-smp": 2, "spmb-sma-smk-slb": 2}),
+    ("colloquial", "surat kelakuan baik", None, {"skck": 2}),
+    (
+        "colloquial",
+        "bantuan orang miskin",
+        None,
+        {"program-keluarga-harapan": 2, "pendaftaran-dtsen": 2, "surat-keterangan-tidak-mampu": 1},
+    ),
+    ("colloquial", "ganti puskesmas bpjs", None, {"pindah-faskes": 2}),
+    ("abbreviation", "KTP", None, {"ktp-el": 2, "identitas-kependudukan-digital": 1}),
+    ("abbreviation", "e-KTP", None, {"ktp-el": 2, "identitas-kependudukan-digital": 1}),
+    ("abbreviation", "SKCK", None, {"skck": 2}),
+    ("abbreviation", "SKTM", None, {"surat-keterangan-tidak-mampu": 2}),
+    ("abbreviation", "IMB", None, {"persetujuan-bangunan-gedung": 2}),
+    ("abbreviation", "NIB", None, {"nomor-induk-berusaha": 2}),
+    ("abbreviation", "PPDB", None, {"spmb-sd-smp": 2, "spmb-sma-smk-slb": 2}),
+    ("abbreviation", "KK", None, {"kartu-keluarga": 2}),
+    ("abbreviation", "akte kematian", None, {"akta-kematian": 2}),
+    ("typo", "akta kelahrian", None, {"akta-kelahiran": 2}),
+    ("typo", "perpanjangn sim", None, {"perpanjangan-sim": 2, "sim-baru": 1}),
+    ("typo", "legalisir ijasah", None, {"legalisir-ijazah": 2, "legalisir-ijazah-sma": 2}),
+    ("typo", "imunisai bayi", None, {"imunisasi-dasar": 2}),
+    ("affix", "penerbitan kartu keluarga", None, {"kartu-keluarga": 2}),
+    ("affix", "pendaftaran peserta bpjs", None, {"pendaftaran-peserta-jkn": 2}),
+    ("affix", "perizinan apotek", None, {"izin-apotek": 2}),
+    ("affix", "mendaftar cpns", None, {"seleksi-casn": 2}),
+    ("english", "birth certificate", None, {"akta-kelahiran": 2}),
+    ("english", "driving licence", None, {"sim-baru": 2, "perpanjangan-sim": 2}),
+    ("english", "police clearance", None, {"skck": 2}),
+    ("english", "health insurance", None, {"pendaftaran-peserta-jkn": 2}),
+    ("area", "akta kelahiran", "75.03.01.2004", {"akta-kelahiran@disdukcapil-kab-bone-bolango": 2}),
+    ("area", "surat domisili", "75.03.01.2004", {"surat-keterangan-domisili@desa-talumopatu": 2}),
+    (
+        "area",
+        "izin praktik dokter",
+        "75.71",
+        {"surat-izin-praktik-dokter@dinkes-kota-gorontalo": 2},
+    ),
+]
+
+
+def _grade(item, judged):
+    return judged.get(
+        f"{item['identifier']}@{item['authority']}", judged.get(item["identifier"], 0)
+    )
+
+
+def _scores(client, total_per_id):
+    per_kind = defaultdict(list)
+    for kind, query, area, judged in JUDGED:
+        params = {"q": query, "size": 10, **({"area": area} if area else {})}
+        items = client.get("/api/v1/search", query_string=params).get_json()["items"]
+        gains = [_grade(item, judged) for item in items]
+        dcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
+        ideal_gains = sorted(
+            (g for key, g in judged.items() for _ in range(total_per_id.get(key, 1))), reverse=True
+        )[:10]
+        idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal_gains))
+        rr = next((1 / (i + 1) for i, g in enumerate(gains) if g == 2), 0.0)
+        per_kind[kind].append((dcg / idcg if idcg else 0.0, rr, query))
+    return per_kind
+
+
+@pytest.fixture
+def demo_index(registry):
+    load_demo(registry)
+    sync(registry, registry.search)
+    return registry
+
+
+def test_relevance_floor(client, demo_index, registry):
+    from simpul.demo import demo_services
+
+    copies = defaultdict(int)
+    for record in demo_services():
+        copies[record["identifier"]] += 1
+    per_kind = _scores(client, copies)
+    report = {
+        kind: (sum(n for n, _, _ in rows) / len(rows), sum(r for _, r, _ in rows) / len(rows))
+        for kind, rows in per_kind.items()
+    }
+    overall = sum(n for rows in per_kind.values() for n, _, _ in rows) / len(JUDGED)
+    print(
+        "\nnDCG@10 / MRR per kind:", {k: (round(n, 3), round(r, 3)) for k, (n, r) in report.items()}
+    )
+    print("overall nDCG@10:", round(overall, 3))
+    weak = [(q, round(n, 2)) for rows in per_kind.values() for n, _, q in rows if n < 0.9]
+    print("weakest:", weak)
+    assert overall >= 0.92, (overall, weak)
+    for kind, (ndcg, _) in report.items():
+        assert ndcg >= 0.85, (kind, ndcg, weak)
