@@ -321,6 +321,115 @@ def validate_one(ctx) -> dict:
     return {"records": len(timings), **_summary(timings)}
 
 
+QUERY_MIX = [
+    {"q": "akta kelahiran"},
+    {"q": "surat keterangan"},
+    {"q": "pendaftaran"},
+    {"q": "izin usaha"},
+    {"q": "KTP"},
+    {"q": "SKTM"},
+    {"q": "rekomendasi", "level": ["kabkota"]},
+    {"q": "perpanjangn"},
+    {"q": "kartu keluarga", "sector": ["kependudukan"]},
+    {"q": "bantuan sosial", "area": "AREA"},
+    {"area": "AREA"},
+    {"sector": ["kesehatan"]},
+    {"q": "legalisir", "sort": "-modified"},
+    {"q": "pelayanan"},
+    {"q": "birth certificate"},
+]
+
+
+def search_embedded(ctx) -> dict:
+    """Rebuild the embedded index from the database, then time a realistic query mix (common
+    words, abbreviations, typos, filters, area reach, facet counts) in process."""
+    from simpul.registry.areas import load_areas
+    from simpul.search.base import build_query
+    from simpul.search.sync import rebuild
+
+    url = ctx.sqlite_url or _ensure_db(ctx)
+    registry = Registry(
+        load_settings({"database_url": url, "search_path": str(ctx.workdir / "search")}, environ={})
+    )
+    start = time.perf_counter()
+    rebuild(registry, registry.search)
+    rebuild_s = time.perf_counter() - start
+    backend = registry.search
+    rng = random.Random(3)
+    villages = [
+        a.code
+        for p in load_areas().children("75")
+        for d in load_areas().children(p.code)
+        for a in load_areas().children(d.code)
+    ]
+    queries = []
+    for _ in range(600):
+        spec = dict(rng.choice(QUERY_MIX))
+        if spec.get("area") == "AREA":
+            spec["area"] = rng.choice(villages)
+        queries.append(
+            build_query(
+                spec.pop("q", None),
+                filters={k: v for k, v in spec.items() if k not in ("area", "sort")},
+                area=spec.get("area"),
+                sort=spec.get("sort", "relevance"),
+                size=10,
+            )
+        )
+    for query in queries[:50]:
+        backend.search(query)  # warm up
+    timings = []
+    for query in queries:
+        begin = time.perf_counter()
+        backend.search(query)
+        timings.append((time.perf_counter() - begin) * 1000)
+    registry.close()
+    return {
+        "documents": ctx.count,
+        "rebuild_seconds": round(rebuild_s, 1),
+        "rebuild_docs_per_s": round(ctx.count / rebuild_s),
+        "queries": len(timings),
+        "facets": "level, sector, authority, channel, integration on every query",
+        **_summary(timings),
+    }
+
+
+def search_freshness(ctx) -> dict:
+    """Time from a committed write to the record being searchable, with the sync thread."""
+    from simpul.registry import services
+    from simpul.registry.auth import SYSTEM
+    from simpul.search.base import build_query
+    from simpul.search.sync import SyncThread, sync
+
+    url = ctx.sqlite_url or _ensure_db(ctx)
+    registry = Registry(
+        load_settings({"database_url": url, "search_path": str(ctx.workdir / "search")}, environ={})
+    )
+    backend = registry.search
+    sync(registry, backend)
+    thread = SyncThread(registry, backend, interval=0.5)
+    thread.start()
+    delays = []
+    try:
+        for n in range(30):
+            word = f"segar{n}x{random.Random(n).randint(0, 10**6)}"
+            record = {"identifier": f"fresh-{word}", "name": {"id": f"Layanan {word}"}}
+            with registry.db.transaction() as session:
+                prepared = services.prepare(record, services.session_lookup(session), AUTHORITY)
+                services.publish_many(
+                    session, [prepared], SYSTEM, base_uri=registry.base_uri, provenance={}
+                )
+            written = time.perf_counter()
+            while backend.search(build_query(word)).total == 0:
+                time.sleep(0.01)
+            delays.append((time.perf_counter() - written) * 1000)
+    finally:
+        thread.stop()
+        thread.join(5)
+        registry.close()
+    return {"writes": len(delays), "sync_interval_ms": 500, **_summary(delays)}
+
+
 def _ensure_db(ctx) -> str:
     """The database of ``load_sqlite``, loaded now unless a kept --workdir already has it."""
     db = ctx.workdir / "load.db"
@@ -358,6 +467,8 @@ BENCHMARKS = {
     "http_loopback": http_loopback,
     "export_rdf": export_rdf,
     "validate_one": validate_one,
+    "search_embedded": search_embedded,
+    "search_freshness": search_freshness,
 }
 
 

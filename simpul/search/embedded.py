@@ -111,14 +111,14 @@ class EmbeddedBackend:
         with self._lock:
             writer = self._acquire_writer()
             for doc in documents:
-                writer.delete_documents("id", doc["id"])
+                writer.delete_documents_by_term("id", doc["id"])
                 writer.add_document(self._document(doc))
 
     def delete(self, ids: list[str]) -> None:
         with self._lock:
             writer = self._acquire_writer()
             for doc_id in ids:
-                writer.delete_documents("id", doc_id)
+                writer.delete_documents_by_term("id", doc_id)
 
     def commit(self, cursor: int) -> None:
         with self._lock:
