@@ -44,6 +44,12 @@ def synonyms() -> tuple[dict[str, str], dict[tuple[str, ...], str]]:
 
 
 @cache
+def _phrase_starts() -> tuple[frozenset[str], int]:
+    phrases = synonyms()[1]
+    return frozenset(p[0] for p in phrases), max((len(p) for p in phrases), default=1)
+
+
+@cache
 def _stemmer():
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -51,6 +57,8 @@ def _stemmer():
 
 
 def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -70,12 +78,16 @@ def analyze(text: str) -> list[str]:
     """Search terms of a text: folded, tokenized, synonyms mapped to their canonical form (added
     beside the words, so phrases still match), stopwords dropped, stemmed."""
     words, phrases = synonyms()
+    starts, longest = _phrase_starts()
     raw = _raw_tokens(text)
     stems = [stem(token) for token in raw]
     out: list[str] = []
-    longest = max((len(p) for p in phrases), default=1)
     for i, token in enumerate(raw):
-        for size in range(min(longest, len(raw) - i), 1, -1):
+        if token not in starts and stems[i] not in starts:
+            sizes = range(0)
+        else:
+            sizes = range(min(longest, len(raw) - i), 1, -1)
+        for size in sizes:
             canonical = phrases.get(tuple(raw[i : i + size])) or phrases.get(
                 tuple(stems[i : i + size])
             )

@@ -88,7 +88,8 @@ class EmbeddedBackend:
                 handle.close()
                 raise IndexBusy("another process is writing this index") from None
             self._writer_lock_file = handle
-            self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            threads = getattr(self, "writer_threads", 1)
+            self._writer = self.index.writer(heap_size=WRITER_HEAP * threads, num_threads=threads)
         return self._writer
 
     def _close_writer(self) -> None:
@@ -148,6 +149,7 @@ class EmbeddedBackend:
         fresh = EmbeddedBackend.__new__(EmbeddedBackend)
         fresh.root, fresh.schema, fresh._lock = self.root, self.schema, threading.Lock()
         fresh._writer = fresh._writer_lock_file = None
+        fresh.writer_threads = 2  # a rebuild may use every core the machine gives it
         fresh._open(folder)
         with self._lock:
             self._close_writer()
