@@ -411,16 +411,18 @@ def search_freshness(ctx) -> dict:
     thread.start()
     delays = []
     try:
-        for n in range(30):
-            word = f"segar{n}x{random.Random(n).randint(0, 10**6)}"
-            record = {"identifier": f"fresh-{word}", "name": {"id": f"Layanan {word}"}}
+        for _ in range(30):
+            word = f"segar{time.time_ns()}"
+            identifier = f"fresh-{word}"
+            record = {"identifier": identifier, "name": {"id": f"Layanan {word}"}}
             with registry.db.transaction() as session:
                 prepared = services.prepare(record, services.session_lookup(session), AUTHORITY)
                 services.publish_many(
                     session, [prepared], SYSTEM, base_uri=registry.base_uri, provenance={}
                 )
             written = time.perf_counter()
-            while backend.search(build_query(word)).total == 0:
+            query = build_query(word)
+            while identifier not in {i["identifier"] for i in backend.search(query).items}:
                 time.sleep(0.01)
             delays.append((time.perf_counter() - written) * 1000)
     finally:
