@@ -440,13 +440,19 @@ def version(session: Session, service_id: str, number: int) -> dict[str, Any]:
 
 
 # -- shapes ---------------------------------------------------------------------------------------
-def service_to_dict(row: Service) -> dict[str, Any]:
+def _identity(row: Service) -> dict[str, Any]:
     return {
         "id": row.id,
         "uri": row.uri,
         "identifier": row.identifier,
         "authority": row.authority,
         "level": row.level,
+    }
+
+
+def service_to_dict(row: Service) -> dict[str, Any]:
+    return {
+        **_identity(row),
         **row.data,
         "version": row.version,
         "created": as_utc(row.created).isoformat(),
@@ -457,11 +463,7 @@ def service_to_dict(row: Service) -> dict[str, Any]:
 
 def tombstone_to_dict(row: Service) -> dict[str, Any]:
     return {
-        "id": row.id,
-        "uri": row.uri,
-        "identifier": row.identifier,
-        "authority": row.authority,
-        "level": row.level,
+        **_identity(row),
         "version": row.version,
         "deleted": True,
         "deleted_at": as_utc(row.deleted_at).isoformat(),

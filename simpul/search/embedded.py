@@ -24,6 +24,10 @@ from simpul.search.base import FACETS, TEXT_FIELDS, SearchQuery, SearchResult
 
 RAW_FIELDS = ("id", "level", "authority", "sector", "channel", "integration", "status", "areas")
 WRITER_HEAP = 64 * 1024 * 1024
+SORT_FIELDS = {
+    "-modified": ("modified", tantivy.Order.Desc),
+    "name": ("name_sort", tantivy.Order.Asc),
+}
 
 
 def _schema() -> tantivy.Schema:
@@ -181,24 +185,14 @@ class EmbeddedBackend:
         searcher = self.index.searcher()
         compiled = self._compile(query)
         offset = (query.page - 1) * query.size
-        if query.sort == "-modified":
-            hits = searcher.search(
-                compiled,
-                query.size,
-                offset=offset,
-                order_by_field="modified",
-                order=tantivy.Order.Desc,
-            )
-        elif query.sort == "name":
-            hits = searcher.search(
-                compiled,
-                query.size,
-                offset=offset,
-                order_by_field="name_sort",
-                order=tantivy.Order.Asc,
-            )
-        else:
+        order = SORT_FIELDS.get(query.sort)
+        if order is None:  # relevance
             hits = searcher.search(compiled, query.size, offset=offset)
+        else:
+            field, direction = order
+            hits = searcher.search(
+                compiled, query.size, offset=offset, order_by_field=field, order=direction
+            )
         items = [orjson.loads(searcher.doc(address)["summary"][0]) for _, address in hits.hits]
         return SearchResult(hits.count, items, self._facets(searcher, compiled))
 
