@@ -142,6 +142,10 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("base_uri: must not end with '/'")
     if settings.node_level not in LEVELS:
         raise ConfigError(f"node_level: expected one of {', '.join(LEVELS)}")
+    from simpul.registry.areas import load_areas
+
+    if settings.node_area not in load_areas():
+        raise ConfigError(f"node_area: {load_areas().check(settings.node_area)}")
     if settings.search_url != "embedded" and urlsplit(settings.search_url).scheme not in (
         "http",
         "https",

@@ -67,3 +67,9 @@ def test_bad_toml(tmp_path):
 def test_unknown_override_is_refused():
     with pytest.raises(ConfigError, match="unknown setting 'databse_url'"):
         load_settings({"databse_url": "x"}, environ={})
+
+
+def test_node_area_must_be_a_kemendagri_code():
+    with pytest.raises(ConfigError, match="node_area"):
+        load_settings(environ={"SIMPUL_NODE_AREA": "75.99"})
+    assert load_settings(environ={"SIMPUL_NODE_AREA": "75.71"}).node_area == "75.71"

@@ -91,3 +91,14 @@ def test_a_late_commit_is_never_skipped(client, publisher, owner, registry):
     slow.close()
     page = client.get(f"/api/v1/changes?since={cursor}").get_json()
     assert [i["record"]["identifier"] for i in page["items"]] == ["cepat"]
+
+
+def test_node_describes_itself(client, publisher, owner):
+    publisher.publish(owner, service_record("satu"))
+    body = client.get("/api/v1/node").get_json()
+    assert body["id"] == "simpul-local"
+    assert body["level"] == "pusat"
+    assert body["area"] == {"code": "00", "name": "Indonesia"}
+    assert body["records"] == {"services": 1, "tombstones": 0, "organizations": 1}
+    latest = client.get(f"/api/v1/changes?since={body['changes']['latest']}").get_json()
+    assert latest["items"] == []  # the cursor is the newest change

@@ -125,3 +125,33 @@ def changes(args):
     with registry().db.session() as session:
         page = list_changes(session, args.get("since"), args["limit"])
     return json_response(page)
+
+
+@blp.route("/node")
+@blp.response(200, description="Who this node is and what it holds")
+def node():
+    """This node's identity (id, base URI, level, area) and what it holds, for the nodes that
+    harvest it: record counts and the newest change cursor of ``/api/v1/changes``."""
+    from simpul.registry.changes import latest_cursor
+    from simpul.registry.models import Organization
+
+    reg = registry()
+    settings = reg.settings
+    area = load_areas().get(settings.node_area)
+    with reg.db.session() as session:
+        live = session.scalar(select(func.count()).where(Service.deleted_at.is_(None)))
+        tombstones = session.scalar(select(func.count()).where(Service.deleted_at.is_not(None)))
+        organizations = session.scalar(select(func.count()).select_from(Organization))
+        cursor = latest_cursor(session)
+    return json_response(
+        {
+            "id": settings.node_id,
+            "base_uri": settings.base_uri,
+            "level": settings.node_level,
+            "area": {"code": settings.node_area, "name": area.name if area else None},
+            "software": {"name": "simpul", "version": __version__},
+            "records": {"services": live, "tombstones": tombstones, "organizations": organizations},
+            "changes": {"latest": cursor, "feed": f"{settings.base_uri}/api/v1/changes"},
+            "catalog": f"{settings.base_uri}/catalog.ttl",
+        }
+    )
