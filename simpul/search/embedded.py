@@ -265,7 +265,11 @@ class EmbeddedBackend:
                     "authority": summary["authority"],
                     "level": summary["level"],
                 }
-        return list(out.values())[:size]
+        typed = " ".join(words)
+        ranked = sorted(
+            out.values(), key=lambda s: not s["name"].get("id", "").lower().startswith(typed)
+        )
+        return ranked[:size]  # names that begin with what was typed first, then the rest
 
     def count(self) -> int:
         self._refresh()

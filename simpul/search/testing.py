@@ -162,3 +162,9 @@ class Contract:
             backend.suggest("surat keterangan do")[0]["name"]["id"] == "Surat Keterangan Domisili"
         )
         assert backend.suggest("zzz") == []
+        assert backend.suggest("akta")[0]["name"]["id"] == "Penerbitan Akta Kelahiran"
+        starts = backend.suggest("surat")
+        assert [s["name"]["id"] for s in starts][:2] == [
+            "Surat Keterangan Catatan Kepolisian",
+            "Surat Keterangan Domisili",
+        ]
