@@ -13,6 +13,7 @@ import re
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ class EmbeddedBackend:
         self._lock = threading.Lock()
         self._writer = None
         self._writer_lock_file = None
+        self._facet_pool = ThreadPoolExecutor(2, thread_name_prefix="simpul-facets")
         self._open(self._current())
 
     # -- index folders: CURRENT names the live one, so a rebuild swaps in atomically -------------
@@ -153,6 +155,7 @@ class EmbeddedBackend:
         fresh = EmbeddedBackend.__new__(EmbeddedBackend)
         fresh.root, fresh.schema, fresh._lock = self.root, self.schema, threading.Lock()
         fresh._writer = fresh._writer_lock_file = None
+        fresh._facet_pool = self._facet_pool
         fresh.writer_threads = 2  # a rebuild may use every core the machine gives it
         fresh._open(folder)
         with self._lock:
@@ -185,6 +188,8 @@ class EmbeddedBackend:
         searcher = self.index.searcher()
         compiled = self._compile(query)
         offset = (query.page - 1) * query.size
+        # tantivy releases the GIL: count facets on another core while ranking here
+        facets = self._facet_pool.submit(self._facets, searcher, compiled)
         order = SORT_FIELDS.get(query.sort)
         if order is None:  # relevance
             hits = searcher.search(compiled, query.size, offset=offset)
@@ -194,7 +199,7 @@ class EmbeddedBackend:
                 compiled, query.size, offset=offset, order_by_field=field, order=direction
             )
         items = [orjson.loads(searcher.doc(address)["summary"][0]) for _, address in hits.hits]
-        return SearchResult(hits.count, items, self._facets(searcher, compiled))
+        return SearchResult(hits.count, items, facets.result())
 
     def _facets(self, searcher, compiled) -> dict[str, list[dict[str, Any]]]:
         spec = {name: {"terms": {"field": name, "size": 100}} for name in FACETS}
@@ -282,6 +287,7 @@ class EmbeddedBackend:
     def close(self) -> None:
         with self._lock:
             self._close_writer()
+        self._facet_pool.shutdown(wait=False)
 
 
 class IndexBusy(RuntimeError):
