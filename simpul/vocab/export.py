@@ -99,6 +99,18 @@ def record_blocks(record: dict[str, Any], shared: SharedNodes) -> list[Triple]:
     return triples + shared.triples(refs)
 
 
+def record_graph(record: dict[str, Any], orgs: dict[str, dict]):
+    """One record as an rdflib Graph (for SHACL; exports never build graphs)."""
+    from rdflib import Graph
+
+    from simpul.vocab.terms import to_rdflib
+
+    graph = Graph()
+    for s, p, o in record_blocks(record, SharedNodes(orgs)):
+        graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+    return graph
+
+
 def record_document(fmt: str, record: dict[str, Any], orgs: dict[str, dict]) -> str:
     return "".join(write_document(fmt, [record_blocks(record, SharedNodes(orgs))]))
 

@@ -18,6 +18,7 @@ from simpul.vocab.export import (
     gzipped,
     organizations,
     record_document,
+    record_graph,
 )
 from simpul.vocab.namespaces import PREFIXES
 from simpul.vocab.writers import FORMATS, MEDIA_TYPES, write_document
@@ -181,57 +182,33 @@ def validate_rdf():
     the record field, the problem and how to fix it, in Indonesian and English."""
     from simpul.registry.api.common import read_json
     from simpul.vocab import parsing, shacl
-    from simpul.vocab.terms import to_rdflib
 
     reg = registry()
     mimetype = request.mimetype or ""
     if mimetype == "application/json":
-        graph = _record_graph(reg, read_json(), to_rdflib)
+        with reg.db.session() as session:  # checked like a publish, described like an export
+            prepared = services.prepare(read_json(), services.session_lookup(session))
+            orgs = organizations(session, reg.base_uri)
+        draft = {
+            **prepared.data,
+            "uri": f"{reg.base_uri}/services/draft",
+            "level": prepared.organization.level,
+        }
+        graph = record_graph(draft, orgs)
     else:
         fmt = parsing.rdflib_format(mimetype) if mimetype else "turtle"
         graph = parsing.parse(request.get_data(cache=False), fmt, limit=reg.settings.max_body_bytes)
     return json_response(shacl.validate(graph))
 
 
-def _record_graph(reg, raw, to_rdflib):
-    """A published-format record as it would be exported (without storing it)."""
-    from rdflib import Graph
-
-    from simpul.vocab.export import SharedNodes
-
-    with reg.db.session() as session:
-        prepared = services.prepare(raw, services.session_lookup(session))
-        orgs = organizations(session, reg.base_uri)
-    record = {
-        **prepared.data,
-        "uri": f"{reg.base_uri}/services/draft",
-        "level": prepared.organization.level,
-    }
-    shared = SharedNodes(orgs)
-    from simpul.vocab.cpsv_ap_id import serialize
-
-    triples, refs = serialize(record, orgs[record["authority"]])
-    graph = Graph()
-    for s, p, o in triples + shared.triples(refs):
-        graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
-    return graph
-
-
 @blp.route("/api/v1/services/<service_id>/validation")
 @blp.response(200, description="SHACL report of the stored record")
 def service_validation(service_id):
     """How a stored record fares against Simpul's CPSV-AP-ID shapes (auditors, editors)."""
-    from rdflib import Graph
-
     from simpul.vocab import shacl
-    from simpul.vocab.export import SharedNodes, record_blocks
-    from simpul.vocab.terms import to_rdflib
 
     reg = registry()
     with reg.db.session() as session:
         record = services.service_to_dict(services.get_live(session, service_id))
         orgs = organizations(session, reg.base_uri)
-    graph = Graph()
-    for s, p, o in record_blocks(record, SharedNodes(orgs)):
-        graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
-    return json_response(shacl.validate(graph))
+    return json_response(shacl.validate(record_graph(record, orgs)))
