@@ -11,13 +11,8 @@ already checked. Memory stays bounded: only a few batches are in flight at once.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -27,6 +22,8 @@ from simpul.errors import NotFound, SimpulError, ValidationFailed
 from simpul.registry import services
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.context import Registry
+from simpul.registry.workers import ordered_map
+from simpul.registry.workers import pool as worker_pool
 
 BOM = b"\xef\xbb\xbf"
 PARALLEL_FROM_BYTES = 4 * 1024 * 1024  # below this, worker start-up costs more than it saves
@@ -93,19 +90,8 @@ def _describe(exc: SimpulError) -> str:
 _context: dict = {}
 
 
-def _init_checker(
-    orgs: dict[str, services.OrgInfo], organization: str, limit: int, parent: int | None = None
-) -> None:
+def _init_checker(orgs: dict[str, services.OrgInfo], organization: str, limit: int) -> None:
     _context.update(orgs=orgs, organization=organization, limit=limit)
-    if parent is not None:
-        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """A killed ``simpul load`` must not leave checkers behind."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
 
 
 def _check_batch(batch: list[Line]) -> Checked:
@@ -134,25 +120,6 @@ def _check_line(raw, orgs, organization, limit) -> services.Prepared | str | Non
     if prepared.data["authority"] != organization:
         return f"authority: {prepared.data['authority']!r} differs from --org {organization!r}"
     return prepared
-
-
-def _ordered(pool: Executor, fn: Callable, items: Iterable, inflight: int) -> Iterator:
-    """Like ``pool.map`` but reads ``items`` lazily, with at most ``inflight`` tasks queued."""
-    pending: deque = deque()
-    for item in items:
-        pending.append(pool.submit(fn, item))
-        if len(pending) >= inflight:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
-
-
-def _process_context(registry: Registry):
-    """fork where it is safe (one thread, no database socket open to inherit), else spawn."""
-    if os.name != "posix" or threading.active_count() > 1:
-        return multiprocessing.get_context("spawn")
-    registry.db.engine.dispose()  # a forked worker must not hold copies of our connections
-    return multiprocessing.get_context("fork")
 
 
 def _worker_count(stream: IO[bytes], requested: int | None) -> int:
@@ -188,14 +155,8 @@ def load_jsonl(
     batches = _batches(_lines(stream, limit), batch_size)
     workers = _worker_count(stream, workers)
     if workers > 1:
-        context = _process_context(registry)
-        with ProcessPoolExecutor(
-            workers,
-            mp_context=context,
-            initializer=_init_checker,
-            initargs=(orgs, organization, limit, os.getpid()),
-        ) as pool:
-            checked = _ordered(pool, _check_batch, batches, inflight=workers * 2)
+        with worker_pool(registry.db, workers, _init_checker, (orgs, organization, limit)) as pool:
+            checked = ordered_map(pool, _check_batch, batches, inflight=workers * 2)
             _store_all(registry, checked, actor, provenance, report, progress)
     else:
         _init_checker(orgs, organization, limit)

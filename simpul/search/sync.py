@@ -7,13 +7,18 @@ lost while it is down: the log waits for it."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, select
 
 from simpul.registry.models import Change, Service
 from simpul.registry.services import service_to_dict
+from simpul.registry.workers import ordered_map
+from simpul.registry.workers import pool as worker_pool
 from simpul.search.base import document
 
 log = logging.getLogger(__name__)
@@ -43,25 +48,47 @@ def sync(registry, backend, batch: int = 1000) -> int:
         touched += len(ids)
 
 
-def rebuild(registry, backend, batch: int = 2000, progress=None) -> int:
-    """A fresh index of every live record, swapped in when complete."""
+def _analysed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [document(service_to_dict(SimpleNamespace(**row))) for row in rows]
+
+
+def _no_setup() -> None:
+    pass
+
+
+def rebuild(registry, backend, batch: int = 1000, progress=None, workers: int | None = None) -> int:
+    """A fresh index of every live record, swapped in when complete. Analysis (the costly part)
+    runs in worker processes, one per core, while this process feeds the index."""
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     with registry.db.session() as session:
         last = session.scalar(select(func.max(Change.seq))) or 0
 
+    def batches(session) -> Iterator[list[dict[str, Any]]]:
+        query = select(Service.__table__).where(Service.deleted_at.is_(None))
+        buffer: list[dict[str, Any]] = []
+        for row in session.execute(query.execution_options(yield_per=batch)):
+            buffer.append(row._asdict())
+            if len(buffer) >= batch:
+                yield buffer
+                buffer = []
+        if buffer:
+            yield buffer
+
     def fill(fresh) -> None:
-        with registry.db.session() as session:
-            query = select(Service).where(Service.deleted_at.is_(None))
-            buffer: list[dict[str, Any]] = []
-            for service in session.scalars(query.execution_options(yield_per=batch)):
-                buffer.append(document(service_to_dict(service)))
-                if len(buffer) >= batch:
-                    fresh.index_documents(buffer)
+        executor = worker_pool(registry.db, workers, _no_setup, ()) if workers > 1 else None
+        try:
+            with registry.db.session() as session:
+                if executor is None:
+                    documents = map(_analysed, batches(session))
+                else:
+                    documents = ordered_map(executor, _analysed, batches(session), workers * 2)
+                for docs in documents:
+                    fresh.index_documents(docs)
                     if progress:
-                        progress(len(buffer))
-                    buffer = []
-            fresh.index_documents(buffer)
-            if progress:
-                progress(len(buffer))
+                        progress(len(docs))
+        finally:
+            if executor is not None:
+                executor.shutdown()
         fresh.commit(last)
 
     backend.rebuild(fill)
