@@ -41,6 +41,21 @@ def cli(database_url, tmp_path):
     return run
 
 
+def add_dinkes(cli) -> None:
+    cli(
+        "orgs",
+        "add",
+        "--id",
+        "dinkes-kota-gorontalo",
+        "--name",
+        "Dinas Kesehatan",
+        "--level",
+        "kabkota",
+        "--area",
+        "75.71",
+    )
+
+
 def _registry(cli) -> Registry:
     return Registry(load_settings(environ=cli.env))
 
@@ -133,18 +148,7 @@ def _jsonl(tmp_path, lines) -> str:
 
 
 def test_load_reports_bad_lines_and_stores_the_good(cli, tmp_path):
-    cli(
-        "orgs",
-        "add",
-        "--id",
-        "dinkes-kota-gorontalo",
-        "--name",
-        "Dinas Kesehatan",
-        "--level",
-        "kabkota",
-        "--area",
-        "75.71",
-    )
+    add_dinkes(cli)
     path = _jsonl(
         tmp_path,
         [
@@ -173,18 +177,7 @@ def test_load_reports_bad_lines_and_stores_the_good(cli, tmp_path):
 
 
 def test_load_updates_changed_records(cli, tmp_path):
-    cli(
-        "orgs",
-        "add",
-        "--id",
-        "dinkes-kota-gorontalo",
-        "--name",
-        "Dinas Kesehatan",
-        "--level",
-        "kabkota",
-        "--area",
-        "75.71",
-    )
+    add_dinkes(cli)
     cli("load", _jsonl(tmp_path, [service_record("satu")]), "--org", "dinkes-kota-gorontalo")
     result = cli(
         "load",
@@ -205,18 +198,7 @@ def test_load_for_unknown_org(cli, tmp_path):
 @pytest.mark.slow
 def test_crash_mid_load_leaves_whole_records(cli, tmp_path):
     """Kill -9 mid-load: each record is stored with its version and change, or not at all."""
-    cli(
-        "orgs",
-        "add",
-        "--id",
-        "dinkes-kota-gorontalo",
-        "--name",
-        "Dinas Kesehatan",
-        "--level",
-        "kabkota",
-        "--area",
-        "75.71",
-    )
+    add_dinkes(cli)
     path = _jsonl(tmp_path, [service_record(f"layanan-{n}") for n in range(30000)])
     env = {**os.environ, **cli.env}
     proc = subprocess.Popen(
