@@ -307,6 +307,18 @@ def test_openapi_document_and_docs(client):
     schema = post["requestBody"]["content"]["application/json"]["schema"]
     assert schema["$ref"].endswith("/Service")
     assert "processing_time" in spec["components"]["schemas"]["Service"]["properties"]
+    public = {
+        "/api/v1/search",
+        "/api/v1/suggest",
+        "/api/v1/changes",
+        "/api/v1/node",
+        "/api/v1/organizations",
+        "/api/v1/validate",
+        "/catalog.{ext}",
+        "/services/{service_id}",
+        "/kode/{scheme}/{code}",
+    }
+    assert public <= set(spec["paths"])
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     assert b"/api/v1/docs/assets/swagger-ui-bundle.js" in docs.data
