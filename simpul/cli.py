@@ -11,6 +11,7 @@ import click
 from simpul import __version__
 from simpul.config import load_settings
 from simpul.errors import SimpulError
+from simpul.registry.codelists import LEVELS, ROLES
 
 
 def _fail(exc: SimpulError) -> None:
@@ -122,7 +123,7 @@ def orgs() -> None:
 @click.option(
     "--level",
     required=True,
-    type=click.Choice(["pusat", "provinsi", "kabkota", "kecamatan", "desa"]),
+    type=click.Choice(list(LEVELS)),
 )
 @click.option("--area", help="Kemendagri area code, e.g. 75.71.")
 @click.option("--parent", help="Parent organization id.")
@@ -162,7 +163,7 @@ def tokens() -> None:
 
 @tokens.command("create")
 @click.option("--org", "org_id", required=True, help="Organization id.")
-@click.option("--role", type=click.Choice(["editor", "admin"]), default="editor", show_default=True)
+@click.option("--role", type=click.Choice(list(ROLES)), default="editor", show_default=True)
 @click.option("--label", help="What the token is for.")
 @click.pass_context
 def tokens_create(ctx, org_id, role, label) -> None:
@@ -284,7 +285,7 @@ def reindex(ctx) -> None:
     help="File to write (.gz compresses); default standard output.",
 )
 @click.option("--authority", help="Only this organization's services.")
-@click.option("--level", type=click.Choice(["pusat", "provinsi", "kabkota", "kecamatan", "desa"]))
+@click.option("--level", type=click.Choice(list(LEVELS)))
 @click.option("--area", help="Only services covering this Kemendagri area.")
 @click.pass_context
 def export(ctx, fmt, out, authority, level, area) -> None:

@@ -15,8 +15,6 @@ from urllib.parse import urlsplit
 
 from simpul.errors import ConfigError
 
-LEVELS = ("pusat", "provinsi", "kabkota", "kecamatan", "desa")
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -140,9 +138,11 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"base_uri: expected an http(s) URL, got {settings.base_uri!r}")
     if settings.base_uri.endswith("/"):
         raise ConfigError("base_uri: must not end with '/'")
+    from simpul.registry.areas import load_areas
+    from simpul.registry.codelists import LEVELS
+
     if settings.node_level not in LEVELS:
         raise ConfigError(f"node_level: expected one of {', '.join(LEVELS)}")
-    from simpul.registry.areas import load_areas
 
     if settings.node_area not in load_areas():
         raise ConfigError(f"node_area: {load_areas().check(settings.node_area)}")

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from simpul.registry import codelists
-from simpul.registry.areas import load_areas
+from simpul.registry.areas import LEVEL_DEPTHS, NATIONAL, depth, load_areas
 
 LANG = re.compile(r"^[a-z]{2,3}$")
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
@@ -336,8 +336,6 @@ class OrganizationSchema(Schema):
 
     @validates_schema
     def _area_fits_level(self, data, **kwargs):
-        from simpul.registry.areas import LEVEL_DEPTHS, NATIONAL, depth
-
         level, area = data.get("level"), data.get("area")
         if level == "pusat":
             if area not in (None, NATIONAL):

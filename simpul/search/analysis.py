@@ -103,5 +103,10 @@ def analyze(text: str) -> list[str]:
     return out
 
 
+def words(text: str) -> list[str]:
+    """Folded words as typed, without stopwords (for typo tolerance: no stemming)."""
+    return [w for w in _raw_tokens(text) if w not in stopwords()]
+
+
 def canonical_terms(text: str) -> str:
     return " ".join(analyze(text))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from simpul.registry.areas import ancestors
-from simpul.search.analysis import analyze
+from simpul.search.analysis import analyze, words
 
 FACETS = ("level", "sector", "authority", "channel", "integration")
 # field -> boost; names count most, then keywords, then the rest (English names where given)
@@ -48,14 +48,12 @@ def build_query(
     page: int = 1,
     size: int = 20,
 ) -> SearchQuery:
-    from simpul.search.analysis import _raw_tokens, stopwords
-
     text = (q or "").strip()
     terms = tuple(dict.fromkeys(analyze(text))) if text else ()
-    words = tuple(w for w in dict.fromkeys(_raw_tokens(text)) if w not in stopwords())
+    typed = tuple(dict.fromkeys(words(text)))
     cleaned = {k: tuple(dict.fromkeys(v)) for k, v in (filters or {}).items() if v}
     return SearchQuery(
-        terms, words, cleaned, area, sort if text or sort != "relevance" else "name", page, size
+        terms, typed, cleaned, area, sort if text or sort != "relevance" else "name", page, size
     )
 
 
@@ -72,7 +70,7 @@ def document(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": record["id"],
         "terms": {name: analyze(text) for name, text in texts.items()},
-        "words": _words(texts["name"] + " " + texts["keywords"] + " " + texts["english"]),
+        "words": words(" ".join((texts["name"], texts["keywords"], texts["english"]))),
         "level": record["level"],
         "authority": record["authority"],
         "sector": record.get("sectors", []),
@@ -99,12 +97,6 @@ def document(record: dict[str, Any]) -> dict[str, Any]:
             )
         },
     }
-
-
-def _words(text: str) -> list[str]:
-    from simpul.search.analysis import _raw_tokens
-
-    return _raw_tokens(text)
 
 
 @dataclass

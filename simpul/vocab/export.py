@@ -6,6 +6,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import func, select
@@ -45,11 +46,15 @@ class CatalogFilter:
             query = query.where(Service.modified > self.modified_since)
         return query
 
+    @cached_property
+    def _reach(self) -> frozenset[str]:
+        return frozenset(ancestors(self.area)) if self.area else frozenset()
+
     def covers(self, record: dict[str, Any]) -> bool:
         if not self.area:
             return True
-        wanted = set(ancestors(self.area))
-        return any(code in wanted or code.startswith(self.area + ".") for code in record["areas"])
+        below = self.area + "."
+        return any(code in self._reach or code.startswith(below) for code in record["areas"])
 
 
 class SharedNodes:

@@ -10,7 +10,7 @@ from simpul import __version__
 from simpul.errors import NotFound
 from simpul.registry import codelists
 from simpul.registry.api.common import Blueprint, json_response, registry
-from simpul.registry.areas import NATIONAL, load_areas
+from simpul.registry.areas import NATIONAL, ancestors, load_areas
 from simpul.registry.models import Change, Service
 
 blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="Code lists and areas")
@@ -84,11 +84,7 @@ def area(code):
     found = areas.get(code)
     if found is None:
         raise NotFound(areas.check(code))
-    chain = []
-    parent = found.parent
-    while parent is not None:
-        chain.append(_area(areas.get(parent)))
-        parent = areas.get(parent).parent
+    chain = [_area(areas.get(code)) for code in ancestors(code)[1:]]
     return json_response(
         {
             **_area(found),
