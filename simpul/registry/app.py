@@ -60,10 +60,10 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 def _register_api(app: Flask) -> None:
     from swagger_ui_bundle import swagger_ui_path
 
-    from simpul.registry.api import linked_data, meta, organizations, search, services
+    from simpul.registry.api import harvest, linked_data, meta, organizations, search, services
 
     api = Api(app)
-    for module in (services, organizations, meta, linked_data, search):
+    for module in (services, organizations, meta, linked_data, search, harvest):
         api.register_blueprint(module.blp)
     app.register_blueprint(meta.health_bp)
 

@@ -7,6 +7,9 @@ change feed) is derived from these tables.
 - ``changes``: an append-only log written in the same transaction as the record. It is the outbox
   that feeds the search index and the change feed other nodes harvest.
 - ``api_tokens``: hashed bearer tokens per organization.
+- ``harvest_sources``, ``harvest_jobs``, ``harvest_records``, ``harvest_errors``: the remote
+  catalogs Simpul harvests, each run of one, the fetched original of every remote record beside
+  the service it became, and what went wrong per record.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     UniqueConstraint,
@@ -125,3 +130,84 @@ class ApiToken(Base):
     created: Mapped[datetime] = mapped_column(Timestamp)
     last_used: Mapped[datetime | None] = mapped_column(Timestamp)
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class HarvestSource(Base):
+    __tablename__ = "harvest_sources"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str] = mapped_column(String(2000))
+    options: Mapped[dict[str, Any]] = mapped_column(Json)
+    # Credentials for the remote (API keys, passwords): used when fetching, never returned.
+    secrets: Mapped[dict[str, Any]] = mapped_column(Json)
+    schedule: Mapped[str] = mapped_column(String(40))  # ISO 8601 duration or "manual"
+    priority: Mapped[int] = mapped_column(Integer)  # higher wins when two sources disagree
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    # What incremental runs need: newest remote modification seen, HTTP validators, last full run.
+    state: Mapped[dict[str, Any]] = mapped_column(Json)
+    next_run_at: Mapped[datetime | None] = mapped_column(Timestamp, index=True)
+    last_job_id: Mapped[str | None] = mapped_column(String(32))
+    created: Mapped[datetime] = mapped_column(Timestamp)
+    modified: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class HarvestJob(Base):
+    __tablename__ = "harvest_jobs"
+    __table_args__ = (Index("ix_harvest_jobs_source_created", "source_id", "created"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("harvest_sources.id", ondelete="CASCADE"))
+    # queued, running, then one final state: finished, failed, timed_out, interrupted, cancelled
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    mode: Mapped[str] = mapped_column(String(12))  # full, incremental, retransform
+    created: Mapped[datetime] = mapped_column(Timestamp)
+    started: Mapped[datetime | None] = mapped_column(Timestamp)
+    finished: Mapped[datetime | None] = mapped_column(Timestamp)
+    heartbeat: Mapped[datetime | None] = mapped_column(Timestamp)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    counts: Mapped[dict[str, int]] = mapped_column(Json)
+    gaps: Mapped[dict[str, int]] = mapped_column(Json)  # missing field -> number of records
+    message: Mapped[str | None] = mapped_column(String(4000))
+    # Deletions held for review: service ids, and what became of them (held/applied/discarded)
+    held: Mapped[list[str] | None] = mapped_column(Json)
+    held_status: Mapped[str | None] = mapped_column(String(12))
+
+
+class HarvestRecord(Base):
+    """One remote record of one source: its stable key, the original as fetched, and the
+    service it became (None when it could not be imported)."""
+
+    __tablename__ = "harvest_records"
+    __table_args__ = (UniqueConstraint("source_id", "key", name="uq_harvest_records_source_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("harvest_sources.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(1000))
+    uri: Mapped[str | None] = mapped_column(String(1000), index=True)
+    service_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    original: Mapped[bytes] = mapped_column(LargeBinary)
+    media_type: Mapped[str] = mapped_column(String(100))
+    original_hash: Mapped[str] = mapped_column(String(64))
+    mapping_version: Mapped[str] = mapped_column(String(64))
+    # ok, error (not imported), shadowed (another source or a hand edit wins), gone (vanished)
+    status: Mapped[str] = mapped_column(String(12))
+    gaps: Mapped[list[str] | None] = mapped_column(Json)
+    errors: Mapped[list[str] | None] = mapped_column(Json)
+    fetched_at: Mapped[datetime] = mapped_column(Timestamp)
+    seen_job_id: Mapped[str] = mapped_column(String(32))
+
+
+class HarvestError(Base):
+    __tablename__ = "harvest_errors"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(
+        ForeignKey("harvest_jobs.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str | None] = mapped_column(String(1000))
+    stage: Mapped[str] = mapped_column(String(12))  # gather, fetch, transform, import
+    message: Mapped[str] = mapped_column(String(4000))

@@ -25,7 +25,18 @@ DURATION = re.compile(
 HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?)+$|^\[?[0-9a-f:.]+\]?$", re.I)
 UNSAFE = re.compile(r"[\s\x00-\x1f\x7f<>\"\\^`{|}]")
 SERVER_FIELDS = frozenset(
-    {"id", "uri", "level", "version", "modified", "created", "provenance", "deleted", "deleted_at"}
+    {
+        "id",
+        "uri",
+        "level",
+        "version",
+        "modified",
+        "created",
+        "provenance",
+        "quality",
+        "deleted",
+        "deleted_at",
+    }
 )
 
 
@@ -270,6 +281,15 @@ class ContactSchema(Schema):
     hours = LangText(max_length=500)
 
 
+class OriginalAuthoritySchema(Schema):
+    """The competent authority as a harvested source names it, when it is not an organization
+    registered here (the source's organization then holds the record)."""
+
+    id = String(validate=validate.Length(1, 200))
+    name = LangText(required=True, max_length=300)
+    uri = Url()
+
+
 class ServiceSchema(Schema):
     """A service record as agencies publish it."""
 
@@ -281,6 +301,7 @@ class ServiceSchema(Schema):
         ),
     )
     authority = String(validate=validate.Length(1, 100))
+    original_authority = Nested(OriginalAuthoritySchema)
     name = LangText(required=True, max_length=300)
     description = LangText(max_length=20000)
     keywords = List(String(validate=validate.Length(1, 100)), validate=validate.Length(max=50))

@@ -25,6 +25,7 @@ from simpul.registry.areas import NATIONAL, is_within
 from simpul.registry.auth import Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Change, Organization, Service, ServiceVersion
+from simpul.registry.quality import quality
 from simpul.registry.schemas import SERVER_FIELDS, SERVICE_SCHEMA
 
 SORTS = {
@@ -58,6 +59,7 @@ class Prepared(NamedTuple):
     data: dict[str, Any]
     content_hash: str
     organization: OrgInfo | Organization
+    provenance: dict[str, Any] | None = None  # per record, over the batch's (harvests)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -234,7 +236,11 @@ def publish_many(
             "content_hash": prepared.content_hash,
             "modified": now,
             "deleted_at": None,
-            "provenance": {**provenance, "content_hash": prepared.content_hash},
+            "provenance": {
+                **provenance,
+                **(prepared.provenance or {}),
+                "content_hash": prepared.content_hash,
+            },
         }
         if state is None:
             service_id, version, outcome = new_id(), 1, Outcome.CREATED
@@ -344,6 +350,35 @@ def retire(
     }
     _log(session, [entry], actor, now)
     return row
+
+
+def retire_many(session: Session, service_ids: list[str], actor: Actor) -> list[str]:
+    """Tombstone live records in bulk (harvest deletions); returns the ids that were live.
+    Permission is the caller's to check."""
+    rows = session.execute(
+        select(Service.id, Service.version, Service.content_hash).where(
+            Service.id.in_(service_ids), Service.deleted_at.is_(None)
+        )
+    ).all()
+    if not rows:
+        return []
+    now = utcnow()
+    _freeze(session, [r.id for r in rows])
+    session.execute(
+        update(Service),
+        [{"id": r.id, "version": r.version + 1, "deleted_at": now, "modified": now} for r in rows],
+    )
+    entries = [
+        {
+            "service_id": r.id,
+            "version": r.version + 1,
+            "action": Outcome.DELETED.value,
+            "content_hash": r.content_hash,
+        }
+        for r in rows
+    ]
+    _log(session, entries, actor, now)
+    return [r.id for r in rows]
 
 
 def _fresh(session: Session, service_id: str) -> Service:
@@ -458,6 +493,7 @@ def service_to_dict(row: Service) -> dict[str, Any]:
         "created": as_utc(row.created).isoformat(),
         "modified": as_utc(row.modified).isoformat(),
         "provenance": row.provenance,
+        "quality": quality(row.data),
     }
 
 

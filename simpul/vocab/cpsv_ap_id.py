@@ -94,7 +94,12 @@ def serialize(record: dict[str, Any], org: dict[str, Any]) -> tuple[list[Triple]
         ref(DCT + "language", skos.language_uri(lang))
     ref(ADMS + "status", skos.concept_uri("service-statuses", record.get("status", "active")))
     ref(cpsvid.level, skos.concept_uri("levels", record["level"]))
-    ref(cv.hasCompetentAuthority, organization_uri(org))
+    original = record.get("original_authority")
+    if original:
+        _original_authority(s, original, record, out, shared)
+        ref(cpsvid.heldBy, organization_uri(org))
+    else:
+        ref(cv.hasCompetentAuthority, organization_uri(org))
     if record.get("processing_time"):
         add((s, cv.processingTime, typed(record["processing_time"], "duration")))
     if record.get("homepage"):
@@ -120,6 +125,20 @@ def serialize(record: dict[str, Any], org: dict[str, Any]) -> tuple[list[Triple]
             value = typed(record[key], datatype) if datatype else Lit(str(record[key]))
             add((s, predicate, value))
     return out, shared
+
+
+def _original_authority(s, original, record, out, shared) -> None:
+    """A competent authority named by a harvested source but not registered here, as given."""
+    node = original.get("uri") or _node(s, "authority")
+    out.append((s, cv.hasCompetentAuthority, node))
+    out.append((node, RDF_TYPE, cv.PublicOrganisation))
+    if original.get("id"):
+        out.append((node, DCT + "identifier", Lit(original["id"])))
+    for label in lang_texts(original["name"]):
+        out.append((node, SKOS + "prefLabel", label))
+    area = skos.area_uri((record.get("areas") or ["00"])[0])
+    out.append((node, DCT + "spatial", area))
+    shared.add(area)
 
 
 def _node(s: str, name: str, index: int | None = None) -> str:
@@ -367,10 +386,24 @@ def _read_service(v: _View) -> Imported:
     _read_put(record, "management", _read_management(v))
     _read_put(record, "integration", _read_integration(v, unmapped))
     authority = v.value(cv.hasCompetentAuthority, cpsv.hasCompetentAuthority)
+    holder = v.value(cpsvid.heldBy)
+    if holder is not None:
+        record["original_authority"] = _read_original_authority(v, authority)
+        authority = holder
     if authority is not None:
         org_id = v.value(DCT + "identifier", subject=authority)
         record["authority"] = str(org_id) if org_id is not None else _read_slug(str(authority))
     return Imported(uri, record, str(authority) if authority is not None else None, unmapped)
+
+
+def _read_original_authority(v: _View, node) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": v.texts(SKOS + "prefLabel", subject=node)}
+    identifier = v.value(DCT + "identifier", subject=node)
+    if identifier is not None:
+        out["id"] = str(identifier)
+    if isinstance(node, URIRef) and str(node) != _node(str(v.s), "authority"):
+        out["uri"] = str(node)
+    return out
 
 
 def _read_put(record: dict, key: str, value) -> None:

@@ -89,6 +89,8 @@ class CPSVID(DefinedNamespace):
     openingHours: URIRef
     position: URIRef
     descriptionMissing: URIRef
+    # the Simpul organization holding a record whose competent authority is not one of its own
+    heldBy: URIRef
 
 
 SCHEMA = Namespace("https://schema.org/")

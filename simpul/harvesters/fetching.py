@@ -1,0 +1,377 @@
+"""Guarded outbound HTTP for harvesters.
+
+Every request a harvester makes goes through :class:`Fetcher`: timeouts, a size cap on the
+(decompressed) body, a wall-clock cap per response, retries with exponential back-off on network
+errors and 429/5xx (honouring ``Retry-After``), per-host politeness (a minimum interval between
+requests and a limit on concurrent ones, shared by every job of a process), conditional requests,
+and no private, loopback or link-local targets unless the operator allows them.
+
+The address check runs on the socket after it connects, so neither a redirect nor a DNS answer
+that changes between lookup and connect (rebinding) can reach an internal address.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from simpul import __version__
+
+USER_AGENT = f"Simpul/{__version__} (+https://simpul.go.id; harvester)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class FetchError(Exception):
+    """A request that failed for good (after retries): the message names the URL and why."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None):
+        super().__init__(f"{url}: {reason}")
+        self.url, self.reason, self.status = url, reason, status
+
+
+class BlockedAddress(Exception):
+    """Raised inside the connection: the peer is an address the operator did not allow.
+    Not an OSError, so urllib3 does not retry it as a network error."""
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_seconds: float = 300.0  # per response, however slowly it drips
+    max_bytes: int = 200 * 1024 * 1024
+    retries: int = 3
+    backoff: float = 0.5  # seconds; doubles with each retry
+    max_retry_after: float = 60.0
+    host_interval: float = 0.0  # seconds between request starts to one host
+    host_concurrency: int = 4
+    allow_private: bool = False
+    max_redirects: int = 5
+
+
+class Fetched(NamedTuple):
+    url: str  # after redirects
+    status: int
+    content: bytes
+    headers: Mapping[str, str]
+    not_modified: bool = False
+
+    @property
+    def media_type(self) -> str:
+        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        for part in self.headers.get("Content-Type", "").split(";")[1:]:
+            name, _, value = part.strip().partition("=")
+            if name.lower() == "charset" and value:
+                return value.strip('"').lower()
+        return None
+
+    @property
+    def validators(self) -> dict[str, str]:
+        """What a later conditional request sends back."""
+        out = {}
+        if self.headers.get("ETag"):
+            out["etag"] = self.headers["ETag"]
+        if self.headers.get("Last-Modified"):
+            out["last_modified"] = self.headers["Last-Modified"]
+        return out
+
+
+def address_allowed(address: str, allow_private: bool) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+        return False
+    if allow_private:
+        return True
+    return ip.is_global
+
+
+def _checked(sock, allow_private: bool):
+    peer = sock.getpeername()[0]
+    if not address_allowed(peer, allow_private):
+        sock.close()
+        raise BlockedAddress(
+            f"refusing to connect to {peer}: private, loopback and link-local addresses are "
+            "off limits (an operator can allow them with SIMPUL_HARVEST_ALLOW_PRIVATE=1)"
+        )
+    return sock
+
+
+def _guarded_pools(allow_private: bool) -> dict[str, type]:
+    class Http(HTTPConnection):
+        def _new_conn(self):
+            return _checked(super()._new_conn(), allow_private)
+
+    class Https(HTTPSConnection):
+        def _new_conn(self):
+            return _checked(super()._new_conn(), allow_private)
+
+    class HttpPool(HTTPConnectionPool):
+        ConnectionCls = Http
+
+    class HttpsPool(HTTPSConnectionPool):
+        ConnectionCls = Https
+
+    return {"http": HttpPool, "https": HttpsPool}
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def __init__(self, allow_private: bool):
+        self._pools = _guarded_pools(allow_private)
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = self._pools
+
+
+@dataclass
+class Politeness:
+    """Per-host pacing shared by every fetcher of a process (the worker runs many jobs)."""
+
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _hosts: dict[str, tuple[threading.BoundedSemaphore, list[float]]] = field(default_factory=dict)
+
+    def slot(self, host: str, policy: FetchPolicy):
+        with self._lock:
+            if host not in self._hosts:
+                semaphore = threading.BoundedSemaphore(max(1, policy.host_concurrency))
+                self._hosts[host] = (semaphore, [0.0])
+            return _HostSlot(*self._hosts[host], self._lock, policy.host_interval)
+
+
+class _HostSlot:
+    def __init__(self, semaphore, last: list[float], lock: threading.Lock, interval: float):
+        self.semaphore, self.last, self.lock, self.interval = semaphore, last, lock, interval
+
+    def __enter__(self):
+        self.semaphore.acquire()
+        if self.interval > 0:
+            with self.lock:
+                start = max(time.monotonic(), self.last[0] + self.interval)
+                self.last[0] = start
+            delay = start - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        return self
+
+    def __exit__(self, *exc):
+        self.semaphore.release()
+
+
+PROCESS_POLITENESS = Politeness()
+
+
+class Fetcher:
+    """One per job. ``deadline`` (time.monotonic) bounds every request so a job cannot hang."""
+
+    def __init__(
+        self,
+        policy: FetchPolicy | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        politeness: Politeness | None = None,
+        deadline: float | None = None,
+    ):
+        self.policy = policy or FetchPolicy()
+        self.politeness = politeness or PROCESS_POLITENESS
+        self.deadline = deadline
+        self.requests = 0
+        self.bytes = 0
+        self._session = requests.Session()
+        self._session.trust_env = False  # no proxies or .netrc from the environment
+        self._session.max_redirects = self.policy.max_redirects
+        adapter = _GuardedAdapter(self.policy.allow_private)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._session.headers.update({"User-Agent": USER_AGENT, **(headers or {})})
+
+    def with_policy(self, **changes: Any) -> Fetcher:
+        return Fetcher(
+            replace(self.policy, **changes),
+            headers=dict(self._session.headers),
+            politeness=self.politeness,
+            deadline=self.deadline,
+        )
+
+    def close(self) -> None:
+        self._session.close()
+
+    def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        accept: str | None = None,
+        validators: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
+    ) -> Fetched:
+        """GET a URL; raise FetchError when it fails for good. With ``validators`` (the
+        ``Fetched.validators`` of an earlier response) an unchanged resource answers
+        ``not_modified`` and no body."""
+        _check_url(url)
+        send = dict(headers or {})
+        if accept:
+            send["Accept"] = accept
+        if validators:
+            if "etag" in validators:
+                send["If-None-Match"] = validators["etag"]
+            if "last_modified" in validators:
+                send["If-Modified-Since"] = validators["last_modified"]
+        host = urlsplit(url).netloc.lower()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with self.politeness.slot(host, self.policy):
+                    result = self._once(url, params, send, max_bytes or self.policy.max_bytes)
+            except _Retryable as exc:
+                if attempt > self.policy.retries:
+                    raise FetchError(
+                        url, f"{exc.reason} (after {attempt} attempts)", exc.status
+                    ) from None
+                self._sleep(exc.retry_after or self.policy.backoff * 2 ** (attempt - 1), url)
+                continue
+            return result
+
+    def _remaining(self, url: str) -> float:
+        if self.deadline is None:
+            return float("inf")
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise FetchError(url, "the job ran out of time")
+        return left
+
+    def _sleep(self, seconds: float, url: str) -> None:
+        time.sleep(min(seconds, self.policy.max_retry_after, self._remaining(url)))
+
+    def _once(self, url, params, headers, max_bytes) -> Fetched:
+        left = self._remaining(url)
+        timeout = (
+            min(self.policy.connect_timeout, left),
+            min(self.policy.read_timeout, left),
+        )
+        self.requests += 1
+        try:
+            response = self._session.get(
+                url, params=params, headers=headers, timeout=timeout, stream=True
+            )
+        except BlockedAddress as exc:
+            raise FetchError(url, str(exc)) from None
+        except requests.exceptions.TooManyRedirects:
+            raise FetchError(url, f"more than {self.policy.max_redirects} redirects") from None
+        except requests.exceptions.InvalidURL as exc:
+            raise FetchError(url, f"invalid URL: {exc}") from None
+        except requests.exceptions.ConnectionError as exc:
+            if isinstance(_root_cause(exc), BlockedAddress):
+                raise FetchError(url, str(_root_cause(exc))) from None
+            raise _Retryable(_network_reason(exc)) from None
+        except requests.exceptions.Timeout:
+            raise _Retryable(f"no answer within {timeout[1]:.0f} s") from None
+        with response:
+            if response.status_code == 304:
+                return Fetched(response.url, 304, b"", response.headers, True)
+            if response.status_code in RETRY_STATUSES:
+                raise _Retryable(
+                    f"HTTP {response.status_code} {response.reason}",
+                    response.status_code,
+                    _retry_after(response.headers.get("Retry-After")),
+                )
+            if response.status_code >= 400:
+                raise FetchError(
+                    url, f"HTTP {response.status_code} {response.reason}", response.status_code
+                )
+            content = self._read(response, url, max_bytes)
+        return Fetched(response.url, response.status_code, content, response.headers)
+
+    def _read(self, response: requests.Response, url: str, max_bytes: int) -> bytes:
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > max_bytes:
+            raise FetchError(
+                url, f"the response is {int(declared):,} bytes; the limit is {max_bytes:,}"
+            )
+        stop = time.monotonic() + min(self.policy.max_seconds, self._remaining(url))
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(65536):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchError(url, f"the response is over the limit of {max_bytes:,} bytes")
+                if time.monotonic() > stop:
+                    raise FetchError(
+                        url, f"the response took longer than {self.policy.max_seconds:.0f} s"
+                    )
+                chunks.append(chunk)
+        except requests.exceptions.RequestException as exc:
+            raise _Retryable(
+                f"the connection broke while reading: {_network_reason(exc)}"
+            ) from None
+        self.bytes += size
+        return b"".join(chunks)
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason, self.status, self.retry_after = reason, status, retry_after
+
+
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError(url, f"only http and https URLs can be harvested (got {parts.scheme!r})")
+    if not parts.hostname:
+        raise FetchError(url, "the URL has no host")
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = exc.__context__ or exc.__cause__
+        if inner is None:
+            if exc.args and isinstance(exc.args[0], BaseException):
+                inner = exc.args[0]
+            elif hasattr(exc, "reason") and isinstance(exc.reason, BaseException):
+                inner = exc.reason
+            else:
+                return exc
+        exc = inner
+    return exc
+
+
+def _network_reason(exc: BaseException) -> str:
+    root = _root_cause(exc)
+    if isinstance(root, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(root, TimeoutError):
+        return "timed out"
+    text = str(root) or type(root).__name__
+    return text.split(": ", 1)[-1][:300]
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,151 @@
+"""From a transformed remote record to a record ready to store, leniently.
+
+A record published by hand must be right; a harvested one is imported with what can be used:
+optional fields that break the rules are dropped and reported, areas outside the authority's
+jurisdiction are dropped, and only a record without identity or name is rejected. When the
+authority the remote names is not a registered organization, the source's organization holds
+the record and the original authority is kept as given.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from simpul.errors import flatten_messages
+from simpul.harvesters.base import RecordProblem, Transformed
+from simpul.harvesters.mapping import identifier as make_identifier
+from simpul.registry.areas import NATIONAL, is_within
+from simpul.registry.models import Organization
+from simpul.registry.quality import missing
+from simpul.registry.schemas import SERVER_FIELDS, SERVICE_SCHEMA
+from simpul.registry.services import OrgInfo, Prepared, content_hash
+
+IDENTITY = ("identifier", "name")
+MAX_PASSES = 8
+
+
+class Organizations:
+    """Every organization, and which of them a source may write for: its own organization and
+    the organizations below it."""
+
+    def __init__(self, session: Session, owner: str):
+        rows = session.execute(
+            select(Organization.id, Organization.level, Organization.area, Organization.parent_id)
+        ).all()
+        self.info = {r.id: OrgInfo(r.id, r.level, r.area) for r in rows}
+        children: dict[str, list[str]] = {}
+        for r in rows:
+            if r.parent_id:
+                children.setdefault(r.parent_id, []).append(r.id)
+        self.owner = owner
+        self.writable = {owner}
+        stack = [owner]
+        while stack:
+            for child in children.get(stack.pop(), []):
+                if child not in self.writable:
+                    self.writable.add(child)
+                    stack.append(child)
+
+
+class Checked:
+    """A record ready to store, and the notes of what was dropped or is missing."""
+
+    __slots__ = ("prepared", "notes", "gaps")
+
+    def __init__(self, prepared: Prepared, notes: list[str], gaps: list[str]):
+        self.prepared, self.notes, self.gaps = prepared, notes, gaps
+
+
+def check(transformed: Transformed, orgs: Organizations, key: str) -> Checked:
+    """Validate leniently; raise RecordProblem when identity or name is missing or invalid,
+    or when the record names an organization the source may not write for."""
+    raw = {k: v for k, v in transformed.record.items() if k not in SERVER_FIELDS}
+    notes = list(transformed.notes)
+    if not raw.get("name"):
+        raise RecordProblem("the record has no name (nama layanan)")
+    raw["identifier"] = make_identifier(raw.get("identifier"), key)
+    org = _authority(raw, transformed, orgs, notes)
+    data = _load(raw, notes)
+    _fit_areas(data, org, notes)
+    gaps = missing(data)
+    return Checked(Prepared(data, content_hash(data), org), notes, gaps)
+
+
+def _authority(
+    raw: dict[str, Any], transformed: Transformed, orgs: Organizations, notes: list[str]
+) -> OrgInfo:
+    named = raw.get("authority")
+    if named in orgs.info:
+        if named not in orgs.writable:
+            raise RecordProblem(
+                f"the record names the authority {named!r}, which is neither the source's "
+                f"organization {orgs.owner!r} nor below it"
+            )
+        return orgs.info[named]
+    original = transformed.authority or ({"name": {"id": str(named)}} if named else None)
+    if original:
+        raw["original_authority"] = original
+        notes.append(
+            f"authority {_label(original)!r} is not a registered organization; "
+            f"held by {orgs.owner!r}"
+        )
+    raw["authority"] = orgs.owner
+    return orgs.info[orgs.owner]
+
+
+def _label(original: dict[str, Any]) -> str:
+    name = original.get("name") or {}
+    return name.get("id") or next(iter(name.values()), None) or original.get("uri") or "?"
+
+
+def _load(raw: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """Load with the publish schema, dropping what breaks the rules, pass by pass."""
+    for _ in range(MAX_PASSES):
+        try:
+            return SERVICE_SCHEMA.load(raw)
+        except ValidationError as exc:
+            messages = exc.messages if isinstance(exc.messages, dict) else {"": exc.messages}
+            for field in IDENTITY:
+                if field in messages:
+                    problem = "; ".join(
+                        f"{e['path']}: {e['message']}" for e in flatten_messages(messages[field])
+                    )
+                    raise RecordProblem(f"{field}: {problem}") from None
+            for field, message in messages.items():
+                _drop(raw, field, message, notes)
+    raise RecordProblem("the record still breaks the rules after dropping the invalid fields")
+
+
+def _drop(raw: dict[str, Any], field: str, message: Any, notes: list[str]) -> None:
+    value = raw.get(field)
+    if (
+        isinstance(value, list)
+        and isinstance(message, dict)
+        and all(isinstance(k, int) for k in message)
+    ):
+        for index in sorted(message, reverse=True):
+            for e in flatten_messages(message[index]):
+                path = f"{field}[{index}]" + (f".{e['path']}" if e["path"] else "")
+                notes.append(f"dropped {path}: {e['message']}")
+            del value[index]
+        if not value:
+            raw.pop(field, None)
+        return
+    for e in flatten_messages(message):
+        path = field + (f".{e['path']}" if e["path"] else "")
+        notes.append(f"dropped {path}: {e['message']}")
+    raw.pop(field, None)
+
+
+def _fit_areas(data: dict[str, Any], org: OrgInfo, notes: list[str]) -> None:
+    jurisdiction = org.area or NATIONAL
+    areas = data.get("areas") or []
+    inside = [code for code in areas if is_within(code, jurisdiction)]
+    for code in areas:
+        if code not in inside:
+            notes.append(f"dropped area {code!r}: outside {org.id!r} ({jurisdiction})")
+    data["areas"] = inside or [jurisdiction]

@@ -1,0 +1,761 @@
+"""The harvest runner: owns jobs from queued to a final state.
+
+gather -> fetch -> transform -> import, in batches. Each batch is one transaction holding the
+services, their history and change rows, the fetched originals and the job's counts, so a crash
+loses nothing stored before it and the next run carries on (unchanged originals are skipped by
+their hash). The rules (DESIGN.md, "Harvesting rules"):
+
+- a bad record never aborts a job; the job always ends in a final state with counts and
+  per-record errors; a job past its time limit ends ``timed_out``;
+- unchanged records are skipped: a second run changes nothing;
+- records that vanish become tombstones only after a complete pass without gather or fetch
+  errors; when more than ``max_delete_share`` of a source's records would vanish at once, the
+  deletions are held for review instead;
+- one remote service arriving from two sources (same URI, or same authority and identifier) is
+  one record; the source with the higher priority wins, and a record an agency published by
+  hand is never overwritten by a harvest.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from simpul.errors import Conflict, ValidationFailed
+from simpul.harvesters import harvester_class
+from simpul.harvesters.base import (
+    Harvester,
+    Item,
+    NotModified,
+    RecordProblem,
+    SourceBroken,
+    SourceSpec,
+)
+from simpul.harvesters.fetching import Fetcher, FetchError, FetchPolicy, Politeness
+from simpul.harvesters.importing import Checked, Organizations, check
+from simpul.harvesters.sources import get_job, get_source, queue_job, schedule_interval
+from simpul.registry.auth import SYSTEM, Actor
+from simpul.registry.db import as_utc, utcnow
+from simpul.registry.models import (
+    HarvestError,
+    HarvestJob,
+    HarvestRecord,
+    HarvestSource,
+    Service,
+)
+from simpul.registry.services import Prepared, content_hash, publish_many, retire_many
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    batch_size: int = 250
+    job_timeout: float = 3600.0  # seconds a job may run
+    heartbeat: float = 5.0
+    stale_after: float = 60.0  # a running job silent this long is taken to have crashed
+    max_delete_share: float = 0.2
+    full_every: timedelta = timedelta(days=1)  # incremental sources still get a full pass
+    max_errors_logged: int = 10_000
+
+
+def settings_for(registry) -> RunSettings:
+    extra = registry.settings.extra.get("harvest", {})
+    return RunSettings(**{k: v for k, v in extra.items() if k in RunSettings.__annotations__})
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# -- entry points ---------------------------------------------------------------------------------
+def harvest(
+    registry,
+    source_id: str,
+    mode: str = "auto",
+    *,
+    actor: Actor = SYSTEM,
+    progress: Progress | None = None,
+    politeness: Politeness | None = None,
+) -> HarvestJob:
+    """Run a source now and return its job once it has ended (the CLI's ``simpul harvest``)."""
+    settings = settings_for(registry)
+    with registry.db.transaction() as session:
+        reap_stale(session, settings)
+        job, new = queue_job(session, source_id, mode, actor)
+        if not new and job.status == "running":
+            raise Conflict(
+                f"source {source_id!r} is being harvested now (job {job.id}); "
+                f"see /api/v1/harvest-jobs/{job.id}",
+                job=job.id,
+            )
+    return run_job(registry, job.id, progress=progress, politeness=politeness)
+
+
+def run_job(
+    registry,
+    job_id: str,
+    *,
+    progress: Progress | None = None,
+    politeness: Politeness | None = None,
+) -> HarvestJob:
+    """Claim a queued job and run it to a final state."""
+    settings = settings_for(registry)
+    with registry.db.transaction() as session:
+        claimed = session.execute(
+            update(HarvestJob)
+            .where(HarvestJob.id == job_id, HarvestJob.status == "queued")
+            .values(status="running", started=utcnow(), heartbeat=utcnow(), worker=worker_name())
+        ).rowcount
+        if not claimed:
+            raise Conflict(f"harvest job {job_id!r} is not queued (taken by another worker?)")
+    try:
+        run = _Run(registry, job_id, settings, progress, politeness)
+    except Exception as exc:  # e.g. options a newer version no longer accepts
+        log.exception("harvest job %s cannot start", job_id)
+        with registry.db.transaction() as session:
+            job = get_job(session, job_id)
+            job.status, job.finished = "failed", utcnow()
+            job.message = f"the source cannot be harvested: {exc}"[:4000]
+        with registry.db.session() as session:
+            return get_job(session, job_id)
+    beat = _Heartbeat(registry, job_id, settings.heartbeat)
+    beat.start()
+    try:
+        run.execute()
+    except BaseException as exc:
+        run.fail(exc)
+        if not isinstance(exc, Exception):
+            raise
+    finally:
+        beat.stop()
+    with registry.db.session() as session:
+        return get_job(session, job_id)
+
+
+def reap_stale(session: Session, settings: RunSettings) -> list[str]:
+    """End jobs whose process died (no heartbeat) or that ran past their time limit."""
+    now = utcnow()
+    running = session.scalars(select(HarvestJob).where(HarvestJob.status == "running")).all()
+    reaped = []
+    for job in running:
+        beat = as_utc(job.heartbeat or job.started)
+        started = as_utc(job.started)
+        if beat < now - timedelta(seconds=settings.stale_after):
+            job.status = "interrupted"
+            job.message = (
+                f"the harvest process ({job.worker}) stopped without ending the job (last sign "
+                f"of life {beat.isoformat()}); records stored until then are kept"
+            )
+        elif started < now - timedelta(seconds=settings.job_timeout * 1.5):
+            job.status = "timed_out"
+            job.message = f"the job ran past its time limit of {settings.job_timeout:.0f} s"
+        else:
+            continue
+        job.finished = now
+        reaped.append(job.id)
+    return reaped
+
+
+# -- one run --------------------------------------------------------------------------------------
+class _Heartbeat(threading.Thread):
+    def __init__(self, registry, job_id: str, every: float):
+        super().__init__(daemon=True, name=f"heartbeat-{job_id}")
+        self.registry, self.job_id, self.every = registry, job_id, every
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.every):
+            try:
+                with self.registry.db.transaction() as session:
+                    session.execute(
+                        update(HarvestJob)
+                        .where(HarvestJob.id == self.job_id, HarvestJob.status == "running")
+                        .values(heartbeat=utcnow())
+                    )
+            except Exception:  # a busy database must not kill the job; the next beat retries
+                log.warning("heartbeat of job %s failed", self.job_id, exc_info=True)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(5)
+
+
+@dataclass
+class _Candidate:
+    item: Item
+    checked: Checked
+    prior: Any  # the stored HarvestRecord row of this key, if any
+
+
+class _Run:
+    def __init__(self, registry, job_id, settings: RunSettings, progress, politeness):
+        self.registry, self.job_id, self.settings = registry, job_id, settings
+        self.progress = progress or (lambda n: None)
+        self.counts: Counter[str] = Counter()
+        self.gaps: Counter[str] = Counter()
+        self.seen: set[str] = set()
+        self.broken: str | None = None  # why the pass is incomplete
+        self.errors_logged = 0
+        self.held_message: str | None = None
+        self._failed: list[tuple[Item, Any, str]] = []  # records whose transform failed
+        self.deadline = time.monotonic() + settings.job_timeout
+        with registry.db.session() as session:
+            job = get_job(session, job_id)
+            source = get_source(session, job.source_id)
+            self.source_id, self.mode = source.id, job.mode
+            self.priority, self.schedule = source.priority, source.schedule
+            self.spec = SourceSpec(
+                source.id,
+                source.url,
+                source.organization_id,
+                dict(source.options),
+                dict(source.secrets),
+                dict(source.state),
+            )
+            self.kind = harvester_class(source.type)
+            self.orgs = Organizations(session, source.organization_id)
+            self.priorities = {
+                row.id: row.priority
+                for row in session.execute(select(HarvestSource.id, HarvestSource.priority))
+            }
+            self.known_before = session.scalar(
+                select(func.count()).where(
+                    HarvestRecord.source_id == source.id, HarvestRecord.status != "gone"
+                )
+            )
+        self.actor = Actor(f"harvest:{self.source_id}", self.spec.organization, "system")
+        self.mapping = self.kind.mapping_key(self.spec.options)
+        policy = FetchPolicy(
+            allow_private=registry.settings.harvest_allow_private,
+            **{
+                k: v
+                for k, v in self.spec.options.get("fetch", {}).items()
+                if k in FetchPolicy.__annotations__ and k != "allow_private"
+            },
+        )
+        self.fetcher = Fetcher(
+            policy,
+            headers=self.spec.secrets.get("headers"),
+            politeness=politeness,
+            deadline=self.deadline,
+        )
+        self.harvester: Harvester = self.kind(self.spec, self.fetcher)
+
+    # -- the pass ---------------------------------------------------------------------------------
+    def execute(self) -> None:
+        self.mode = self._resolve_mode()
+        self._save(mode=self.mode)
+        if self.mode == "retransform":
+            items = self._stored_items()
+        else:
+            since = self.spec.state.get("cursor") if self.mode == "incremental" else None
+            items = self._gather(since)
+        for batch in _batches(items, self.settings.batch_size):
+            self._batch(batch)
+            self.progress(len(batch))
+            if time.monotonic() > self.deadline:
+                self.broken = (
+                    f"the job ran past its time limit of {self.settings.job_timeout:.0f} s"
+                )
+                break
+        self.fetcher.close()
+        if self.mode == "full" and self.broken is None and not self.counts["fetch_errors"]:
+            self._vanished()
+        elif self.mode == "full":
+            self.counts["kept_unseen"] = self._unseen_count()
+        self._finish()
+
+    def _resolve_mode(self) -> str:
+        if self.mode != "auto":
+            if self.mode == "incremental" and not self.harvester.incremental:
+                return "full"
+            return self.mode
+        state = self.spec.state
+        last_full = state.get("last_full_at")
+        if (
+            self.harvester.incremental
+            and state.get("cursor")
+            and last_full
+            and datetime.fromisoformat(last_full) > utcnow() - self.settings.full_every
+        ):
+            return "incremental"
+        return "full"
+
+    def _gather(self, since: str | None) -> Iterator[Item]:
+        try:
+            yield from self.harvester.gather(since)
+        except NotModified:
+            with self.registry.db.transaction() as session:
+                touched = session.execute(
+                    update(HarvestRecord)
+                    .where(
+                        HarvestRecord.source_id == self.source_id,
+                        HarvestRecord.status != "gone",
+                    )
+                    .values(seen_job_id=self.job_id)
+                ).rowcount
+            self.counts["unchanged"] += touched
+            self.counts["not_modified"] = 1
+        except (SourceBroken, FetchError) as exc:
+            self.broken = str(exc)
+            self._error_now(None, "gather", str(exc))
+        except ValidationFailed as exc:
+            self.broken = str(exc)
+            self._error_now(None, "gather", str(exc))
+
+    def _stored_items(self) -> Iterator[Item]:
+        last = 0
+        while True:
+            with self.registry.db.session() as session:
+                rows = session.execute(
+                    select(
+                        HarvestRecord.id,
+                        HarvestRecord.key,
+                        HarvestRecord.uri,
+                        HarvestRecord.original,
+                        HarvestRecord.media_type,
+                    )
+                    .where(HarvestRecord.source_id == self.source_id, HarvestRecord.id > last)
+                    .where(HarvestRecord.status != "gone")
+                    .order_by(HarvestRecord.id)
+                    .limit(self.settings.batch_size)
+                ).all()
+            if not rows:
+                return
+            for row in rows:
+                yield Item(row.key, zlib.decompress(row.original), row.media_type, row.uri)
+            last = rows[-1].id
+
+    # -- one batch --------------------------------------------------------------------------------
+    def _batch(self, items: list[Item]) -> None:
+        errors: list[dict[str, Any]] = []
+        fresh: list[Item] = []
+        for item in items:
+            if item.key in self.seen:
+                self.counts["duplicates"] += 1
+                continue
+            self.seen.add(item.key)
+            self.counts["seen"] += 1
+            self.harvester.seen_modified(item.modified)
+            if not item.complete:
+                try:
+                    item = self.harvester.fetch(item)
+                except (FetchError, SourceBroken, RecordProblem) as exc:
+                    self.counts["fetch_errors"] += 1
+                    errors.append(self._error(item.key, "fetch", str(exc)))
+                    fresh.append(item)  # seen, so never taken as vanished
+                    continue
+            fresh.append(item)
+        with self.registry.db.transaction() as session:
+            prior = self._prior(session, [i.key for i in fresh])
+            candidates: list[_Candidate] = []
+            touched: list[int] = []
+            for item in fresh:
+                row = prior.get(item.key)
+                if not item.complete:
+                    if row is not None:
+                        touched.append(row.id)
+                    continue
+                if self._unchanged(item, row):
+                    touched.append(row.id)
+                    self.counts["unchanged"] += 1
+                    continue
+                candidate = self._transform(item, row, errors)
+                if candidate is not None:
+                    candidates.append(candidate)
+            self._import(session, candidates, errors)
+            if touched:
+                session.execute(
+                    update(HarvestRecord)
+                    .where(HarvestRecord.id.in_(touched))
+                    .values(seen_job_id=self.job_id)
+                )
+            self._log_errors(session, errors)
+            self._save_in(session)
+
+    def _prior(self, session: Session, keys: list[str]) -> dict[str, Any]:
+        if not keys:
+            return {}
+        columns = (
+            HarvestRecord.id,
+            HarvestRecord.key,
+            HarvestRecord.original_hash,
+            HarvestRecord.mapping_version,
+            HarvestRecord.status,
+            HarvestRecord.service_id,
+        )
+        query = select(*columns).where(
+            HarvestRecord.source_id == self.source_id, HarvestRecord.key.in_(keys)
+        )
+        return {row.key: row for row in session.execute(query)}
+
+    def _unchanged(self, item: Item, row) -> bool:
+        return (
+            self.mode != "retransform"
+            and row is not None
+            and row.status in ("ok", "shadowed")
+            and row.original_hash == item.original_hash
+            and row.mapping_version == self.mapping
+        )
+
+    def _transform(self, item: Item, row, errors: list) -> _Candidate | None:
+        try:
+            transformed = self.harvester.transform(item)
+            checked = check(transformed, self.orgs, item.key)
+        except RecordProblem as exc:
+            self.counts["errors"] += 1
+            errors.append(self._error(item.key, "transform", str(exc)))
+            self._store_failed(item, row, str(exc))
+            return None
+        except Exception as exc:  # a mapping bug must not end the job
+            log.exception("transforming %s of %s", item.key, self.source_id)
+            message = f"unexpected {type(exc).__name__}: {exc}"
+            self.counts["errors"] += 1
+            errors.append(self._error(item.key, "transform", message))
+            self._store_failed(item, row, message)
+            return None
+        return _Candidate(item, checked, row)
+
+    def _store_failed(self, item: Item, row, message: str) -> None:
+        self._failed.append((item, row, message))
+
+    def _import(self, session: Session, candidates: list[_Candidate], errors: list) -> None:
+        failed, self._failed = self._failed, []
+        records: list[dict[str, Any]] = []
+        for item, row, message in failed:
+            records.append(self._record_row(item, row, "error", None, None, [message]))
+        if candidates:
+            self._identify(session, candidates)
+            decisions = self._decide(session, candidates)
+            to_publish = [c for c, d in zip(candidates, decisions, strict=True) if d is None]
+            published = self._publish(session, to_publish)
+            for candidate, decision in zip(candidates, decisions, strict=True):
+                checked = candidate.checked
+                if decision is None:
+                    service_id, outcome = published[id(candidate)]
+                    self.counts[outcome.value] += 1
+                    status = "ok"
+                    for gap in checked.gaps:
+                        self.gaps[gap] += 1
+                else:
+                    service_id, reason = decision
+                    self.counts["shadowed"] += 1
+                    status = "shadowed"
+                    checked.notes.append(reason)
+                for note in checked.notes:
+                    errors.append(self._error(candidate.item.key, "note", note))
+                records.append(
+                    self._record_row(
+                        candidate.item,
+                        candidate.prior,
+                        status,
+                        service_id,
+                        checked.gaps,
+                        checked.notes or None,
+                    )
+                )
+        inserts = [r for r in records if "id" not in r]
+        updates = [r for r in records if "id" in r]
+        if inserts:
+            session.execute(insert(HarvestRecord.__table__), inserts)
+        if updates:
+            session.execute(update(HarvestRecord), updates)
+
+    def _record_row(self, item, prior, status, service_id, gaps, notes) -> dict[str, Any]:
+        values = {
+            "uri": item.uri,
+            "service_id": service_id if service_id else (prior.service_id if prior else None),
+            "original": zlib.compress(item.original, 1),
+            "media_type": item.media_type,
+            "original_hash": item.original_hash,
+            "mapping_version": self.mapping,
+            "status": status,
+            "gaps": gaps or None,
+            "errors": notes or None,
+            "fetched_at": utcnow(),
+            "seen_job_id": self.job_id,
+        }
+        if prior is not None:
+            return {"id": prior.id, **values}
+        return {"source_id": self.source_id, "key": item.key, **values}
+
+    # -- identity and priority --------------------------------------------------------------------
+    def _identify(self, session: Session, candidates: list[_Candidate]) -> None:
+        """A remote URI another source already brought makes this the same service."""
+        uris = {c.item.uri for c in candidates if c.item.uri}
+        if not uris:
+            return
+        query = (
+            select(HarvestRecord.uri, Service.authority, Service.identifier)
+            .join(Service, Service.id == HarvestRecord.service_id)
+            .where(HarvestRecord.uri.in_(uris), HarvestRecord.source_id != self.source_id)
+        )
+        known = {row.uri: (row.authority, row.identifier) for row in session.execute(query)}
+        for candidate in candidates:
+            target = known.get(candidate.item.uri)
+            data = candidate.checked.prepared.data
+            if target is None or (data["authority"], data["identifier"]) == target:
+                continue
+            authority, identifier = target
+            if authority not in self.orgs.info:
+                continue
+            data = {**data, "authority": authority, "identifier": identifier}
+            prepared = candidate.checked.prepared
+            candidate.checked.prepared = prepared._replace(
+                data=data, content_hash=content_hash(data), organization=self.orgs.info[authority]
+            )
+
+    def _decide(self, session: Session, candidates: list[_Candidate]) -> list:
+        """None to publish, or (service id, why not) when another copy wins."""
+        keys = {c.checked.prepared.key for c in candidates}
+        stored = {}
+        by_authority: dict[str, list[str]] = {}
+        for authority, identifier in keys:
+            by_authority.setdefault(authority, []).append(identifier)
+        for authority, identifiers in by_authority.items():
+            query = select(
+                Service.id, Service.authority, Service.identifier, Service.provenance
+            ).where(
+                Service.authority == authority,
+                Service.identifier.in_(identifiers),
+                Service.deleted_at.is_(None),
+            )
+            for row in session.execute(query):
+                stored[(row.authority, row.identifier)] = row
+        decisions = []
+        for candidate in candidates:
+            prepared = candidate.checked.prepared
+            row = stored.get(prepared.key)
+            decisions.append(self._winner(session, candidate, row))
+        return decisions
+
+    def _winner(self, session: Session, candidate: _Candidate, row):
+        prepared = candidate.checked.prepared
+        sources = [self.source_id]
+        if row is not None:
+            provenance = row.provenance or {}
+            if provenance.get("method") != "harvest":
+                return row.id, "published by hand in Simpul; the harvest does not overwrite it"
+            sources = list(dict.fromkeys([*provenance.get("sources", []), self.source_id]))
+            holder = provenance.get("source")
+            if (
+                holder not in (None, self.source_id)
+                and holder in self.priorities
+                and self.priorities[holder] > self.priority
+            ):
+                if self.source_id not in provenance.get("sources", []):
+                    session.execute(
+                        update(Service)
+                        .where(Service.id == row.id)
+                        .values(provenance={**provenance, "sources": sources})
+                    )
+                return row.id, f"source {holder!r} has a higher priority and brings this service"
+            if prepared.data["authority"] not in self.orgs.writable:
+                return row.id, f"{prepared.data['authority']!r} is not writable by this source"
+        candidate.checked.prepared = prepared._replace(
+            provenance={
+                "source": self.source_id,
+                "sources": sources,
+                "job": self.job_id,
+                "original_key": candidate.item.key,
+                "original_uri": candidate.item.uri,
+                "mapping": self.mapping,
+                "fetched_at": utcnow().isoformat(),
+            }
+        )
+        return None
+
+    def _publish(self, session: Session, candidates: list[_Candidate]) -> dict:
+        if not candidates:
+            return {}
+        base = self.registry.provenance(self.actor, "harvest")
+        prepared: list[Prepared] = [c.checked.prepared for c in candidates]
+        results = publish_many(
+            session, prepared, self.actor, base_uri=self.registry.base_uri, provenance=base
+        )
+        return {id(c): r for c, r in zip(candidates, results, strict=True)}
+
+    # -- vanished records -------------------------------------------------------------------------
+    def _unseen(self, session: Session):
+        return session.execute(
+            select(HarvestRecord.id, HarvestRecord.service_id, HarvestRecord.status).where(
+                HarvestRecord.source_id == self.source_id,
+                HarvestRecord.status != "gone",
+                HarvestRecord.seen_job_id != self.job_id,
+            )
+        ).all()
+
+    def _unseen_count(self) -> int:
+        with self.registry.db.session() as session:
+            return len(self._unseen(session))
+
+    def _vanished(self) -> None:
+        with self.registry.db.transaction() as session:
+            rows = self._unseen(session)
+            if not rows:
+                return
+            share = len(rows) / max(self.known_before, 1)
+            limit = float(self.spec.options.get("max_delete_share", self.settings.max_delete_share))
+            if share > limit:
+                job = session.get(HarvestJob, self.job_id)
+                job.held = sorted({r.service_id for r in rows if r.service_id and r.status == "ok"})
+                job.held_status = "held"
+                self.counts["held"] = len(rows)
+                self.held_message = (
+                    f"{len(rows)} of {self.known_before} records ({share:.0%}) vanished at once, "
+                    f"more than the {limit:.0%} allowed: their deletion is held for review"
+                )
+                return
+            self.counts["deleted"] += delete_vanished(session, self.source_id, rows, self.actor)
+
+    # -- bookkeeping ------------------------------------------------------------------------------
+    def _error(self, key: str | None, stage: str, message: str) -> dict[str, Any]:
+        return {"job_id": self.job_id, "key": key, "stage": stage, "message": message[:4000]}
+
+    def _log_errors(self, session: Session, errors: list[dict[str, Any]]) -> None:
+        room = self.settings.max_errors_logged - self.errors_logged
+        if errors and room > 0:
+            session.execute(insert(HarvestError.__table__), errors[:room])
+            self.errors_logged += min(room, len(errors))
+
+    def _error_now(self, key: str | None, stage: str, message: str) -> None:
+        self.counts["errors"] += 1
+        with self.registry.db.transaction() as session:
+            self._log_errors(session, [self._error(key, stage, message)])
+
+    def _save_in(self, session: Session, **values: Any) -> None:
+        session.execute(
+            update(HarvestJob)
+            .where(HarvestJob.id == self.job_id)
+            .values(counts=dict(self.counts), gaps=dict(self.gaps), heartbeat=utcnow(), **values)
+        )
+
+    def _save(self, **values: Any) -> None:
+        with self.registry.db.transaction() as session:
+            self._save_in(session, **values)
+
+    def _finish(self) -> None:
+        timed_out = time.monotonic() > self.deadline
+        status = "timed_out" if timed_out else "finished"
+        if self.broken and not self.counts["seen"] and not timed_out:
+            status = "failed"
+        message = self.broken or self.held_message
+        if self.broken and self.mode == "full":
+            message += "; nothing was deleted because the pass was incomplete"
+        now = utcnow()
+        with self.registry.db.transaction() as session:
+            source = session.get(HarvestSource, self.source_id)
+            state = dict(source.state)
+            if self.broken is None and self.mode in ("full", "incremental"):
+                if self.harvester.cursor:
+                    state["cursor"] = max(
+                        filter(None, [state.get("cursor"), self.harvester.cursor])
+                    )
+                state["validators"] = {**state.get("validators", {}), **self.harvester.validators}
+                if self.mode == "full":
+                    state["last_full_at"] = now.isoformat()
+            source.state = state
+            interval = schedule_interval(self.schedule)
+            source.next_run_at = now + interval if interval and source.enabled else None
+            source.last_job_id = self.job_id
+            self._save_in(session, status=status, finished=now, message=message)
+
+    def fail(self, exc: BaseException) -> None:
+        """The job ends in a final state whatever happened."""
+        status = "interrupted" if not isinstance(exc, Exception) else "failed"
+        log.error("harvest job %s %s: %r", self.job_id, status, exc)
+        try:
+            self.fetcher.close()
+            with self.registry.db.transaction() as session:
+                self._save_in(
+                    session,
+                    status=status,
+                    finished=utcnow(),
+                    message=f"{type(exc).__name__}: {exc}"[:4000],
+                )
+        except Exception:
+            log.exception("could not record the end of job %s", self.job_id)
+
+
+def delete_vanished(session: Session, source_id: str, rows: Iterable, actor: Actor) -> int:
+    """Tombstone the services of vanished records, unless another source still brings them or
+    an agency took them over by hand; mark the records gone. Returns how many were retired."""
+    rows = list(rows)
+    service_ids = {r.service_id for r in rows if r.service_id and r.status == "ok"}
+    still_brought = (
+        set(
+            session.scalars(
+                select(HarvestRecord.service_id).where(
+                    HarvestRecord.service_id.in_(service_ids),
+                    HarvestRecord.source_id != source_id,
+                    HarvestRecord.status.in_(("ok", "shadowed")),
+                )
+            )
+        )
+        if service_ids
+        else set()
+    )
+    harvested = (
+        set(
+            session.scalars(
+                select(Service.id).where(
+                    Service.id.in_(service_ids - still_brought),
+                    Service.provenance["method"].as_string() == "harvest",
+                    Service.provenance["source"].as_string() == source_id,
+                )
+            )
+        )
+        if service_ids
+        else set()
+    )
+    retired = retire_many(session, sorted(harvested), actor)
+    session.execute(
+        update(HarvestRecord)
+        .where(HarvestRecord.id.in_([r.id for r in rows]))
+        .values(status="gone")
+    )
+    return len(retired)
+
+
+def review_held(session: Session, job_id: str, apply: bool, actor: Actor = SYSTEM) -> HarvestJob:
+    """Apply or discard the deletions a job held. Applying retires only the records that are
+    still missing from the source (no later job saw them)."""
+    job = get_job(session, job_id)
+    source = get_source(session, job.source_id)
+    actor.require_write(source.organization_id)
+    if job.held_status != "held":
+        raise Conflict(f"job {job_id} has no deletions held for review")
+    if apply:
+        rows = session.execute(
+            select(HarvestRecord.id, HarvestRecord.service_id, HarvestRecord.status).where(
+                HarvestRecord.source_id == source.id,
+                HarvestRecord.status != "gone",
+                HarvestRecord.seen_job_id < job.id,
+            )
+        ).all()
+        harvest_actor = Actor(f"harvest:{source.id}", source.organization_id, "system")
+        deleted = delete_vanished(session, source.id, rows, harvest_actor)
+        job.counts = {**job.counts, "deleted": job.counts.get("deleted", 0) + deleted}
+    job.held_status = "applied" if apply else "discarded"
+    return job
+
+
+def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

@@ -1,0 +1,276 @@
+"""Harvest sources and their jobs: register, change, queue, schedule, report.
+
+Sources belong to an organization; their credentials (``secrets``) are used when fetching and
+never shown. A source has at most one job queued or running at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from simpul.errors import Conflict, NotFound, ValidationFailed
+from simpul.harvesters import harvester_class, known_types
+from simpul.registry.auth import SYSTEM, Actor
+from simpul.registry.db import as_utc, utcnow
+from simpul.registry.models import HarvestError, HarvestJob, HarvestSource, Organization
+from simpul.registry.schemas import SLUG
+from simpul.registry.services import new_id
+
+ACTIVE = ("queued", "running")
+FINAL = ("finished", "failed", "timed_out", "interrupted", "cancelled")
+MODES = ("auto", "full", "incremental", "retransform")
+_SCHEDULE = re.compile(r"^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$")
+
+
+def schedule_interval(schedule: str) -> timedelta | None:
+    """``manual`` -> None; an ISO 8601 duration of days, hours and minutes (P1D, PT6H, PT30M)."""
+    if schedule == "manual":
+        return None
+    match = _SCHEDULE.match(schedule)
+    if not match:
+        raise ValueError(schedule)
+    days = int((match.group(1) or "0D")[:-1])
+    hours = int((match.group(3) or "0H")[:-1])
+    minutes = int((match.group(4) or "0M")[:-1])
+    interval = timedelta(days=days, hours=hours, minutes=minutes)
+    if interval < timedelta(minutes=5):
+        raise ValueError(schedule)
+    return interval
+
+
+def _schedule(value: str) -> None:
+    try:
+        schedule_interval(value)
+    except ValueError:
+        raise ValidationError(
+            "use 'manual' or an ISO 8601 duration of at least 5 minutes (PT30M, PT6H, P1D, P7D)"
+        ) from None
+
+
+class SourceSchema(Schema):
+    id = fields.String(
+        required=True,
+        validate=validate.Regexp(SLUG, error="use 1-100 lowercase letters, digits or '-'"),
+    )
+    organization = fields.String(required=True, validate=validate.Length(1, 100))
+    type = fields.String(required=True)
+    url = fields.Url(load_default="", schemes={"http", "https"}, require_tld=False)
+    options = fields.Dict(keys=fields.String(), load_default=dict)
+    secrets = fields.Dict(keys=fields.String(), load_default=dict, load_only=True)
+    schedule = fields.String(load_default="P1D", validate=_schedule)
+    priority = fields.Integer(load_default=0, validate=validate.Range(-1000, 1000))
+    enabled = fields.Boolean(load_default=True)
+
+
+SOURCE_SCHEMA = SourceSchema()
+SOURCE_UPDATE = SourceSchema(partial=True)
+
+
+def _load(raw: Any, schema: Schema) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ValidationFailed.from_messages("expected a JSON object")
+    try:
+        data = schema.load(raw)
+    except ValidationError as exc:
+        raise ValidationFailed.from_messages(exc.messages) from None
+    if "type" in data and data["type"] not in known_types():
+        raise ValidationFailed.from_messages(
+            {"type": f"unknown source type {data['type']!r}; known: {', '.join(known_types())}"}
+        )
+    return data
+
+
+def create_source(session: Session, raw: Any, actor: Actor = SYSTEM) -> HarvestSource:
+    data = _load(raw, SOURCE_SCHEMA)
+    actor.require_write(data["organization"])
+    if not data["url"] and data["type"] != "spreadsheet":
+        raise ValidationFailed.from_messages({"url": "a source of this type needs a URL"})
+    if session.get(Organization, data["organization"]) is None:
+        raise ValidationFailed.from_messages(
+            {"organization": f"unknown organization {data['organization']!r}"}
+        )
+    if session.get(HarvestSource, data["id"]) is not None:
+        raise Conflict(f"there is already a source {data['id']!r}")
+    options = harvester_class(data["type"]).check_options(data["options"])
+    now = utcnow()
+    row = HarvestSource(
+        id=data["id"],
+        organization_id=data["organization"],
+        type=data["type"],
+        url=data["url"],
+        options=options,
+        secrets=data["secrets"],
+        schedule=data["schedule"],
+        priority=data["priority"],
+        enabled=data["enabled"],
+        state={},
+        next_run_at=now if data["schedule"] != "manual" and data["enabled"] else None,
+        created=now,
+        modified=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def update_source(
+    session: Session, source_id: str, raw: Any, actor: Actor = SYSTEM
+) -> HarvestSource:
+    row = get_source(session, source_id)
+    actor.require_write(row.organization_id)
+    data = _load(raw, SOURCE_UPDATE)
+    for key in ("id", "organization"):
+        if key in data and data[key] != (row.id if key == "id" else row.organization_id):
+            raise ValidationFailed.from_messages({key: f"the {key} of a source cannot change"})
+    kind = data.get("type", row.type)
+    if "options" in data or "type" in data:
+        row.options = harvester_class(kind).check_options(data.get("options", row.options))
+    for key in ("type", "url", "secrets", "schedule", "priority", "enabled"):
+        if key in data:
+            setattr(row, key, data[key])
+    if "url" in data or "type" in data:
+        row.state = {}  # cursors and validators belong to the old remote
+    interval = schedule_interval(row.schedule)
+    row.next_run_at = utcnow() if interval and row.enabled else None
+    row.modified = utcnow()
+    return row
+
+
+def delete_source(session: Session, source_id: str, actor: Actor = SYSTEM) -> None:
+    """Remove a source and its jobs; the services it brought stay (their provenance says where
+    they came from)."""
+    row = get_source(session, source_id)
+    actor.require_write(row.organization_id)
+    if active_job(session, source_id) is not None:
+        raise Conflict(f"source {source_id!r} has a job queued or running; wait for it to end")
+    session.delete(row)
+
+
+def get_source(session: Session, source_id: str) -> HarvestSource:
+    row = session.get(HarvestSource, source_id)
+    if row is None:
+        raise NotFound(f"no harvest source {source_id!r}")
+    return row
+
+
+def list_sources(
+    session: Session, organization: str | None = None, page: int = 1, size: int = 50
+) -> tuple[int, list[HarvestSource]]:
+    query = select(HarvestSource)
+    if organization:
+        query = query.where(HarvestSource.organization_id == organization)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(HarvestSource.id).offset((page - 1) * size).limit(size))
+    return total, list(rows)
+
+
+def active_job(session: Session, source_id: str) -> HarvestJob | None:
+    return session.scalar(
+        select(HarvestJob).where(HarvestJob.source_id == source_id, HarvestJob.status.in_(ACTIVE))
+    )
+
+
+def queue_job(
+    session: Session, source_id: str, mode: str = "auto", actor: Actor = SYSTEM
+) -> tuple[HarvestJob, bool]:
+    """Queue a run; when one is already queued or running, return it (False: not new)."""
+    source = get_source(session, source_id)
+    actor.require_write(source.organization_id)
+    if mode not in MODES:
+        raise ValidationFailed.from_messages({"mode": f"use one of {', '.join(MODES)}"})
+    existing = active_job(session, source_id)
+    if existing is not None:
+        return existing, False
+    job = HarvestJob(
+        id=new_id(),
+        source_id=source_id,
+        status="queued",
+        mode=mode,
+        created=utcnow(),
+        counts={},
+        gaps={},
+    )
+    session.add(job)
+    session.flush()
+    return job, True
+
+
+def get_job(session: Session, job_id: str) -> HarvestJob:
+    row = session.get(HarvestJob, job_id)
+    if row is None:
+        raise NotFound(f"no harvest job {job_id!r}")
+    return row
+
+
+def list_jobs(session: Session, source_id: str, limit: int = 20) -> list[HarvestJob]:
+    query = (
+        select(HarvestJob)
+        .where(HarvestJob.source_id == source_id)
+        .order_by(HarvestJob.created.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def job_errors(
+    session: Session, job_id: str, offset: int = 0, limit: int = 100
+) -> tuple[int, list[HarvestError]]:
+    query = select(HarvestError).where(HarvestError.job_id == job_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(HarvestError.id).offset(offset).limit(limit))
+    return total, list(rows)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return as_utc(value).isoformat() if value else None
+
+
+def source_to_dict(row: HarvestSource, last_job: HarvestJob | None = None) -> dict[str, Any]:
+    """A source as the API shows it: never its secrets, only which ones are set."""
+    out = {
+        "id": row.id,
+        "organization": row.organization_id,
+        "type": row.type,
+        "url": row.url,
+        "options": row.options,
+        "secrets": sorted(row.secrets),
+        "schedule": row.schedule,
+        "priority": row.priority,
+        "enabled": row.enabled,
+        "next_run_at": _iso(row.next_run_at),
+        "cursor": row.state.get("cursor"),
+        "last_full_at": row.state.get("last_full_at"),
+        "created": _iso(row.created),
+        "modified": _iso(row.modified),
+    }
+    if last_job is not None:
+        out["last_job"] = job_to_dict(last_job)
+    return out
+
+
+def job_to_dict(row: HarvestJob) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "source": row.source_id,
+        "status": row.status,
+        "mode": row.mode,
+        "created": _iso(row.created),
+        "started": _iso(row.started),
+        "finished": _iso(row.finished),
+        "counts": row.counts,
+        "gaps": row.gaps,
+        "message": row.message,
+        "held_deletions": {"status": row.held_status, "services": row.held or []}
+        if row.held_status
+        else None,
+    }
+
+
+def error_to_dict(row: HarvestError) -> dict[str, Any]:
+    return {"key": row.key, "stage": row.stage, "message": row.message}
