@@ -6,6 +6,7 @@ returns one. Every request is recorded, so tests can check conditional requests 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -59,10 +60,8 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in response.headers.items():
             self.send_header(key, value)
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(response.body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     def log_message(self, *args: Any) -> None:
         pass
