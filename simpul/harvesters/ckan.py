@@ -35,7 +35,7 @@ EXTRAS = {
 
 
 def _extra(keys: tuple[str, ...]) -> str:
-    return " || ".join(f"extras[?key=='{k}'].value | [0]" for k in keys)
+    return " || ".join(f"(extras[?key=='{k}'].value | [0])" for k in keys)
 
 
 DEFAULT_FIELDS = {

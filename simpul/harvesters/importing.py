@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from simpul.errors import flatten_messages
 from simpul.harvesters.base import RecordProblem, Transformed
 from simpul.harvesters.mapping import identifier as make_identifier
+from simpul.harvesters.mapping import slug
 from simpul.registry.areas import NATIONAL, is_within
 from simpul.registry.models import Organization
 from simpul.registry.quality import missing
@@ -89,12 +90,24 @@ def _authority(
     original = transformed.authority or ({"name": {"id": str(named)}} if named else None)
     if original:
         raw["original_authority"] = original
+        # Records of several foreign authorities are held by one organization: qualify their
+        # identifiers so that two authorities' "surat-domisili" stay two records.
+        raw["identifier"] = f"{_authority_slug(original, named)}.{raw['identifier']}"[:200]
         notes.append(
             f"authority {_label(original)!r} is not a registered organization; "
             f"held by {orgs.owner!r}"
         )
     raw["authority"] = orgs.owner
     return orgs.info[orgs.owner]
+
+
+def _authority_slug(original: dict[str, Any], named: Any) -> str:
+    uri = original.get("uri") or ""
+    candidates = (original.get("id"), named, uri.rstrip("/#").rsplit("/", 1)[-1], _label(original))
+    for value in candidates:
+        if value and slug(str(value)):
+            return slug(str(value))[:60]
+    return "lain"
 
 
 def _label(original: dict[str, Any]) -> str:

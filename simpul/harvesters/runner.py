@@ -652,8 +652,8 @@ class _Run:
     def _finish(self) -> None:
         timed_out = time.monotonic() > self.deadline
         status = "timed_out" if timed_out else "finished"
-        if self.broken and not self.counts["seen"] and not timed_out:
-            status = "failed"
+        if self.broken and not timed_out:
+            status = "incomplete" if self.counts["seen"] else "failed"
         message = self.broken or self.held_message
         if self.broken and self.mode == "full":
             message += "; nothing was deleted because the pass was incomplete"

@@ -23,7 +23,7 @@ from simpul.registry.schemas import SLUG
 from simpul.registry.services import new_id
 
 ACTIVE = ("queued", "running")
-FINAL = ("finished", "failed", "timed_out", "interrupted", "cancelled")
+FINAL = ("finished", "incomplete", "failed", "timed_out", "interrupted", "cancelled")
 MODES = ("auto", "full", "incremental", "retransform")
 _SCHEDULE = re.compile(r"^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$")
 

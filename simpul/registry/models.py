@@ -161,7 +161,8 @@ class HarvestJob(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("harvest_sources.id", ondelete="CASCADE"))
-    # queued, running, then one final state: finished, failed, timed_out, interrupted, cancelled
+    # queued, running, then one final state: finished, incomplete (the source broke part way),
+    # failed, timed_out, interrupted (the process died), cancelled
     status: Mapped[str] = mapped_column(String(12), index=True)
     mode: Mapped[str] = mapped_column(String(12))  # full, incremental, retransform
     created: Mapped[datetime] = mapped_column(Timestamp)

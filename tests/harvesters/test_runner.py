@@ -149,7 +149,7 @@ def test_unknown_authority_is_held_by_the_source_organization(harvests, remote, 
     harvests.source("p", "json", serve(remote, items), options={"key": "identifier"})
     job = harvests.run("p")
     assert job.counts["created"] == 1
-    record = harvests.live()["layanan-0"]
+    record = harvests.live()["dinas-entah-mana.layanan-0"]
     assert record["authority"] == "kota-gorontalo"
     assert record["original_authority"] == {"name": {"id": "dinas-entah-mana"}}
     rdf = client.get(

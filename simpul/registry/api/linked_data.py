@@ -74,6 +74,23 @@ def catalog(args, ext):
     fmt = EXTENSIONS.get(ext)
     if fmt is None:
         raise NotFound(f"no catalog format {ext!r}; use .ttl, .nt, .jsonld or .rdf")
+    return _catalog(args, fmt)
+
+
+@blp.route("/catalog")
+@blp.arguments(CatalogArgs, location="query")
+@blp.response(
+    200, description="The catalog's own URI (and its Hydra pages), by content negotiation"
+)
+def catalog_negotiated(args):
+    """The catalog in the RDF format the Accept header asks for (Turtle by default)."""
+    fmt = negotiate("ttl")
+    if fmt is None:
+        return not_acceptable()
+    return _catalog(args, "ttl" if fmt in ("json", "html") else fmt)
+
+
+def _catalog(args, fmt: str):
     reg = registry()
     if args.get("area") and load_areas().get(args["area"]) is None:
         raise NotFound(load_areas().check(args["area"]))
@@ -84,7 +101,7 @@ def catalog(args, ext):
             yield from catalog_document(session, fmt, reg.base_uri, reg.settings.node_id, where)
 
     body = stream_with_context(generate())
-    headers = {"Vary": "Accept-Encoding"}
+    headers = {"Vary": "Accept, Accept-Encoding"}
     if "gzip" in request.headers.get("Accept-Encoding", ""):
         body = stream_with_context(gzipped(generate()))
         headers["Content-Encoding"] = "gzip"

@@ -1,0 +1,37 @@
+"""Another Simpul node, in this process but behind a real HTTP server on a loopback port
+(werkzeug's threaded server), with its own SQLite database and base URI."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from simpul.registry import create_app
+from tests.services.postgres import free_port
+
+
+class Node:
+    def __init__(self, folder: Path, node_id: str = "simpul-remote", **settings):
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.app = create_app(
+            {
+                "database_url": f"sqlite:///{folder / 'node.db'}",
+                "data_dir": str(folder),
+                "base_uri": self.base,
+                "node_id": node_id,
+                "search_sync_ms": 0,
+                **settings,
+            }
+        )
+        self.registry = self.app.extensions["simpul"]
+        self.registry.db.upgrade()
+        self._server = make_server("127.0.0.1", port, self.app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self.registry.close()
