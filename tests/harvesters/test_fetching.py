@@ -40,7 +40,7 @@ def test_loopback_and_private_targets_are_refused_by_default(remote):
         ("::1", False),
         ("::ffff:127.0.0.1", False),
         ("fd00::1", False),
-        ("0.0.0.0", False),
+        ("0.0.0.0", False),  # noqa: S104
         ("103.10.10.10", True),
         ("2001:4860:4860::8888", True),
     ],
