@@ -348,6 +348,9 @@ class _Run:
         for item in items:
             if item.key in self.seen:
                 self.counts["duplicates"] += 1
+                errors.append(
+                    self._error(item.key, "duplicate", "the key appears again; the first is kept")
+                )
                 continue
             self.seen.add(item.key)
             self.counts["seen"] += 1

@@ -75,6 +75,8 @@ SOURCE_UPDATE = SourceSchema(partial=True)
 def _load(raw: Any, schema: Schema) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise ValidationFailed.from_messages("expected a JSON object")
+    if raw.get("url") in ("", None):  # spreadsheet sources may live on uploads only
+        raw = {k: v for k, v in raw.items() if k != "url"}
     try:
         data = schema.load(raw)
     except ValidationError as exc:

@@ -210,5 +210,7 @@ class HarvestError(Base):
         ForeignKey("harvest_jobs.id", ondelete="CASCADE"), index=True
     )
     key: Mapped[str | None] = mapped_column(String(1000))
-    stage: Mapped[str] = mapped_column(String(12))  # gather, fetch, transform, import
+    # gather, fetch, transform (the record was not imported), duplicate, note (imported, but
+    # something was dropped or is worth knowing)
+    stage: Mapped[str] = mapped_column(String(12))
     message: Mapped[str] = mapped_column(String(4000))
