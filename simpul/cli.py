@@ -467,10 +467,11 @@ def jobs_show(ctx, job_id, errors) -> None:
 @click.pass_context
 def jobs_review(ctx, job_id, apply) -> None:
     """Apply or discard the deletions a job held for review."""
-    from simpul.harvesters.runner import review_held
+    from simpul.harvesters.deletions import review_held
 
-    with registry(ctx).db.transaction() as session:
-        job = review_held(session, job_id, apply)
+    reg = registry(ctx)
+    with reg.db.transaction() as session:
+        job = review_held(session, job_id, apply, base_uri=reg.base_uri)
         click.echo(f"job {job.id}: held deletions {job.held_status}", err=True)
 
 

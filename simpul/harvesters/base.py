@@ -59,6 +59,8 @@ class Transformed:
     notes: list[str] = field(default_factory=list)
     # The competent authority as the remote names it, when it is not a Simpul organization id.
     authority: dict[str, Any] | None = None
+    # An entry of the integration inventory (API gateways) instead of a record of its own.
+    inventory: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

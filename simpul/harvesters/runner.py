@@ -35,7 +35,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from simpul.errors import Conflict, ValidationFailed
-from simpul.harvesters import harvester_class
+from simpul.harvesters import harvester_class, inventory
 from simpul.harvesters.base import (
     Harvester,
     Item,
@@ -44,6 +44,7 @@ from simpul.harvesters.base import (
     SourceBroken,
     SourceSpec,
 )
+from simpul.harvesters.deletions import delete_vanished
 from simpul.harvesters.fetching import Fetcher, FetchError, FetchPolicy, Politeness
 from simpul.harvesters.importing import Checked, Organizations, check
 from simpul.harvesters.sources import get_job, get_source, queue_job, schedule_interval
@@ -56,7 +57,7 @@ from simpul.registry.models import (
     HarvestSource,
     Service,
 )
-from simpul.registry.services import Prepared, content_hash, publish_many, retire_many
+from simpul.registry.services import Prepared, content_hash, publish_many
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -196,6 +197,16 @@ class _Heartbeat(threading.Thread):
 
 
 @dataclass
+class _Contribution:
+    """An API of a gateway: an entry of the integration inventory, maybe a channel."""
+
+    item: Item
+    transformed: Any
+    prior: Any
+    unchanged: bool = False
+
+
+@dataclass
 class _Candidate:
     item: Item
     checked: Checked
@@ -229,6 +240,7 @@ class _Run:
             )
             self.kind = harvester_class(source.type)
             self.orgs = Organizations(session, source.organization_id)
+            self.writable = {k: self.orgs.info[k] for k in self.orgs.writable}
             self.priorities = {
                 row.id: row.priority
                 for row in session.execute(select(HarvestSource.id, HarvestSource.priority))
@@ -374,11 +386,13 @@ class _Run:
                     if row is not None:
                         touched.append(row.id)
                     continue
-                if self._unchanged(item, row):
+                if self._unchanged(item, row) and row.status != "contrib":
                     touched.append(row.id)
                     self.counts["unchanged"] += 1
                     continue
                 candidate = self._transform(item, row, errors)
+                if isinstance(candidate, _Contribution):  # links are re-checked every run
+                    candidate.unchanged = self._unchanged(item, row)
                 if candidate is not None:
                     candidates.append(candidate)
             self._import(session, candidates, errors)
@@ -411,14 +425,16 @@ class _Run:
         return (
             self.mode != "retransform"
             and row is not None
-            and row.status in ("ok", "shadowed")
+            and row.status in ("ok", "shadowed", "contrib")
             and row.original_hash == item.original_hash
             and row.mapping_version == self.mapping
         )
 
-    def _transform(self, item: Item, row, errors: list) -> _Candidate | None:
+    def _transform(self, item: Item, row, errors: list) -> _Candidate | _Contribution | None:
         try:
             transformed = self.harvester.transform(item)
+            if transformed.inventory is not None:
+                return _Contribution(item, transformed, row)
             checked = check(transformed, self.orgs, item.key)
         except RecordProblem as exc:
             self.counts["errors"] += 1
@@ -437,11 +453,14 @@ class _Run:
     def _store_failed(self, item: Item, row, message: str) -> None:
         self._failed.append((item, row, message))
 
-    def _import(self, session: Session, candidates: list[_Candidate], errors: list) -> None:
+    def _import(self, session: Session, candidates: list, errors: list) -> None:
         failed, self._failed = self._failed, []
         records: list[dict[str, Any]] = []
         for item, row, message in failed:
             records.append(self._record_row(item, row, "error", None, None, [message]))
+        for contribution in [c for c in candidates if isinstance(c, _Contribution)]:
+            records.append(self._contribute(session, contribution, errors))
+        candidates = [c for c in candidates if isinstance(c, _Candidate)]
         if candidates:
             self._identify(session, candidates)
             decisions = self._decide(session, candidates)
@@ -478,6 +497,25 @@ class _Run:
             session.execute(insert(HarvestRecord.__table__), inserts)
         if updates:
             session.execute(update(HarvestRecord), updates)
+
+    def _contribute(self, session: Session, c: _Contribution, errors: list) -> dict[str, Any]:
+        entry = c.transformed.inventory
+        row = inventory.upsert(session, self.source_id, entry)
+        service_id, outcome = inventory.link(
+            session, row, entry, self.writable, self.actor, self.registry.base_uri
+        )
+        self.counts["linked" if service_id else "unlinked"] += 1
+        if outcome in ("updated", "restored"):
+            self.counts["updated"] += 1
+        elif c.unchanged:
+            self.counts["unchanged"] += 1
+            return self._record_row(c.item, c.prior, "contrib", service_id, None, None)
+        notes = list(c.transformed.notes)
+        if not service_id:
+            notes.append(outcome)
+        for note in notes:
+            errors.append(self._error(c.item.key, "note", note))
+        return self._record_row(c.item, c.prior, "contrib", service_id, None, notes or None)
 
     def _record_row(self, item, prior, status, service_id, gaps, notes) -> dict[str, Any]:
         values = {
@@ -588,6 +626,7 @@ class _Run:
             return {}
         base = self.registry.provenance(self.actor, "harvest")
         prepared: list[Prepared] = [c.checked.prepared for c in candidates]
+        prepared = inventory.overlay(session, prepared)
         results = publish_many(
             session, prepared, self.actor, base_uri=self.registry.base_uri, provenance=base
         )
@@ -596,7 +635,12 @@ class _Run:
     # -- vanished records -------------------------------------------------------------------------
     def _unseen(self, session: Session):
         return session.execute(
-            select(HarvestRecord.id, HarvestRecord.service_id, HarvestRecord.status).where(
+            select(
+                HarvestRecord.id,
+                HarvestRecord.key,
+                HarvestRecord.service_id,
+                HarvestRecord.status,
+            ).where(
                 HarvestRecord.source_id == self.source_id,
                 HarvestRecord.status != "gone",
                 HarvestRecord.seen_job_id != self.job_id,
@@ -624,7 +668,9 @@ class _Run:
                     f"more than the {limit:.0%} allowed: their deletion is held for review"
                 )
                 return
-            self.counts["deleted"] += delete_vanished(session, self.source_id, rows, self.actor)
+            self.counts["deleted"] += delete_vanished(
+                session, self.source_id, rows, self.actor, self.writable, self.registry.base_uri
+            )
 
     # -- bookkeeping ------------------------------------------------------------------------------
     def _error(self, key: str | None, stage: str, message: str) -> dict[str, Any]:
@@ -693,69 +739,6 @@ class _Run:
                 )
         except Exception:
             log.exception("could not record the end of job %s", self.job_id)
-
-
-def delete_vanished(session: Session, source_id: str, rows: Iterable, actor: Actor) -> int:
-    """Tombstone the services of vanished records, unless another source still brings them or
-    an agency took them over by hand; mark the records gone. Returns how many were retired."""
-    rows = list(rows)
-    service_ids = {r.service_id for r in rows if r.service_id and r.status == "ok"}
-    still_brought = (
-        set(
-            session.scalars(
-                select(HarvestRecord.service_id).where(
-                    HarvestRecord.service_id.in_(service_ids),
-                    HarvestRecord.source_id != source_id,
-                    HarvestRecord.status.in_(("ok", "shadowed")),
-                )
-            )
-        )
-        if service_ids
-        else set()
-    )
-    harvested = (
-        set(
-            session.scalars(
-                select(Service.id).where(
-                    Service.id.in_(service_ids - still_brought),
-                    Service.provenance["method"].as_string() == "harvest",
-                    Service.provenance["source"].as_string() == source_id,
-                )
-            )
-        )
-        if service_ids
-        else set()
-    )
-    retired = retire_many(session, sorted(harvested), actor)
-    session.execute(
-        update(HarvestRecord)
-        .where(HarvestRecord.id.in_([r.id for r in rows]))
-        .values(status="gone")
-    )
-    return len(retired)
-
-
-def review_held(session: Session, job_id: str, apply: bool, actor: Actor = SYSTEM) -> HarvestJob:
-    """Apply or discard the deletions a job held. Applying retires only the records that are
-    still missing from the source (no later job saw them)."""
-    job = get_job(session, job_id)
-    source = get_source(session, job.source_id)
-    actor.require_write(source.organization_id)
-    if job.held_status != "held":
-        raise Conflict(f"job {job_id} has no deletions held for review")
-    if apply:
-        rows = session.execute(
-            select(HarvestRecord.id, HarvestRecord.service_id, HarvestRecord.status).where(
-                HarvestRecord.source_id == source.id,
-                HarvestRecord.status != "gone",
-                HarvestRecord.seen_job_id < job.id,
-            )
-        ).all()
-        harvest_actor = Actor(f"harvest:{source.id}", source.organization_id, "system")
-        deleted = delete_vanished(session, source.id, rows, harvest_actor)
-        job.counts = {**job.counts, "deleted": job.counts.get("deleted", 0) + deleted}
-    job.held_status = "applied" if apply else "discarded"
-    return job
 
 
 def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:

@@ -214,3 +214,32 @@ class HarvestError(Base):
     # something was dropped or is worth knowing)
     stage: Mapped[str] = mapped_column(String(12))
     message: Mapped[str] = mapped_column(String(4000))
+
+
+class IntegrationApi(Base):
+    """The integration inventory: APIs found on an API gateway (SPLP). A linked API is also an
+    ``api`` channel of the service it serves; an unlinked one waits here to be assessed."""
+
+    __tablename__ = "integration_apis"
+    __table_args__ = (
+        UniqueConstraint("source_id", "key", name="uq_integration_apis_source_key"),
+        Index("ix_integration_apis_service_key", "service_authority", "service_identifier"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("harvest_sources.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))  # the gateway's id of the API
+    name: Mapped[str] = mapped_column(String(300))
+    version: Mapped[str | None] = mapped_column(String(100))
+    context: Mapped[str | None] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(String(4000))
+    provider: Mapped[str | None] = mapped_column(String(200))
+    gateway_url: Mapped[str | None] = mapped_column(String(1000))
+    operations: Mapped[int] = mapped_column(Integer)
+    openapi_version: Mapped[str | None] = mapped_column(String(20))
+    # linked: an api channel of (service_authority, service_identifier); unlinked; gone
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    service_authority: Mapped[str | None] = mapped_column(String(100))
+    service_identifier: Mapped[str | None] = mapped_column(String(200))
+    link: Mapped[str | None] = mapped_column(String(200))  # what the mapping rule gave
+    modified: Mapped[datetime] = mapped_column(Timestamp)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from simpul.harvesters.runner import review_held
+from simpul.harvesters.deletions import review_held
 from tests.services.http import Response
 
 

@@ -7,8 +7,9 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from simpul.errors import InvalidInput, UnsupportedMediaType
-from simpul.harvesters import runner, sources
+from simpul.harvesters import inventory, sources
 from simpul.harvesters.base import SourceBroken
+from simpul.harvesters.deletions import review_held
 from simpul.registry.api.common import (
     BEARER,
     Blueprint,
@@ -192,6 +193,23 @@ def job(args, job_id):
 def review(args, job_id):
     """Apply or discard the deletions a job held for review."""
     with registry().db.transaction() as session:
-        row = runner.review_held(session, job_id, args["action"] == "apply", _actor(session))
+        row = review_held(
+            session, job_id, args["action"] == "apply", _actor(session), registry().base_uri
+        )
         body = sources.job_to_dict(row)
     return json_response(body)
+
+
+class InventoryArgs(Schema):
+    status = fields.String(validate=validate.OneOf(["linked", "unlinked"]))
+    source = fields.String()
+
+
+@blp.route("/integration/apis")
+@blp.arguments(InventoryArgs, location="query")
+@blp.response(200, description="The integration inventory: APIs found on API gateways")
+def integration_apis(args):
+    """APIs harvested from API gateways (SPLP), linked to their services or not yet."""
+    with registry().db.session() as session:
+        items = [inventory.inventory_to_dict(r) for r in inventory.list_inventory(session, **args)]
+    return json_response({"total": len(items), "items": items})

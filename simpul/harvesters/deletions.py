@@ -1,0 +1,94 @@
+"""Deleting what vanished from a source: tombstones for its services, withdrawal of its APIs
+from the integration inventory, and the review of deletions a job held back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from simpul.errors import Conflict
+from simpul.harvesters import inventory
+from simpul.harvesters.importing import Organizations
+from simpul.harvesters.sources import get_job, get_source
+from simpul.registry.auth import SYSTEM, Actor
+from simpul.registry.models import HarvestJob, HarvestRecord, Service
+from simpul.registry.services import OrgInfo, retire_many
+
+
+def delete_vanished(
+    session: Session,
+    source_id: str,
+    rows: Iterable,
+    actor: Actor,
+    writable: dict[str, OrgInfo],
+    base_uri: str,
+) -> int:
+    """Tombstone the services of vanished records, unless another source still brings them or
+    an agency took them over by hand; withdraw vanished APIs; mark the records gone. Returns
+    how many services were retired."""
+    rows = list(rows)
+    service_ids = {r.service_id for r in rows if r.service_id and r.status == "ok"}
+    retired: list[str] = []
+    if service_ids:
+        still_brought = set(
+            session.scalars(
+                select(HarvestRecord.service_id).where(
+                    HarvestRecord.service_id.in_(service_ids),
+                    HarvestRecord.source_id != source_id,
+                    HarvestRecord.status.in_(("ok", "shadowed")),
+                )
+            )
+        )
+        harvested = set(
+            session.scalars(
+                select(Service.id).where(
+                    Service.id.in_(service_ids - still_brought),
+                    Service.provenance["method"].as_string() == "harvest",
+                    Service.provenance["source"].as_string() == source_id,
+                )
+            )
+        )
+        retired = retire_many(session, sorted(harvested), actor)
+    apis = [r.key for r in rows if r.status == "contrib"]
+    if apis:
+        inventory.withdraw(session, source_id, apis, writable, actor, base_uri)
+    session.execute(
+        update(HarvestRecord)
+        .where(HarvestRecord.id.in_([r.id for r in rows]))
+        .values(status="gone")
+    )
+    return len(retired)
+
+
+def review_held(
+    session: Session, job_id: str, apply: bool, actor: Actor = SYSTEM, base_uri: str = ""
+) -> HarvestJob:
+    """Apply or discard the deletions a job held. Applying retires only the records that are
+    still missing from the source (no later job saw them)."""
+    job = get_job(session, job_id)
+    source = get_source(session, job.source_id)
+    actor.require_write(source.organization_id)
+    if job.held_status != "held":
+        raise Conflict(f"job {job_id} has no deletions held for review")
+    if apply:
+        rows = session.execute(
+            select(
+                HarvestRecord.id,
+                HarvestRecord.key,
+                HarvestRecord.service_id,
+                HarvestRecord.status,
+            ).where(
+                HarvestRecord.source_id == source.id,
+                HarvestRecord.status != "gone",
+                HarvestRecord.seen_job_id < job.id,
+            )
+        ).all()
+        orgs = Organizations(session, source.organization_id)
+        writable = {k: orgs.info[k] for k in orgs.writable}
+        harvest_actor = Actor(f"harvest:{source.id}", source.organization_id, "system")
+        deleted = delete_vanished(session, source.id, rows, harvest_actor, writable, base_uri)
+        job.counts = {**job.counts, "deleted": job.counts.get("deleted", 0) + deleted}
+    job.held_status = "applied" if apply else "discarded"
+    return job
