@@ -18,6 +18,7 @@ their hash). The rules (DESIGN.md, "Harvesting rules"):
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -32,6 +33,7 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from simpul.errors import Conflict, ValidationFailed
@@ -358,6 +360,7 @@ class _Run:
         errors: list[dict[str, Any]] = []
         fresh: list[Item] = []
         for item in items:
+            _fit(item)
             if item.key in self.seen:
                 self.counts["duplicates"] += 1
                 errors.append(
@@ -376,34 +379,64 @@ class _Run:
                     fresh.append(item)  # seen, so never taken as vanished
                     continue
             fresh.append(item)
-        with self.registry.db.transaction() as session:
-            prior = self._prior(session, [i.key for i in fresh])
-            candidates: list[_Candidate] = []
-            touched: list[int] = []
-            for item in fresh:
-                row = prior.get(item.key)
-                if not item.complete:
-                    if row is not None:
-                        touched.append(row.id)
-                    continue
-                if self._unchanged(item, row) and row.status != "contrib":
+        early = list(errors)  # duplicates and fetch errors, found before storing
+        try:
+            self._store(fresh, errors)
+        except DBAPIError:
+            log.warning("a batch of %s was refused by the database; one by one", len(fresh))
+            with self.registry.db.transaction() as session:
+                self._log_errors(session, early)
+            for item in fresh:  # isolate the record the database refuses
+                self._batch_retry(item)
+
+    def _batch_retry(self, item: Item) -> None:
+        snapshot = (Counter(self.counts), Counter(self.gaps))
+        try:
+            self._store([item], [])
+        except DBAPIError as exc:
+            self.counts, self.gaps = snapshot
+            self._failed = []
+            reason = " ".join(str(exc.orig).split())[:500]
+            self._error_now(item.key, "import", f"the database refused the record: {reason}")
+
+    def _store(self, fresh: list[Item], errors: list[dict[str, Any]]) -> None:
+        """One transaction: services, history, originals, errors and the job's counts."""
+        snapshot = (Counter(self.counts), Counter(self.gaps))
+        try:
+            with self.registry.db.transaction() as session:
+                self._store_in(session, fresh, errors)
+        except DBAPIError:
+            self.counts, self.gaps = snapshot  # nothing of the batch was stored
+            raise
+
+    def _store_in(self, session: Session, fresh: list[Item], errors: list) -> None:
+        prior = self._prior(session, [i.key for i in fresh])
+        candidates: list = []
+        touched: list[int] = []
+        for item in fresh:
+            row = prior.get(item.key)
+            if not item.complete:
+                if row is not None:
                     touched.append(row.id)
-                    self.counts["unchanged"] += 1
-                    continue
-                candidate = self._transform(item, row, errors)
-                if isinstance(candidate, _Contribution):  # links are re-checked every run
-                    candidate.unchanged = self._unchanged(item, row)
-                if candidate is not None:
-                    candidates.append(candidate)
-            self._import(session, candidates, errors)
-            if touched:
-                session.execute(
-                    update(HarvestRecord)
-                    .where(HarvestRecord.id.in_(touched))
-                    .values(seen_job_id=self.job_id)
-                )
-            self._log_errors(session, errors)
-            self._save_in(session)
+                continue
+            if self._unchanged(item, row) and row.status != "contrib":
+                touched.append(row.id)
+                self.counts["unchanged"] += 1
+                continue
+            candidate = self._transform(item, row, errors)
+            if isinstance(candidate, _Contribution):  # links are re-checked every run
+                candidate.unchanged = self._unchanged(item, row)
+            if candidate is not None:
+                candidates.append(candidate)
+        self._import(session, candidates, errors)
+        if touched:
+            session.execute(
+                update(HarvestRecord)
+                .where(HarvestRecord.id.in_(touched))
+                .values(seen_job_id=self.job_id)
+            )
+        self._log_errors(session, errors)
+        self._save_in(session)
 
     def _prior(self, session: Session, keys: list[str]) -> dict[str, Any]:
         if not keys:
@@ -739,6 +772,14 @@ class _Run:
                 )
         except Exception:
             log.exception("could not record the end of job %s", self.job_id)
+
+
+def _fit(item: Item) -> None:
+    """Keys and URIs longer than the columns hold are replaced by a digest / dropped."""
+    if len(item.key) > 1000:
+        item.key = "sha256:" + hashlib.sha256(item.key.encode()).hexdigest()
+    if item.uri and len(item.uri) > 1000:
+        item.uri = None
 
 
 def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:

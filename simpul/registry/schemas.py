@@ -51,7 +51,11 @@ class _FastValidate:
 
 
 class String(_FastValidate, fields.String):
-    pass
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("contains a NUL character")
+        return text
 
 
 class Integer(_FastValidate, fields.Integer):
@@ -121,6 +125,8 @@ class LangText(_FastValidate, fields.Field):
             text = text.strip()
             if not text:
                 raise ValidationError(f"{lang}: text is empty")
+            if "\x00" in text:
+                raise ValidationError(f"{lang}: contains a NUL character")
             if len(text) > self.max_length:
                 raise ValidationError(f"{lang}: longer than {self.max_length} characters")
             out[lang] = text

@@ -253,3 +253,45 @@ def test_job_report_over_the_api(harvests, portal, client, publisher):
     assert body["errors"]["total"] == 0
     source = client.get("/api/v1/sources/portal").get_json()
     assert source["last_job"]["id"] == job_id
+
+
+REFUSE = {
+    "sqlite": [
+        "CREATE TRIGGER refuse BEFORE INSERT ON services WHEN NEW.identifier = 'layanan-3' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by policy'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.identifier = "
+        "'layanan-3' THEN RAISE EXCEPTION 'refused by policy'; END IF; RETURN NEW; END $$ "
+        "LANGUAGE plpgsql",
+        "CREATE TRIGGER refuse BEFORE INSERT ON services FOR EACH ROW EXECUTE FUNCTION refuse()",
+    ],
+}
+
+
+def test_a_record_the_database_refuses_is_isolated(harvests, remote, registry):
+    """A real refusal: a trigger rejects one service; the rest of its batch is stored."""
+    from sqlalchemy import text
+
+    harvests.org()
+    harvests.source("p", "json", serve(remote, records(5)), options={"key": "identifier"})
+    with registry.db.engine.begin() as conn:
+        for statement in REFUSE[registry.db.dialect]:
+            conn.execute(text(statement))
+    job = harvests.run("p")
+    assert job.status == "finished"
+    assert job.counts["created"] == 4 and job.counts["errors"] == 1
+    [(key, stage, message)] = harvests.errors(job.id)
+    assert key == "layanan-3" and stage == "import" and "refused by policy" in message
+    assert set(harvests.live()) == {"layanan-0", "layanan-1", "layanan-2", "layanan-4"}
+
+
+def test_nul_characters_are_refused_like_any_invalid_text(harvests, remote):
+    harvests.org()
+    items = records(3)
+    items[1]["description"] = {"id": "rusak\u0000teks"}
+    items[2]["name"] = {"id": "nama\u0000rusak"}
+    harvests.source("p", "json", serve(remote, items), options={"key": "identifier"})
+    job = harvests.run("p")
+    assert job.counts["created"] == 2 and job.counts["errors"] == 1
+    assert "description" not in harvests.live()["layanan-1"]

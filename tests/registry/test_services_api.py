@@ -329,3 +329,13 @@ def test_health_reports_database(client):
     body = client.get("/health").get_json()
     assert body["status"] == "ok"
     assert body["database"]["status"] == "ok"
+
+
+def test_nul_characters_are_a_422_not_a_database_error(publisher):
+    publisher.org("kota-gorontalo")
+    token = publisher.token("kota-gorontalo")
+    response = publisher.publish(token, service_record(name={"id": "Akta\u0000"}))
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["path"] == "name"
+    response = publisher.publish(token, service_record(keywords=["a\u0000b"]))
+    assert response.status_code == 422
