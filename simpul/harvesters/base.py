@@ -122,6 +122,13 @@ class Harvester:
             self.cursor = stamp
 
 
+def named(transformed: Transformed) -> Transformed:
+    """A transform's result, or RecordProblem when the record has no name (nothing to import)."""
+    if transformed.inventory is None and not transformed.record.get("name"):
+        raise RecordProblem("the record has no name (nama layanan)")
+    return transformed
+
+
 def json_original(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 

@@ -29,6 +29,7 @@ from simpul.harvesters.base import (
     Transformed,
     json_original,
     loads_json,
+    named,
 )
 from simpul.harvesters.fetching import Fetched
 from simpul.harvesters.mapping import FLAT_FIELDS, record_from_fields
@@ -69,7 +70,7 @@ class JsonOptions(Schema):
     language = mf.String(load_default="id", validate=validate.Regexp(r"^[a-z]{2,3}$"))
     params = mf.Dict(keys=mf.String(), values=mf.String(), load_default=dict)
     since_param = mf.String()  # query parameter for "modified since" (incremental runs)
-    pagination = mf.Nested(PaginationOptions, load_default=lambda: {"style": "none"})
+    pagination = mf.Nested(PaginationOptions, load_default=lambda: PaginationOptions().load({}))
     max_delete_share = mf.Float(validate=validate.Range(0, 1))
     fetch = mf.Dict(keys=mf.String())
 
@@ -143,11 +144,11 @@ class JsonMapping:
             raise RecordProblem(f"expected a JSON object, got {type(record).__name__}")
         if not self.fields:
             authority = record.get("original_authority")
-            return Transformed(dict(record), authority=authority)
+            return named(Transformed(dict(record), authority=authority))
         values = {name: expr.search(record) for name, expr in self.fields.items()}
         values.setdefault("identifier", item.key)
         raw, authority, notes = record_from_fields(values, self.language)
-        return Transformed(raw, notes, authority)
+        return named(Transformed(raw, notes, authority))
 
 
 class JsonHarvester(Harvester):

@@ -27,6 +27,7 @@ from simpul.harvesters.base import (
     RecordProblem,
     SourceBroken,
     Transformed,
+    named,
 )
 from simpul.registry.areas import load_areas
 from simpul.vocab import parsing
@@ -146,8 +147,8 @@ class RdfHarvester(Harvester):
                 raise RecordProblem(f"the stored original is not N-Triples: {exc}") from None
             subject = URIRef(item.uri) if item.uri else _first_subject(graph)
         if (subject, RDF.type, URIRef(cpsv.PublicService)) in graph:
-            return self._service(graph, subject)
-        return self._data_service(graph, subject)
+            return named(self._service(graph, subject))
+        return named(self._data_service(graph, subject))
 
     def _service(self, graph: Graph, subject) -> Transformed:
         view = _SubjectGraph(graph, subject)
