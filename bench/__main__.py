@@ -462,6 +462,8 @@ def _wait_for(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"server did not start on port {port}")
 
 
+from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa: E402
+
 BENCHMARKS = {
     "load_sqlite": load_sqlite,
     "load_postgresql": load_postgresql,
@@ -471,6 +473,9 @@ BENCHMARKS = {
     "validate_one": validate_one,
     "search_embedded": search_embedded,
     "search_freshness": search_freshness,
+    "harvest_json": harvest_json,
+    "harvest_turtle": harvest_turtle,
+    "harvest_schedule": harvest_schedule,
 }
 
 

@@ -83,6 +83,9 @@ class Harvester:
     title: ClassVar[str] = ""
     incremental: ClassVar[bool] = False  # honours ``since`` in gather
     mapping_version: ClassVar[str] = "1"  # bump when transform changes
+    # Large jobs transform in worker processes from the stored original; a type whose fresh
+    # items carry a parsed form much cheaper to read than the original transforms here.
+    transform_in_worker: ClassVar[bool] = True
 
     class Options(Schema):
         pass

@@ -122,11 +122,15 @@ class JsonMapping:
             raise SourceBroken(f"{url}: no list of records found in the page (set 'items')")
         return found
 
-    def item(self, record: Any) -> Item:
-        original = json_original(record)
+    def key_of(self, record: Any) -> str:
         key = self.key.search(record) if isinstance(record, dict) else None
         if key is None or key == "":
-            key = "sha256:" + hashlib.sha256(original).hexdigest()
+            return "sha256:" + hashlib.sha256(json_original(record)).hexdigest()
+        return str(key)
+
+    def item(self, record: Any) -> Item:
+        original = json_original(record)
+        key = self.key_of(record)
         uri = self.uri.search(record) if self.uri else None
         modified = self.modified.search(record) if self.modified else None
         return Item(
@@ -191,7 +195,7 @@ class JsonHarvester(Harvester):
             fetched = self.fetcher.get(url, params=query, accept="application/json")
             body = parse_json(fetched)
             records = self.mapping.records(body, fetched.url)
-            keys = {self.mapping.item(r).key for r in records}
+            keys = {self.mapping.key_of(r) for r in records}
             if records and previous is not None and keys == previous:
                 raise SourceBroken(
                     f"{fetched.url}: the server ignores paging (page {number + 1} repeats the "

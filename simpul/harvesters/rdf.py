@@ -16,7 +16,7 @@ from typing import Any
 
 from marshmallow import Schema, validate
 from marshmallow import fields as mf
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
 from simpul.errors import SimpulError
@@ -30,9 +30,10 @@ from simpul.harvesters.base import (
     named,
 )
 from simpul.registry.areas import load_areas
-from simpul.vocab import parsing
+from simpul.vocab import parsing, triples
 from simpul.vocab.cpsv_ap_id import parse as parse_services
 from simpul.vocab.namespaces import cpsv
+from simpul.vocab.triples import TripleIndex
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -43,12 +44,16 @@ ACCEPT = (
     "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8, "
     "application/n-triples;q=0.8, */*;q=0.1"
 )
+TYPE = RDF.type
 NAME_PREDICATES = (
     SKOS + "prefLabel",
     DCT + "title",
     FOAF + "name",
     "http://www.w3.org/2000/01/rdf-schema#label",
 )
+
+
+LABELS = tuple(URIRef(p) for p in (*NAME_PREDICATES, DCT + "identifier"))
 
 
 class RdfOptions(Schema):
@@ -65,6 +70,7 @@ class RdfHarvester(Harvester):
     title = "DCAT-AP / CPSV-AP catalog (RDF)"
     Options = RdfOptions
     mapping_version = "1"
+    transform_in_worker = False  # the page is parsed already; N-Triples again costs 5x
 
     def gather(self, since: str | None) -> Iterator[Item]:
         url: str | None = self.source.url
@@ -96,7 +102,7 @@ class RdfHarvester(Harvester):
                 raise SourceBroken(f"{url}: the server ignores paging (it links back to {url})")
         raise SourceBroken(f"{self.source.url}: more than {self.options['max_pages']} pages")
 
-    def _parse(self, fetched) -> Graph:
+    def _parse(self, fetched) -> TripleIndex:
         fmt = self.options.get("format")
         if fmt:
             fmt = parsing.rdflib_format(fmt)
@@ -105,13 +111,11 @@ class RdfHarvester(Harvester):
         else:
             fmt = parsing.guess_format(fetched.url.split("?")[0], fetched.content)
         try:
-            return parsing.parse(
-                fetched.content, fmt, base=fetched.url, limit=len(fetched.content) + 1
-            )
+            return triples.parse(fetched.content, fmt, base=fetched.url)
         except SimpulError as exc:
             raise SourceBroken(f"{fetched.url}: {exc}") from None
 
-    def _items(self, graph: Graph) -> Iterator[Item]:
+    def _items(self, graph: TripleIndex) -> Iterator[Item]:
         kinds = [URIRef(cpsv.PublicService)]
         if self.options["data_services"]:
             kinds.append(URIRef(DCAT + "DataService"))
@@ -122,8 +126,8 @@ class RdfHarvester(Harvester):
                     key = f"bnode-id:{identifier}" if identifier is not None else None
                 else:
                     key = str(subject)
-                triples = description(graph, subject)
-                original = "".join(_nt(t) for t in triples).encode()
+                found = description(graph, subject)
+                original = "".join(triples.nt(t, graph.nt_of) for t in found).encode()
                 if key is None:
                     key = "sha256:" + hashlib.sha256(original).hexdigest()
                 modified = graph.value(subject, URIRef(DCT + "modified"))
@@ -133,26 +137,28 @@ class RdfHarvester(Harvester):
                     "application/n-triples",
                     uri=None if isinstance(subject, BNode) else str(subject),
                     modified=str(modified) if modified is not None else None,
-                    parsed=(graph, subject),
+                    parsed=(graph, subject, found),
                 )
 
     def transform(self, item: Item) -> Transformed:
+        own = False  # whether the graph holds this record's description only
+        found = None
         if item.parsed is not None:
-            graph, subject = item.parsed
+            graph, subject, found = item.parsed
         else:
-            graph = Graph()
+            own = True
             try:
-                graph.parse(data=item.original, format="nt")
-            except Exception as exc:
+                graph = triples.parse(item.original, "nt")
+            except SimpulError as exc:
                 raise RecordProblem(f"the stored original is not N-Triples: {exc}") from None
             subject = URIRef(item.uri) if item.uri else _first_subject(graph)
         if (subject, RDF.type, URIRef(cpsv.PublicService)) in graph:
-            return named(self._service(graph, subject))
+            return named(self._service(graph, subject, own, found))
         return named(self._data_service(graph, subject))
 
-    def _service(self, graph: Graph, subject) -> Transformed:
-        view = _SubjectGraph(graph, subject)
-        [imported] = parse_services(view.graph, self.options["language"])
+    def _service(self, graph: TripleIndex, subject, own=False, found=None) -> Transformed:
+        own_graph = graph if own else TripleIndex(found or description(graph, subject))
+        [imported] = parse_services(own_graph, self.options["language"])
         notes = [f"not mapped: {u}" for u in imported.unmapped]
         record = imported.record
         authority = None
@@ -168,7 +174,7 @@ class RdfHarvester(Harvester):
                 authority["uri"] = str(node)
         return Transformed(record, notes, authority)
 
-    def _data_service(self, graph: Graph, subject) -> Transformed:
+    def _data_service(self, graph: TripleIndex, subject) -> Transformed:
         language = self.options["language"]
         record: dict[str, Any] = {
             "identifier": str(graph.value(subject, URIRef(DCT + "identifier")) or subject),
@@ -205,23 +211,13 @@ class RdfHarvester(Harvester):
         return Transformed(record, [], authority)
 
 
-class _SubjectGraph:
-    """The description of one service as a graph of its own (so 'every PublicService' in the
-    profile's parser is this one)."""
-
-    def __init__(self, graph: Graph, subject):
-        self.graph = Graph()
-        for triple in description(graph, subject):
-            self.graph.add(triple)
-
-
-def description(graph: Graph, subject) -> list[tuple]:
+def description(graph: TripleIndex, subject) -> list[tuple]:
     """The triples about ``subject`` and about the nodes it owns: blank nodes and IRIs in its
-    own fragment space (``<service#channel-1>``), recursively, plus the names of the things it
-    points to (its authority, its areas)."""
+    own fragment space (``<service#channel-1>``), recursively, plus the names and types of the
+    things it points to (its authority, its areas)."""
     out: list[tuple] = []
     prefix = f"{subject}#" if isinstance(subject, URIRef) else None
-    stack, done = [subject], set()
+    stack, done, named = [subject], set(), set()
     while stack:
         node = stack.pop()
         if node in done:
@@ -229,33 +225,26 @@ def description(graph: Graph, subject) -> list[tuple]:
         done.add(node)
         for p, o in graph.predicate_objects(node):
             out.append((node, p, o))
-            if isinstance(o, BNode) or (
-                prefix and isinstance(o, URIRef) and str(o).startswith(prefix)
-            ):
+            if type(o) is BNode or (prefix and type(o) is URIRef and o.startswith(prefix)):
                 stack.append(o)
-            elif isinstance(o, URIRef) and node == subject:
-                for predicate in (*NAME_PREDICATES, DCT + "identifier"):
-                    for label in graph.objects(o, URIRef(predicate)):
-                        out.append((o, URIRef(predicate), label))
-                if (o, RDF.type, None) in graph and p != RDF.type:
-                    for kind in graph.objects(o, RDF.type):
-                        out.append((o, RDF.type, kind))
+            elif node is subject and type(o) is URIRef and p != TYPE and o not in named:
+                named.add(o)
+                for predicate in LABELS:
+                    for label in graph.objects(o, predicate):
+                        out.append((o, predicate, label))
+                for kind in graph.objects(o, TYPE):
+                    out.append((o, TYPE, kind))
     return out
 
 
-def _nt(triple: tuple) -> str:
-    s, p, o = triple
-    return f"{s.n3()} {p.n3()} {o.n3()} .\n"
-
-
-def _first_subject(graph: Graph):
+def _first_subject(graph: TripleIndex):
     for kind in (URIRef(cpsv.PublicService), URIRef(DCAT + "DataService")):
         for subject in graph.subjects(RDF.type, kind):
             return subject
     raise RecordProblem("the stored original describes no service")
 
 
-def _texts(graph: Graph, subject, predicate: str, language: str) -> dict[str, str]:
+def _texts(graph: TripleIndex, subject, predicate: str, language: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for o in graph.objects(subject, URIRef(predicate)):
         if isinstance(o, Literal):
@@ -263,7 +252,7 @@ def _texts(graph: Graph, subject, predicate: str, language: str) -> dict[str, st
     return out
 
 
-def _names(graph: Graph, node, language: str) -> dict[str, str]:
+def _names(graph: TripleIndex, node, language: str) -> dict[str, str]:
     for predicate in NAME_PREDICATES:
         found = _texts(graph, node, predicate, language)
         if found:
@@ -271,7 +260,7 @@ def _names(graph: Graph, node, language: str) -> dict[str, str]:
     return {}
 
 
-def _next_page(graph: Graph) -> str | None:
+def _next_page(graph: TripleIndex) -> str | None:
     for predicate in (HYDRA + "next", HYDRA + "nextPage"):
         for o in graph.objects(None, URIRef(predicate)):
             return str(o)

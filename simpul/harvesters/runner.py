@@ -25,9 +25,9 @@ import socket
 import threading
 import time
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
@@ -74,6 +74,8 @@ class RunSettings:
     max_delete_share: float = 0.2
     full_every: timedelta = timedelta(days=1)  # incremental sources still get a full pass
     max_errors_logged: int = 10_000
+    # worker processes that transform and check large jobs (0: all in the job's own thread)
+    check_workers: int = max(0, min(4, (os.cpu_count() or 1) - 1))
 
 
 def settings_for(registry) -> RunSettings:
@@ -199,6 +201,16 @@ class _Heartbeat(threading.Thread):
 
 
 @dataclass
+class _Work:
+    """A batch between its preparation and its storage."""
+
+    fresh: list[Item] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    payload: list[tuple] = field(default_factory=list)  # what a worker must transform
+    size: int = 0
+
+
+@dataclass
 class _Contribution:
     """An API of a gateway: an entry of the integration inventory, maybe a channel."""
 
@@ -225,6 +237,8 @@ class _Run:
         self.broken: str | None = None  # why the pass is incomplete
         self.errors_logged = 0
         self.held_message: str | None = None
+        self.full_batches = 0
+        self.pool_broken = False
         self._failed: list[tuple[Item, Any, str]] = []  # records whose transform failed
         self.deadline = time.monotonic() + settings.job_timeout
         with registry.db.session() as session:
@@ -279,14 +293,7 @@ class _Run:
         else:
             since = self.spec.state.get("cursor") if self.mode == "incremental" else None
             items = self._gather(since)
-        for batch in _batches(items, self.settings.batch_size):
-            self._batch(batch)
-            self.progress(len(batch))
-            if time.monotonic() > self.deadline:
-                self.broken = (
-                    f"the job ran past its time limit of {self.settings.job_timeout:.0f} s"
-                )
-                break
+        self._run_batches(items)
         self.fetcher.close()
         if self.mode == "full" and self.broken is None and not self.counts["fetch_errors"]:
             self._vanished()
@@ -356,14 +363,50 @@ class _Run:
             last = rows[-1].id
 
     # -- one batch --------------------------------------------------------------------------------
-    def _batch(self, items: list[Item]) -> None:
-        errors: list[dict[str, Any]] = []
-        fresh: list[Item] = []
+    def _run_batches(self, items: Iterable[Item]) -> None:
+        """Batches in order; once a job proves large, records are transformed and checked in
+        worker processes while this one fetches and stores (a pipeline two batches deep)."""
+        pending: deque = deque()
+        pool = None
+        try:
+            for batch in _batches(items, self.settings.batch_size):
+                work = self._prepare(batch)
+                if pool is None and self._wants_pool(len(batch)):
+                    pool = self._start_pool()
+                if pool is not None and work.payload and not self.pool_broken:
+                    pending.append((work, pool.submit(transform_batch, work.payload)))
+                else:
+                    pending.append((work, None))
+                while len(pending) > (2 if pool is not None else 0):
+                    self._finish_batch(*pending.popleft())
+                if time.monotonic() > self.deadline:
+                    limit = self.settings.job_timeout
+                    self.broken = f"the job ran past its time limit of {limit:.0f} s"
+                    break
+            while pending:
+                self._finish_batch(*pending.popleft())
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    def _wants_pool(self, batch_len: int) -> bool:
+        self.full_batches += batch_len >= self.settings.batch_size
+        return self.settings.check_workers > 0 and self.full_batches >= 2
+
+    def _start_pool(self):
+        from simpul.registry.workers import pool
+
+        args = (self.kind.name, self.spec, self.orgs)
+        return pool(self.registry.db, self.settings.check_workers, _init_worker, args)
+
+    def _prepare(self, items: list[Item]) -> _Work:
+        """Dedupe, fetch what the listing left incomplete, and pick what needs transforming."""
+        work = _Work()
         for item in items:
             _fit(item)
             if item.key in self.seen:
                 self.counts["duplicates"] += 1
-                errors.append(
+                work.errors.append(
                     self._error(item.key, "duplicate", "the key appears again; the first is kept")
                 )
                 continue
@@ -375,41 +418,67 @@ class _Run:
                     item = self.harvester.fetch(item)
                 except (FetchError, SourceBroken, RecordProblem) as exc:
                     self.counts["fetch_errors"] += 1
-                    errors.append(self._error(item.key, "fetch", str(exc)))
-                    fresh.append(item)  # seen, so never taken as vanished
-                    continue
-            fresh.append(item)
-        early = list(errors)  # duplicates and fetch errors, found before storing
+                    work.errors.append(self._error(item.key, "fetch", str(exc)))
+            work.fresh.append(item)  # a fetch error still counts as seen: never "vanished"
+        work.size = len(items)
+        with self.registry.db.session() as session:
+            prior = self._prior(session, [i.key for i in work.fresh if i.complete])
+        here = not self.kind.transform_in_worker  # cheaper from what this process parsed
+        work.payload = [
+            (i.key, i.original, i.media_type, i.uri, self._pretransform(i) if here else None)
+            for i in work.fresh
+            if i.complete and not self._unchanged(i, prior.get(i.key))
+        ]
+        return work
+
+    def _pretransform(self, item: Item) -> tuple[str, Any]:
         try:
-            self._store(fresh, errors)
+            return "transformed", self.harvester.transform(item)
+        except RecordProblem as exc:
+            return "problem", str(exc)
+        except Exception as exc:
+            return "bug", f"unexpected {type(exc).__name__}: {exc}"
+
+    def _finish_batch(self, work: _Work, future) -> None:
+        outcomes = {}
+        if future is not None and not self.pool_broken:
+            try:
+                outcomes = dict(future.result())
+            except Exception:  # a dead worker costs speed, never records
+                log.warning("transform workers failed; continuing in this process", exc_info=True)
+                self.pool_broken = True
+        early = list(work.errors)  # duplicates and fetch errors, found before storing
+        try:
+            self._store(work.fresh, work.errors, outcomes)
         except DBAPIError:
-            log.warning("a batch of %s was refused by the database; one by one", len(fresh))
+            log.warning("a batch of %s was refused by the database; one by one", len(work.fresh))
             with self.registry.db.transaction() as session:
                 self._log_errors(session, early)
-            for item in fresh:  # isolate the record the database refuses
-                self._batch_retry(item)
+            for item in work.fresh:  # isolate the record the database refuses
+                self._batch_retry(item, outcomes)
+        self.progress(work.size)
 
-    def _batch_retry(self, item: Item) -> None:
+    def _batch_retry(self, item: Item, outcomes: dict) -> None:
         snapshot = (Counter(self.counts), Counter(self.gaps))
         try:
-            self._store([item], [])
+            self._store([item], [], outcomes)
         except DBAPIError as exc:
             self.counts, self.gaps = snapshot
             self._failed = []
             reason = " ".join(str(exc.orig).split())[:500]
             self._error_now(item.key, "import", f"the database refused the record: {reason}")
 
-    def _store(self, fresh: list[Item], errors: list[dict[str, Any]]) -> None:
+    def _store(self, fresh: list[Item], errors: list[dict[str, Any]], outcomes: dict) -> None:
         """One transaction: services, history, originals, errors and the job's counts."""
         snapshot = (Counter(self.counts), Counter(self.gaps))
         try:
             with self.registry.db.transaction() as session:
-                self._store_in(session, fresh, errors)
+                self._store_in(session, fresh, errors, outcomes)
         except DBAPIError:
             self.counts, self.gaps = snapshot  # nothing of the batch was stored
             raise
 
-    def _store_in(self, session: Session, fresh: list[Item], errors: list) -> None:
+    def _store_in(self, session: Session, fresh: list[Item], errors: list, outcomes: dict) -> None:
         prior = self._prior(session, [i.key for i in fresh])
         candidates: list = []
         touched: list[int] = []
@@ -423,7 +492,7 @@ class _Run:
                 touched.append(row.id)
                 self.counts["unchanged"] += 1
                 continue
-            candidate = self._transform(item, row, errors)
+            candidate = self._transform(item, row, errors, outcomes.get(item.key))
             if isinstance(candidate, _Contribution):  # links are re-checked every run
                 candidate.unchanged = self._unchanged(item, row)
             if candidate is not None:
@@ -463,25 +532,20 @@ class _Run:
             and row.mapping_version == self.mapping
         )
 
-    def _transform(self, item: Item, row, errors: list) -> _Candidate | _Contribution | None:
-        try:
-            transformed = self.harvester.transform(item)
-            if transformed.inventory is not None:
-                return _Contribution(item, transformed, row)
-            checked = check(transformed, self.orgs, item.key)
-        except RecordProblem as exc:
-            self.counts["errors"] += 1
-            errors.append(self._error(item.key, "transform", str(exc)))
-            self._store_failed(item, row, str(exc))
-            return None
-        except Exception as exc:  # a mapping bug must not end the job
-            log.exception("transforming %s of %s", item.key, self.source_id)
-            message = f"unexpected {type(exc).__name__}: {exc}"
-            self.counts["errors"] += 1
-            errors.append(self._error(item.key, "transform", message))
-            self._store_failed(item, row, message)
-            return None
-        return _Candidate(item, checked, row)
+    def _transform(self, item: Item, row, errors: list, outcome=None):
+        """A candidate record, a contribution (API gateways), or None when it failed (counted
+        and kept with its error). ``outcome`` is what a worker process already computed."""
+        kind, value = outcome or transform_one(self.harvester, self.orgs, item)
+        if kind == "inventory":
+            return _Contribution(item, value, row)
+        if kind == "checked":
+            return _Candidate(item, value, row)
+        if kind == "bug":
+            log.error("transforming %s of %s: %s", item.key, self.source_id, value)
+        self.counts["errors"] += 1
+        errors.append(self._error(item.key, "transform", value))
+        self._store_failed(item, row, value)
+        return None
 
     def _store_failed(self, item: Item, row, message: str) -> None:
         self._failed.append((item, row, message))
@@ -772,6 +836,44 @@ class _Run:
                 )
         except Exception:
             log.exception("could not record the end of job %s", self.job_id)
+
+
+def transform_one(
+    harvester: Harvester, orgs: Organizations, item: Item, done: tuple | None = None
+) -> tuple[str, Any]:
+    """Transform and check one record: ("checked", Checked), ("inventory", Transformed), or
+    ("problem" | "bug", message). ``done`` is a transform already made elsewhere. A plain
+    function, so worker processes can run it."""
+    if done is not None and done[0] != "transformed":
+        return done
+    try:
+        transformed = done[1] if done is not None else harvester.transform(item)
+        if transformed.inventory is not None:
+            return "inventory", transformed
+        return "checked", check(transformed, orgs, item.key)
+    except RecordProblem as exc:
+        return "problem", str(exc)
+    except Exception as exc:  # a mapping bug must not end the job
+        return "bug", f"unexpected {type(exc).__name__}: {exc}"
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(kind: str, spec: SourceSpec, orgs: Organizations) -> None:
+    fetcher = Fetcher(FetchPolicy(retries=0))  # transforms never fetch
+    _WORKER["harvester"] = harvester_class(kind)(spec, fetcher)
+    _WORKER["orgs"] = orgs
+
+
+def transform_batch(payload: list[tuple]) -> list[tuple[str, tuple[str, Any]]]:
+    """In a worker process: transform and check."""
+    harvester, orgs = _WORKER["harvester"], _WORKER["orgs"]
+    out = []
+    for key, original, media_type, uri, done in payload:
+        item = Item(key, original, media_type, uri)
+        out.append((key, transform_one(harvester, orgs, item, done)))
+    return out
 
 
 def _fit(item: Item) -> None:

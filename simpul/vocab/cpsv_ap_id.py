@@ -8,6 +8,7 @@ the same record always gives the same triples.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -280,7 +281,7 @@ class _View:
 
     def objects(self, *predicates: str, subject=None) -> list:
         subject = self.s if subject is None else subject
-        return [o for p in predicates for o in self.g.objects(subject, URIRef(p))]
+        return [o for p in predicates for o in self.g.objects(subject, _iri(p))]
 
     def texts(self, *predicates: str, subject=None) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -296,12 +297,18 @@ class _View:
     def ordered(self, *predicates: str) -> list:
         def key(node):
             for p in (cpsvid.position, DCT + "identifier"):  # legal resources keep their number
-                v = self.g.value(node, URIRef(p))
+                v = self.g.value(node, _iri(p))
                 if v is not None and str(v).isdigit():
                     return (0, int(str(v)), str(node))
             return (1, 0, str(node))
 
         return sorted(self.objects(*predicates), key=key)
+
+
+@functools.lru_cache(maxsize=512)
+def _iri(term: str) -> URIRef:
+    """rdflib checks every IRI it builds; predicates repeat, so build each once."""
+    return URIRef(term)
 
 
 def _read_codes(

@@ -55,11 +55,8 @@ def guess_format(filename: str, data: bytes) -> str:
 def parse(data: bytes, fmt: str, *, limit: int = DEFAULT_LIMIT, base: str | None = None) -> Graph:
     if len(data) > limit:
         raise PayloadTooLarge(f"RDF input of {len(data)} bytes is over the limit of {limit} bytes")
-    if fmt == "xml" and _DTD.search(data):
-        raise InvalidInput(
-            "RDF/XML with a DTD or entity declarations is refused (no <!DOCTYPE>, "
-            "no <!ENTITY>): entities can expand without bound or read local files"
-        )
+    if fmt == "xml":
+        refuse_dtd(data)
     if fmt == "json-ld":
         data = _safe_jsonld(data)
     graph = Graph()
@@ -69,6 +66,14 @@ def parse(data: bytes, fmt: str, *, limit: int = DEFAULT_LIMIT, base: str | None
         message = " ".join(str(exc).split())[:500]
         raise InvalidInput(f"malformed {fmt} input: {message}") from None
     return graph
+
+
+def refuse_dtd(data: bytes) -> None:
+    if _DTD.search(data):
+        raise InvalidInput(
+            "RDF/XML with a DTD or entity declarations is refused (no <!DOCTYPE>, "
+            "no <!ENTITY>): entities can expand without bound or read local files"
+        )
 
 
 def _safe_jsonld(data: bytes) -> bytes:
