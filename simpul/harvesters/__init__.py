@@ -15,6 +15,7 @@ BUILTIN = {
     "spreadsheet": "simpul.harvesters.spreadsheet:SpreadsheetHarvester",
     "json": "simpul.harvesters.jsonapi:JsonHarvester",
     "api-gateway": "simpul.harvesters.apigateway:ApiGatewayHarvester",
+    "simpul": "simpul.harvesters.simpul:SimpulHarvester",
 }
 ENTRY_POINT_GROUP = "simpul.harvesters"
 

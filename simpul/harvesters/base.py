@@ -44,6 +44,7 @@ class Item:
     uri: str | None = None
     modified: str | None = None  # the remote's modification stamp (incremental cursors)
     complete: bool = True  # False: ``fetch`` must be called to get the content
+    tombstone: bool = False  # the remote says this record was deleted (change feeds)
     parsed: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -61,6 +62,10 @@ class Transformed:
     authority: dict[str, Any] | None = None
     # An entry of the integration inventory (API gateways) instead of a record of its own.
     inventory: dict[str, Any] | None = None
+    # Federation: the record's id and URI at its origin (kept across nodes), and provenance
+    # to carry (origin node, version, the chain of nodes it travelled through).
+    identity: tuple[str, str] | None = None
+    provenance: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class SourceSpec:
     options: dict[str, Any]
     secrets: dict[str, Any]
     state: dict[str, Any]
+    node: str = ""  # the harvesting node's id (federation: cycles end here)
 
 
 class Harvester:
@@ -86,6 +92,9 @@ class Harvester:
     # Large jobs transform in worker processes from the stored original; a type whose fresh
     # items carry a parsed form much cheaper to read than the original transforms here.
     transform_in_worker: ClassVar[bool] = True
+    # Change feeds: a later change of a key replaces an earlier one in the same run, and the
+    # cursor is the feed's own (opaque) rather than the newest modification time.
+    feed: ClassVar[bool] = False
 
     class Options(Schema):
         pass
@@ -95,6 +104,7 @@ class Harvester:
         self.fetcher = fetcher
         self.options = self.check_options(source.options)
         self.cursor: str | None = None  # newest remote modification seen by this run
+        self.skipped: dict[str, int] = {}  # items a type left out on purpose, by reason
         self.validators: dict[str, dict[str, str]] = {}  # url -> ETag/Last-Modified to keep
 
     @classmethod
@@ -115,6 +125,11 @@ class Harvester:
 
     def fetch(self, item: Item) -> Item:
         return item
+
+    def organizations(self) -> list[dict[str, Any]]:
+        """Organizations the remote's records name, to register here before importing (other
+        Simpul nodes); most types name none."""
+        return []
 
     def transform(self, item: Item) -> Transformed:
         raise NotImplementedError

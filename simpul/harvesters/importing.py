@@ -55,10 +55,11 @@ class Organizations:
 class Checked:
     """A record ready to store, and the notes of what was dropped or is missing."""
 
-    __slots__ = ("prepared", "notes", "gaps")
+    __slots__ = ("prepared", "notes", "gaps", "provenance")
 
-    def __init__(self, prepared: Prepared, notes: list[str], gaps: list[str]):
+    def __init__(self, prepared, notes: list[str], gaps: list[str], provenance=None):
         self.prepared, self.notes, self.gaps = prepared, notes, gaps
+        self.provenance = provenance  # what the remote says of the record's travels
 
 
 def check(transformed: Transformed, orgs: Organizations, key: str) -> Checked:
@@ -73,7 +74,8 @@ def check(transformed: Transformed, orgs: Organizations, key: str) -> Checked:
     data = _load(raw, notes)
     _fit_areas(data, org, notes)
     gaps = missing(data)
-    return Checked(Prepared(data, content_hash(data), org), notes, gaps)
+    prepared = Prepared(data, content_hash(data), org, identity=transformed.identity)
+    return Checked(prepared, notes, gaps, transformed.provenance)
 
 
 def _authority(
@@ -162,3 +164,31 @@ def _fit_areas(data: dict[str, Any], org: OrgInfo, notes: list[str]) -> None:
         if code not in inside:
             notes.append(f"dropped area {code!r}: outside {org.id!r} ({jurisdiction})")
     data["areas"] = inside or [jurisdiction]
+
+
+LEVEL_ORDER = {"pusat": 0, "provinsi": 1, "kabkota": 2, "kecamatan": 3, "desa": 4}
+
+
+def register_organizations(session: Session, remote: list[dict[str, Any]], owner: str) -> int:
+    """Register the organizations another node knows and this one does not, keeping their ids;
+    one whose parent is unknown here goes under ``owner`` (the source's organization). Returns
+    how many were added. An invalid one is left out: its records will say so."""
+    from simpul.errors import SimpulError
+    from simpul.registry.organizations import create_organization
+
+    known = set(session.scalars(select(Organization.id)))
+    added = 0
+    for org in sorted(remote, key=lambda o: LEVEL_ORDER.get(o.get("level"), 9)):
+        if not isinstance(org, dict) or org.get("id") in known:
+            continue
+        raw = {k: org.get(k) for k in ("id", "name", "level", "area", "homepage", "uri")}
+        raw["parent"] = org.get("parent") if org.get("parent") in known else owner
+        raw = {k: v for k, v in raw.items() if v is not None}
+        try:
+            with session.begin_nested():
+                create_organization(session, raw)
+        except SimpulError:
+            continue
+        known.add(raw["id"])
+        added += 1
+    return added

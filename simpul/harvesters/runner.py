@@ -48,7 +48,7 @@ from simpul.harvesters.base import (
 )
 from simpul.harvesters.deletions import delete_vanished
 from simpul.harvesters.fetching import Fetcher, FetchError, FetchPolicy, Politeness
-from simpul.harvesters.importing import Checked, Organizations, check
+from simpul.harvesters.importing import Checked, Organizations, check, register_organizations
 from simpul.harvesters.sources import get_job, get_source, queue_job, schedule_interval
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.db import as_utc, utcnow
@@ -59,7 +59,7 @@ from simpul.registry.models import (
     HarvestSource,
     Service,
 )
-from simpul.registry.services import Prepared, content_hash, publish_many
+from simpul.registry.services import Outcome, Prepared, content_hash, publish_many
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -225,6 +225,7 @@ class _Candidate:
     item: Item
     checked: Checked
     prior: Any  # the stored HarvestRecord row of this key, if any
+    claims: bool = False  # takes the record over from another source
 
 
 class _Run:
@@ -253,6 +254,7 @@ class _Run:
                 dict(source.options),
                 dict(source.secrets),
                 dict(source.state),
+                registry.settings.node_id,
             )
             self.kind = harvester_class(source.type)
             self.orgs = Organizations(session, source.organization_id)
@@ -293,7 +295,11 @@ class _Run:
         else:
             since = self.spec.state.get("cursor") if self.mode == "incremental" else None
             items = self._gather(since)
+            if not self._register_organizations():
+                items = iter(())
         self._run_batches(items)
+        if getattr(self.harvester, "reset", False):  # the remote started over: a full pass
+            self.mode = "full"
         self.fetcher.close()
         if self.mode == "full" and self.broken is None and not self.counts["fetch_errors"]:
             self._vanished()
@@ -301,12 +307,33 @@ class _Run:
             self.counts["kept_unseen"] = self._unseen_count()
         self._finish()
 
+    def _register_organizations(self) -> bool:
+        """Organizations the remote's records name (other Simpul nodes), registered under the
+        source's organization when unknown here. False when the remote cannot say."""
+        try:
+            remote = self.harvester.organizations()
+        except (FetchError, SourceBroken) as exc:
+            self.broken = str(exc)
+            self._error_now(None, "gather", str(exc))
+            return False
+        if not remote:
+            return True
+        with self.registry.db.transaction() as session:
+            created = register_organizations(session, remote, self.spec.organization)
+            self.orgs = Organizations(session, self.spec.organization)
+            self.writable = {k: self.orgs.info[k] for k in self.orgs.writable}
+        if created:
+            self.counts["organizations_added"] = created
+        return True
+
     def _resolve_mode(self) -> str:
         if self.mode != "auto":
             if self.mode == "incremental" and not self.harvester.incremental:
                 return "full"
             return self.mode
         state = self.spec.state
+        if self.harvester.feed:
+            return "incremental" if state.get("cursor") else "full"
         last_full = state.get("last_full_at")
         if (
             self.harvester.incremental
@@ -402,8 +429,18 @@ class _Run:
     def _prepare(self, items: list[Item]) -> _Work:
         """Dedupe, fetch what the listing left incomplete, and pick what needs transforming."""
         work = _Work()
+        if self.harvester.feed:  # a later change of a record replaces an earlier one
+            latest = {}
+            for item in items:
+                _fit(item)
+                latest.pop(item.key, None)
+                latest[item.key] = item
+            items = list(latest.values())
         for item in items:
             _fit(item)
+            if item.key in self.seen and self.harvester.feed:
+                self.seen.discard(item.key)
+                self.counts["seen"] -= 1
             if item.key in self.seen:
                 self.counts["duplicates"] += 1
                 work.errors.append(
@@ -482,8 +519,12 @@ class _Run:
         prior = self._prior(session, [i.key for i in fresh])
         candidates: list = []
         touched: list[int] = []
+        tombstones = []
         for item in fresh:
             row = prior.get(item.key)
+            if item.tombstone:
+                tombstones.append((item, row))
+                continue
             if not item.complete:
                 if row is not None:
                     touched.append(row.id)
@@ -498,6 +539,8 @@ class _Run:
             if candidate is not None:
                 candidates.append(candidate)
         self._import(session, candidates, errors)
+        if tombstones:
+            self._tombstones(session, tombstones)
         if touched:
             session.execute(
                 update(HarvestRecord)
@@ -506,6 +549,24 @@ class _Run:
             )
         self._log_errors(session, errors)
         self._save_in(session)
+
+    def _tombstones(self, session: Session, tombstones: list[tuple[Item, Any]]) -> None:
+        """The remote deleted these: retire what this source brought, keep the tombstone."""
+        rows = [row for _, row in tombstones if row is not None and row.status != "gone"]
+        if rows:
+            self.counts["deleted"] += delete_vanished(
+                session, self.source_id, rows, self.actor, self.writable, self.registry.base_uri
+            )
+        self.counts["tombstones"] += len(tombstones)
+        known = [(item, row) for item, row in tombstones if row is not None]
+        if known:
+            session.execute(
+                update(HarvestRecord),
+                [
+                    {**self._record_row(item, row, "gone", None, None, None), "id": row.id}
+                    for item, row in known
+                ],
+            )
 
     def _prior(self, session: Session, keys: list[str]) -> dict[str, Any]:
         if not keys:
@@ -685,13 +746,25 @@ class _Run:
     def _winner(self, session: Session, candidate: _Candidate, row):
         prepared = candidate.checked.prepared
         sources = [self.source_id]
+        extra = candidate.checked.provenance or {}
         if row is not None:
             provenance = row.provenance or {}
             if provenance.get("method") != "harvest":
                 return row.id, "published by hand in Simpul; the harvest does not overwrite it"
             sources = list(dict.fromkeys([*provenance.get("sources", []), self.source_id]))
             holder = provenance.get("source")
-            if (
+            federated = _federation_rule(provenance, extra)
+            if federated is not None:
+                if holder != self.source_id and self.source_id not in provenance.get("sources", []):
+                    session.execute(
+                        update(Service)
+                        .where(Service.id == row.id)
+                        .values(provenance={**provenance, "sources": sources})
+                    )
+                return row.id, federated
+            if extra.get("origin") and provenance.get("origin"):
+                pass  # a newer version, or the authoritative copy: federation decides
+            elif (
                 holder not in (None, self.source_id)
                 and holder in self.priorities
                 and self.priorities[holder] > self.priority
@@ -705,6 +778,10 @@ class _Run:
                 return row.id, f"source {holder!r} has a higher priority and brings this service"
             if prepared.data["authority"] not in self.orgs.writable:
                 return row.id, f"{prepared.data['authority']!r} is not writable by this source"
+        candidate.claims = row is not None and (row.provenance or {}).get("source") not in (
+            None,
+            self.source_id,
+        )
         candidate.checked.prepared = prepared._replace(
             provenance={
                 "source": self.source_id,
@@ -714,6 +791,7 @@ class _Run:
                 "original_uri": candidate.item.uri,
                 "mapping": self.mapping,
                 "fetched_at": utcnow().isoformat(),
+                **extra,
             }
         )
         return None
@@ -727,6 +805,14 @@ class _Run:
         results = publish_many(
             session, prepared, self.actor, base_uri=self.registry.base_uri, provenance=base
         )
+        for candidate, ready, (service_id, outcome) in zip(
+            candidates, prepared, results, strict=True
+        ):
+            if outcome is Outcome.UNCHANGED and candidate.claims:  # same content, new holder
+                provenance = {**base, **ready.provenance, "content_hash": ready.content_hash}
+                session.execute(
+                    update(Service).where(Service.id == service_id).values(provenance=provenance)
+                )
         return {id(c): r for c, r in zip(candidates, results, strict=True)}
 
     # -- vanished records -------------------------------------------------------------------------
@@ -796,6 +882,7 @@ class _Run:
             self._save_in(session, **values)
 
     def _finish(self) -> None:
+        self.counts.update(self.harvester.skipped)
         timed_out = time.monotonic() > self.deadline
         status = "timed_out" if timed_out else "finished"
         if self.broken and not timed_out:
@@ -808,7 +895,9 @@ class _Run:
             source = session.get(HarvestSource, self.source_id)
             state = dict(source.state)
             if self.broken is None and self.mode in ("full", "incremental"):
-                if self.harvester.cursor:
+                if self.harvester.cursor and self.harvester.feed:
+                    state["cursor"] = self.harvester.cursor  # the feed's own, opaque
+                elif self.harvester.cursor:
                     state["cursor"] = max(
                         filter(None, [state.get("cursor"), self.harvester.cursor])
                     )
@@ -836,6 +925,23 @@ class _Run:
                 )
         except Exception:
             log.exception("could not record the end of job %s", self.job_id)
+
+
+def _federation_rule(stored: dict[str, Any], incoming: dict[str, Any]) -> str | None:
+    """Between two copies of one record from other nodes: why the incoming one loses, or None.
+    A newer origin version wins; at the same version the copy that travelled fewer hops (the
+    authoritative one, from the node where the authority publishes) wins."""
+    mine, theirs = stored.get("origin"), incoming.get("origin")
+    if not mine or not theirs or mine.get("uri") != theirs.get("uri"):
+        return None
+    have, got = mine.get("version") or 0, theirs.get("version") or 0
+    if got < have:
+        return f"an older version ({got}) than the one held ({have})"
+    if got == have and len(incoming.get("chain", [])) >= len(stored.get("chain", [])):
+        if incoming.get("via") == stored.get("via"):
+            return None  # the same path again: the ordinary rules apply
+        return "a relayed copy; the copy from nearer its origin is held"
+    return None
 
 
 def transform_one(

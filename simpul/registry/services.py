@@ -60,6 +60,7 @@ class Prepared(NamedTuple):
     content_hash: str
     organization: OrgInfo | Organization
     provenance: dict[str, Any] | None = None  # per record, over the batch's (harvests)
+    identity: tuple[str, str] | None = None  # (id, uri) kept from the origin node
 
     @property
     def key(self) -> tuple[str, str]:
@@ -244,12 +245,15 @@ def publish_many(
         }
         if state is None:
             service_id, version, outcome = new_id(), 1, Outcome.CREATED
+            uri = f"{base_uri}/services/{service_id}"
+            if prepared.identity is not None:
+                service_id, uri = prepared.identity
             inserts[service_id] = {
                 **values,
                 "id": service_id,
                 "created": now,
                 "version": 1,
-                "uri": f"{base_uri}/services/{service_id}",
+                "uri": uri,
             }
         else:
             service_id, version = state.id, state.version + 1

@@ -98,3 +98,22 @@ class TestApiGateway(Contract):
     def junk(self, remote):
         remote.route(f"{PREFIX}/apis", JUNK)
         return remote.base, {}
+
+
+class TestSimpul(Contract):
+    kind = "simpul"
+
+    @pytest.fixture
+    def served(self, tmp_path):
+        from tests.harvesters.test_federation import DESA, make_node, publish_at
+
+        node = make_node(tmp_path, "desa", "desa", "75.03.01.2007", DESA)
+        for n in range(3):
+            publish_at(node, f"layanan-{n}", f"Layanan {n}")
+        yield node.base, {"limit": 2}, 3
+        node.close()
+
+    @pytest.fixture
+    def junk(self, remote):
+        remote.route("/api/v1/node", JUNK)
+        return remote.base, {}

@@ -1,0 +1,170 @@
+"""``simpul``: another Simpul node, through its change feed (``GET /api/v1/changes``).
+
+The URL is the other node's base URL. Each run reads the feed from the cursor where the last one
+stopped; creates, updates and tombstones arrive in commit order, and a later change of a record
+replaces an earlier one. Records keep the id and URI they have at their origin, their authority
+(the node's organizations are registered here first, under the source's organization) and their
+origin version; the chain of nodes a record travelled through grows by this node, and a record
+whose chain already holds this node is skipped, so nodes harvesting each other never loop.
+
+A child node that restarted with an empty database answers with a newest cursor older than the
+one kept here: the run then reads its feed from the beginning as a full pass, and what it no
+longer has is deleted only under the harvesting rules (held for review when too much at once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from marshmallow import Schema, validate
+from marshmallow import fields as mf
+
+from simpul.errors import InvalidInput
+from simpul.harvesters.base import (
+    Harvester,
+    Item,
+    RecordProblem,
+    SourceBroken,
+    Transformed,
+    json_original,
+    loads_json,
+)
+from simpul.harvesters.jsonapi import parse_json
+from simpul.registry.changes import decode_cursor
+from simpul.registry.schemas import SERVER_FIELDS
+
+
+class SimpulOptions(Schema):
+    limit = mf.Integer(load_default=500, validate=validate.Range(1, 1000))
+    max_pages = mf.Integer(load_default=1_000_000, validate=validate.Range(1, 100_000_000))
+    max_delete_share = mf.Float(validate=validate.Range(0, 1))
+    fetch = mf.Dict(keys=mf.String())
+
+
+def _seq(cursor: str | None) -> int:
+    try:
+        return decode_cursor(cursor)
+    except InvalidInput:
+        return -1
+
+
+class SimpulHarvester(Harvester):
+    name = "simpul"
+    title = "Another Simpul node (change feed)"
+    Options = SimpulOptions
+    incremental = True
+    feed = True
+    mapping_version = "1"
+
+    def __init__(self, source, fetcher):
+        super().__init__(source, fetcher)
+        self.base = source.url.rstrip("/")
+        self.remote: dict[str, Any] = {}
+        self.reset = False  # the remote's feed starts over (its database was reset)
+
+    def _json(self, path: str, **params) -> Any:
+        fetched = self.fetcher.get(f"{self.base}{path}", params=params, accept="application/json")
+        return parse_json(fetched)
+
+    def describe(self) -> dict[str, Any]:
+        node = self._json("/api/v1/node")
+        if not isinstance(node, dict) or "changes" not in node or "id" not in node:
+            raise SourceBroken(f"{self.base}/api/v1/node: not a Simpul node")
+        self.remote = node
+        return node
+
+    def organizations(self) -> list[dict[str, Any]]:
+        self.describe()
+        out, page = [], 1
+        while True:
+            body = self._json("/api/v1/organizations", page=page, size=500)
+            items = body.get("items") if isinstance(body, dict) else None
+            if not isinstance(items, list):
+                raise SourceBroken(f"{self.base}/api/v1/organizations: no list of organizations")
+            out.extend(items)
+            if len(out) >= body.get("total", 0) or not items:
+                return out
+            page += 1
+
+    def gather(self, since: str | None) -> Iterator[Item]:
+        node = self.remote or self.describe()
+        latest = node["changes"]["latest"]
+        if since and _seq(since) > _seq(latest):
+            self.reset, since = True, None
+            self.skipped["feed_restarted"] = 1
+        cursor = since
+        for _ in range(self.options["max_pages"]):
+            params = {"limit": self.options["limit"]}
+            if cursor:
+                params["since"] = cursor
+            page = self._json("/api/v1/changes", **params)
+            if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+                raise SourceBroken(f"{self.base}/api/v1/changes: not a change feed page")
+            for entry in page["items"]:
+                item = self._item(entry)
+                if item is not None:
+                    yield item
+            following = page.get("next")
+            if page.get("more") and following == cursor:
+                raise SourceBroken(f"{self.base}/api/v1/changes: the cursor does not advance")
+            cursor = following
+            self.cursor = cursor
+            if not page.get("more"):
+                return
+        raise SourceBroken(f"{self.base}: more than {self.options['max_pages']} feed pages")
+
+    def _item(self, entry: dict[str, Any]) -> Item | None:
+        deleted = entry.get("action") == "deleted"
+        state = entry.get("tombstone" if deleted else "record") or {}
+        uri = state.get("uri")
+        if not uri:
+            self.skipped["no_uri"] = self.skipped.get("no_uri", 0) + 1
+            return None
+        chain = _chain(state, self.remote.get("id", ""))
+        if not deleted and self.source.node and self.source.node in chain:
+            self.skipped["cycle"] = self.skipped.get("cycle", 0) + 1
+            return None
+        original = {"action": entry.get("action"), "node": self.remote.get("id"), "state": state}
+        return Item(
+            uri,
+            json_original(original),
+            "application/json",
+            uri=uri,
+            tombstone=deleted,
+            parsed=original,
+        )
+
+    def transform(self, item: Item) -> Transformed:
+        original = loads_json(item)
+        state = original.get("state") or {}
+        if not state.get("name"):
+            raise RecordProblem("the record has no name (nama layanan)")
+        record = {k: v for k, v in state.items() if k not in SERVER_FIELDS}
+        provenance = state.get("provenance") or {}
+        origin = provenance.get("origin") or {
+            "node": provenance.get("node") or original.get("node"),
+            "id": state.get("id"),
+            "uri": state.get("uri"),
+            "version": state.get("version"),
+            "modified": state.get("modified"),
+        }
+        chain = _chain(state, original.get("node") or "")
+        if self.source.node:
+            chain = [*chain, self.source.node]
+        return Transformed(
+            record,
+            identity=(state["id"], state["uri"]) if state.get("id") else None,
+            provenance={"origin": origin, "chain": chain, "via": original.get("node")},
+        )
+
+
+def _chain(state: dict[str, Any], remote: str) -> list[str]:
+    """The nodes a record went through up to the remote that serves it now."""
+    provenance = state.get("provenance") or {}
+    chain = list(provenance.get("chain") or [])
+    if not chain:
+        chain = [provenance.get("node") or remote]
+    if remote and chain[-1] != remote:
+        chain.append(remote)
+    return [node for node in chain if node]
