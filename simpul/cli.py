@@ -505,6 +505,41 @@ def worker(ctx, concurrency, poll, once) -> None:
     run_forever(reg, concurrency, poll, stop)
 
 
+@main.group()
+def federation() -> None:
+    """Other Simpul nodes this one harvests."""
+
+
+@federation.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.pass_context
+def federation_status(ctx, as_json) -> None:
+    """Per child node: cursor, changes behind at the last run, last job, last error."""
+    import json
+
+    from simpul.harvesters.sources import federation_status as status
+
+    with registry(ctx).db.session() as session:
+        children = status(session)
+    if as_json:
+        click.echo(json.dumps(children, indent=2, ensure_ascii=False))
+        return
+    if not children:
+        click.echo(
+            "no child nodes (add one: simpul sources add --type simpul --url URL ...)", err=True
+        )
+    for child in children:
+        node = (child["node"] or {}).get("id") or "?"
+        job = child["last_job"] or {}
+        lag = "?" if child["lag"] is None else child["lag"]
+        click.echo(
+            f"{child['source']}\t{node}\t{child['url']}\tlag {lag}\t"
+            f"{job.get('status', 'never run')}\t{child['last_success'] or '-'}"
+        )
+        if child["last_error"]:
+            click.echo(f"  last error: {child['last_error']['message']}", err=True)
+
+
 # -- search ---------------------------------------------------------------------------------------
 @main.command()
 @click.pass_context

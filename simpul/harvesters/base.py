@@ -126,6 +126,10 @@ class Harvester:
     def fetch(self, item: Item) -> Item:
         return item
 
+    def state(self) -> dict[str, Any]:
+        """More to keep in the source's state after a run (shown in its status)."""
+        return {}
+
     def organizations(self) -> list[dict[str, Any]]:
         """Organizations the remote's records name, to register here before importing (other
         Simpul nodes); most types name none."""

@@ -904,6 +904,15 @@ class _Run:
                 state["validators"] = {**state.get("validators", {}), **self.harvester.validators}
                 if self.mode == "full":
                     state["last_full_at"] = now.isoformat()
+            state.update(self.harvester.state())
+            if self.broken:
+                state["last_error"] = {
+                    "job": self.job_id,
+                    "at": now.isoformat(),
+                    "message": self.broken,
+                }
+            else:
+                state["last_success"] = now.isoformat()
             source.state = state
             interval = schedule_interval(self.schedule)
             source.next_run_at = now + interval if interval and source.enabled else None

@@ -63,6 +63,22 @@ class SimpulHarvester(Harvester):
         self.remote: dict[str, Any] = {}
         self.reset = False  # the remote's feed starts over (its database was reset)
 
+    def state(self) -> dict[str, Any]:
+        """What the federation status shows: who the child is and how far behind we are."""
+        if not self.remote:
+            return {}
+        latest = self.remote["changes"]["latest"]
+        behind = max(0, _seq(latest) - _seq(self.cursor)) if self.cursor else _seq(latest)
+        return {
+            "remote": {
+                "id": self.remote.get("id"),
+                "level": self.remote.get("level"),
+                "area": self.remote.get("area"),
+                "latest": latest,
+            },
+            "lag": behind,
+        }
+
     def _json(self, path: str, **params) -> Any:
         fetched = self.fetcher.get(f"{self.base}{path}", params=params, accept="application/json")
         return parse_json(fetched)

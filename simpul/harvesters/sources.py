@@ -276,3 +276,31 @@ def job_to_dict(row: HarvestJob) -> dict[str, Any]:
 
 def error_to_dict(row: HarvestError) -> dict[str, Any]:
     return {"key": row.key, "stage": row.stage, "message": row.message}
+
+
+def federation_status(session: Session) -> list[dict[str, Any]]:
+    """Per child node (sources of type ``simpul``): its URL and identity, the cursor reached,
+    how many changes behind it was at the last run, the last job and the last error."""
+    rows = session.scalars(
+        select(HarvestSource).where(HarvestSource.type == "simpul").order_by(HarvestSource.id)
+    ).all()
+    out = []
+    for row in rows:
+        last = get_job(session, row.last_job_id) if row.last_job_id else None
+        state = row.state or {}
+        out.append(
+            {
+                "source": row.id,
+                "url": row.url,
+                "organization": row.organization_id,
+                "node": state.get("remote"),
+                "cursor": state.get("cursor"),
+                "lag": state.get("lag"),
+                "last_success": state.get("last_success"),
+                "last_error": state.get("last_error"),
+                "last_job": job_to_dict(last) if last else None,
+                "enabled": row.enabled,
+                "next_run_at": _iso(row.next_run_at),
+            }
+        )
+    return out

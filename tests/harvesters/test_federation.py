@@ -204,3 +204,26 @@ def test_a_child_down_or_answering_an_error_page(nodes, remote):
     job = harvest(kab.registry, "desa")
     assert job.status == "failed" and "not JSON" in job.message
     assert len(records(kab)) == 1
+
+
+def test_federation_status_in_the_node_description_and_the_cli(nodes, tmp_path):
+    from click.testing import CliRunner
+
+    from simpul.cli import main
+
+    desa, kab, _ = nodes
+    for n in range(3):
+        publish_at(desa, f"layanan-{n}", f"Layanan {n}")
+    follow(kab, "desa", desa, "kab-bone-bolango")
+    harvest(kab.registry, "desa")
+    publish_at(desa, "layanan-baru", "Layanan Baru")  # not yet harvested
+    body = kab.app.test_client().get("/api/v1/node").get_json()
+    [child] = body["sources"]
+    assert child["source"] == "desa" and child["node"]["id"] == "desa"
+    assert child["lag"] == 0 and child["last_job"]["status"] == "finished"
+    harvest(kab.registry, "desa")
+    env = {"SIMPUL_DATABASE_URL": kab.registry.settings.database_url,
+           "SIMPUL_DATA_DIR": str(tmp_path)}
+    result = CliRunner().invoke(main, ["federation", "status"], env=env)
+    assert result.exit_code == 0
+    assert result.output.startswith(f"desa\tdesa\t{desa.base}\tlag 0\tfinished\t")

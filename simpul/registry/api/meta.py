@@ -139,6 +139,9 @@ def node():
         tombstones = session.scalar(select(func.count()).where(Service.deleted_at.is_not(None)))
         organizations = session.scalar(select(func.count()).select_from(Organization))
         cursor = latest_cursor(session)
+        from simpul.harvesters.sources import federation_status
+
+        children = federation_status(session)
     return json_response(
         {
             "id": settings.node_id,
@@ -149,5 +152,6 @@ def node():
             "records": {"services": live, "tombstones": tombstones, "organizations": organizations},
             "changes": {"latest": cursor, "feed": f"{settings.base_uri}/api/v1/changes"},
             "catalog": f"{settings.base_uri}/catalog.ttl",
+            "sources": children,
         }
     )
