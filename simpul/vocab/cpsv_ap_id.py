@@ -24,6 +24,7 @@ DCAT = "http://www.w3.org/ns/dcat#"
 ADMS = "http://www.w3.org/ns/adms#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV = "http://www.w3.org/ns/prov#"
 OWL = "http://www.w3.org/2002/07/owl#"
 
 MANAGEMENT = {
@@ -117,6 +118,7 @@ def serialize(record: dict[str, Any], org: dict[str, Any]) -> tuple[list[Triple]
     _contact(s, "complaints", cpsvid.complaints, record.get("complaints"), out)
     _management(s, record.get("management"), out)
     _integration(s, record.get("integration"), out, shared)
+    _travels(s, (record.get("provenance") or {}).get("chain"), out)
     for key, predicate, datatype in (
         ("modified", DCT + "modified", "dateTime"),
         ("created", DCT + "created", "dateTime"),
@@ -140,6 +142,26 @@ def _original_authority(s, original, record, out, shared) -> None:
     area = skos.area_uri((record.get("areas") or ["00"])[0])
     out.append((node, DCT + "spatial", area))
     shared.add(area)
+
+
+def _travels(s: str, chain: list[str] | None, out: list[Triple]) -> None:
+    """PROV-O for a record that came through other Simpul nodes: one activity per node it
+    reached, in order, each associated with that node; the first is where it was published."""
+    if not chain:
+        return
+    previous = None
+    for position, node_id in enumerate(chain, start=1):
+        hop, agent = _node(s, "hop", position), _node(s, "node", position)
+        out.append((hop, RDF_TYPE, PROV + "Activity"))
+        out.append((hop, PROV + "wasAssociatedWith", agent))
+        out.append((hop, cpsvid.position, typed(position, "integer")))
+        out.append((agent, RDF_TYPE, PROV + "SoftwareAgent"))
+        out.append((agent, DCT + "identifier", Lit(node_id)))
+        out.append((s, PROV + ("wasGeneratedBy" if previous is None else "wasInfluencedBy"), hop))
+        if previous is not None:
+            out.append((hop, PROV + "wasInformedBy", previous))
+        previous = hop
+    out.append((s, PROV + "wasAttributedTo", _node(s, "node", 1)))
 
 
 def _node(s: str, name: str, index: int | None = None) -> str:

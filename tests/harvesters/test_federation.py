@@ -222,8 +222,41 @@ def test_federation_status_in_the_node_description_and_the_cli(nodes, tmp_path):
     assert child["source"] == "desa" and child["node"]["id"] == "desa"
     assert child["lag"] == 0 and child["last_job"]["status"] == "finished"
     harvest(kab.registry, "desa")
-    env = {"SIMPUL_DATABASE_URL": kab.registry.settings.database_url,
-           "SIMPUL_DATA_DIR": str(tmp_path)}
+    env = {
+        "SIMPUL_DATABASE_URL": kab.registry.settings.database_url,
+        "SIMPUL_DATA_DIR": str(tmp_path),
+    }
     result = CliRunner().invoke(main, ["federation", "status"], env=env)
     assert result.exit_code == 0
     assert result.output.startswith(f"desa\tdesa\t{desa.base}\tlag 0\tfinished\t")
+
+
+def test_the_chain_is_exported_as_prov_o_and_conforms(nodes, shared_data):
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import PROV
+
+    from simpul.vocab.shacl import validate
+
+    desa, kab, prov = nodes
+    record = publish_at(desa, "surat-domisili", "Surat Keterangan Domisili")
+    follow(kab, "desa", desa, "kab-bone-bolango")
+    follow(prov, "kab", kab, "prov-gorontalo")
+    harvest(kab.registry, "desa")
+    harvest(prov.registry, "kab")
+    turtle = (
+        prov.app.test_client()
+        .get(f"/api/v1/services/{record['id']}", headers={"Accept": "text/turtle"})
+        .get_data(as_text=True)
+    )
+    graph = Graph().parse(data=turtle, format="turtle")
+    subject = URIRef(record["uri"])
+    origin = graph.value(subject, PROV.wasAttributedTo)
+    assert str(graph.value(origin, URIRef("http://purl.org/dc/terms/identifier"))) == "desa"
+    hops = sorted(graph.objects(subject, PROV.wasInfluencedBy), key=str)
+    assert [str(h).rsplit("#", 1)[1] for h in hops] == ["hop-2", "hop-3"]
+    assert graph.value(URIRef(record["uri"] + "#hop-3"), PROV.wasInformedBy) == URIRef(
+        record["uri"] + "#hop-2"
+    )
+    official = Graph().parse(shared_data / "vocab/cpsv-ap-3.2.0/shacl/cpsv-ap-SHACL.ttl")
+    assert validate(graph)["violations"] == 0
+    assert validate(graph, [official])["violations"] == 0
