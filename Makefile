@@ -7,7 +7,7 @@ PORT ?= 8000
 export SIMPUL_DATA_DIR ?= var
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps run test test-fast bench lint clean
+.PHONY: help install system-deps run test test-fast bench lint clean federation-demo
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ run: install ## Initialise the database, load the demo federation and serve it
 	$(BIN)/simpul db upgrade
 	$(BIN)/simpul demo
 	$(BIN)/simpul serve --host $(HOST) --port $(PORT)
+
+federation-demo: install ## Four nodes (desa, kabkota, provinsi, pusat) as processes; a record travels up
+	$(BIN)/python -m simpul.demo.federation
 
 test: install system-deps ## Run the whole test suite (SQLite and a real PostgreSQL)
 	$(BIN)/pytest

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -114,6 +115,7 @@ class DemoNode:
             env=self.env,
             stdout=log,
             stderr=log,
+            start_new_session=True,  # its own process group: gunicorn and its workers
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -125,9 +127,20 @@ class DemoNode:
         raise RuntimeError(f"{self.node_id} did not start; see {self.folder / 'server.log'}")
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.terminate()
-            self.server.wait(15)
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        """SIGKILL to the server and its workers at once (a crash, not a shutdown)."""
+        self._signal(signal.SIGKILL)
+
+    def _signal(self, signum: int) -> None:
+        if self.server is None or self.server.poll() is not None:
+            return
+        try:
+            os.killpg(self.server.pid, signum)
+        except ProcessLookupError:
+            return
+        self.server.wait(15)
 
 
 def build(folder: Path) -> list[DemoNode]:

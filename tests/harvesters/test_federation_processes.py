@@ -1,0 +1,108 @@
+"""Federation with real processes: the four-level demonstration, and a child node killed in the
+middle of a sync, then restarted."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from simpul.demo.federation import DemoNode, _free_port, run
+from simpul.harvesters.runner import harvest
+from simpul.harvesters.sources import create_source
+from simpul.registry.models import Service
+from simpul.registry.organizations import create_organization
+
+
+@pytest.mark.slow
+def test_four_levels_as_processes(tmp_path):
+    out = run(tmp_path)
+    published, arrived = out["published"], out["arrived"]
+    assert arrived["id"] == published["id"] and arrived["uri"] == published["uri"]
+    assert arrived["provenance"]["chain"] == [
+        "desa-langge",
+        "kab-bone-bolango",
+        "prov-gorontalo",
+        "pusat",
+    ]
+    assert arrived["requirements"] == published["requirements"]
+
+
+@pytest.mark.slow
+def test_child_killed_mid_sync_then_restarted(tmp_path, registry):
+    child = DemoNode(
+        "desa-langge",
+        "desa",
+        "75.03.01.2007",
+        "pemdes-langge",
+        "Desa Langge",
+        tmp_path / "child",
+        _free_port(),
+    )
+    child.folder.mkdir()
+    child.simpul("db", "upgrade")
+    child.simpul(
+        "orgs",
+        "add",
+        "--id",
+        "pemdes-langge",
+        "--name",
+        "Desa Langge",
+        "--level",
+        "desa",
+        "--area",
+        "75.03.01.2007",
+    )
+    lines = [
+        f'{{"identifier": "layanan-{n}", "name": {{"id": "Layanan {n}"}}}}' for n in range(3000)
+    ]
+    (tmp_path / "records.jsonl").write_text("\n".join(lines) + "\n")
+    child.simpul("load", str(tmp_path / "records.jsonl"), "--org", "pemdes-langge")
+    child.start()
+    with registry.db.transaction() as session:
+        create_organization(
+            session,
+            {
+                "id": "pemkab",
+                "name": {"id": "Pemkab Bone Bolango"},
+                "level": "kabkota",
+                "area": "75.03",
+            },
+        )
+        create_source(
+            session,
+            {
+                "id": "desa",
+                "type": "simpul",
+                "url": child.base,
+                "organization": "pemkab",
+                "schedule": "manual",
+                "options": {"limit": 50, "fetch": {"retries": 1, "host_interval": 0.1}},
+            },
+        )
+
+    def held() -> int:
+        with registry.db.session() as session:
+            return session.scalar(select(func.count()).select_from(Service))
+
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(job=harvest(registry, "desa")))
+    worker.start()
+    deadline = time.monotonic() + 60
+    while held() < 300 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    child.kill()  # SIGKILL to the server and its workers, mid-sync
+    worker.join(60)
+    first = result["job"]
+    assert first.status == "incomplete" and 300 <= held() < 3000, (first.counts, held())
+    assert not first.counts.get("deleted")
+    child.start()  # same database, same port
+    try:
+        second = harvest(registry, "desa")
+    finally:
+        child.stop()
+    assert second.status == "finished", second.message
+    assert held() == 3000  # nothing lost, nothing twice
+    assert second.counts["created"] + first.counts["created"] == 3000
