@@ -462,6 +462,7 @@ def _wait_for(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"server did not start on port {port}")
 
 
+from bench.federation import federation_sync  # noqa: E402
 from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa: E402
 
 BENCHMARKS = {
@@ -476,6 +477,7 @@ BENCHMARKS = {
     "harvest_json": harvest_json,
     "harvest_turtle": harvest_turtle,
     "harvest_schedule": harvest_schedule,
+    "federation_sync": federation_sync,
 }
 
 
