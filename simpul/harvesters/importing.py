@@ -174,12 +174,24 @@ def register_organizations(session: Session, remote: list[dict[str, Any]], owner
     one whose parent is unknown here goes under ``owner`` (the source's organization). Returns
     how many were added. An invalid one is left out: its records will say so."""
     from simpul.errors import SimpulError
-    from simpul.registry.organizations import create_organization
+    from simpul.registry.organizations import create_organization, touch_services
 
     known = set(session.scalars(select(Organization.id)))
+    below = Organizations(session, owner).writable - {owner}
     added = 0
     for org in sorted(remote, key=lambda o: LEVEL_ORDER.get(o.get("level"), 9)):
-        if not isinstance(org, dict) or org.get("id") in known:
+        if not isinstance(org, dict):
+            continue
+        if org.get("id") in below:  # the other node is where it is kept: follow its changes
+            row = session.get(Organization, org["id"])
+            changes = {k: org.get(k) for k in ("name", "homepage", "uri") if org.get(k)}
+            if any(getattr(row, k) != v for k, v in changes.items()):
+                for key, value in changes.items():
+                    setattr(row, key, value)
+                session.flush()
+                touch_services(session, row.id)
+            continue
+        if org.get("id") in known:
             continue
         raw = {k: org.get(k) for k in ("id", "name", "level", "area", "homepage", "uri")}
         raw["parent"] = org.get("parent") if org.get("parent") in known else owner

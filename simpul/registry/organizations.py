@@ -6,7 +6,7 @@ import difflib
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from simpul.errors import Conflict, NotFound, ValidationFailed
@@ -98,7 +98,31 @@ def update_organization(
     row.homepage = data.get("homepage")
     row.uri = data.get("uri")
     row.modified = utcnow()
+    session.flush()
+    touch_services(session, org_id)
     return row
+
+
+def touch_services(session: Session, org_id: str) -> int:
+    """An organization changed: every live service it is the authority of shows up in the
+    change feed (and reaches search and other nodes) as changed, at its current version."""
+    from simpul.registry.models import Change, Service
+
+    rows = session.execute(
+        select(Service.id, Service.version).where(
+            Service.authority == org_id, Service.deleted_at.is_(None)
+        )
+    ).all()
+    if rows:
+        now = utcnow()
+        session.execute(
+            insert(Change.__table__),
+            [
+                {"service_id": r.id, "version": r.version, "action": "updated", "at": now}
+                for r in rows
+            ],
+        )
+    return len(rows)
 
 
 def get_organization(session: Session, org_id: str) -> Organization:

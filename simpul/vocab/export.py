@@ -203,3 +203,33 @@ def gzipped(chunks: Iterable[str]) -> Iterator[bytes]:
             buffer, size = [], 0
     buffer.append(compressor.flush())
     yield b"".join(buffer)
+
+
+AS = "https://www.w3.org/ns/activitystreams#"
+ACTIVITIES = {"created": "Create", "updated": "Update", "restored": "Create", "deleted": "Delete"}
+
+
+def changes_blocks(
+    page: dict[str, Any], orgs: dict[str, dict], feed: str
+) -> Iterator[list[Triple]]:
+    """A change feed page as linked data: each change an Activity Streams activity (Create,
+    Update, Delete) whose object is the record, described in CPSV-AP-ID (tombstones by their
+    URI only), and the page a Hydra view whose next page continues from the cursor."""
+    shared = SharedNodes(orgs)
+    view = f"{feed}?since={page['items'][0]['cursor']}" if page["items"] else feed
+    header: list[Triple] = [(view, RDF_TYPE, HYDRA + "PartialCollectionView")]
+    if page["more"]:
+        header.append((view, HYDRA + "next", f"{feed}?since={page['next']}"))
+    yield header
+    for item in page["items"]:
+        activity = f"{feed}#change-{item['cursor']}"
+        state = item.get("record") or item.get("tombstone") or {}
+        block: list[Triple] = [
+            (activity, RDF_TYPE, AS + ACTIVITIES.get(item["action"], "Update")),
+            (activity, AS + "object", state.get("uri", "")),
+            (activity, AS + "published", typed(item["at"], "dateTime")),
+            (view, HYDRA + "member", activity),
+        ]
+        if item.get("record") and state.get("authority") in shared.orgs:
+            block += record_blocks(state, shared)
+        yield block

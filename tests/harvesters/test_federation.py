@@ -260,3 +260,51 @@ def test_the_chain_is_exported_as_prov_o_and_conforms(nodes, shared_data):
     official = Graph().parse(shared_data / "vocab/cpsv-ap-3.2.0/shacl/cpsv-ap-SHACL.ttl")
     assert validate(graph)["violations"] == 0
     assert validate(graph, [official])["violations"] == 0
+
+
+def test_a_renamed_organization_reaches_the_parent(nodes):
+    from simpul.registry.organizations import update_organization
+
+    desa, kab, _ = nodes
+    publish_at(desa, "surat-domisili", "Surat Keterangan Domisili")
+    follow(kab, "desa", desa, "kab-bone-bolango")
+    harvest(kab.registry, "desa")
+    with desa.registry.db.transaction() as session:
+        update_organization(session, "desa-langge", {**DESA, "name": {"id": "Desa Langge Baru"}})
+    job = harvest(kab.registry, "desa")
+    assert job.counts["seen"] == 1  # the feed shows the organization's service as changed
+    with kab.registry.db.session() as session:
+        from simpul.registry.models import Organization
+
+        assert session.get(Organization, "desa-langge").name == {"id": "Desa Langge Baru"}
+
+
+def test_a_newer_version_wins_even_when_relayed(nodes):
+    desa, kab, prov = nodes
+    record = publish_at(desa, "surat-domisili", "Surat Keterangan Domisili")
+    follow(prov, "desa-direct", desa, "prov-gorontalo")
+    follow(kab, "desa", desa, "kab-bone-bolango")
+    follow(prov, "kab", kab, "prov-gorontalo")
+    harvest(prov.registry, "desa-direct")  # v1, directly
+    reg = desa.registry
+    with reg.db.transaction() as session:
+        replace(
+            session,
+            record["id"],
+            {"identifier": "surat-domisili", "name": {"id": "Domisili (versi 2)"}},
+            SYSTEM,
+            base_uri=reg.base_uri,
+            provenance=reg.provenance(SYSTEM, "api"),
+        )
+    harvest(kab.registry, "desa")
+    job = harvest(prov.registry, "kab")  # v2 arrives relayed first
+    assert job.counts["updated"] == 1
+    held = records(prov)["surat-domisili"]
+    assert held["name"] == {"id": "Domisili (versi 2)"}
+    assert held["provenance"]["origin"]["version"] == 2
+    assert held["provenance"]["source"] == "kab"
+    harvest(prov.registry, "desa-direct")  # the same v2 from nearer its origin takes over
+    held = records(prov)["surat-domisili"]
+    assert held["provenance"]["source"] == "desa-direct"
+    assert held["provenance"]["chain"] == ["desa", "provinsi"]
+    assert len(records(prov)) == 1

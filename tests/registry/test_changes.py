@@ -102,3 +102,44 @@ def test_node_describes_itself(client, publisher, owner):
     assert body["records"] == {"services": 1, "tombstones": 0, "organizations": 1}
     latest = client.get(f"/api/v1/changes?since={body['changes']['latest']}").get_json()
     assert latest["items"] == []  # the cursor is the newest change
+
+
+def test_an_organization_change_is_a_change_of_each_of_its_services(client, publisher, owner):
+    org = "disdukcapil-kota-gorontalo"
+    for n in range(3):
+        publisher.publish(owner, service_record(f"layanan-{n}"))
+    admin = publisher.token(org, "admin")
+    _, before = _all(client)
+    body = client.get(f"/api/v1/organizations/{org}").get_json()
+    renamed = {k: body[k] for k in ("level", "area")} | {"name": {"id": "Dinas Baru"}}
+    response = client.put(
+        f"/api/v1/organizations/{org}", json=renamed, headers=publisher.auth(admin)
+    )
+    assert response.status_code == 200, response.get_json()
+    items, _ = _all(client, since=before)
+    assert [i["action"] for i in items] == ["updated"] * 3
+    assert {i["record"]["identifier"] for i in items} == {"layanan-0", "layanan-1", "layanan-2"}
+    assert all(i["version"] == 1 for i in items)  # the records themselves did not change
+
+
+def test_the_feed_as_linked_data(client, publisher, owner):
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF
+
+    first = publisher.publish(owner, service_record("satu")).get_json()
+    publisher.publish(owner, service_record("dua"))
+    client.delete(f"/api/v1/services/{first['id']}", headers=publisher.auth(owner))
+    response = client.get("/api/v1/changes?limit=2", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    activity = "https://www.w3.org/ns/activitystreams#"
+    creates = list(graph.subjects(RDF.type, URIRef(activity + "Create")))
+    assert len(creates) == 2
+    nxt = next(graph.objects(None, URIRef("http://www.w3.org/ns/hydra/core#next")), None)
+    assert nxt is not None and "since=" in str(nxt)
+    rest = client.get(
+        str(nxt).replace("http://simpul.test", ""), headers={"Accept": "text/turtle"}
+    ).get_data(as_text=True)
+    rest_graph = Graph().parse(data=rest, format="turtle")
+    [deleted] = rest_graph.subjects(RDF.type, URIRef(activity + "Delete"))
+    assert str(rest_graph.value(deleted, URIRef(activity + "object"))) == first["uri"]

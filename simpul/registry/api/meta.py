@@ -116,11 +116,22 @@ class ChangeArgs(Schema):
 def changes(args):
     """The change feed other nodes harvest: every create, update and delete (with its
     tombstone), oldest first, resumable from the ``next`` cursor of the previous page."""
+    from simpul.registry.api.linked_data import negotiate, not_acceptable, rdf_response
     from simpul.registry.changes import list_changes
+    from simpul.vocab.export import changes_blocks, organizations
+    from simpul.vocab.writers import write_document
 
-    with registry().db.session() as session:
+    fmt = negotiate("json")
+    if fmt is None:
+        return not_acceptable()
+    reg = registry()
+    with reg.db.session() as session:
         page = list_changes(session, args.get("since"), args["limit"])
-    return json_response(page)
+        if fmt in ("json", "html"):
+            return json_response(page)
+        orgs = organizations(session, reg.base_uri)
+    feed = f"{reg.base_uri}/api/v1/changes"
+    return rdf_response(fmt, "".join(write_document(fmt, changes_blocks(page, orgs, feed))))
 
 
 @blp.route("/node")
