@@ -29,22 +29,13 @@ def delete_vanished(
     an agency took them over by hand; withdraw vanished APIs; mark the records gone. Returns
     how many services were retired."""
     rows = list(rows)
-    service_ids = {r.service_id for r in rows if r.service_id and r.status == "ok"}
+    service_ids = retirable(session, rows)
     retired: list[str] = []
     if service_ids:
-        still_brought = set(
-            session.scalars(
-                select(HarvestRecord.service_id).where(
-                    HarvestRecord.service_id.in_(service_ids),
-                    HarvestRecord.source_id != source_id,
-                    HarvestRecord.status.in_(("ok", "shadowed")),
-                )
-            )
-        )
         harvested = set(
             session.scalars(
                 select(Service.id).where(
-                    Service.id.in_(service_ids - still_brought),
+                    Service.id.in_(service_ids),
                     Service.provenance["method"].as_string() == "harvest",
                     Service.provenance["source"].as_string() == source_id,
                 )
@@ -60,6 +51,28 @@ def delete_vanished(
         .values(status="gone")
     )
     return len(retired)
+
+
+def retirable(session: Session, rows: list) -> set[str]:
+    """Services of vanished records that nothing else still brings: no other record of any
+    source (this one included: a record may come back under a new key) holds them."""
+    service_ids = {r.service_id for r in rows if r.service_id and r.status == "ok"}
+    if not service_ids:
+        return set()
+    vanished = {r.id for r in rows}
+    still_brought = set()
+    for chunk in _chunks(sorted(service_ids), 500):
+        query = select(HarvestRecord.id, HarvestRecord.service_id).where(
+            HarvestRecord.service_id.in_(chunk),
+            HarvestRecord.status.in_(("ok", "shadowed", "contrib")),
+        )
+        still_brought |= {sid for rid, sid in session.execute(query) if rid not in vanished}
+    return service_ids - still_brought
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def review_held(

@@ -46,7 +46,7 @@ from simpul.harvesters.base import (
     SourceBroken,
     SourceSpec,
 )
-from simpul.harvesters.deletions import delete_vanished
+from simpul.harvesters.deletions import delete_vanished, retirable
 from simpul.harvesters.fetching import Fetcher, FetchError, FetchPolicy, Politeness
 from simpul.harvesters.importing import Organizations, register_organizations
 from simpul.harvesters.parallel import init_worker, transform_batch
@@ -515,9 +515,9 @@ class _Run(BatchStore):
             limit = float(self.spec.options.get("max_delete_share", self.settings.max_delete_share))
             if share > limit:
                 job = session.get(HarvestJob, self.job_id)
-                job.held = sorted({r.service_id for r in rows if r.service_id and r.status == "ok"})
+                job.held = sorted(retirable(session, rows))
                 job.held_status = "held"
-                self.counts["held"] = len(rows)
+                self.counts["held"] = len(job.held)
                 self.held_message = (
                     f"{len(rows)} of {self.known_before} records ({share:.0%}) vanished at once, "
                     f"more than the {limit:.0%} allowed: their deletion is held for review"

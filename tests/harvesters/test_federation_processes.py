@@ -106,3 +106,83 @@ def test_child_killed_mid_sync_then_restarted(tmp_path, registry):
     assert second.status == "finished", second.message
     assert held() == 3000  # nothing lost, nothing twice
     assert second.counts["created"] + first.counts["created"] == 3000
+
+
+@pytest.mark.slow
+def test_child_restarted_with_an_empty_database(tmp_path, registry):
+    child = DemoNode(
+        "desa-langge",
+        "desa",
+        "75.03.01.2007",
+        "pemdes-langge",
+        "Desa Langge",
+        tmp_path / "child",
+        _free_port(),
+    )
+    child.folder.mkdir()
+
+    def fresh_child(count: int) -> None:
+        child.simpul("db", "upgrade")
+        child.simpul(
+            "orgs",
+            "add",
+            "--id",
+            "pemdes-langge",
+            "--name",
+            "Desa Langge",
+            "--level",
+            "desa",
+            "--area",
+            "75.03.01.2007",
+        )
+        lines = [
+            f'{{"identifier": "layanan-{n}", "name": {{"id": "Layanan {n}"}}}}'
+            for n in range(count)
+        ]
+        (tmp_path / "records.jsonl").write_text("\n".join(lines) + "\n")
+        child.simpul("load", str(tmp_path / "records.jsonl"), "--org", "pemdes-langge")
+
+    fresh_child(20)
+    with registry.db.transaction() as session:
+        create_organization(
+            session,
+            {
+                "id": "pemkab",
+                "name": {"id": "Pemkab Bone Bolango"},
+                "level": "kabkota",
+                "area": "75.03",
+            },
+        )
+        create_source(
+            session,
+            {
+                "id": "desa",
+                "type": "simpul",
+                "url": child.base,
+                "organization": "pemkab",
+                "schedule": "manual",
+            },
+        )
+    child.start()
+    try:
+        assert harvest(registry, "desa").counts["created"] == 20
+        child.stop()
+        for path in child.folder.glob("simpul.db*"):
+            path.unlink()  # the village node comes back with nothing but two records
+        fresh_child(2)
+        child.start()
+        job = harvest(registry, "desa")
+    finally:
+        child.stop()
+    assert job.counts["feed_restarted"] == 1
+    assert job.held_status == "held" and len(job.held) == 18
+    assert not job.counts.get("deleted")
+    with registry.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Service)) == 20
+    from simpul.harvesters.deletions import review_held
+
+    with registry.db.transaction() as session:  # an operator confirms: the child starts over
+        review_held(session, job.id, apply=True)
+    with registry.db.session() as session:
+        live = session.scalars(select(Service.identifier).where(Service.deleted_at.is_(None)))
+        assert sorted(live) == ["layanan-0", "layanan-1"]  # back under new keys: kept
