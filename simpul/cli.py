@@ -63,9 +63,16 @@ def registry(ctx: click.Context, *, migrated: bool = True):
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker processes.")
 @click.option("--dev", is_flag=True, help="Flask's development server with reloading.")
+@click.option(
+    "--harvest/--no-harvest",
+    default=True,
+    show_default=True,
+    help="Also run the harvest worker (queued jobs, due sources) in a process of its own.",
+)
 @click.pass_context
-def serve(ctx, host: str, port: int, workers: int, dev: bool) -> None:
-    """Serve the web app and API (gunicorn; --dev for Flask's server)."""
+def serve(ctx, host: str, port: int, workers: int, dev: bool, harvest: bool) -> None:
+    """Serve the web app and API (gunicorn; --dev for Flask's server), with the harvest worker
+    beside it unless --no-harvest (run ``simpul worker`` yourself then)."""
     from simpul.registry.app import create_app
     from simpul.search.sync import sync
 
@@ -77,12 +84,28 @@ def serve(ctx, host: str, port: int, workers: int, dev: bool) -> None:
         click.echo(f"search index: {sync(reg, reg.search)} records brought up to date", err=True)
     reg.close_search()  # each server process opens its own
     click.echo(f"Simpul {__version__} on http://{host}:{port} ({settings.database_url})", err=True)
-    if dev:
-        app.run(host=host, port=port, debug=True)
-        return
-    from simpul.registry.server import run_gunicorn
+    worker = _start_worker(ctx) if harvest else None
+    try:
+        if dev:
+            app.run(host=host, port=port, debug=True, use_reloader=False)
+            return
+        from simpul.registry.server import run_gunicorn
 
-    run_gunicorn(app, host, port, workers)
+        run_gunicorn(app, host, port, workers)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(15)
+
+
+def _start_worker(ctx):
+    """``simpul worker`` as a child process: harvests never run inside a web worker."""
+    import subprocess
+
+    command = [sys.executable, "-m", "simpul.cli"]
+    if ctx.obj["config_file"]:
+        command += ["--config", ctx.obj["config_file"]]
+    return subprocess.Popen([*command, "worker", "--poll", "5"])
 
 
 # -- db -------------------------------------------------------------------------------------------
