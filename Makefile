@@ -15,12 +15,12 @@ help: ## List the targets
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[postgresql,test,dev]'
+	$(BIN)/pip install --quiet -e '.[postgresql,opensearch,test,dev]'
 	touch $@
 
 install: $(BIN)/.installed ## Create the virtual environment and install Simpul into it
 
-system-deps: ## Install the services the tests use (PostgreSQL from Debian)
+system-deps: ## Install what the tests use beyond Python (PostgreSQL, a JDK and Maven, from Debian)
 	bash .ci/system-deps
 
 run: install ## Initialise the database, load the demo federation and serve it

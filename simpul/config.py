@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -24,6 +25,7 @@ class Settings:
     database_url: str = ""  # default: SQLite file in data_dir
     search_url: str = "embedded"
     search_path: str = ""  # default: beside the SQLite database, else data_dir/search
+    search_index: str = "simpul"  # OpenSearch: prefix of the index names and alias
     base_uri: str = "http://127.0.0.1:8000"
     node_id: str = "simpul-local"
     node_level: str = "pusat"
@@ -150,11 +152,8 @@ def _validate(settings: Settings) -> None:
         "http",
         "https",
     ):
-        raise ConfigError("search_url: expected 'embedded' or an http(s) Elasticsearch URL")
-    if settings.search_url != "embedded":
-        raise ConfigError(
-            "search_url: only the embedded search backend is available in this version; "
-            "the Elasticsearch backend is being built (set SIMPUL_SEARCH_URL=embedded)"
-        )
+        raise ConfigError("search_url: expected 'embedded' or the http(s) URL of OpenSearch")
+    if not re.match(r"^[a-z0-9][a-z0-9_-]{0,100}$", settings.search_index):
+        raise ConfigError("search_index: use lowercase letters, digits, '-' or '_'")
     if settings.max_body_bytes < 1024:
         raise ConfigError("max_body_bytes: must be at least 1024")

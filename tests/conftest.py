@@ -75,6 +75,25 @@ def _postgres_db(base: str) -> str:
     return f"{base}/{name}"
 
 
+@pytest.fixture(scope="session")
+def opensearch_url():
+    """A real OpenSearch node (started from Maven Central), or the cluster named by
+    SIMPUL_TEST_OS_URL / SIMPUL_TEST_ES_URL."""
+    external = os.environ.get("SIMPUL_TEST_OS_URL") or os.environ.get("SIMPUL_TEST_ES_URL")
+    if external:
+        yield external
+        return
+    from tests.services.opensearch import start_opensearch
+
+    node = start_opensearch()
+    if node is None:
+        need_service("OpenSearch (java and mvn, to start a node from Maven Central)")
+    try:
+        yield node.url
+    finally:
+        node.stop()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def database_url(request, tmp_path, sqlite_template) -> str:
     if request.param == "sqlite":

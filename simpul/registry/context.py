@@ -20,9 +20,16 @@ class Registry:
     def search(self):
         """The search backend, opened on first use."""
         if self._search is None:
-            from simpul.search.embedded import EmbeddedBackend
+            if self.settings.search_url == "embedded":
+                from simpul.search.embedded import EmbeddedBackend
 
-            self._search = EmbeddedBackend(self.settings.search_path)
+                self._search = EmbeddedBackend(self.settings.search_path)
+            else:
+                from simpul.search.opensearch import OpenSearchBackend
+
+                self._search = OpenSearchBackend(
+                    self.settings.search_url, self.settings.search_index
+                )
         return self._search
 
     def start_search_sync(self) -> None:

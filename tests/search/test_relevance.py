@@ -95,7 +95,7 @@ def demo_index(registry):
     return registry
 
 
-def test_relevance_floor(client, demo_index, registry):
+def _floor(client) -> dict:
     from simpul.demo import demo_services
 
     copies = defaultdict(int)
@@ -116,3 +116,63 @@ def test_relevance_floor(client, demo_index, registry):
     assert overall >= 0.92, (overall, weak)
     for kind, (ndcg, _) in report.items():
         assert ndcg >= 0.85, (kind, ndcg, weak)
+    return report
+
+
+def test_relevance_floor(client, demo_index, registry):
+    _floor(client)
+
+
+@pytest.fixture
+def opensearch_app(opensearch_url, tmp_path, sqlite_template):
+    import shutil
+
+    from simpul.registry import create_app
+
+    shutil.copy(sqlite_template, tmp_path / "simpul.db")
+    app = create_app(
+        {
+            "database_url": f"sqlite:///{tmp_path / 'simpul.db'}",
+            "data_dir": str(tmp_path),
+            "base_uri": "http://simpul.test",
+            "search_sync_ms": 0,
+            "search_url": opensearch_url,
+            "search_index": f"relevance-{next(_COUNTER)}",
+        }
+    )
+    registry = app.extensions["simpul"]
+    load_demo(registry)
+    sync(registry, registry.search)
+    yield app
+    registry.search.client.indices.delete(
+        index=f"{registry.settings.search_index}-*", ignore_unavailable=True
+    )
+    registry.close()
+
+
+_COUNTER = iter(range(10**6))
+
+
+def test_relevance_floor_on_opensearch_and_the_same_top_results(opensearch_app, tmp_path):
+    from simpul.registry import create_app
+
+    client = opensearch_app.test_client()
+    _floor(client)
+    embedded = create_app(
+        {
+            "database_url": opensearch_app.extensions["simpul"].settings.database_url,
+            "data_dir": str(tmp_path),
+            "search_path": str(tmp_path / "embedded"),
+            "search_sync_ms": 0,
+        }
+    )
+    try:
+        sync(embedded.extensions["simpul"], embedded.extensions["simpul"].search)
+        other = embedded.test_client()
+        for _, query, area, _ in JUDGED:
+            params = {"q": query, "size": 3, **({"area": area} if area else {})}
+            ours = client.get("/api/v1/search", query_string=params).get_json()["items"]
+            theirs = other.get("/api/v1/search", query_string=params).get_json()["items"]
+            assert ours[0]["id"] == theirs[0]["id"], query
+    finally:
+        embedded.extensions["simpul"].close()

