@@ -340,21 +340,10 @@ QUERY_MIX = [
 ]
 
 
-def search_embedded(ctx) -> dict:
-    """Rebuild the embedded index from the database, then time a realistic query mix (common
-    words, abbreviations, typos, filters, area reach, facet counts) in process."""
+def _query_mix() -> list:
     from simpul.registry.areas import load_areas
     from simpul.search.base import build_query
-    from simpul.search.sync import rebuild
 
-    url = ctx.sqlite_url or _ensure_db(ctx)
-    registry = Registry(
-        load_settings({"database_url": url, "search_path": str(ctx.workdir / "search")}, environ={})
-    )
-    start = time.perf_counter()
-    rebuild(registry, registry.search)
-    rebuild_s = time.perf_counter() - start
-    backend = registry.search
     rng = random.Random(3)
     villages = [
         a.code
@@ -376,6 +365,19 @@ def search_embedded(ctx) -> dict:
                 size=10,
             )
         )
+    return queries
+
+
+def _search_run(ctx, overrides: dict) -> dict:
+    from simpul.search.sync import rebuild
+
+    url = ctx.sqlite_url or _ensure_db(ctx)
+    registry = Registry(load_settings({"database_url": url, **overrides}, environ={}))
+    start = time.perf_counter()
+    rebuild(registry, registry.search)
+    rebuild_s = time.perf_counter() - start
+    backend = registry.search
+    queries = _query_mix()
     for query in queries[:50]:
         backend.search(query)  # warm up
     timings = []
@@ -392,6 +394,31 @@ def search_embedded(ctx) -> dict:
         "facets": "level, sector, authority, channel, integration on every query",
         **_summary(timings),
     }
+
+
+def search_embedded(ctx) -> dict:
+    """Rebuild the embedded index from the database, then time a realistic query mix (common
+    words, abbreviations, typos, filters, area reach, facet counts) in process."""
+    return _search_run(ctx, {"search_path": str(ctx.workdir / "search")})
+
+
+def search_opensearch(ctx) -> dict:
+    """The same rebuild and query mix on a real OpenSearch node (started from Maven Central,
+    2 GB heap, on the same machine), and the ratio to the embedded index for the same queries."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.services.opensearch import start_opensearch
+
+    node = start_opensearch(heap="2g")
+    if node is None:
+        return {"skipped": "java and mvn are needed to start OpenSearch (make system-deps)"}
+    try:
+        result = _search_run(ctx, {"search_url": node.url, "search_index": "bench"})
+    finally:
+        node.stop()
+    embedded = ctx.results.get("search_embedded") or search_embedded(ctx)
+    result["p50_ratio_embedded_to_opensearch"] = round(embedded["p50_ms"] / result["p50_ms"], 3)
+    result["p99_ratio_embedded_to_opensearch"] = round(embedded["p99_ms"] / result["p99_ms"], 3)
+    return result
 
 
 def search_freshness(ctx) -> dict:
@@ -473,6 +500,7 @@ BENCHMARKS = {
     "export_rdf": export_rdf,
     "validate_one": validate_one,
     "search_embedded": search_embedded,
+    "search_opensearch": search_opensearch,
     "search_freshness": search_freshness,
     "harvest_json": harvest_json,
     "harvest_turtle": harvest_turtle,
@@ -487,6 +515,7 @@ class Context:
         self.count = count
         self.records = records_file(workdir, count)
         self.sqlite_url: str | None = None
+        self.results: dict = {}
 
 
 def main() -> None:
@@ -504,7 +533,7 @@ def main() -> None:
     }
     for name in args.only.split(","):
         print(f"bench: {name} ...", file=sys.stderr)
-        results[name] = BENCHMARKS[name](ctx)
+        results[name] = ctx.results[name] = BENCHMARKS[name](ctx)
         print(json.dumps({name: results[name]}), file=sys.stderr)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results["peak_rss_mb_main_process"] = round(peak)

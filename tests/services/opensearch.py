@@ -49,7 +49,7 @@ def jars() -> Path | None:
 
 
 class OpenSearchNode:
-    def __init__(self, lib: Path):
+    def __init__(self, lib: Path, heap: str = "512m"):
         self.folder = Path(tempfile.mkdtemp(prefix="simpul-opensearch-"))
         # the runner's HTTP ports live in 9201-9299 (base + node number)
         base = next((p - 1 for p in range(9201, 9300) if _free(p)), None)
@@ -60,8 +60,8 @@ class OpenSearchNode:
         self.proc = subprocess.Popen(
             [
                 "java",
-                "-Xms512m",
-                "-Xmx512m",
+                f"-Xms{heap}",
+                f"-Xmx{heap}",
                 "-cp",
                 f"{lib}/*",
                 MAIN,
@@ -110,8 +110,8 @@ def _free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def start_opensearch() -> OpenSearchNode | None:
+def start_opensearch(heap: str = "512m") -> OpenSearchNode | None:
     lib = jars()
     if lib is None:
         return None
-    return OpenSearchNode(lib)
+    return OpenSearchNode(lib, heap)
