@@ -484,6 +484,18 @@ def jobs_show(ctx, job_id, errors) -> None:
         _print_job(session, get_job(session, job_id), errors)
 
 
+@jobs.command("cancel")
+@click.argument("job_id")
+@click.pass_context
+def jobs_cancel(ctx, job_id) -> None:
+    """Cancel a queued or running job (a running one stops after its current batch)."""
+    from simpul.harvesters.sources import cancel_job
+
+    with registry(ctx).db.transaction() as session:
+        job = cancel_job(session, job_id)
+        click.echo(f"job {job.id}: {job.status}", err=True)
+
+
 @jobs.command("review")
 @click.argument("job_id")
 @click.option("--apply/--discard", required=True, help="Apply or discard the held deletions.")

@@ -102,7 +102,7 @@ def harvest(
     with registry.db.transaction() as session:
         reap_stale(session, settings)
         job, new = queue_job(session, source_id, mode, actor)
-        if not new and job.status == "running":
+        if not new and job.status in ("running", "cancelling"):
             raise Conflict(
                 f"source {source_id!r} is being harvested now (job {job.id}); "
                 f"see /api/v1/harvest-jobs/{job.id}",
@@ -155,7 +155,9 @@ def run_job(
 def reap_stale(session: Session, settings: RunSettings) -> list[str]:
     """End jobs whose process died (no heartbeat) or that ran past their time limit."""
     now = utcnow()
-    running = session.scalars(select(HarvestJob).where(HarvestJob.status == "running")).all()
+    running = session.scalars(
+        select(HarvestJob).where(HarvestJob.status.in_(("running", "cancelling")))
+    ).all()
     reaped = []
     for job in running:
         beat = as_utc(job.heartbeat or job.started)
@@ -189,7 +191,10 @@ class _Heartbeat(threading.Thread):
                 with self.registry.db.transaction() as session:
                     session.execute(
                         update(HarvestJob)
-                        .where(HarvestJob.id == self.job_id, HarvestJob.status == "running")
+                        .where(
+                            HarvestJob.id == self.job_id,
+                            HarvestJob.status.in_(("running", "cancelling")),
+                        )
                         .values(heartbeat=utcnow())
                     )
             except Exception:  # a busy database must not kill the job; the next beat retries
@@ -221,6 +226,7 @@ class _Run(BatchStore):
         self.errors_logged = 0
         self.held_message: str | None = None
         self.full_batches = 0
+        self.cancelled = False
         self.pool_broken = False
         self._failed: list[tuple[Item, Any, str]] = []  # records whose transform failed
         self.deadline = time.monotonic() + settings.job_timeout
@@ -328,7 +334,15 @@ class _Run(BatchStore):
 
     def _gather(self, since: str | None) -> Iterator[Item]:
         try:
-            yield from self.harvester.gather(since)
+            checked = time.monotonic()
+            for item in self.harvester.gather(since):
+                yield item
+                if time.monotonic() - checked > 1.0:  # a slow source: look for a cancel
+                    checked = time.monotonic()
+                    if self._cancel_requested():
+                        self.cancelled = True
+                        self.broken = "cancelled on request"
+                        return
         except NotModified:
             with self.registry.db.transaction() as session:
                 touched = session.execute(
@@ -392,11 +406,20 @@ class _Run(BatchStore):
                     limit = self.settings.job_timeout
                     self.broken = f"the job ran past its time limit of {limit:.0f} s"
                     break
+                if self._cancel_requested():
+                    self.cancelled = True
+                    self.broken = "cancelled on request"
+                    break
             while pending:
                 self._finish_batch(*pending.popleft())
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
+
+    def _cancel_requested(self) -> bool:
+        with self.registry.db.session() as session:
+            status = session.scalar(select(HarvestJob.status).where(HarvestJob.id == self.job_id))
+        return status == "cancelling"
 
     def _wants_pool(self, batch_len: int) -> bool:
         self.full_batches += batch_len >= self.settings.batch_size
@@ -559,6 +582,8 @@ class _Run(BatchStore):
         status = "timed_out" if timed_out else "finished"
         if self.broken and not timed_out:
             status = "incomplete" if self.counts["seen"] else "failed"
+        if self.cancelled:
+            status = "cancelled"
         message = self.broken or self.held_message
         if self.broken and self.mode == "full":
             message += "; nothing was deleted because the pass was incomplete"

@@ -22,7 +22,7 @@ from simpul.registry.models import HarvestError, HarvestJob, HarvestSource, Orga
 from simpul.registry.schemas import SLUG
 from simpul.registry.services import new_id
 
-ACTIVE = ("queued", "running")
+ACTIVE = ("queued", "running", "cancelling")
 FINAL = ("finished", "incomplete", "failed", "timed_out", "interrupted", "cancelled")
 MODES = ("auto", "full", "incremental", "retransform")
 _SCHEDULE = re.compile(r"^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$")
@@ -201,6 +201,22 @@ def queue_job(
     session.add(job)
     session.flush()
     return job, True
+
+
+def cancel_job(session: Session, job_id: str, actor: Actor = SYSTEM) -> HarvestJob:
+    """A queued job ends at once; a running one stops after its current batch (what it stored
+    stays, nothing is deleted)."""
+    job = get_job(session, job_id)
+    actor.require_write(get_source(session, job.source_id).organization_id)
+    if job.status == "queued":
+        job.status, job.finished = "cancelled", utcnow()
+        job.message = f"cancelled before it started ({actor.name})"
+    elif job.status == "running":
+        job.status = "cancelling"
+        job.message = f"cancel requested ({actor.name}); stopping after the current batch"
+    elif job.status != "cancelling":
+        raise Conflict(f"job {job_id} has already ended ({job.status})")
+    return job
 
 
 def get_job(session: Session, job_id: str) -> HarvestJob:

@@ -295,3 +295,47 @@ def test_nul_characters_are_refused_like_any_invalid_text(harvests, remote):
     job = harvests.run("p")
     assert job.counts["created"] == 2 and job.counts["errors"] == 1
     assert "description" not in harvests.live()["layanan-1"]
+
+
+def test_cancelling_a_queued_and_a_running_job(harvests, remote, client, publisher):
+    import threading
+    import time
+
+    from simpul.harvesters.sources import cancel_job, queue_job
+
+    harvests.org()
+    token = publisher.token("kota-gorontalo")
+    items = records(60)
+
+    def slow_page(request):
+        page = int(request.query.get("page", 1))
+        return Response(orjson.dumps({"items": items[(page - 1) * 5 : page * 5]}), delay=0.25)
+
+    url = remote.route("/lambat", slow_page)
+    harvests.source(
+        "p", "json", url, options={"key": "identifier", "pagination": {"style": "page", "size": 5}}
+    )
+    queued = client.post("/api/v1/sources/p/harvest", headers=publisher.auth(token)).get_json()
+    cancelled = client.post(
+        f"/api/v1/harvest-jobs/{queued['id']}/cancel", headers=publisher.auth(token)
+    ).get_json()
+    assert cancelled["status"] == "cancelled"
+    with harvests.registry.db.transaction() as session:
+        job, _ = queue_job(session, "p")
+        job_id = job.id
+    from simpul.harvesters.runner import run_job
+
+    worker = threading.Thread(target=run_job, args=(harvests.registry, job_id))
+    worker.start()
+    deadline = time.monotonic() + 30
+    while harvests.job(job_id).status != "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with harvests.registry.db.transaction() as session:
+        assert cancel_job(session, job_id).status == "cancelling"
+    worker.join(30)
+    ended = harvests.job(job_id)
+    assert ended.status == "cancelled" and ended.finished is not None
+    assert ended.counts.get("seen", 0) < 60 and not ended.counts.get("deleted")
+    assert "cancel" in ended.message
+    again = client.post(f"/api/v1/harvest-jobs/{job_id}/cancel", headers=publisher.auth(token))
+    assert again.status_code == 409

@@ -186,6 +186,17 @@ def job(args, job_id):
     return json_response(body)
 
 
+@blp.route("/harvest-jobs/<job_id>/cancel", methods=["POST"])
+@blp.doc(security=BEARER)
+@blp.response(200, description="The job: cancelled, or cancelling until its batch is stored")
+def cancel(job_id):
+    """Cancel a queued or running job (what a running one stored stays; nothing is deleted)."""
+    with registry().db.transaction() as session:
+        row = sources.cancel_job(session, job_id, _actor(session))
+        body = sources.job_to_dict(row)
+    return json_response(body)
+
+
 @blp.route("/harvest-jobs/<job_id>/held-deletions", methods=["POST"])
 @blp.doc(security=BEARER)
 @blp.arguments(ReviewRequest)
