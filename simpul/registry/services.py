@@ -489,16 +489,20 @@ def _identity(row: Service) -> dict[str, Any]:
     }
 
 
-def service_to_dict(row: Service) -> dict[str, Any]:
-    return {
+def service_to_dict(row: Service, *, with_quality: bool = True) -> dict[str, Any]:
+    """A record as the API returns it; exports and the index leave out the quality block
+    (derived, and costly at a million records)."""
+    out = {
         **_identity(row),
         **row.data,
         "version": row.version,
         "created": as_utc(row.created).isoformat(),
         "modified": as_utc(row.modified).isoformat(),
         "provenance": row.provenance,
-        "quality": quality(row.data),
     }
+    if with_quality:
+        out["quality"] = quality(row.data)
+    return out
 
 
 def tombstone_to_dict(row: Service) -> dict[str, Any]:

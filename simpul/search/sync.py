@@ -40,7 +40,9 @@ def sync(registry, backend, batch: int = 1000) -> int:
                 return touched
             ids = list(dict.fromkeys(service_id for _, service_id in rows))
             services = session.scalars(select(Service).where(Service.id.in_(ids))).all()
-            live = [service_to_dict(s) for s in services if s.deleted_at is None]
+            live = [
+                service_to_dict(s, with_quality=False) for s in services if s.deleted_at is None
+            ]
             gone = [s.id for s in services if s.deleted_at is not None]
         backend.index_documents([document(record) for record in live])
         backend.delete(gone)
@@ -49,7 +51,7 @@ def sync(registry, backend, batch: int = 1000) -> int:
 
 
 def _analysed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [document(service_to_dict(SimpleNamespace(**row))) for row in rows]
+    return [document(service_to_dict(SimpleNamespace(**row), with_quality=False)) for row in rows]
 
 
 def _no_setup() -> None:

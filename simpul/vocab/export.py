@@ -140,7 +140,7 @@ def _catalog_header(session: Session, base_uri: str, node_id: str, where: Catalo
 
 def _records(session: Session, query, where: CatalogFilter) -> Iterator[dict[str, Any]]:
     for row in session.execute(query.execution_options(yield_per=500)):
-        record = service_to_dict(row)
+        record = service_to_dict(row, with_quality=False)
         if where.covers(record):
             yield record
 
