@@ -239,17 +239,20 @@ def http_loopback(ctx) -> dict:
     }
 
 
-def _export_run(url: str, fmt: str) -> dict:
-    """One export in a child process, so that its peak memory is its own."""
+def _export_run(url: str, fmt: str, cache: bool = False) -> dict:
+    """One export in a child process, so that its peak memory is its own. With ``cache``,
+    records' renderings are kept (a first run) or copied (a later one)."""
     code = (
         "import resource, sys, time\n"
         "from simpul.config import load_settings\n"
         "from simpul.registry.context import Registry\n"
         "from simpul.vocab.export import catalog_document\n"
         f"reg = Registry(load_settings({{'database_url': {url!r}}}, environ={{}}))\n"
+        "reg.db.upgrade()\n"
         "size = 0\nstart = time.perf_counter()\n"
         "with reg.db.session() as s:\n"
-        f"    for chunk in catalog_document(s, {fmt!r}, reg.base_uri, 'bench'):\n"
+        f"    cache = reg.db if {cache!r} else None\n"
+        f"    for chunk in catalog_document(s, {fmt!r}, reg.base_uri, 'bench', cache=cache):\n"
         "        size += len(chunk)\n"
         "elapsed = time.perf_counter() - start\n"
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024\n"
@@ -258,6 +261,16 @@ def _export_run(url: str, fmt: str) -> dict:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     elapsed, size, peak = out.stdout.split()
     return {"seconds": round(float(elapsed), 2), "bytes": int(size), "peak_rss_mb": int(peak)}
+
+
+def _clear_renderings(url: str) -> None:
+    from sqlalchemy import text
+
+    registry = Registry(load_settings({"database_url": url}, environ={}))
+    registry.db.upgrade()
+    with registry.db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM renderings"))
+    registry.close()
 
 
 def _rdflib_baseline(url: str, count: int) -> dict:
@@ -299,6 +312,13 @@ def export_rdf(ctx) -> dict:
         run = _export_run(url, fmt)
         run["services_per_s"] = round(ctx.count / run["seconds"])
         out[fmt] = run
+        # as the API and `simpul export` run it: renderings kept by a first export, copied
+        # by the next while records do not change
+        _clear_renderings(url)
+        for label in ("first_with_cache", "cached"):
+            run = _export_run(url, fmt, cache=True)
+            run["services_per_s"] = round(ctx.count / run["seconds"])
+            out[f"{fmt}_{label}"] = run
     baseline = _rdflib_baseline(url, min(ctx.count, 1000))
     out["baseline_rdflib_graph_turtle"] = baseline
     out["ratio_ttl_to_baseline"] = round(

@@ -618,7 +618,9 @@ def export(ctx, fmt, out, authority, level, area) -> None:
     reg = registry(ctx)
     where = CatalogFilter(authority=authority, level=level, area=area)
     with reg.db.session() as session:
-        chunks = catalog_document(session, fmt, reg.base_uri, reg.settings.node_id, where)
+        chunks = catalog_document(
+            session, fmt, reg.base_uri, reg.settings.node_id, where, cache=reg.db
+        )
         if out is None:
             for chunk in chunks:
                 sys.stdout.write(chunk)

@@ -28,6 +28,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -243,3 +244,18 @@ class IntegrationApi(Base):
     service_identifier: Mapped[str | None] = mapped_column(String(200))
     link: Mapped[str | None] = mapped_column(String(200))  # what the mapping rule gave
     modified: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Rendering(Base):
+    """A record's own RDF as a writer rendered it, kept so whole-catalog exports copy text
+    instead of rendering again; ``key`` says what it was rendered from (stale when it differs)."""
+
+    __tablename__ = "renderings"
+
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )
+    fmt: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    refs: Mapped[list[str]] = mapped_column(Json)

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from simpul.registry.areas import ancestors
-from simpul.registry.models import Organization, Service
+from simpul.registry.models import Organization, Rendering, Service
 from simpul.registry.organizations import organization_to_dict
 from simpul.registry.services import service_to_dict
 from simpul.vocab import codelists as skos
 from simpul.vocab.cpsv_ap_id import organization_triples, serialize
 from simpul.vocab.terms import RDF_TYPE, Lit, Triple, typed
-from simpul.vocab.writers import write_document
+from simpul.vocab.writers import assemble, write_document, writer
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
 HYDRA = "http://www.w3.org/ns/hydra/core#"
+log = logging.getLogger(__name__)
 FOAF = "http://xmlns.com/foaf/0.1/"
 
 
@@ -156,6 +160,66 @@ def catalog_blocks(
         yield [(catalog, DCAT + "resource", record["uri"]), *record_blocks(record, shared)]
 
 
+RENDER_VERSION = "1"  # bump when serialize() or a writer changes what it writes
+
+
+def render_key(row, org_uri: str) -> str:
+    """What a record's rendering depends on: its content and version, its organization's URI
+    and the nodes it travelled through (PROV-O)."""
+    chain = (row.provenance or {}).get("chain") or []
+    material = f"{RENDER_VERSION}|{row.content_hash}|{row.version}|{row.modified}|{org_uri}|{chain}"
+    return hashlib.sha1(material.encode()).hexdigest()  # noqa: S324 (a cache key)
+
+
+def cached_catalog(
+    session: Session,
+    fmt: str,
+    base_uri: str,
+    node_id: str,
+    where: CatalogFilter,
+    store: Callable[[list[dict[str, Any]]], None],
+) -> Iterator[str]:
+    """The catalog as text chunks, copying each record's rendering from the cache when it is
+    current and rendering (then handing to ``store``) the rest. Same document as
+    ``catalog_document``; memory stays flat."""
+    w = writer(fmt)
+    catalog = f"{base_uri}/catalog"
+    orgs = organizations(session, base_uri)
+    shared = SharedNodes(orgs)
+    header, query = _catalog_header(session, base_uri, node_id, where)
+    cache = Rendering.__table__
+    query = query.add_columns(
+        cache.c.key.label("r_key"), cache.c.text.label("r_text"), cache.c.refs.label("r_refs")
+    )
+    query = query.outerjoin(cache, (cache.c.service_id == Service.id) & (cache.c.fmt == fmt))
+
+    def blocks() -> Iterator[str]:
+        yield w.block(header)
+        pending: list[dict[str, Any]] = []
+        for row in session.execute(query.execution_options(yield_per=500)):
+            if where.area and not where.covers({"areas": row.data.get("areas", [])}):
+                continue
+            org = orgs[row.authority]
+            key = render_key(row, org["uri"])
+            if row.r_key == key:
+                text, refs = row.r_text, row.r_refs
+            else:
+                triples, found = serialize(service_to_dict(row, with_quality=False), org)
+                text, refs = w.block(triples), sorted(found)
+                pending.append(
+                    {"service_id": row.id, "fmt": fmt, "key": key, "text": text, "refs": refs}
+                )
+                if len(pending) >= 500:
+                    store(pending)
+                    pending = []
+            yield text
+            yield w.block([(catalog, DCAT + "resource", row.uri), *shared.triples(refs)])
+        if pending:
+            store(pending)
+
+    return assemble(w, blocks())
+
+
 def _hydra(catalog: str, where: CatalogFilter, total: int) -> list[Triple]:
     last = max(1, -(-total // where.size))
     view = f"{catalog}?page={where.page}&size={where.size}"
@@ -183,10 +247,41 @@ def catalog_document(
     base_uri: str,
     node_id: str,
     where: CatalogFilter | None = None,
+    cache=None,
 ) -> Iterator[str]:
-    """The catalog as text chunks, record by record."""
+    """The catalog as text chunks, record by record; with ``cache`` (the registry's Database)
+    each record's rendering is kept and reused while the record does not change."""
     where = where or CatalogFilter()
+    if cache is not None:
+        return cached_catalog(session, fmt, base_uri, node_id, where, cache_writer(cache))
     return write_document(fmt, catalog_blocks(session, base_uri, node_id, where))
+
+
+def cache_writer(db) -> Callable[[list[dict[str, Any]]], None]:
+    """Stores renderings on a connection of its own (the export's read goes on meanwhile). A
+    cache: a batch the database refuses (a record deleted meanwhile) is dropped."""
+    if db.dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(Rendering.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["service_id", "fmt"],
+        set_={name: statement.excluded[name] for name in ("key", "text", "refs")},
+    )
+
+    sqlite = db.dialect == "sqlite"
+
+    def store(rows: list[dict[str, Any]]) -> None:
+        try:
+            with db.engine.begin() as conn:
+                if sqlite:  # a second connection: keep its page cache small (flat memory)
+                    conn.exec_driver_sql("PRAGMA cache_size=-4096")
+                conn.execute(statement, rows)
+        except DBAPIError:
+            log.warning("rendering cache: a batch of %s was not stored", len(rows), exc_info=True)
+
+    return store
 
 
 def gzipped(chunks: Iterable[str]) -> Iterator[bytes]:

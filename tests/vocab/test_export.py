@@ -168,3 +168,27 @@ def test_cli_export_and_validate(
     checked = runner.invoke(main, ["validate", str(plain), "--shapes", str(shapes), "--lang", "en"])
     assert checked.exit_code == 0, checked.output[-500:]
     assert "conforms: 0 violation(s)" in checked.output
+
+
+def test_cached_renderings_give_the_same_catalog_and_follow_changes(client, publisher, registry):
+    from sqlalchemy import func, select
+
+    from simpul.registry.models import Rendering
+
+    publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71")
+    token = publisher.token("disdukcapil-kota-gorontalo")
+    ids = [
+        publisher.publish(token, service_record(f"layanan-{n}")).get_json()["id"] for n in range(3)
+    ]
+    cold = client.get("/catalog.nt").get_data(as_text=True)
+    with registry.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Rendering)) == 3
+    warm = client.get("/catalog.nt").get_data(as_text=True)
+    assert sorted(cold.splitlines()) == sorted(warm.splitlines())
+    changed = service_record("layanan-1", name={"id": "Nama Baru Sekali"})
+    client.put(f"/api/v1/services/{ids[1]}", json=changed, headers=publisher.auth(token))
+    fresh = client.get("/catalog.nt").get_data(as_text=True)
+    assert '"Nama Baru Sekali"@id' in fresh and '"Nama Baru Sekali"@id' not in warm
+    for ext in ("ttl", "jsonld", "rdf"):  # every format, cold then warm, parses the same
+        first, second = _catalog(client, ext), _catalog(client, ext)
+        assert len(first) == len(second) and len(first) > 0

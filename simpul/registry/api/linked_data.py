@@ -98,7 +98,9 @@ def _catalog(args, fmt: str):
 
     def generate():
         with reg.db.session() as session:
-            yield from catalog_document(session, fmt, reg.base_uri, reg.settings.node_id, where)
+            yield from catalog_document(
+                session, fmt, reg.base_uri, reg.settings.node_id, where, cache=reg.db
+            )
 
     body = stream_with_context(generate())
     headers = {"Vary": "Accept, Accept-Encoding"}
