@@ -16,6 +16,7 @@ BUILTIN = {
     "json": "simpul.harvesters.jsonapi:JsonHarvester",
     "api-gateway": "simpul.harvesters.apigateway:ApiGatewayHarvester",
     "simpul": "simpul.harvesters.simpul:SimpulHarvester",
+    "hsds": "simpul.harvesters.hsds:HsdsHarvester",
 }
 ENTRY_POINT_GROUP = "simpul.harvesters"
 

@@ -117,3 +117,28 @@ class TestSimpul(Contract):
     def junk(self, remote):
         remote.route("/api/v1/node", JUNK)
         return remote.base, {}
+
+
+class TestHsds(Contract):
+    kind = "hsds"
+
+    @pytest.fixture
+    def served(self, remote, shared_data):
+        import json
+
+        from tests.harvesters.test_hsds import hsds_pages
+
+        example = json.loads((shared_data / "samples/hsds/examples/service_list.json").read_text())
+        [service] = example["contents"]
+        services = [{**service, "id": f"svc-{n}"} for n in range(5)]
+        remote.route("/services", hsds_pages(services, per_page_default=2))
+        return (
+            remote.base,
+            {"pagination": {"style": "page", "size_param": "per_page", "size": 2}},
+            5,
+        )
+
+    @pytest.fixture
+    def junk(self, remote):
+        remote.route("/services", JUNK)
+        return remote.base, {}
