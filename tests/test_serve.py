@@ -12,6 +12,17 @@ import requests
 from tests.services.postgres import free_port
 
 
+def wait_for(base: str, seconds: float = 30) -> requests.Response:
+    """The server's /health once it answers."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return requests.get(f"{base}/health", timeout=2)
+        except requests.ConnectionError:
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+
+
 def test_serve_answers_on_loopback(tmp_path, sqlite_template):
     db = tmp_path / "simpul.db"
     db.write_bytes(sqlite_template.read_bytes())
@@ -33,14 +44,7 @@ def test_serve_answers_on_loopback(tmp_path, sqlite_template):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = requests.get(f"{base}/health", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
+        health = wait_for(base)
         assert health.json()["status"] == "ok"
         listed = requests.get(f"{base}/api/v1/services?size=1", timeout=5).json()
         assert listed["total"] >= 150
@@ -119,14 +123,7 @@ def test_a_run_queued_over_the_api_is_harvested_by_the_worker_beside_the_server(
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{base}/health", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
+        wait_for(base)
         queued = requests.post(
             f"{base}/api/v1/sources/portal/harvest",
             timeout=5,

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import jmespath
-from marshmallow import Schema, validate
 from marshmallow import fields as mf
+from marshmallow import validate
 
 from simpul.harvesters.base import (
+    CommonOptions,
     Harvester,
     Item,
     RecordProblem,
@@ -35,15 +36,13 @@ DEFAULT_LINK = (
 )
 
 
-class GatewayOptions(Schema):
+class GatewayOptions(CommonOptions):
     api_path = mf.String(load_default="/api/am/devportal/v3")
     limit = mf.Integer(load_default=25, validate=validate.Range(1, 1000))
     link = Expression(load_default=DEFAULT_LINK)
     environment = mf.String()  # gateway environment to take URLs from (default the first)
     lifecycle = mf.List(mf.String(), load_default=lambda: ["PUBLISHED", "PROTOTYPED"])
     max_pages = mf.Integer(load_default=10_000, validate=validate.Range(1, 1_000_000))
-    max_delete_share = mf.Float(validate=validate.Range(0, 1))
-    fetch = mf.Dict(keys=mf.String())
 
 
 class ApiGatewayHarvester(Harvester):

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import orjson
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, validate
+from marshmallow import fields as mf
 
 from simpul.errors import ValidationFailed
 from simpul.harvesters.fetching import Fetcher
@@ -68,6 +69,14 @@ class Transformed:
     provenance: dict[str, Any] | None = None
 
 
+class CommonOptions(Schema):
+    """Options every source type takes: the share of records that may vanish in one run before
+    deletions are held, and the fetch policy (``fetching.FetchPolicy`` fields)."""
+
+    max_delete_share = mf.Float(validate=validate.Range(0, 1))
+    fetch = mf.Dict(keys=mf.String())
+
+
 @dataclass(frozen=True)
 class SourceSpec:
     """What a harvester is given of its source."""
@@ -96,8 +105,7 @@ class Harvester:
     # cursor is the feed's own (opaque) rather than the newest modification time.
     feed: ClassVar[bool] = False
 
-    class Options(Schema):
-        pass
+    Options: ClassVar[type[Schema]] = CommonOptions
 
     def __init__(self, source: SourceSpec, fetcher: Fetcher):
         self.source = source

@@ -112,16 +112,9 @@ def link(
     data = merged(service.data, [api_channel(entry)])
     if data == service.data:
         return service.id, "unchanged"
-    prepared = Prepared(
-        data,
-        content_hash(data),
-        writable[service.authority],
-        {**service.provenance, "apis_from": entry["source"]},
-    )
-    [(service_id, outcome)] = publish_many(
-        session, [prepared], actor, base_uri=base_uri, provenance={}
-    )
-    return service_id, outcome.value
+    provenance = {**service.provenance, "apis_from": entry["source"]}
+    outcome = _republish(session, service, data, provenance, writable, actor, base_uri)
+    return service.id, outcome.value
 
 
 def overlay(session: Session, batch: list[Prepared]) -> list[Prepared]:
@@ -180,13 +173,20 @@ def withdraw(
             if service is not None and service.authority in writable:
                 data = without(service.data, {row.gateway_url})
                 if data != service.data:
-                    prepared = Prepared(
-                        data, content_hash(data), writable[service.authority], service.provenance
+                    _republish(
+                        session, service, data, service.provenance, writable, actor, base_uri
                     )
-                    publish_many(session, [prepared], actor, base_uri=base_uri, provenance={})
                     changed += 1
         row.status, row.modified = "gone", utcnow()
     return changed
+
+
+def _republish(session, service, data, provenance, writable, actor, base_uri):
+    """A new version of someone's service with API channels changed; its provenance (who
+    publishes it) is kept, so the record stays theirs."""
+    prepared = Prepared(data, content_hash(data), writable[service.authority], provenance)
+    [(_, outcome)] = publish_many(session, [prepared], actor, base_uri=base_uri, provenance={})
+    return outcome
 
 
 def _entry(row: IntegrationApi) -> dict[str, Any]:

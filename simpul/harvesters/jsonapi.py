@@ -22,6 +22,7 @@ from marshmallow import Schema, ValidationError, validate, validates
 from marshmallow import fields as mf
 
 from simpul.harvesters.base import (
+    CommonOptions,
     Harvester,
     Item,
     RecordProblem,
@@ -61,7 +62,7 @@ class PaginationOptions(Schema):
     max_pages = mf.Integer(load_default=100_000, validate=validate.Range(1, 10_000_000))
 
 
-class JsonOptions(Schema):
+class JsonOptions(CommonOptions):
     items = Expression()
     key = Expression(load_default="id")
     uri = Expression()
@@ -71,8 +72,6 @@ class JsonOptions(Schema):
     params = mf.Dict(keys=mf.String(), values=mf.String(), load_default=dict)
     since_param = mf.String()  # query parameter for "modified since" (incremental runs)
     pagination = mf.Nested(PaginationOptions, load_default=lambda: PaginationOptions().load({}))
-    max_delete_share = mf.Float(validate=validate.Range(0, 1))
-    fetch = mf.Dict(keys=mf.String())
 
     @validates("fields")
     def _known(self, value, **kwargs):

@@ -14,13 +14,14 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-from marshmallow import Schema, validate
 from marshmallow import fields as mf
+from marshmallow import validate
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
 from simpul.errors import SimpulError
 from simpul.harvesters.base import (
+    CommonOptions,
     Harvester,
     Item,
     NotModified,
@@ -56,13 +57,11 @@ NAME_PREDICATES = (
 LABELS = tuple(URIRef(p) for p in (*NAME_PREDICATES, DCT + "identifier"))
 
 
-class RdfOptions(Schema):
+class RdfOptions(CommonOptions):
     format = mf.String(validate=validate.OneOf(sorted(set(parsing.FORMATS))))
     language = mf.String(load_default="id", validate=validate.Regexp(r"^[a-z]{2,3}$"))
     data_services = mf.Boolean(load_default=True)
     max_pages = mf.Integer(load_default=10_000, validate=validate.Range(1, 1_000_000))
-    max_delete_share = mf.Float(validate=validate.Range(0, 1))
-    fetch = mf.Dict(keys=mf.String())
 
 
 class RdfHarvester(Harvester):

@@ -245,8 +245,7 @@ class _Run(BatchStore):
                 registry.settings.node_id,
             )
             self.kind = harvester_class(source.type)
-            self.orgs = Organizations(session, source.organization_id)
-            self.writable = {k: self.orgs.info[k] for k in self.orgs.writable}
+            self._load_organizations(session)
             self.priorities = {
                 row.id: row.priority
                 for row in session.execute(select(HarvestSource.id, HarvestSource.priority))
@@ -295,6 +294,10 @@ class _Run(BatchStore):
             self.counts["kept_unseen"] = self._unseen_count()
         self._finish()
 
+    def _load_organizations(self, session: Session) -> None:
+        self.orgs = Organizations(session, self.spec.organization)
+        self.writable = {k: self.orgs.info[k] for k in self.orgs.writable}
+
     def _register_organizations(self) -> bool:
         """Organizations the remote's records name (other Simpul nodes), registered under the
         source's organization when unknown here. False when the remote cannot say."""
@@ -308,8 +311,7 @@ class _Run(BatchStore):
             return True
         with self.registry.db.transaction() as session:
             created = register_organizations(session, remote, self.spec.organization)
-            self.orgs = Organizations(session, self.spec.organization)
-            self.writable = {k: self.orgs.info[k] for k in self.orgs.writable}
+            self._load_organizations(session)
         if created:
             self.counts["organizations_added"] = created
         return True
@@ -339,9 +341,7 @@ class _Run(BatchStore):
                 yield item
                 if time.monotonic() - checked > 1.0:  # a slow source: look for a cancel
                     checked = time.monotonic()
-                    if self._cancel_requested():
-                        self.cancelled = True
-                        self.broken = "cancelled on request"
+                    if self._cancelled():
                         return
         except NotModified:
             with self.registry.db.transaction() as session:
@@ -406,9 +406,7 @@ class _Run(BatchStore):
                     limit = self.settings.job_timeout
                     self.broken = f"the job ran past its time limit of {limit:.0f} s"
                     break
-                if self._cancel_requested():
-                    self.cancelled = True
-                    self.broken = "cancelled on request"
+                if self._cancelled():
                     break
             while pending:
                 self._finish_batch(*pending.popleft())
@@ -416,10 +414,16 @@ class _Run(BatchStore):
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
 
-    def _cancel_requested(self) -> bool:
-        with self.registry.db.session() as session:
-            status = session.scalar(select(HarvestJob.status).where(HarvestJob.id == self.job_id))
-        return status == "cancelling"
+    def _cancelled(self) -> bool:
+        """Whether a cancel was requested (the run then stops where it is, deleting nothing)."""
+        if not self.cancelled:
+            with self.registry.db.session() as session:
+                status = session.scalar(
+                    select(HarvestJob.status).where(HarvestJob.id == self.job_id)
+                )
+            if status == "cancelling":
+                self.cancelled, self.broken = True, "cancelled on request"
+        return self.cancelled
 
     def _wants_pool(self, batch_len: int) -> bool:
         self.full_batches += batch_len >= self.settings.batch_size

@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from marshmallow import Schema, validate
 from marshmallow import fields as mf
+from marshmallow import validate
 
 from simpul.errors import InvalidInput
 from simpul.harvesters.base import (
+    CommonOptions,
     Harvester,
     Item,
     RecordProblem,
@@ -35,11 +36,9 @@ from simpul.registry.changes import decode_cursor
 from simpul.registry.schemas import SERVER_FIELDS
 
 
-class SimpulOptions(Schema):
+class SimpulOptions(CommonOptions):
     limit = mf.Integer(load_default=500, validate=validate.Range(1, 1000))
     max_pages = mf.Integer(load_default=1_000_000, validate=validate.Range(1, 100_000_000))
-    max_delete_share = mf.Float(validate=validate.Range(0, 1))
-    fetch = mf.Dict(keys=mf.String())
 
 
 def _seq(cursor: str | None) -> int:

@@ -19,10 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from marshmallow import Schema, ValidationError, validate, validates
+from marshmallow import ValidationError, validate, validates
 from marshmallow import fields as mf
 
 from simpul.harvesters.base import (
+    CommonOptions,
     Harvester,
     Item,
     NotModified,
@@ -136,15 +137,13 @@ def normalise(heading: Any) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
-class SpreadsheetOptions(Schema):
+class SpreadsheetOptions(CommonOptions):
     sheet = mf.String()  # XLSX sheet name; default the first
     columns = mf.Dict(keys=mf.String(), values=mf.String(), load_default=dict)
     key_column = mf.String()  # default: the identifier column, else the name
     delimiter = mf.String(validate=validate.Length(1, 1))
     encoding = mf.String()
     language = mf.String(load_default="id", validate=validate.Regexp(r"^[a-z]{2,3}$"))
-    max_delete_share = mf.Float(validate=validate.Range(0, 1))
-    fetch = mf.Dict(keys=mf.String())
 
     @validates("columns")
     def _fields(self, value, **kwargs):

@@ -60,6 +60,8 @@ class BatchStore:
             raise
 
     def _store_in(self, session: Session, fresh: list[Item], errors: list, outcomes: dict) -> None:
+        # read again inside the transaction: a batch ahead in the pipeline may have stored a
+        # key since this one was prepared (feeds repeat keys)
         prior = self._prior(session, [i.key for i in fresh])
         candidates: list = []
         touched: list[int] = []
@@ -106,10 +108,7 @@ class BatchStore:
         if known:
             session.execute(
                 update(HarvestRecord),
-                [
-                    {**self._record_row(item, row, "gone", None, None, None), "id": row.id}
-                    for item, row in known
-                ],
+                [self._record_row(item, row, "gone", None, None, None) for item, row in known],
             )
 
     def _prior(self, session: Session, keys: list[str]) -> dict[str, Any]:

@@ -340,20 +340,8 @@ def retire(
     row = get_live(session, service_id, for_update=True)
     actor.require_write(row.authority)
     _check_precondition(row, if_match)
-    _freeze(session, [row.id])
-    now = utcnow()
-    row.version += 1
-    row.deleted_at = now
-    row.modified = now
-    session.flush()
-    entry = {
-        "service_id": row.id,
-        "version": row.version,
-        "action": Outcome.DELETED.value,
-        "content_hash": row.content_hash,
-    }
-    _log(session, [entry], actor, now)
-    return row
+    retire_many(session, [row.id], actor)
+    return _fresh(session, row.id)
 
 
 def retire_many(session: Session, service_ids: list[str], actor: Actor) -> list[str]:

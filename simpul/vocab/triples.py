@@ -146,9 +146,7 @@ def parse(data: bytes, fmt: str, *, base: str | None = None, limit: int | None =
                 triple.append(found)
             spo[triple[0]][triple[1]].append(triple[2])
             size += 1
-    except SyntaxError as exc:
-        raise InvalidInput(f"malformed {fmt} input: {' '.join(str(exc).split())[:500]}") from None
-    except ValueError as exc:
+    except (SyntaxError, ValueError) as exc:
         raise InvalidInput(f"malformed {fmt} input: {' '.join(str(exc).split())[:500]}") from None
     index._size = size
     return index

@@ -30,8 +30,7 @@ def test_four_levels_as_processes(tmp_path):
     assert arrived["requirements"] == published["requirements"]
 
 
-@pytest.mark.slow
-def test_child_killed_mid_sync_then_restarted(tmp_path, registry):
+def village_node(tmp_path) -> DemoNode:
     child = DemoNode(
         "desa-langge",
         "desa",
@@ -42,25 +41,33 @@ def test_child_killed_mid_sync_then_restarted(tmp_path, registry):
         _free_port(),
     )
     child.folder.mkdir()
+    return child
+
+
+def fill(child: DemoNode, tmp_path, count: int) -> None:
+    """A fresh village database with ``count`` services, through the CLI."""
     child.simpul("db", "upgrade")
     child.simpul(
         "orgs",
         "add",
         "--id",
-        "pemdes-langge",
+        child.org,
         "--name",
-        "Desa Langge",
+        child.org_name,
         "--level",
-        "desa",
+        child.level,
         "--area",
-        "75.03.01.2007",
+        child.area,
     )
     lines = [
-        f'{{"identifier": "layanan-{n}", "name": {{"id": "Layanan {n}"}}}}' for n in range(3000)
+        f'{{"identifier": "layanan-{n}", "name": {{"id": "Layanan {n}"}}}}' for n in range(count)
     ]
     (tmp_path / "records.jsonl").write_text("\n".join(lines) + "\n")
-    child.simpul("load", str(tmp_path / "records.jsonl"), "--org", "pemdes-langge")
-    child.start()
+    child.simpul("load", str(tmp_path / "records.jsonl"), "--org", child.org)
+
+
+def follow(registry, child: DemoNode, **options) -> None:
+    """The regency (this registry) harvests the village node."""
     with registry.db.transaction() as session:
         create_organization(
             session,
@@ -79,9 +86,17 @@ def test_child_killed_mid_sync_then_restarted(tmp_path, registry):
                 "url": child.base,
                 "organization": "pemkab",
                 "schedule": "manual",
-                "options": {"limit": 50, "fetch": {"retries": 1, "host_interval": 0.1}},
+                "options": options,
             },
         )
+
+
+@pytest.mark.slow
+def test_child_killed_mid_sync_then_restarted(tmp_path, registry):
+    child = village_node(tmp_path)
+    fill(child, tmp_path, 3000)
+    child.start()
+    follow(registry, child, limit=50, fetch={"retries": 1, "host_interval": 0.1})
 
     def held() -> int:
         with registry.db.session() as session:
@@ -110,66 +125,16 @@ def test_child_killed_mid_sync_then_restarted(tmp_path, registry):
 
 @pytest.mark.slow
 def test_child_restarted_with_an_empty_database(tmp_path, registry):
-    child = DemoNode(
-        "desa-langge",
-        "desa",
-        "75.03.01.2007",
-        "pemdes-langge",
-        "Desa Langge",
-        tmp_path / "child",
-        _free_port(),
-    )
-    child.folder.mkdir()
-
-    def fresh_child(count: int) -> None:
-        child.simpul("db", "upgrade")
-        child.simpul(
-            "orgs",
-            "add",
-            "--id",
-            "pemdes-langge",
-            "--name",
-            "Desa Langge",
-            "--level",
-            "desa",
-            "--area",
-            "75.03.01.2007",
-        )
-        lines = [
-            f'{{"identifier": "layanan-{n}", "name": {{"id": "Layanan {n}"}}}}'
-            for n in range(count)
-        ]
-        (tmp_path / "records.jsonl").write_text("\n".join(lines) + "\n")
-        child.simpul("load", str(tmp_path / "records.jsonl"), "--org", "pemdes-langge")
-
-    fresh_child(20)
-    with registry.db.transaction() as session:
-        create_organization(
-            session,
-            {
-                "id": "pemkab",
-                "name": {"id": "Pemkab Bone Bolango"},
-                "level": "kabkota",
-                "area": "75.03",
-            },
-        )
-        create_source(
-            session,
-            {
-                "id": "desa",
-                "type": "simpul",
-                "url": child.base,
-                "organization": "pemkab",
-                "schedule": "manual",
-            },
-        )
+    child = village_node(tmp_path)
+    fill(child, tmp_path, 20)
+    follow(registry, child)
     child.start()
     try:
         assert harvest(registry, "desa").counts["created"] == 20
         child.stop()
         for path in child.folder.glob("simpul.db*"):
             path.unlink()  # the village node comes back with nothing but two records
-        fresh_child(2)
+        fill(child, tmp_path, 2)
         child.start()
         job = harvest(registry, "desa")
     finally:
