@@ -34,6 +34,7 @@ class Settings:
     search_sync_ms: int = 500  # how often a server process drains the change log into the index
     max_body_bytes: int = 2 * 1024 * 1024
     log_level: str = "INFO"
+    secret_key: str = field(default="", repr=False)  # signs portal sessions; default: data_dir
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

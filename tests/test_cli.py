@@ -85,7 +85,7 @@ def test_db_upgrade_creates_schema(tmp_path):
     assert refused.exit_code != 0
     assert "simpul db upgrade" in refused.output
     assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
-    assert runner.invoke(main, ["db", "current"], env=env).output.strip() == "0005"
+    assert runner.invoke(main, ["db", "current"], env=env).output.strip() == "0006"
     assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0  # idempotent
 
 

@@ -46,6 +46,9 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     app.before_request(registry.start_search_sync)
     _register_api(app)
     _register_errors(app)
+    from simpul.portal import init_portal
+
+    init_portal(app, settings)
     CORS(
         app,
         resources={r"/*": {"origins": "*"}},

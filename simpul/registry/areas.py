@@ -64,6 +64,7 @@ def is_within(code: str, container: str) -> bool:
 class AreaIndex:
     def __init__(self, rows: dict[str, str]):
         self._names = rows
+        self._folded: list[tuple[str, str]] | None = None
         self._children: dict[str, list[str]] = defaultdict(list)
         for code in rows:
             if code != NATIONAL:
@@ -81,6 +82,27 @@ class AreaIndex:
 
     def children(self, code: str) -> list[Area]:
         return [Area(c, self._names[c]) for c in self._children.get(code, [])]
+
+    def find(self, text: str, limit: int = 10, within: str = NATIONAL) -> list[Area]:
+        """Areas whose name contains ``text`` (case and spacing ignored), for type-ahead: names
+        where a word starts with it first, then higher levels first (a province before its
+        villages)."""
+        wanted = " ".join(text.lower().split())
+        if not wanted:
+            return []
+        if self._folded is None:
+            self._folded = [(code, name.lower()) for code, name in self._names.items()]
+        word = " " + wanted
+        hits = [
+            (not (name.startswith(wanted) or word in name), depth(code), len(name), code)
+            for code, name in self._folded
+            if wanted in name and code != NATIONAL and is_within(code, within)
+        ]
+        return [self.get(hit[3]) for hit in sorted(hits)[:limit]]
+
+    def path(self, code: str) -> str:
+        """'Kota Gorontalo, Gorontalo' for 75.71: the name and the names above it."""
+        return ", ".join(self._names[c] for c in ancestors(code)[:-1] if c in self._names)
 
     def count_by_level(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -89,6 +90,9 @@ class Service(Base):
     modified: Mapped[datetime] = mapped_column(Timestamp)
     deleted_at: Mapped[datetime | None] = mapped_column(Timestamp)
     provenance: Mapped[dict[str, Any]] = mapped_column(Json)
+    # how many of the 14 components of the service standard the record has (quality.present),
+    # kept so that completeness per organization is one aggregate query
+    completeness: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class ServiceVersion(Base):

@@ -41,8 +41,13 @@ def missing(data: dict[str, Any]) -> list[str]:
     return [path for path in paths if not _present(data, path)]
 
 
+def present(data: dict[str, Any]) -> int:
+    """How many of the 14 components the record has."""
+    return sum(1 for path, _ in COMPONENTS if _present(data, path))
+
+
 def quality(data: dict[str, Any]) -> dict[str, Any]:
     """``{"completeness": share of the 14 components present, "missing": [...]}``"""
     gaps = missing(data)
-    present = sum(1 for path, _ in COMPONENTS if path not in gaps)
-    return {"completeness": round(present / len(COMPONENTS), 2), "missing": gaps}
+    count = sum(1 for path, _ in COMPONENTS if path not in gaps)
+    return {"completeness": round(count / len(COMPONENTS), 2), "missing": gaps}

@@ -25,6 +25,7 @@ from simpul.registry.areas import NATIONAL, is_within
 from simpul.registry.auth import Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Change, Organization, Service, ServiceVersion
+from simpul.registry.quality import present as components_present
 from simpul.registry.quality import quality
 from simpul.registry.schemas import SERVER_FIELDS, SERVICE_SCHEMA
 
@@ -235,6 +236,7 @@ def publish_many(
             "status": data["status"],
             "data": data,
             "content_hash": prepared.content_hash,
+            "completeness": components_present(data),
             "modified": now,
             "deleted_at": None,
             "provenance": {

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from simpul.registry.areas import ancestors
 from simpul.search.analysis import analyze, words
 
-FACETS = ("level", "sector", "authority", "channel", "integration")
+FACETS = ("level", "sector", "life_event", "authority", "channel", "integration")
 # field -> boost; names count most, then keywords, then the rest (English names where given)
 TEXT_FIELDS = {
     "name": 4.0,
@@ -74,6 +74,7 @@ def document(record: dict[str, Any]) -> dict[str, Any]:
         "level": record["level"],
         "authority": record["authority"],
         "sector": record.get("sectors", []),
+        "life_event": record.get("life_events", []),
         "channel": sorted({c["type"] for c in record.get("channels", [])}),
         "integration": (record.get("integration") or {}).get("status", "inventoried"),
         "status": record.get("status", "active"),

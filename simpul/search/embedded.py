@@ -23,7 +23,17 @@ import tantivy
 
 from simpul.search.base import FACETS, TEXT_FIELDS, SearchQuery, SearchResult
 
-RAW_FIELDS = ("id", "level", "authority", "sector", "channel", "integration", "status", "areas")
+RAW_FIELDS = (
+    "id",
+    "level",
+    "authority",
+    "sector",
+    "life_event",
+    "channel",
+    "integration",
+    "status",
+    "areas",
+)
 WRITER_HEAP = 64 * 1024 * 1024
 SORT_FIELDS = {
     "-modified": ("modified", tantivy.Order.Desc),

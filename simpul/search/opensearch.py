@@ -19,7 +19,17 @@ from typing import Any
 
 from simpul.search.base import FACETS, TEXT_FIELDS, SearchQuery, SearchResult
 
-KEYWORDS = ("id", "level", "authority", "sector", "channel", "integration", "status", "areas")
+KEYWORDS = (
+    "id",
+    "level",
+    "authority",
+    "sector",
+    "life_event",
+    "channel",
+    "integration",
+    "status",
+    "areas",
+)
 SORTS = {"-modified": [{"modified": "desc"}, {"id": "asc"}], "name": [{"name_sort": "asc"}]}
 
 

@@ -34,6 +34,7 @@ CORPUS = [
         "Penerbitan Akta Kelahiran",
         keywords=["akta lahir"],
         name={"id": "Penerbitan Akta Kelahiran", "en": "Birth Certificate Issuance"},
+        life_events=["kelahiran"],
     ),
     record("ktp-el", "Perekaman dan Pencetakan KTP-el"),
     record("kartu-keluarga", "Penerbitan Kartu Keluarga"),
@@ -123,6 +124,9 @@ class Contract:
         assert ids(integrated) == ["pbg"]
         online = self.search(backend, filters={"channel": ["online"]})
         assert ids(online) == ["skck"]
+        births = self.search(backend, filters={"life_event": ["kelahiran"]})
+        assert ids(births) == ["akta-kelahiran"]
+        assert births.facets["life_event"] == [{"value": "kelahiran", "count": 1}]
 
     def test_area_reaches_up_the_tree(self, backend):
         self.load(backend)

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from simpul.search.base import build_query
+from simpul.search.base import FACETS, build_query
 from simpul.search.opensearch import BulkFailed, OpenSearchBackend, build_body
 from simpul.search.testing import CORPUS, Contract, document
 
@@ -60,7 +60,7 @@ def test_query_body_as_data():
     reach = filters[1]["bool"]["should"]
     assert {"terms": {"areas": ["75.71", "75", "00"]}} in reach
     assert {"prefix": {"areas": "75.71."}} in reach
-    assert set(body["aggs"]) == {"level", "sector", "authority", "channel", "integration"}
+    assert set(body["aggs"]) == set(FACETS)
     assert "sort" not in body  # relevance
 
 

@@ -112,13 +112,18 @@ def _catalog(args, fmt: str):
 
 def service_representation(service_id: str, *, html: bool):
     reg = registry()
-    fmt = negotiate("html" if html else "json", html=html)
+    asked = request.args.get("format")
+    if asked is not None and asked not in (*EXTENSIONS, "json"):
+        raise NotFound(f"no format {asked!r}; use ttl, nt, jsonld, rdf or json")
+    fmt = EXTENSIONS.get(asked, asked) if asked else negotiate("html" if html else "json", html=html)
     if fmt is None:
         return not_acceptable()
+    if fmt == "html":
+        return fmt, None
     with reg.db.session() as session:
         row = services.get_live(session, service_id)
         record = services.service_to_dict(row)
-        if fmt in ("json", "html"):
+        if fmt == "json":
             return fmt, record
         orgs = organizations(session, reg.base_uri)
     return fmt, rdf_response(fmt, record_document(fmt, record, orgs))
@@ -127,12 +132,13 @@ def service_representation(service_id: str, *, html: bool):
 @blp.route("/services/<service_id>")
 @blp.response(200, description="The service at its URI: HTML, JSON or RDF by content negotiation")
 def service_uri(service_id):
-    from flask import render_template
+    """The service page for browsers; JSON or RDF by ``Accept``, or by ``?format=`` (ttl, nt,
+    jsonld, rdf, json) for links that cannot set headers."""
+    from simpul.portal.citizen import service_page
 
     fmt, result = service_representation(service_id, html=True)
     if fmt == "html":
-        page = render_template("service.html", record=result, codelists=registry_codelists)
-        return Response(page, content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
+        return service_page(service_id)
     if fmt == "json":
         return json_response(result, headers={"Vary": "Accept"})
     return result

@@ -95,10 +95,30 @@ def area(code):
     )
 
 
+class AreaSearchArgs(Schema):
+    q = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "part of a name: areas whose name contains it (type-ahead)"},
+    )
+    within = fields.String(metadata={"description": "only areas inside this Kemendagri code"})
+    size = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+
+
 @blp.route("/areas")
-@blp.response(200, description="The provinces (start of the area tree)")
-def provinces():
-    return area(NATIONAL)
+@blp.arguments(AreaSearchArgs, location="query")
+@blp.response(200, description="The provinces, or with q the areas whose names match")
+def provinces(args):
+    """Without ``q``, Indonesia with its provinces (the start of the area tree). With ``q``,
+    ``{"items": [...]}``: areas whose names contain it, each with the names above it."""
+    if "q" not in args:
+        return area(NATIONAL)
+    areas = load_areas()
+    within = args.get("within", NATIONAL)
+    if within not in areas:
+        raise NotFound(areas.check(within))
+    found = areas.find(args["q"], args["size"], within)
+    items = [{**_area(a), "path": areas.path(a.code)} for a in found]
+    return json_response({"items": items}, headers={"Cache-Control": "public, max-age=3600"})
 
 
 def _area(found) -> dict:

@@ -11,7 +11,7 @@ from simpul.registry import codelists
 from simpul.registry.api.common import Blueprint, json_response, registry
 from simpul.registry.areas import load_areas
 from simpul.search.analysis import stem
-from simpul.search.base import SORTS, build_query
+from simpul.search.base import FACETS, SORTS, build_query
 
 blp = Blueprint("search", __name__, url_prefix="/api/v1", description="Search")
 
@@ -25,6 +25,7 @@ class SearchArgs(Schema):
     q = fields.String(validate=validate.Length(max=200))
     level = _many(codelists.LEVELS)
     sector = _many(codelists.SECTORS)
+    life_event = _many(codelists.LIFE_EVENTS)
     authority = _many()
     channel = _many(codelists.CHANNEL_TYPES)
     integration = _many(codelists.INTEGRATION_STATUSES)
@@ -50,7 +51,7 @@ def search(args):
     if area and area not in load_areas():
         raise ValidationFailed.from_messages({"area": load_areas().check(area)})
     filters = {
-        k: args.get(k, []) for k in ("level", "sector", "authority", "channel", "integration")
+        k: args.get(k, []) for k in FACETS
     }
     size = args["size"]
     query = build_query(

@@ -1,0 +1,224 @@
+"""Pages for citizens: the home page, search with facets and the area picker, service pages
+and organization pages. Every page reads through the same core functions as the JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
+
+from simpul.errors import Gone, NotFound, SimpulError
+from simpul.portal import views
+from simpul.registry import codelists, organizations, services
+from simpul.registry.api.common import registry
+from simpul.registry.areas import NATIONAL, ancestors, depth, load_areas, parent_code
+from simpul.search.base import build_query
+
+bp = Blueprint("portal", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/portal")
+FILTERS = ("level", "sector", "life_event", "authority", "channel")
+CHAIN = ("a1", "a2", "a3", "a4")  # the area picker: province, regency, district, village
+PAGE_SIZE = 20
+MAX_PAGE = 500
+
+
+@bp.errorhandler(SimpulError)
+def error_page(error: SimpulError):
+    return views.error_page(error)
+
+
+@bp.get("/")
+def home():
+    reg = registry()
+    total = reg.search.search(build_query(size=1)).total
+    return views.page(
+        "portal/home.html",
+        total=total,
+        sectors=codelists.SECTORS,
+        life_events=codelists.LIFE_EVENTS,
+    )
+
+
+@bp.get("/search")
+def search():
+    """Full text, facets, area and paging, all as plain GET parameters (works without JS)."""
+    q = request.args.get("q", "").strip()[:200]
+    filters = {name: _codes(name) for name in FILTERS}
+    area, area_note = chosen_area()
+    page = min(max(_int(request.args.get("page"), 1), 1), MAX_PAGE)
+    query = build_query(q, filters=filters, area=area, page=page, size=PAGE_SIZE)
+    result = registry().search.search(query)
+    names = views.organization_names(
+        {item["authority"] for item in result.items}
+        | {f["value"] for f in result.facets.get("authority", [])}
+    )
+    return views.page(
+        "portal/search.html",
+        q=q,
+        result=result,
+        terms=frozenset(query.terms),
+        filters=filters,
+        facets=_facets(result.facets, filters, names),
+        names=names,
+        keep={**{k: v for k, v in filters.items() if v}, **({"area": [area]} if area else {})},
+        area=area,
+        area_label=load_areas().path(area) if area else None,
+        area_note=area_note,
+        picker=area_picker(area),
+        page=page,
+        pages=min(-(-result.total // PAGE_SIZE), MAX_PAGE),
+    )
+
+
+def _codes(name: str) -> list[str]:
+    known = views.FACET_CODES.get(name)
+    values = [v for v in request.args.getlist(name) if v][:20]
+    return [v for v in values if known is None or v in known]
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+def chosen_area() -> tuple[str | None, str | None]:
+    """The area a search is narrowed to: the deepest consistent choice of the picker's selects,
+    else the code given as ``area``, else the best match of the name typed in ``area_q``."""
+    areas = load_areas()
+    code = None
+    for key in CHAIN:
+        value = request.args.get(key)
+        if not value or value not in areas or parent_code(value) != (code or NATIONAL):
+            break
+        code = value
+    if code:
+        return code, None
+    given = request.args.get("area", "")
+    if given in areas and given != NATIONAL:
+        return given, None
+    typed = request.args.get("area_q", "").strip()
+    if typed:
+        found = areas.find(typed, 1)
+        if found:
+            return found[0].code, None
+        return None, _("No area is called “%(name)s”.", name=typed[:100])
+    return None, None
+
+
+def area_picker(area: str | None) -> list[dict[str, Any]]:
+    """One select per level down to the chosen area's children: province, regency, ..."""
+    areas = load_areas()
+    chain = list(reversed(ancestors(area)))[1:] if area else []
+    selects = []
+    parent = NATIONAL
+    for level, key in enumerate(CHAIN, start=1):
+        options = areas.children(parent)
+        if not options:
+            break
+        chosen = chain[level - 1] if level <= len(chain) else ""
+        selects.append({"name": key, "level": level, "options": options, "chosen": chosen})
+        if not chosen:
+            break
+        parent = chosen
+    return selects
+
+
+def _facets(raw: dict, filters: dict, names: dict) -> list[dict[str, Any]]:
+    out = []
+    for name in FILTERS:
+        buckets = raw.get(name, [])
+        chosen = set(filters.get(name, []))
+        present = {b["value"] for b in buckets}
+        buckets = buckets + [{"value": v, "count": 0} for v in chosen - present]
+        out.append(
+            {
+                "name": name,
+                "title": views.facet_title(name),
+                "options": [
+                    {
+                        "value": b["value"],
+                        "label": views.facet_label(name, b["value"], names),
+                        "count": b["count"],
+                        "chosen": b["value"] in chosen,
+                    }
+                    for b in buckets
+                ],
+            }
+        )
+    return out
+
+
+@bp.get("/organizations")
+def organization_index():
+    level = request.args.get("level") or None
+    if level not in (None, *codelists.LEVELS):
+        level = None
+    page = max(_int(request.args.get("page"), 1), 1)
+    with registry().db.session() as session:
+        total, rows = organizations.list_organizations(
+            session, level=level or "pusat", page=page, size=50
+        )
+        items = [organizations.organization_to_dict(r, registry().base_uri) for r in rows]
+    return views.page(
+        "portal/organizations.html", items=items, total=total, level=level or "pusat",
+        page=page, pages=-(-total // 50),
+    )
+
+
+@bp.get("/organizations/<org_id>")
+def organization(org_id: str):
+    """An agency: its services with their completeness, its children, its place in the tree."""
+    reg = registry()
+    page = max(_int(request.args.get("page"), 1), 1)
+    with reg.db.session() as session:
+        row = organizations.get_organization(session, org_id)
+        org = organizations.organization_to_dict(row, reg.base_uri)
+        parents = views.organization_chain(session, row)
+        _, children = organizations.list_organizations(session, parent=org_id, size=500)
+        children = [organizations.organization_to_dict(c, reg.base_uri) for c in children]
+        total, rows = services.list_services(
+            session, authority=org_id, sort="identifier", page=page, size=50
+        )
+        items = [services.service_to_dict(r) for r in rows]
+        summary = views.completeness_summary(session, org_id)
+    area = load_areas().get(org["area"]) if org.get("area") else None
+    return views.page(
+        "portal/organization.html",
+        org=org,
+        area=area,
+        parents=parents,
+        children=children,
+        items=items,
+        total=total,
+        summary=summary,
+        page=page,
+        pages=-(-total // 50),
+    )
+
+
+def service_page(service_id: str) -> Response:
+    """The HTML form of a service URI: the 14 components laid out for a citizen."""
+    reg = registry()
+    try:
+        with reg.db.session() as session:
+            row = services.get_live(session, service_id)
+            record = services.service_to_dict(row)
+            authority = organizations.get_organization(session, row.authority)
+            org = organizations.organization_to_dict(authority, reg.base_uri)
+            parents = views.organization_chain(session, authority)
+    except (NotFound, Gone) as error:
+        return views.error_page(error)
+    response = views.page(
+        "portal/service.html",
+        record=record,
+        org=org,
+        parents=parents,
+        jsonld=views.schema_org(record, org),
+        coverage=[load_areas().get(code) for code in record.get("areas", [])][:50],
+        depth=depth,
+    )
+    response.headers["Vary"] = "Accept"
+    return response

@@ -1,0 +1,306 @@
+"""The service editor's form: a record shown as form fields, and form fields read back into a
+record that goes through the same checks as the API (``services.prepare``).
+
+Field names are the record's own paths (``name.id``, ``channels[0].url``), so the API's error
+paths land next to the field they concern. What the form does not show (English translations of
+list items, SPLP details, original authority) is kept from the stored record."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+CHANNEL_FIELDS = ("type", "url", "name.id", "address", "phone", "email")
+EMPTY_CHANNELS = 2  # blank channel rows offered below the existing ones
+LINES = ("requirements", "procedure", "outputs")
+MANAGEMENT_TEXTS = (
+    "facilities",
+    "staff_competence",
+    "internal_supervision",
+    "service_guarantee",
+    "safety_guarantee",
+    "performance_evaluation",
+)
+CODES = ("sectors", "audiences", "life_events")
+UNITS = {
+    "tahun": "Y", "year": "Y", "years": "Y",
+    "bulan": "M", "month": "M", "months": "M",
+    "minggu": "W", "pekan": "W", "week": "W", "weeks": "W",
+    "hari": "D", "day": "D", "days": "D",
+    "jam": "H", "hour": "H", "hours": "H",
+    "menit": "MIN", "minute": "MIN", "minutes": "MIN",
+}  # fmt: skip
+AMOUNT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+LABELS = {
+    "identifier": _l("Identifier"),
+    "name.id": _l("Name (Indonesian)"),
+    "name.en": _l("Name (English)"),
+    "description.id": _l("Description (Indonesian)"),
+    "description.en": _l("Description (English)"),
+    "keywords": _l("Keywords"),
+    "sectors": _l("Sectors"),
+    "audiences": _l("Who it is for"),
+    "life_events": _l("Life events"),
+    "areas": _l("Areas covered"),
+    "status": _l("Status"),
+    "requirements": _l("Requirements"),
+    "procedure": _l("Procedure"),
+    "processing_time": _l("Processing time"),
+    "cost.amount": _l("Fee"),
+    "cost.description.id": _l("About the fee"),
+    "outputs": _l("What the citizen receives"),
+    "complaints.id": _l("How to complain"),
+    "complaints.url": _l("Complaints web address"),
+    "complaints.email": _l("Complaints email"),
+    "complaints.phone": _l("Complaints telephone"),
+    "legal_basis": _l("Legal basis"),
+    "management.facilities.id": _l("Facilities"),
+    "management.staff_competence.id": _l("Staff competence"),
+    "management.internal_supervision.id": _l("Internal supervision"),
+    "management.staff_count": _l("Number of staff"),
+    "management.service_guarantee.id": _l("Service guarantee"),
+    "management.safety_guarantee.id": _l("Security and safety guarantee"),
+    "management.performance_evaluation.id": _l("Performance evaluation"),
+    "contact.email": _l("Contact email"),
+    "contact.phone": _l("Contact telephone"),
+    "contact.url": _l("Contact web address"),
+    "homepage": _l("Web page of the service"),
+}
+CHANNEL_LABELS = {
+    "type": _l("Channel type"),
+    "url": _l("Web address"),
+    "name.id": _l("Name"),
+    "address": _l("Address"),
+    "phone": _l("Telephone"),
+    "email": _l("Email"),
+}
+
+
+def _get(data: dict[str, Any], path: str) -> Any:
+    value: Any = data
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _put(data: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    for part in parts[:-1]:
+        data = data.setdefault(part, {})
+    data[parts[-1]] = value
+
+
+def record_to_form(record: dict[str, Any]) -> MultiDict:
+    """The form's values for a stored (or empty) record."""
+    form: MultiDict = MultiDict()
+    for path in LABELS:
+        if path in LINES or path in CODES or path in ("keywords", "areas", "legal_basis"):
+            continue
+        value = _get(record, path)
+        if value is not None:
+            form[path] = str(value)
+    if record.get("processing_time"):
+        form["processing_time"] = record["processing_time"]
+    for name in LINES:
+        form[name] = "\n".join(item.get("id", "") for item in record.get(name, []))
+    for name in CODES:
+        form.setlist(name, record.get(name, []))
+    form["keywords"] = ", ".join(record.get("keywords", []))
+    form["areas"] = " ".join(record.get("areas", []))
+    form["legal_basis"] = "\n".join(
+        " | ".join(p for p in (law["title"], law.get("url", "")) if p)
+        for law in record.get("legal_basis", [])
+    )
+    for index, channel in enumerate(record.get("channels", [])):
+        for key in CHANNEL_FIELDS:
+            value = _get(channel, key)
+            if value is not None:
+                form[f"channels[{index}].{key}"] = str(value)
+    return form
+
+
+def channel_rows(form: MultiDict) -> int:
+    """How many channel rows the form shows: those filled in, plus blank ones."""
+    used = {int(m.group(1)) for k in form for m in [re.match(r"channels\[(\d+)\]", k)] if m}
+    return (max(used) + 1 if used else 0) + EMPTY_CHANNELS
+
+
+def form_to_record(form: MultiDict, stored: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A raw record from the form, on top of what the stored record has beyond the form."""
+    stored = stored or {}
+    record: dict[str, Any] = {
+        k: v
+        for k, v in stored.items()
+        if k in ("original_authority", "integration", "languages", "authority")
+    }
+    for path in LABELS:
+        if path in LINES or path in CODES or path in ("keywords", "areas", "legal_basis"):
+            continue
+        value = form.get(path, "").strip()
+        if value:
+            _put(record, path, value)
+    _numbers(record)
+    _english_kept(record, stored)
+    if "processing_time" in record:
+        record["processing_time"] = parse_duration(record["processing_time"])
+    for name in LINES:
+        record[name] = _lines(form.get(name, ""), stored.get(name, []))
+    for name in CODES:
+        record[name] = [v for v in form.getlist(name) if v]
+    record["keywords"] = [k.strip() for k in form.get("keywords", "").split(",") if k.strip()]
+    areas = form.get("areas", "").replace(",", " ").split()
+    if areas:
+        record["areas"] = areas
+    record["legal_basis"] = _laws(form.get("legal_basis", ""))
+    record["channels"] = _channels(form, stored.get("channels", []))
+    return record
+
+
+def _numbers(record: dict[str, Any]) -> None:
+    cost = record.get("cost")
+    if cost and "amount" in cost:
+        cost["amount"] = parse_amount(cost["amount"])
+    elif cost:  # a description without an amount: the schema names what is missing
+        cost.setdefault("amount", None)
+    management = record.get("management")
+    if management and "staff_count" in management:
+        text = management["staff_count"]
+        management["staff_count"] = int(text) if text.isdigit() else text
+
+
+def _english_kept(record: dict[str, Any], stored: dict[str, Any]) -> None:
+    """English texts the form does not show stay while their Indonesian text is unchanged."""
+    for key in MANAGEMENT_TEXTS:
+        old = _get(stored, f"management.{key}") or {}
+        new = _get(record, f"management.{key}")
+        if new and old.get("en") and old.get("id") == new.get("id"):
+            new["en"] = old["en"]
+    for path in ("cost.description", "complaints"):
+        old = _get(stored, path) or {}
+        new = _get(record, path)
+        if isinstance(new, dict) and old.get("en") and old.get("id") == new.get("id"):
+            new["en"] = old["en"]
+
+
+def parse_amount(text: str) -> Any:
+    """'50.000', 'Rp 50.000', '2500,50', '0' as numbers; anything else as typed, for the
+    schema to name."""
+    cleaned = text.replace("Rp", "").replace("rp", "").replace(" ", "")
+    if AMOUNT_THOUSANDS.match(cleaned):
+        cleaned = cleaned.replace(".", "")
+    cleaned = cleaned.replace(",", ".")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() else number
+
+
+def parse_duration(text: str) -> str:
+    """'14 hari', '2 jam', '1 bulan', '3 weeks' or ISO 8601 ('P14D') as ISO 8601; anything else
+    unchanged, for the schema to name."""
+    value = text.strip()
+    if value.upper().startswith("P"):
+        return value.upper()
+    date, time = "", ""
+    for number, unit in re.findall(r"(\d+)\s*([a-zA-Z]+)", value):
+        code = UNITS.get(unit.lower())
+        if code is None:
+            return text
+        if code in ("H", "MIN"):
+            time += f"{number}{code[0]}"
+        else:
+            date += f"{number}{code}"
+    if not (date or time) or re.sub(r"(\d+)\s*([a-zA-Z]+)|\s|kerja|,", "", value):
+        return text
+    return "P" + date + (f"T{time}" if time else "")
+
+
+def _lines(text: str, stored: list[dict[str, str]]) -> list[dict[str, str]]:
+    english = {item.get("id"): item.get("en") for item in stored if item.get("en")}
+    out = []
+    for line in text.splitlines():
+        line = line.strip().lstrip("-•*").strip()
+        line = re.sub(r"^\d+[.)]\s+", "", line)
+        if line:
+            out.append({"id": line, **({"en": english[line]} if english.get(line) else {})})
+    return out
+
+
+def _laws(text: str) -> list[dict[str, str]]:
+    out = []
+    for line in text.splitlines():
+        title, _, url = line.partition("|")
+        if title.strip():
+            out.append({"title": title.strip(), **({"url": url.strip()} if url.strip() else {})})
+    return out
+
+
+def _channels(form: MultiDict, stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for index in range(channel_rows(form)):
+        channel: dict[str, Any] = {}
+        for key in CHANNEL_FIELDS:
+            value = form.get(f"channels[{index}].{key}", "").strip()
+            if value:
+                _put(channel, key, value)
+        if set(channel) - {"type"}:
+            before = stored[index] if index < len(stored) else {}
+            for key in ("splp", "hours", "description"):  # not on the form: kept
+                if key in before and before.get("type") == channel.get("type"):
+                    channel[key] = before[key]
+            out.append(channel)
+        elif channel.get("type") and index < len(stored):
+            out.append(channel)  # a type alone on a stored row: let the schema say what is missing
+    return out
+
+
+def field_for(path: str | None, fields: list[str]) -> str | None:
+    """The form field an error path belongs to: ``channels[0].url`` -> itself, ``name`` ->
+    ``name.id``, ``requirements[2]`` -> ``requirements``, ``cost`` -> ``cost.amount``."""
+    if not path:
+        return None
+    if path in fields:
+        return path
+    for name in fields:
+        if path.startswith(name + ".") or path.startswith(name + "["):
+            return name
+    for name in fields:
+        if name.startswith(path + ".") or name.startswith(path + "["):
+            return name
+    return None
+
+
+def errors_by_field(errors: list[dict[str, Any]], fields: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for error in errors:
+        out.setdefault(field_for(error.get("path"), fields) or "", []).append(error["message"])
+    return out
+
+
+def label_for(field: str | None) -> str:
+    """A field's label in the page's language, for error summaries and SHACL reports."""
+    if not field:
+        return str(_l("Record"))
+    match = re.match(r"channels\[(\d+)\](?:\.(.+))?", field)
+    if match:
+        index, rest = int(match.group(1)) + 1, match.group(2)
+        where = str(_l("Channel %(num)d", num=index))
+        return f"{where}: {CHANNEL_LABELS[rest]}" if rest in CHANNEL_LABELS else where
+    base = re.sub(r"\[\d+\]$", "", field)
+    label = LABELS.get(base) or LABELS.get(base + ".id") or LABELS.get(base + ".amount")
+    return str(label) if label else field
+
+
+def form_fields(form: MultiDict) -> list[str]:
+    """Every field name of the form, in the order they appear."""
+    names = list(LABELS)
+    for index in range(channel_rows(form)):
+        names += [f"channels[{index}].{key}" for key in CHANNEL_FIELDS]
+    return names

@@ -1,0 +1,149 @@
+"""Languages of the portal: Indonesian by default, English on request (``?lang=en``, kept in a
+cookie). Page text comes from gettext catalogs; record texts and code-list labels are language
+maps, shown in the chosen language with Indonesian as the fallback."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, g, request
+from flask_babel import Babel, format_date, get_locale, gettext, ngettext
+from markupsafe import Markup, escape
+
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+DEFAULT = "id"
+COOKIE = "simpul_lang"
+WORDS = re.compile(r"\w+|\W+")
+DURATION = re.compile(
+    r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?$"
+)
+# (singular, plural) per duration part, in the order of the ISO 8601 pattern
+UNITS = (
+    ("%(num)d year", "%(num)d years"),
+    ("%(num)d month", "%(num)d months"),
+    ("%(num)d week", "%(num)d weeks"),
+    ("%(num)d day", "%(num)d days"),
+    ("%(num)d hour", "%(num)d hours"),
+    ("%(num)d minute", "%(num)d minutes"),
+    ("%(num)d second", "%(num)d seconds"),
+)
+
+
+def select_locale() -> str:
+    return getattr(g, "lang", None) or DEFAULT
+
+
+def init_app(app: Flask) -> None:
+    from importlib import resources
+
+    folder = resources.files("simpul.portal") / "translations"
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(folder)
+    Babel(app, locale_selector=select_locale)
+    app.before_request(_choose_language)
+    app.after_request(_remember_language)
+    app.jinja_env.filters.update(
+        text=text, label=label, duration=duration, money=money, day=day, mark=mark, fid=fid
+    )
+    app.jinja_env.globals.update(url_with=url_with, LANGUAGES=LANGUAGES, lang=select_locale)
+
+
+def _choose_language() -> None:
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        g.lang, g.lang_changed = asked, True
+    else:
+        cookie = request.cookies.get(COOKIE)
+        g.lang = cookie if cookie in LANGUAGES else DEFAULT
+
+
+def _remember_language(response):
+    if getattr(g, "lang_changed", False):
+        response.set_cookie(COOKIE, g.lang, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response
+
+
+def url_with(**changes: Any) -> str:
+    """The current page's URL with query parameters changed (None removes one); the language
+    switch is never carried along, nor is the page unless it is changed itself."""
+    args = request.args.to_dict(flat=False)
+    args.pop("lang", None)
+    if "page" not in changes:
+        args.pop("page", None)
+    for key, value in changes.items():
+        if value is None or value == []:
+            args.pop(key, None)
+        else:
+            args[key] = value if isinstance(value, list) else [value]
+    query = urlencode(args, doseq=True)
+    return f"{request.path}?{query}" if query else request.path
+
+
+def fid(name: str) -> str:
+    """An HTML id for a form field name such as ``channels[0].url``: ``channels-0-url``."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
+
+
+def text(value: dict[str, str] | None) -> str:
+    """A language map in the page's language, else Indonesian."""
+    if not value:
+        return ""
+    return value.get(str(get_locale()), value.get("id", next(iter(value.values()), "")))
+
+
+def label(code: str, codes) -> str:
+    """A code-list label in the page's language; an unknown code shows as itself."""
+    labels = codes.get(code)
+    return text(labels) if labels else code
+
+
+def duration(value: str | None) -> str:
+    """``P14D`` as '14 hari' / '14 days'."""
+    if not value:
+        return ""
+    match = DURATION.match(value)
+    if not match:
+        return value
+    parts = []
+    for number, (one, many) in zip(match.groups(), UNITS, strict=True):
+        if number:
+            num = int(float(number))
+            parts.append(ngettext(one, many, num))
+    return " ".join(parts) or value
+
+
+def money(cost: dict[str, Any] | None) -> str:
+    if not cost:
+        return ""
+    amount = cost.get("amount", 0)
+    if amount == 0:
+        return gettext("Free")
+    if cost.get("currency", "IDR") == "IDR":
+        whole = f"{amount:,.0f}".replace(",", ".")
+        return f"Rp{whole}"
+    return f"{cost['currency']} {amount:,}"
+
+
+def day(value: str | None) -> str:
+    """An ISO timestamp as a date in the page's language."""
+    if not value:
+        return ""
+    from datetime import datetime
+
+    return format_date(datetime.fromisoformat(value), "long")
+
+
+def mark(value: str, terms: set[str] | frozenset[str]) -> Markup:
+    """Words of ``value`` whose stem is one of the searched terms, inside ``<mark>``."""
+    from simpul.search.analysis import stem
+
+    out = []
+    for token in WORDS.findall(value or ""):
+        low = token.lower()
+        if terms and token[0].isalnum() and (low in terms or stem(low) in terms):
+            out.append(f"<mark>{escape(token)}</mark>")
+        else:
+            out.append(str(escape(token)))
+    return Markup("".join(out))

@@ -1,0 +1,242 @@
+"""The publisher's editor: sign in with the organization's token, then create, edit and retire
+services. Writes go through the same core functions as the API, so the same rules hold: a
+session can only write its own organization's records, and every change is versioned."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from simpul.errors import SimpulError, Unauthorized, ValidationFailed
+from simpul.portal import csrf, forms, views
+from simpul.portal.i18n import fid
+from simpul.registry import codelists, organizations, services
+from simpul.registry.api.common import registry
+from simpul.registry.auth import Actor, authenticate
+from simpul.registry.models import ApiToken
+
+bp = Blueprint("publisher", __name__, url_prefix="/publish")
+
+
+@bp.before_request
+def _protect() -> None:
+    if request.method == "POST":
+        csrf.protect()
+
+
+@bp.errorhandler(SimpulError)
+def _error(error: SimpulError):
+    return views.error_page(error)
+
+
+def current_actor() -> Actor | None:
+    """Who is signed in; a revoked or deleted token ends the session at once."""
+    token_id = session.get("token_id")
+    if not token_id:
+        return None
+    with registry().db.session() as db:
+        row = db.get(ApiToken, token_id)
+        if row is None or row.revoked_at is not None:
+            session.clear()
+            return None
+        return Actor(f"token:{row.id}", row.organization_id, row.role)
+
+
+def signed_in(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        actor = current_actor()
+        if actor is None:
+            return redirect(url_for("publisher.sign_in", next=request.full_path.rstrip("?")))
+        return view(actor, *args, **kwargs)
+
+    return wrapper
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    error = None
+    if request.method == "POST":
+        token = request.form.get("token", "").strip()
+        try:
+            with registry().db.transaction() as db:
+                actor = authenticate(db, f"Bearer {token}")
+        except Unauthorized:
+            error = _("This token is not valid, or it was revoked. Ask your administrator.")
+        else:
+            session.clear()  # a fresh session: nothing carried over from before sign-in
+            session.update(token_id=actor.name.removeprefix("token:"), org=actor.organization)
+            session.permanent = False
+            target = request.args.get("next", "")
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for("publisher.dashboard")
+            return redirect(target)
+    status = 401 if error else 200
+    return views.page("portal/publish/sign_in.html", status=status, error=error)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    session.clear()
+    flash(_("You have signed out."))
+    return redirect(url_for("portal.home"))
+
+
+@bp.get("")
+@signed_in
+def dashboard(actor: Actor):
+    reg = registry()
+    org_id = actor.organization
+    if actor.is_admin and request.args.get("org"):
+        org_id = request.args["org"]
+    page = max(int(request.args.get("page", "1")) if request.args.get("page", "").isdigit() else 1, 1)
+    with reg.db.session() as db:
+        org = organizations.organization_to_dict(
+            organizations.get_organization(db, org_id), reg.base_uri
+        )
+        total, rows = services.list_services(db, authority=org_id, sort="-modified", page=page, size=50)
+        items = [services.service_to_dict(r) for r in rows]
+    return views.page(
+        "portal/publish/dashboard.html",
+        actor=actor,
+        org=org,
+        items=items,
+        total=total,
+        page=page,
+        pages=-(-total // 50),
+    )
+
+
+@bp.route("/services/new", methods=["GET", "POST"])
+@signed_in
+def create(actor: Actor):
+    if request.method == "GET":
+        return _editor(actor, forms.record_to_form({"status": "active"}), None)
+    raw = forms.form_to_record(request.form)
+    if actor.is_admin and request.form.get("authority"):
+        raw["authority"] = request.form["authority"]
+    return _save(actor, raw, None)
+
+
+@bp.route("/services/<service_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit(actor: Actor, service_id: str):
+    with registry().db.session() as db:
+        row = services.get_live(db, service_id)
+        actor.require_write(row.authority)
+        stored = {**services.service_to_dict(row), "etag": services.etag(row)}
+    if request.method == "GET":
+        report = report_of(stored) if request.args.get("saved") else None
+        return _editor(actor, forms.record_to_form(stored), stored, report=report)
+    raw = forms.form_to_record(request.form, stored)
+    raw["identifier"] = stored["identifier"]
+    return _save(actor, raw, stored)
+
+
+def _save(actor: Actor, raw: dict[str, Any], stored: dict[str, Any] | None):
+    """Check, or check and store; on a problem the form comes back with every error beside its
+    field and nothing stored."""
+    reg = registry()
+    checking = request.form.get("action") == "check"
+    try:
+        if checking:
+            with reg.db.session() as db:
+                prepared = services.prepare(raw, services.session_lookup(db), actor.organization)
+                actor.require_write(prepared.data["authority"])
+            draft = {**(stored or {}), **prepared.data}
+            draft.setdefault("uri", f"{reg.base_uri}/services/draft")
+            draft["level"] = prepared.organization.level
+            return _editor(actor, request.form, stored, report=report_of(draft), checked=True)
+        with reg.db.transaction() as db:
+            provenance = reg.provenance(actor, "portal")
+            if stored is None:
+                row, _outcome = services.publish(db, raw, actor, base_uri=reg.base_uri, provenance=provenance)
+            else:
+                expected = request.form.get("etag")
+                row, _outcome = services.replace(
+                    db, stored["id"], raw, actor, base_uri=reg.base_uri,
+                    provenance=provenance, if_match={expected} if expected else None,
+                )
+            service_id = row.id
+    except ValidationFailed as failure:
+        return _editor(actor, request.form, stored, errors=failure.errors, status=422)
+    except SimpulError as failure:  # 409 identifier taken, 412 changed meanwhile, 403
+        errors = [{"path": "identifier" if failure.status == 409 else None, "message": failure.detail}]
+        return _editor(actor, request.form, stored, errors=errors, status=failure.status)
+    flash(_("Saved. Citizens see the new version now."))
+    return redirect(url_for("publisher.edit", service_id=service_id, saved=1))
+
+
+def report_of(record: dict[str, Any]) -> dict[str, Any]:
+    """The SHACL report of a record, each result named by its form label."""
+    from simpul.vocab import shacl
+    from simpul.vocab.export import organizations as export_orgs
+    from simpul.vocab.export import record_graph
+
+    reg = registry()
+    with reg.db.session() as db:
+        orgs = export_orgs(db, reg.base_uri)
+    report = shacl.validate(record_graph(record, orgs))
+    for result in report["results"]:
+        result["label"] = forms.label_for(result.get("field"))
+    return report
+
+
+def _editor(actor, form, stored, *, errors=None, report=None, checked=False, status=200):
+    fields = forms.form_fields(form)
+    by_field = forms.errors_by_field(errors or [], fields)
+    etag = (request.form.get("etag") or stored["etag"]) if stored is not None else None
+    return views.page(
+        "portal/publish/edit.html",
+        status=status,
+        actor=actor,
+        form=form,
+        stored=stored,
+        errors=errors or [],
+        by_field=by_field,
+        labels=forms.LABELS,
+        channel_labels=forms.CHANNEL_LABELS,
+        channel_rows=forms.channel_rows(form),
+        summary=[
+            {
+                "anchor": fid(forms.field_for(e.get("path"), fields) or "identifier"),
+                "label": forms.label_for(forms.field_for(e.get("path"), fields) or e.get("path")),
+                "message": e["message"],
+            }
+            for e in errors or []
+        ],
+        report=report,
+        checked=checked,
+        etag=etag,
+        organizations=_writable(actor),
+    )
+
+
+def _writable(actor: Actor) -> list[dict[str, Any]]:
+    """Organizations an admin may publish for (editors publish for their own)."""
+    if not actor.is_admin:
+        return []
+    with registry().db.session() as db:
+        _, rows = organizations.list_organizations(db, size=1000)
+        return [{"id": r.id, "name": r.name} for r in rows]
+
+
+@bp.route("/services/<service_id>/retire", methods=["GET", "POST"])
+@signed_in
+def retire(actor: Actor, service_id: str):
+    reg = registry()
+    if request.method == "POST":
+        with reg.db.transaction() as db:
+            row = services.retire(db, service_id, actor)
+            name = row.data["name"].get("id")
+        flash(_("“%(name)s” was withdrawn. Its history stays.", name=name))
+        return redirect(url_for("publisher.dashboard"))
+    with reg.db.session() as db:
+        row = services.get_live(db, service_id)
+        actor.require_write(row.authority)
+        record = services.service_to_dict(row)
+    return views.page("portal/publish/retire.html", record=record, actor=actor)
+
