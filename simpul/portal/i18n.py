@@ -19,15 +19,22 @@ WORDS = re.compile(r"\w+|\W+")
 DURATION = re.compile(
     r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?$"
 )
+
+
+def N_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - gettext's marker name
+    """Marks a message pair for extraction; translated where it is used."""
+    return singular, plural
+
+
 # (singular, plural) per duration part, in the order of the ISO 8601 pattern
 UNITS = (
-    ("%(num)d year", "%(num)d years"),
-    ("%(num)d month", "%(num)d months"),
-    ("%(num)d week", "%(num)d weeks"),
-    ("%(num)d day", "%(num)d days"),
-    ("%(num)d hour", "%(num)d hours"),
-    ("%(num)d minute", "%(num)d minutes"),
-    ("%(num)d second", "%(num)d seconds"),
+    N_("%(num)d year", "%(num)d years"),
+    N_("%(num)d month", "%(num)d months"),
+    N_("%(num)d week", "%(num)d weeks"),
+    N_("%(num)d day", "%(num)d days"),
+    N_("%(num)d hour", "%(num)d hours"),
+    N_("%(num)d minute", "%(num)d minutes"),
+    N_("%(num)d second", "%(num)d seconds"),
 )
 
 
