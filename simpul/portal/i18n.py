@@ -90,7 +90,7 @@ def url_with(**changes: Any) -> str:
 
 def fid(name: str) -> str:
     """An HTML id for a form field name such as ``channels[0].url``: ``channels-0-url``."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
+    return re.sub(r"[^A-Za-z0-9_]+", "-", name).strip("-")
 
 
 def text(value: dict[str, str] | None) -> str:

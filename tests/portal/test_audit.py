@@ -1,0 +1,93 @@
+"""Auditor and operator pages: completeness and SHACL per organization, harvest sources with
+their last job and errors (from a real harvest of a loopback server), and history diffs."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from simpul.harvesters.runner import harvest
+from simpul.harvesters.sources import create_source
+from simpul.registry import create_app
+from tests.services.http import RemoteServer, Response
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {
+            "database_url": database_url,
+            "data_dir": str(tmp_path),
+            "base_uri": "http://simpul.test",
+            "search_sync_ms": 0,
+            "harvest_allow_private": True,
+        }
+    )
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["simpul"].close()
+
+
+def test_audit_summarises_completeness_per_organization(client, agencies):
+    page = client.get("/audit").get_data(as_text=True)
+    assert "1 dari 2 layanan memiliki ke-14 komponen standar pelayanan." in page
+    assert 'href="/catalog.ttl"' in page and 'href="/ns/cpsv-ap-id/shapes.ttl"' in page
+    assert 'href="/audit/organizations/dinkes-boalemo"' in page
+    row = page.split('href="/organizations/dinkes-boalemo"')[1].split("</tr>")[0]
+    assert "0%" in row  # no component of the standard
+
+
+def test_organization_validation_report_in_plain_words(client, agencies):
+    page = client.get("/audit/organizations/dinkes-boalemo").get_data(as_text=True)
+    assert "Surat Keterangan Sehat" in page
+    assert "Saran" in page
+    assert "Persyaratan" in page  # the missing component, by its form label
+    english = client.get("/audit/organizations/dinkes-boalemo?lang=en").get_data(as_text=True)
+    assert "Suggestion" in english and "Requirements" in english
+
+
+def test_sources_page_shows_the_last_job_and_its_errors(client, registry, agencies):
+    remote = RemoteServer()
+    try:
+        items = [{"kode": "ok-1", "judul": "Layanan Baik"}, {"kode": "rusak", "judul": ""}]
+        url = remote.route("/layanan", lambda request: Response(orjson.dumps(items)))
+        with registry.db.transaction() as session:
+            create_source(
+                session,
+                {
+                    "id": "portal-boalemo",
+                    "type": "json",
+                    "url": url,
+                    "organization": "dinkes-boalemo",
+                    "options": {"key": "kode", "fields": {"identifier": "kode", "name": "judul"}},
+                },
+            )
+        job = harvest(registry, "portal-boalemo")
+    finally:
+        remote.close()
+    page = client.get("/audit/sources").get_data(as_text=True)
+    assert "portal-boalemo" in page and url in page
+    assert f'href="/audit/jobs/{job.id}"' in page
+    assert f'href="/audit/jobs/{job.id}#errors">1<' in page
+    report = client.get(f"/audit/jobs/{job.id}").get_data(as_text=True)
+    assert "rusak" in report and "name" in report
+    assert "Galat (1)" in report
+    mine = client.get("/audit/sources?org=" + "disdukcapil-kota-gorontalo").get_data(as_text=True)
+    assert "portal-boalemo" not in mine
+
+
+def test_history_compares_any_two_versions(client, publisher, agencies):
+    token = agencies["tokens"]["disdukcapil-kota-gorontalo"]
+    service = agencies["akta"]
+    record = {k: v for k, v in service.items() if k != "quality"}
+    for text in ("Pencatatan kelahiran bayi.", "Pencatatan kelahiran bayi dan anak."):
+        record["description"] = {"id": text}
+        response = client.put(f"/api/v1/services/{service['id']}", json=record, headers=publisher.auth(token))
+        assert response.status_code == 200
+    latest = client.get(f"/services/{service['id']}/history").get_data(as_text=True)
+    assert "Perubahan dari versi 2 ke versi 3" in latest
+    assert "bayi<ins> dan anak</ins>." in latest
+    first = client.get(f"/services/{service['id']}/history?from=1&to=3").get_data(as_text=True)
+    assert "description.en" in first and "(dihapus)" in first
+    assert client.get(f"/services/{service['id']}/history?from=9").status_code == 422
+    assert client.get("/services/nope/history").status_code == 404
