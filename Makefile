@@ -7,7 +7,7 @@ PORT ?= 8000
 export SIMPUL_DATA_DIR ?= var
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps run test test-fast bench lint clean federation-demo
+.PHONY: help install system-deps run test test-fast bench lint clean federation-demo translations screenshots
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -20,7 +20,7 @@ $(BIN)/.installed: setup.cfg pyproject.toml
 
 install: $(BIN)/.installed ## Create the virtual environment and install Simpul into it
 
-system-deps: ## Install what the tests use beyond Python (PostgreSQL, a JDK and Maven, from Debian)
+system-deps: ## Install what the tests use beyond Python (PostgreSQL, a JDK, Maven, Chromium; Debian)
 	bash .ci/system-deps
 
 run: install ## Initialise the database, load the demo federation and serve it
@@ -44,6 +44,16 @@ bench: install ## Run the benchmarks; JSON results on standard output
 lint: install ## Check style with ruff
 	$(BIN)/ruff check simpul tests bench
 	$(BIN)/ruff format --check simpul tests bench
+
+MESSAGES := simpul/portal/translations
+translations: install ## Extract the portal's messages into the Indonesian catalog and compile it
+	$(BIN)/pybabel extract -F simpul/portal/babel.cfg -k _l -k lazy_gettext -k N_:1,2 \
+		--no-location --omit-header --sort-output -w 100 -o $(MESSAGES)/messages.pot .
+	$(BIN)/pybabel update -i $(MESSAGES)/messages.pot -d $(MESSAGES) -N --ignore-obsolete -w 100
+	$(BIN)/pybabel compile -d $(MESSAGES)
+
+screenshots: install system-deps ## Save the portal's main pages as PNG in docs/screenshots (browser tests)
+	SIMPUL_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -m browser tests/portal/test_browser.py
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) var

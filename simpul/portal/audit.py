@@ -130,6 +130,7 @@ def history_page(service_id: str):
         older=older,
         newer=newer,
         rows=rows,
+        actions=history.ACTIONS,
     )
 
 
@@ -140,5 +141,3 @@ def _version_arg(name: str, default: int, newest: int) -> int:
     if not value.isdigit() or not 1 <= int(value) <= newest:
         raise ValidationFailed.from_messages({name: f"choose a version from 1 to {newest}"})
     return int(value)
-
-

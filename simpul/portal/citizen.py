@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 
 from simpul.errors import Gone, NotFound, SimpulError
@@ -15,8 +15,13 @@ from simpul.registry.api.common import registry
 from simpul.registry.areas import NATIONAL, ancestors, depth, load_areas, parent_code
 from simpul.search.base import build_query
 
-bp = Blueprint("portal", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/portal")
+bp = Blueprint(
+    "portal",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/portal",
+)
 FILTERS = ("level", "sector", "life_event", "authority", "channel")
 CHAIN = ("a1", "a2", "a3", "a4")  # the area picker: province, regency, district, village
 PAGE_SIZE = 20
@@ -163,8 +168,12 @@ def organization_index():
         )
         items = [organizations.organization_to_dict(r, registry().base_uri) for r in rows]
     return views.page(
-        "portal/organizations.html", items=items, total=total, level=level or "pusat",
-        page=page, pages=-(-total // 50),
+        "portal/organizations.html",
+        items=items,
+        total=total,
+        level=level or "pusat",
+        page=page,
+        pages=-(-total // 50),
     )
 
 

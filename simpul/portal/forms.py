@@ -7,6 +7,7 @@ list items, SPLP details, original authority) is kept from the stored record."""
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -33,6 +34,19 @@ UNITS = {
     "jam": "H", "hour": "H", "hours": "H",
     "menit": "MIN", "minute": "MIN", "minutes": "MIN",
 }  # fmt: skip
+# fields kept from the stored record as they are: not on the form, or not edited there
+SHOWN_ELSEWHERE = (
+    "authority",
+    "original_authority",
+    "integration",
+    "languages",
+    "name",
+    "description",
+    "cost",
+    "complaints",
+    "management",
+    "contact",
+)
 AMOUNT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 LABELS = {
@@ -70,6 +84,8 @@ LABELS = {
     "contact.url": _l("Contact web address"),
     "homepage": _l("Web page of the service"),
 }
+LISTS = (*LINES, *CODES, "keywords", "areas", "legal_basis")
+SCALARS = tuple(path for path in LABELS if path not in LISTS)
 CHANNEL_LABELS = {
     "type": _l("Channel type"),
     "url": _l("Web address"),
@@ -99,9 +115,7 @@ def _put(data: dict[str, Any], path: str, value: Any) -> None:
 def record_to_form(record: dict[str, Any]) -> MultiDict:
     """The form's values for a stored (or empty) record."""
     form: MultiDict = MultiDict()
-    for path in LABELS:
-        if path in LINES or path in CODES or path in ("keywords", "areas", "legal_basis"):
-            continue
+    for path in SCALARS:
         value = _get(record, path)
         if value is not None:
             form[path] = str(value)
@@ -132,21 +146,19 @@ def channel_rows(form: MultiDict) -> int:
 
 
 def form_to_record(form: MultiDict, stored: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A raw record from the form, on top of what the stored record has beyond the form."""
+    """A raw record from the form, on top of the stored record: what the form does not show
+    stays; a translation stays while the Indonesian text it translates is unchanged."""
     stored = stored or {}
-    record: dict[str, Any] = {
-        k: v
-        for k, v in stored.items()
-        if k in ("original_authority", "integration", "languages", "authority")
-    }
-    for path in LABELS:
-        if path in LINES or path in CODES or path in ("keywords", "areas", "legal_basis"):
-            continue
+    record = copy.deepcopy({k: v for k, v in stored.items() if k in SHOWN_ELSEWHERE})
+    for path in SCALARS:
         value = form.get(path, "").strip()
         if value:
             _put(record, path, value)
+            if path.endswith(".id") and _get(stored, path) != value:
+                _delete(record, path[:-3] + ".en")  # the translation no longer matches
+        else:
+            _delete(record, path)
     _numbers(record)
-    _english_kept(record, stored)
     if "processing_time" in record:
         record["processing_time"] = parse_duration(record["processing_time"])
     for name in LINES:
@@ -157,9 +169,28 @@ def form_to_record(form: MultiDict, stored: dict[str, Any] | None = None) -> dic
     areas = form.get("areas", "").replace(",", " ").split()
     if areas:
         record["areas"] = areas
-    record["legal_basis"] = _laws(form.get("legal_basis", ""))
+    else:
+        record.pop("areas", None)
+    record["legal_basis"] = _laws(form.get("legal_basis", ""), stored.get("legal_basis", []))
     record["channels"] = _channels(form, stored.get("channels", []))
-    return record
+    return {k: v for k, v in record.items() if v != []}
+
+
+def _delete(data: dict[str, Any], path: str) -> None:
+    """Remove a path, and the maps left empty (or holding only a translation) above it."""
+    parts = path.split(".")
+    chain = [data]
+    for part in parts[:-1]:
+        child = chain[-1].get(part)
+        if not isinstance(child, dict):
+            return
+        chain.append(child)
+    chain[-1].pop(parts[-1], None)
+    for depth in range(len(parts) - 1, 0, -1):
+        holder, key = chain[depth - 1], parts[depth - 1]
+        value = holder.get(key)
+        if isinstance(value, dict) and (not value or set(value) <= {"en", "currency"}):
+            holder.pop(key)
 
 
 def _numbers(record: dict[str, Any]) -> None:
@@ -170,22 +201,8 @@ def _numbers(record: dict[str, Any]) -> None:
         cost.setdefault("amount", None)
     management = record.get("management")
     if management and "staff_count" in management:
-        text = management["staff_count"]
+        text = str(management["staff_count"])
         management["staff_count"] = int(text) if text.isdigit() else text
-
-
-def _english_kept(record: dict[str, Any], stored: dict[str, Any]) -> None:
-    """English texts the form does not show stay while their Indonesian text is unchanged."""
-    for key in MANAGEMENT_TEXTS:
-        old = _get(stored, f"management.{key}") or {}
-        new = _get(record, f"management.{key}")
-        if new and old.get("en") and old.get("id") == new.get("id"):
-            new["en"] = old["en"]
-    for path in ("cost.description", "complaints"):
-        old = _get(stored, path) or {}
-        new = _get(record, path)
-        if isinstance(new, dict) and old.get("en") and old.get("id") == new.get("id"):
-            new["en"] = old["en"]
 
 
 def parse_amount(text: str) -> Any:
@@ -233,12 +250,17 @@ def _lines(text: str, stored: list[dict[str, str]]) -> list[dict[str, str]]:
     return out
 
 
-def _laws(text: str) -> list[dict[str, str]]:
+def _laws(text: str, stored: list[dict[str, str]]) -> list[dict[str, str]]:
+    """'title | url' lines; a law keeps its identifier while its title is unchanged."""
+    known = {law["title"]: law for law in stored}
     out = []
     for line in text.splitlines():
-        title, _, url = line.partition("|")
-        if title.strip():
-            out.append({"title": title.strip(), **({"url": url.strip()} if url.strip() else {})})
+        title, _, url = (part.strip() for part in line.partition("|"))
+        if title:
+            law = {"title": title, **({"url": url} if url else {})}
+            if known.get(title, {}).get("identifier"):
+                law["identifier"] = known[title]["identifier"]
+            out.append(law)
     return out
 
 
@@ -252,9 +274,13 @@ def _channels(form: MultiDict, stored: list[dict[str, Any]]) -> list[dict[str, A
                 _put(channel, key, value)
         if set(channel) - {"type"}:
             before = stored[index] if index < len(stored) else {}
-            for key in ("splp", "hours", "description"):  # not on the form: kept
-                if key in before and before.get("type") == channel.get("type"):
-                    channel[key] = before[key]
+            if before.get("type") == channel.get("type"):
+                for key in ("splp", "hours", "description"):  # not on the form: kept
+                    if key in before:
+                        channel[key] = before[key]
+                name = before.get("name") or {}
+                if "name" in channel and name.get("en") and name.get("id") == channel["name"]["id"]:
+                    channel["name"]["en"] = name["en"]
             out.append(channel)
         elif channel.get("type") and index < len(stored):
             out.append(channel)  # a type alone on a stored row: let the schema say what is missing

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from simpul.errors import SimpulError, Unauthorized, ValidationFailed
 from simpul.portal import csrf, forms, views
 from simpul.portal.i18n import fid
-from simpul.registry import codelists, organizations, services
+from simpul.registry import organizations, services
 from simpul.registry.api.common import registry
 from simpul.registry.auth import Actor, authenticate
 from simpul.registry.models import ApiToken
@@ -92,12 +92,16 @@ def dashboard(actor: Actor):
     org_id = actor.organization
     if actor.is_admin and request.args.get("org"):
         org_id = request.args["org"]
-    page = max(int(request.args.get("page", "1")) if request.args.get("page", "").isdigit() else 1, 1)
+    page = max(
+        int(request.args.get("page", "1")) if request.args.get("page", "").isdigit() else 1, 1
+    )
     with reg.db.session() as db:
         org = organizations.organization_to_dict(
             organizations.get_organization(db, org_id), reg.base_uri
         )
-        total, rows = services.list_services(db, authority=org_id, sort="-modified", page=page, size=50)
+        total, rows = services.list_services(
+            db, authority=org_id, sort="-modified", page=page, size=50
+        )
         items = [services.service_to_dict(r) for r in rows]
     return views.page(
         "portal/publish/dashboard.html",
@@ -153,18 +157,27 @@ def _save(actor: Actor, raw: dict[str, Any], stored: dict[str, Any] | None):
         with reg.db.transaction() as db:
             provenance = reg.provenance(actor, "portal")
             if stored is None:
-                row, _outcome = services.publish(db, raw, actor, base_uri=reg.base_uri, provenance=provenance)
+                row, _outcome = services.publish(
+                    db, raw, actor, base_uri=reg.base_uri, provenance=provenance
+                )
             else:
                 expected = request.form.get("etag")
                 row, _outcome = services.replace(
-                    db, stored["id"], raw, actor, base_uri=reg.base_uri,
-                    provenance=provenance, if_match={expected} if expected else None,
+                    db,
+                    stored["id"],
+                    raw,
+                    actor,
+                    base_uri=reg.base_uri,
+                    provenance=provenance,
+                    if_match={expected} if expected else None,
                 )
             service_id = row.id
     except ValidationFailed as failure:
         return _editor(actor, request.form, stored, errors=failure.errors, status=422)
     except SimpulError as failure:  # 409 identifier taken, 412 changed meanwhile, 403
-        errors = [{"path": "identifier" if failure.status == 409 else None, "message": failure.detail}]
+        errors = [
+            {"path": "identifier" if failure.status == 409 else None, "message": failure.detail}
+        ]
         return _editor(actor, request.form, stored, errors=errors, status=failure.status)
     flash(_("Saved. Citizens see the new version now."))
     return redirect(url_for("publisher.edit", service_id=service_id, saved=1))
@@ -239,4 +252,3 @@ def retire(actor: Actor, service_id: str):
         actor.require_write(row.authority)
         record = services.service_to_dict(row)
     return views.page("portal/publish/retire.html", record=record, actor=actor)
-

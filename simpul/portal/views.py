@@ -150,7 +150,11 @@ def schema_org(record: dict[str, Any], org: dict[str, Any]) -> dict[str, Any]:
         }
     if record.get("legal_basis"):
         out["isBasedOn"] = [
-            {"@type": "Legislation", "name": law["title"], **({"url": law["url"]} if law.get("url") else {})}
+            {
+                "@type": "Legislation",
+                "name": law["title"],
+                **({"url": law["url"]} if law.get("url") else {}),
+            }
             for law in record["legal_basis"]
         ]
     return out

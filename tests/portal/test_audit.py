@@ -82,7 +82,9 @@ def test_history_compares_any_two_versions(client, publisher, agencies):
     record = {k: v for k, v in service.items() if k != "quality"}
     for text in ("Pencatatan kelahiran bayi.", "Pencatatan kelahiran bayi dan anak."):
         record["description"] = {"id": text}
-        response = client.put(f"/api/v1/services/{service['id']}", json=record, headers=publisher.auth(token))
+        response = client.put(
+            f"/api/v1/services/{service['id']}", json=record, headers=publisher.auth(token)
+        )
         assert response.status_code == 200
     latest = client.get(f"/services/{service['id']}/history").get_data(as_text=True)
     assert "Perubahan dari versi 2 ke versi 3" in latest

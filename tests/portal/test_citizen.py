@@ -150,7 +150,10 @@ def test_a_sparse_service_says_what_is_not_stated(client, agencies):
 def test_withdrawn_and_unknown_services_get_html_error_pages(client, publisher, agencies):
     token = agencies["tokens"]["disdukcapil-kota-gorontalo"]
     service_id = agencies["akta"]["id"]
-    assert client.delete(f"/api/v1/services/{service_id}", headers=publisher.auth(token)).status_code == 200
+    assert (
+        client.delete(f"/api/v1/services/{service_id}", headers=publisher.auth(token)).status_code
+        == 200
+    )
     gone = client.get(f"/services/{service_id}", headers={"Accept": "text/html"})
     assert gone.status_code == 410 and "Layanan ini telah ditarik" in html(gone)
     missing = client.get("/services/nope", headers={"Accept": "text/html"})

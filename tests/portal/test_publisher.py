@@ -113,9 +113,7 @@ def test_create_a_service_in_the_form(client, agencies):
     assert "Saran" in saved and "Pengawasan internal" in saved  # a missing component named
 
 
-def test_a_validation_error_keeps_the_input_names_the_fields_and_stores_nothing(
-    client, agencies
-):
+def test_a_validation_error_keeps_the_input_names_the_fields_and_stores_nothing(client, agencies):
     sign_in(client, agencies["tokens"][DUKCAPIL])
     service_id = agencies["akta"]["id"]
     url = f"/publish/services/{service_id}/edit"
@@ -181,7 +179,12 @@ def test_a_record_changed_meanwhile_is_not_overwritten(client, publisher, agenci
     record = stored(client, service_id)
     changed = {k: v for k, v in record.items() if k not in ("quality",)}
     changed["keywords"] = ["diubah lewat API"]
-    assert client.put(f"/api/v1/services/{service_id}", json=changed, headers=publisher.auth(token)).status_code == 200
+    assert (
+        client.put(
+            f"/api/v1/services/{service_id}", json=changed, headers=publisher.auth(token)
+        ).status_code
+        == 200
+    )
     fields = record_to_form(record)
     fields["etag"] = old_etag
     response = submit(client, url, fields)
@@ -199,12 +202,19 @@ def test_an_agency_cannot_edit_or_retire_another_agencys_service(client, agencie
         data={"csrf_token": csrf_of(page), "identifier": "akta-kelahiran", "name.id": "Diretas"},
     )
     assert forged.status_code == 403
-    retire = client.post(f"/publish/services/{service_id}/retire", data={"csrf_token": csrf_of(page)})
+    retire = client.post(
+        f"/publish/services/{service_id}/retire", data={"csrf_token": csrf_of(page)}
+    )
     assert retire.status_code == 403
     # an editor's form cannot name another authority either
     sneaky = client.post(
         "/publish/services/new",
-        data={"csrf_token": csrf_of(page), "identifier": "x", "name.id": "X", "authority": DUKCAPIL},
+        data={
+            "csrf_token": csrf_of(page),
+            "identifier": "x",
+            "name.id": "X",
+            "authority": DUKCAPIL,
+        },
     )
     assert sneaky.status_code == 302
     new_id = re.search(r"/publish/services/([^/]+)/edit", sneaky.headers["Location"]).group(1)
@@ -217,7 +227,9 @@ def test_retire_asks_first_then_leaves_a_tombstone(client, agencies):
     service_id = agencies["akta"]["id"]
     confirm = client.get(f"/publish/services/{service_id}/retire").get_data(as_text=True)
     assert "Tarik “Penerbitan Akta Kelahiran”?" in confirm
-    response = client.post(f"/publish/services/{service_id}/retire", data={"csrf_token": csrf_of(confirm)})
+    response = client.post(
+        f"/publish/services/{service_id}/retire", data={"csrf_token": csrf_of(confirm)}
+    )
     assert response.status_code == 302
     assert client.get(f"/api/v1/services/{service_id}").status_code == 410
     assert "telah ditarik" in client.get("/publish").get_data(as_text=True)
@@ -228,14 +240,19 @@ def test_a_revoked_token_ends_the_session(client, publisher, agencies):
     sign_in(client, token)
     assert client.get("/publish").status_code == 200
     token_id = token.split("_")[1]
-    assert client.delete(f"/api/v1/tokens/{token_id}", headers=publisher.auth(token)).status_code == 200
+    assert (
+        client.delete(f"/api/v1/tokens/{token_id}", headers=publisher.auth(token)).status_code
+        == 200
+    )
     assert client.get("/publish").status_code == 302
 
 
 def test_sign_out(client, agencies):
     sign_in(client, agencies["tokens"][DUKCAPIL])
     page = client.get("/publish").get_data(as_text=True)
-    out = client.post("/publish/sign-out", data={"csrf_token": csrf_of(page)}, follow_redirects=True)
+    out = client.post(
+        "/publish/sign-out", data={"csrf_token": csrf_of(page)}, follow_redirects=True
+    )
     assert "Anda telah keluar." in out.get_data(as_text=True)
     assert client.get("/publish").status_code == 302
 
@@ -247,7 +264,9 @@ def test_an_admin_publishes_for_any_organization(client, publisher, agencies):
     page = client.get("/publish/services/new").get_data(as_text=True)
     assert '<select id="authority" name="authority"' in page
     response = submit(
-        client, "/publish/services/new", {"identifier": "sehat", "name.id": "Layanan Sehat", "authority": "dinkes-boalemo"}
+        client,
+        "/publish/services/new",
+        {"identifier": "sehat", "name.id": "Layanan Sehat", "authority": "dinkes-boalemo"},
     )
     assert response.status_code == 302
     listing = client.get("/api/v1/services?authority=dinkes-boalemo&identifier=sehat").get_json()

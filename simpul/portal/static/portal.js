@@ -49,7 +49,7 @@
       if (e.key === "ArrowDown") { active = (active + 1) % items.length; render(); e.preventDefault(); }
       else if (e.key === "ArrowUp") { active = (active - 1 + items.length) % items.length; render(); e.preventDefault(); }
       else if (e.key === "Enter" && active >= 0) { e.preventDefault(); choose(items[active]); close(); }
-      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Escape") { e.preventDefault(); close(); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   }

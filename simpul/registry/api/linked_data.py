@@ -115,7 +115,9 @@ def service_representation(service_id: str, *, html: bool):
     asked = request.args.get("format")
     if asked is not None and asked not in (*EXTENSIONS, "json"):
         raise NotFound(f"no format {asked!r}; use ttl, nt, jsonld, rdf or json")
-    fmt = EXTENSIONS.get(asked, asked) if asked else negotiate("html" if html else "json", html=html)
+    fmt = (
+        EXTENSIONS.get(asked, asked) if asked else negotiate("html" if html else "json", html=html)
+    )
     if fmt is None:
         return not_acceptable()
     if fmt == "html":

@@ -50,9 +50,7 @@ def search(args):
     area = args.get("area")
     if area and area not in load_areas():
         raise ValidationFailed.from_messages({"area": load_areas().check(area)})
-    filters = {
-        k: args.get(k, []) for k in FACETS
-    }
+    filters = {k: args.get(k, []) for k in FACETS}
     size = args["size"]
     query = build_query(
         args.get("q"),

@@ -1,0 +1,269 @@
+"""End to end in Debian's Chromium, driven by Playwright, against `simpul serve` on the demo
+federation: search, suggestions, facets, the area picker, a service page, the language switch,
+publisher sign-in, an edit with a validation error and the history diff. Every page is checked
+with axe-core, at desktop width and at 360 px.
+
+``SIMPUL_SCREENSHOTS=docs/screenshots`` (``make screenshots``) saves the main pages as PNG."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import need_service
+from tests.services.postgres import free_port
+from tests.test_serve import wait_for
+
+pytestmark = pytest.mark.browser
+CHROMIUM = os.environ.get("SIMPUL_CHROMIUM", "/usr/bin/chromium")
+# Chromium as root in a sandboxless container, with no calls home (the network is closed)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = os.environ.get("SIMPUL_SCREENSHOTS")
+SERIOUS = ("serious", "critical")
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory, sqlite_template):
+    """`simpul serve` on the demo federation, with a publisher token for Disdukcapil of
+    Kota Gorontalo; the search index is drained before the first test."""
+    folder = tmp_path_factory.mktemp("portal")
+    shutil.copy(sqlite_template, folder / "simpul.db")
+    env = {**os.environ, "SIMPUL_DATA_DIR": str(folder), "SIMPUL_SEARCH_SYNC_MS": "100"}
+    env["SIMPUL_DATABASE_URL"] = f"sqlite:///{folder / 'simpul.db'}"
+    cli = [sys.executable, "-m", "simpul.cli"]
+    subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True, timeout=300)
+    made = subprocess.run(
+        [*cli, "tokens", "create", "--org", "disdukcapil-kota-gorontalo"],
+        env=env, check=True, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--no-harvest"],
+        env={**env, "SIMPUL_BASE_URI": base},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(base, 60)
+        deadline = 200
+        while requests.get(f"{base}/api/v1/search?size=0", timeout=5).json()["total"] < 170:
+            deadline -= 1
+            assert deadline, "the search index did not fill"
+            __import__("time").sleep(0.3)
+        yield {"base": base, "token": made.stdout.split()[-1]}
+    finally:
+        server.terminate()
+        server.wait(15)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        need_service(f"Chromium ({CHROMIUM}, Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, portal):
+    context = browser.new_context(base_url=portal["base"], viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, portal):
+    context = browser.new_context(
+        base_url=portal["base"], viewport={"width": 360, "height": 740}, is_mobile=True
+    )
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def accessible(page) -> None:
+    """No serious or critical axe-core violation on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in SERIOUS]
+    assert not serious, "\n".join(
+        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in serious
+    )
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+
+
+def test_search_with_suggestions_highlights_and_facets(page):
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "id"
+    shot(page, "home")
+    box = page.get_by_role("combobox", name="Cari layanan")
+    box.press_sequentially("akta kel", delay=30)
+    suggestions = page.get_by_role("listbox", name="Saran")
+    suggestions.get_by_role("option").first.wait_for()
+    assert "Akta Kelahiran" in suggestions.inner_text()
+    box.press("Escape")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q=akta"))
+    heading = page.locator("#results-title")
+    total = int(heading.inner_text().split()[0])
+    assert total >= 6
+    assert page.locator(".results mark").first.inner_text().lower() in ("akta", "kelahiran")
+    accessible(page)
+    # a facet applies as soon as it is ticked
+    page.get_by_role("checkbox", name=re.compile(r"^Pemerintah Kabupaten.Kota")).check()
+    page.wait_for_url(re.compile(r"level=kabkota"))
+    narrowed = int(page.locator("#results-title").inner_text().split()[0])
+    assert 0 < narrowed < total
+    assert page.get_by_role("checkbox", name=re.compile(r"^Pemerintah Kabupaten.Kota")).is_checked()
+    shot(page, "search")
+
+
+def test_area_picker_by_select_and_by_type_ahead(page):
+    page.goto("/search?q=akta+kelahiran")
+    everywhere = int(page.locator("#results-title").inner_text().split()[0])
+    page.get_by_label("Provinsi", exact=True).select_option("75")
+    page.wait_for_url(re.compile(r"a1=75"))
+    page.get_by_label("Kabupaten atau kota", exact=True).select_option("75.71")
+    page.wait_for_url(re.compile(r"a2=75\.71"))
+    city = int(page.locator("#results-title").inner_text().split()[0])
+    assert 0 < city < everywhere
+    assert "Kota Gorontalo" in page.locator("#results-title").inner_text()
+    assert page.get_by_label("Kecamatan", exact=True).is_visible()  # districts come next
+    # type-ahead: any area by name, from anywhere in the tree
+    page.goto("/search?q=akta+kelahiran")
+    area = page.get_by_role("combobox", name="Atau ketik nama wilayah")
+    area.press_sequentially("boalemo", delay=30)
+    option = page.get_by_role("option", name=re.compile(r"^Kabupaten Boalemo"))
+    option.click()
+    page.wait_for_url(re.compile(r"area=75\.02"))
+    assert "Kabupaten Boalemo" in page.locator("#results-title").inner_text()
+    assert page.get_by_label("Kabupaten atau kota", exact=True).input_value() == "75.02"
+    accessible(page)
+
+
+def test_service_page(page):
+    page.goto("/search?q=akta+kelahiran&a1=75&a2=75.71")
+    page.locator(".results h3 a").first.click()
+    page.wait_for_url(re.compile(r"/services/"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Penerbitan Akta Kelahiran"
+    apply = page.get_by_role("link", name="Ajukan secara daring")
+    assert apply.get_attribute("href").startswith("https://")
+    for section in ("Persyaratan", "Sistem, mekanisme dan prosedur", "Dasar hukum"):
+        assert page.get_by_role("heading", name=section).is_visible()
+    data = json.loads(page.locator('script[type="application/ld+json"]').inner_text())
+    assert data["@type"] == "GovernmentService" and data["name"] == "Penerbitan Akta Kelahiran"
+    accessible(page)
+    shot(page, "service")
+
+
+def test_language_switch(page):
+    page.goto("/search?q=akta")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r"lang=en"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Find a service", level=1).is_visible()
+    assert "services found" in page.locator("#results-title").inner_text()
+    page.locator(".results h3 a").first.click()
+    assert page.get_by_role("heading", name="Requirements").is_visible()  # remembered
+    page.get_by_role("link", name="Bahasa Indonesia").click()
+    assert page.get_by_role("heading", name="Persyaratan").is_visible()
+
+
+def test_keyboard_users_skip_to_the_content(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Langsung ke isi")
+    assert skip.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
+
+
+def test_publisher_signs_in_fails_validation_then_saves_and_reads_the_diff(page, portal):
+    page.goto("/publish")
+    page.wait_for_url(re.compile(r"/publish/sign-in"))
+    accessible(page)
+    page.get_by_label("Token").fill("spl_wrong_token")
+    page.get_by_role("button", name="Masuk").click()
+    assert page.get_by_role("alert").inner_text().startswith("Token ini tidak sah")
+    page.get_by_label("Token").fill(portal["token"])
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(re.compile(r"/publish$"))
+    shot(page, "publisher-dashboard")
+    row = page.get_by_role("row", name=re.compile("Penerbitan Akta Kelahiran"))
+    row.get_by_role("link", name=re.compile("^Sunting")).click()
+    page.wait_for_url(re.compile(r"/edit$"))
+    accessible(page)
+    page.get_by_label("Jangka waktu penyelesaian").fill("kapan-kapan")
+    page.get_by_role("button", name="Simpan", exact=True).click()
+    summary = page.get_by_role("alert")
+    assert "Layanan tidak disimpan: 1 masalah" in summary.inner_text()
+    shot(page, "publisher-validation")
+    summary.get_by_role("link", name="Jangka waktu penyelesaian").click()
+    field = page.get_by_label("Jangka waktu penyelesaian")
+    assert field.evaluate(
+        "el => el === document.activeElement || location.hash === '#processing_time'"
+    )
+    assert field.get_attribute("aria-invalid") == "true"
+    accessible(page)
+    field.fill("2 hari")
+    page.get_by_role("button", name="Simpan", exact=True).click()
+    page.wait_for_url(re.compile(r"saved=1"))
+    assert page.get_by_role("status").first.inner_text().startswith("Tersimpan.")
+    assert page.get_by_role("heading", name="Pemeriksaan terhadap standar pelayanan").is_visible()
+    page.get_by_role("link", name="Riwayat").first.click()
+    page.wait_for_url(re.compile(r"/history"))
+    diff = page.locator("#diff")
+    assert "processing_time" in diff.inner_text()
+    assert diff.locator("ins").first.inner_text() == "P2D"
+    accessible(page)
+    shot(page, "history")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/search?q=akta+kelahiran&a1=75", "/organizations/disdukcapil-kota-gorontalo", "/audit"],
+)
+def test_usable_at_360_pixels(phone, path):
+    phone.goto(path)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"{path} scrolls sideways ({width}px)"
+    accessible(phone)
+    if path.startswith("/search"):
+        shot(phone, "search-360px")
+
+
+def test_service_page_at_360_pixels(phone):
+    phone.goto("/search?q=akta+kelahiran")
+    href = phone.locator(".results h3 a").first.get_attribute("href")
+    phone.goto(href)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(phone, "service-360px")
