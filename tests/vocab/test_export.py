@@ -119,7 +119,7 @@ def test_content_negotiation_at_the_service_uri(client, demo, accept, kind):
     assert response.content_type.startswith(kind)
     assert "Accept" in response.headers.get("Vary", "")
     if kind.startswith("text/html"):
-        assert b"<h1>" in response.data
+        assert b'<h1 id="service-title">' in response.data
     elif kind != "application/json":
         graph = Graph().parse(
             data=response.data,
