@@ -14,6 +14,7 @@ from simpul.registry.api.common import registry
 
 bp = Blueprint("audit", __name__)
 SHACL_PAGE = 25  # records validated per page of an organization's report
+bp.after_request(views.protect_page)
 
 
 @bp.errorhandler(SimpulError)

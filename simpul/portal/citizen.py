@@ -26,6 +26,7 @@ FILTERS = ("level", "sector", "life_event", "authority", "channel")
 CHAIN = ("a1", "a2", "a3", "a4")  # the area picker: province, regency, district, village
 PAGE_SIZE = 20
 MAX_PAGE = 500
+bp.after_request(views.protect_page)
 
 
 @bp.errorhandler(SimpulError)
@@ -230,4 +231,4 @@ def service_page(service_id: str) -> Response:
         depth=depth,
     )
     response.headers["Vary"] = "Accept"
-    return response
+    return views.protect_page(response)

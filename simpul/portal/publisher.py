@@ -19,6 +19,7 @@ from simpul.registry.auth import Actor, authenticate
 from simpul.registry.models import ApiToken
 
 bp = Blueprint("publisher", __name__, url_prefix="/publish")
+bp.after_request(views.protect_page)
 
 
 @bp.before_request

@@ -33,6 +33,23 @@ FACET_TITLES = {
 }
 
 
+# Pages load only their own scripts, styles and data; nothing may frame the editor.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
+)
+
+
+def protect_page(response):
+    """Security headers of every portal page (the API and Swagger UI keep their own)."""
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
 def page(template: str, status: int = 200, **context: Any) -> Response:
     html = render_template(template, codelists=codelists, **context)
     return Response(html, status=status, content_type="text/html; charset=utf-8")

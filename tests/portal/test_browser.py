@@ -85,23 +85,35 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, portal):
-    context = browser.new_context(base_url=portal["base"], viewport={"width": 1280, "height": 900})
+def _tab(browser, portal, **options):
+    """A page whose console errors (a script failing, a blocked resource, a breach of the
+    content security policy) fail the test."""
+    context = browser.new_context(base_url=portal["base"], **options)
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    errors: list[str] = []
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    return context, tab, errors
+
+
+@pytest.fixture
+def page(browser, portal):
+    context, tab, errors = _tab(browser, portal, viewport={"width": 1280, "height": 900})
     yield tab
     context.close()
+    # a wrong token (401) and a refused form (422) answer so on purpose; the browser logs the
+    # status of such a page, and nothing else may fail
+    assert [e for e in errors if not re.search(r"status of (401|422)\b", e)] == []
 
 
 @pytest.fixture
 def phone(browser, portal):
-    context = browser.new_context(
-        base_url=portal["base"], viewport={"width": 360, "height": 740}, is_mobile=True
-    )
-    tab = context.new_page()
+    viewport = {"width": 360, "height": 740}
+    context, tab, errors = _tab(browser, portal, viewport=viewport, is_mobile=True)
     yield tab
     context.close()
+    assert errors == []
 
 
 def accessible(page) -> None:

@@ -240,3 +240,12 @@ def test_english_names_are_found_and_shown(client, publisher, agencies):
     sync(publisher.registry, publisher.registry.search)
     page = html(client.get("/search?q=family+card&lang=en"))
     assert "<mark>Family</mark> <mark>Card</mark>" in page
+
+
+def test_portal_pages_carry_a_strict_content_security_policy(client, agencies):
+    for url in ("/", f"/services/{agencies['akta']['id']}", "/publish/sign-in", "/audit"):
+        headers = client.get(url, headers={"Accept": "text/html"}).headers
+        assert "script-src 'self'" in headers["Content-Security-Policy"], url
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in client.get("/api/v1/docs").headers  # Swagger UI
