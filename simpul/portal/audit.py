@@ -77,8 +77,11 @@ def source_list():
             last = sources.get_job(session, row.last_job_id) if row.last_job_id else None
             errors = sources.job_errors(session, last.id, limit=1)[0] if last else 0
             items.append({**sources.source_to_dict(row, last), "error_count": errors})
+    from simpul.portal.publisher import current_actor
+
     return views.page(
         "portal/audit/sources.html",
+        actor=current_actor(),
         items=items,
         total=total,
         org=org,

@@ -253,3 +253,20 @@ def retire(actor: Actor, service_id: str):
         actor.require_write(row.authority)
         record = services.service_to_dict(row)
     return views.page("portal/publish/retire.html", record=record, actor=actor)
+
+
+@bp.post("/sources/<source_id>/harvest")
+@signed_in
+def harvest_now(actor: Actor, source_id: str):
+    """Queue a run of a source of the signed-in organization; the worker beside the server
+    picks it up within seconds."""
+    from simpul.harvesters import sources
+
+    with registry().db.transaction() as db:
+        job, new = sources.queue_job(db, source_id, actor=actor)
+        job_id = job.id
+    if new:
+        flash(_("The harvest is queued; this page shows its outcome when it ends."))
+    else:
+        flash(_("A harvest of this source is already queued or running."))
+    return redirect(url_for("audit.job", job_id=job_id))

@@ -93,3 +93,32 @@ def test_history_compares_any_two_versions(client, publisher, agencies):
     assert "description.en" in first and "(dihapus)" in first
     assert client.get(f"/services/{service['id']}/history?from=9").status_code == 422
     assert client.get("/services/nope/history").status_code == 404
+
+
+def test_a_publisher_queues_a_harvest_of_its_own_sources_only(client, registry, agencies):
+    from tests.portal.conftest import csrf_of, sign_in
+
+    with registry.db.transaction() as session:
+        for source_id, org in (
+            ("mine", "dinkes-boalemo"),
+            ("theirs", "disdukcapil-kota-gorontalo"),
+        ):
+            create_source(
+                session,
+                {
+                    "id": source_id,
+                    "type": "ckan",
+                    "url": "https://data.example.go.id",
+                    "organization": org,
+                },
+            )
+    assert "Panen sekarang" not in client.get("/audit/sources").get_data(as_text=True)
+    sign_in(client, agencies["tokens"]["dinkes-boalemo"])
+    page = client.get("/audit/sources").get_data(as_text=True)
+    assert page.count("Panen sekarang") == 1
+    queued = client.post("/publish/sources/mine/harvest", data={"csrf_token": csrf_of(page)})
+    assert queued.status_code == 302
+    job = client.get(queued.headers["Location"]).get_data(as_text=True)
+    assert "queued" in job and "Panen sudah diantrekan" in job
+    refused = client.post("/publish/sources/theirs/harvest", data={"csrf_token": csrf_of(page)})
+    assert refused.status_code == 403
