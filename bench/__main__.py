@@ -511,6 +511,7 @@ def _wait_for(port: int, timeout: float = 30) -> None:
 
 from bench.federation import federation_sync  # noqa: E402
 from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa: E402
+from bench.portal import portal_pages  # noqa: E402
 
 BENCHMARKS = {
     "load_sqlite": load_sqlite,
@@ -526,6 +527,7 @@ BENCHMARKS = {
     "harvest_turtle": harvest_turtle,
     "harvest_schedule": harvest_schedule,
     "federation_sync": federation_sync,
+    "portal_pages": portal_pages,
 }
 
 

@@ -73,6 +73,8 @@ class Service(Base):
     __table_args__ = (
         UniqueConstraint("authority", "identifier", name="uq_services_authority_identifier"),
         Index("ix_services_live_modified", "deleted_at", "modified"),
+        # completeness per organization (portal, audit) from the index alone
+        Index("ix_services_completeness", "deleted_at", "authority", "completeness"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -41,8 +41,12 @@ def upgrade() -> None:
             [{"key": r.id, "completeness": present(r.data or {})} for r in rows],
         )
         last = rows[-1].id
+    op.create_index(
+        "ix_services_completeness", "services", ["deleted_at", "authority", "completeness"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_services_completeness", table_name="services")
     with op.batch_alter_table("services") as batch:
         batch.drop_column("completeness")
