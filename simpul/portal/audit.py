@@ -22,11 +22,6 @@ def _error(error: SimpulError):
     return views.error_page(error)
 
 
-def _page() -> int:
-    value = request.args.get("page", "")
-    return max(int(value), 1) if value.isdigit() else 1
-
-
 @bp.get("/audit")
 def index():
     with registry().db.session() as session:
@@ -45,7 +40,7 @@ def organization(org_id: str):
     from simpul.portal.publisher import report_of
 
     reg = registry()
-    page = _page()
+    page = views.page_number()
     with reg.db.session() as session:
         org = organizations.organization_to_dict(
             organizations.get_organization(session, org_id), reg.base_uri
@@ -70,8 +65,9 @@ def organization(org_id: str):
 @bp.get("/audit/sources")
 def source_list():
     org = request.args.get("org") or None
+    page = views.page_number()
     with registry().db.session() as session:
-        total, rows = sources.list_sources(session, organization=org, page=_page(), size=100)
+        total, rows = sources.list_sources(session, organization=org, page=page, size=100)
         items = []
         for row in rows:
             last = sources.get_job(session, row.last_job_id) if row.last_job_id else None
@@ -85,14 +81,14 @@ def source_list():
         items=items,
         total=total,
         org=org,
-        page=_page(),
+        page=page,
         pages=-(-total // 100),
     )
 
 
 @bp.get("/audit/jobs/<job_id>")
 def job(job_id: str):
-    page = _page()
+    page = views.page_number()
     with registry().db.session() as session:
         row = sources.get_job(session, job_id)
         report = sources.job_to_dict(row)

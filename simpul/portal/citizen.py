@@ -52,7 +52,7 @@ def search():
     q = request.args.get("q", "").strip()[:200]
     filters = {name: _codes(name) for name in FILTERS}
     area, area_note = chosen_area()
-    page = min(max(_int(request.args.get("page"), 1), 1), MAX_PAGE)
+    page = views.page_number(MAX_PAGE)
     query = build_query(q, filters=filters, area=area, page=page, size=PAGE_SIZE)
     result = registry().search.search(query)
     names = views.organization_names(
@@ -81,13 +81,6 @@ def _codes(name: str) -> list[str]:
     known = views.FACET_CODES.get(name)
     values = [v for v in request.args.getlist(name) if v][:20]
     return [v for v in values if known is None or v in known]
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value else default
-    except ValueError:
-        return default
 
 
 def chosen_area() -> tuple[str | None, str | None]:
@@ -162,7 +155,7 @@ def organization_index():
     level = request.args.get("level") or None
     if level not in (None, *codelists.LEVELS):
         level = None
-    page = max(_int(request.args.get("page"), 1), 1)
+    page = views.page_number()
     with registry().db.session() as session:
         total, rows = organizations.list_organizations(
             session, level=level or "pusat", page=page, size=50
@@ -182,7 +175,7 @@ def organization_index():
 def organization(org_id: str):
     """An agency: its services with their completeness, its children, its place in the tree."""
     reg = registry()
-    page = max(_int(request.args.get("page"), 1), 1)
+    page = views.page_number()
     with reg.db.session() as session:
         row = organizations.get_organization(session, org_id)
         org = organizations.organization_to_dict(row, reg.base_uri)

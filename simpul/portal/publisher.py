@@ -93,9 +93,7 @@ def dashboard(actor: Actor):
     org_id = actor.organization
     if actor.is_admin and request.args.get("org"):
         org_id = request.args["org"]
-    page = max(
-        int(request.args.get("page", "1")) if request.args.get("page", "").isdigit() else 1, 1
-    )
+    page = views.page_number()
     with reg.db.session() as db:
         org = organizations.organization_to_dict(
             organizations.get_organization(db, org_id), reg.base_uri

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template
+from flask import Response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import case, func, select
@@ -53,6 +53,12 @@ def protect_page(response):
 def page(template: str, status: int = 200, **context: Any) -> Response:
     html = render_template(template, codelists=codelists, **context)
     return Response(html, status=status, content_type="text/html; charset=utf-8")
+
+
+def page_number(maximum: int = 100_000) -> int:
+    """The ``page`` query parameter, 1 when absent or not a number, capped at ``maximum``."""
+    value = request.args.get("page", "")
+    return min(max(int(value), 1), maximum) if value.isdigit() else 1
 
 
 def error_page(error: SimpulError) -> Response:
