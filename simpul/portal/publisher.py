@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
 from simpul.errors import SimpulError, Unauthorized, ValidationFailed
 from simpul.portal import csrf, forms, views
@@ -31,6 +32,15 @@ def _protect() -> None:
 @bp.errorhandler(SimpulError)
 def _error(error: SimpulError):
     return views.error_page(error)
+
+
+@bp.errorhandler(CSRFError)
+def _expired(error: CSRFError):
+    failure = SimpulError(
+        _("The form expired or was not sent from this site. Go back, reload it and send it again.")
+    )
+    failure.status = 400
+    return views.error_page(failure)
 
 
 def current_actor() -> Actor | None:
@@ -104,6 +114,7 @@ def dashboard(actor: Actor):
         items = [services.service_to_dict(r) for r in rows]
     return views.page(
         "portal/publish/dashboard.html",
+        organizations=_writable(actor),
         actor=actor,
         org=org,
         items=items,

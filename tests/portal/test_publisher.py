@@ -46,6 +46,7 @@ def test_sign_in_refuses_wrong_tokens_and_posts_without_csrf(client, agencies):
     assert "Token ini tidak sah" in wrong.get_data(as_text=True)
     no_csrf = client.post("/publish/sign-in", data={"token": agencies["tokens"][DUKCAPIL]})
     assert no_csrf.status_code == 400
+    assert "Formulir kedaluwarsa" in no_csrf.get_data(as_text=True)  # a page, not JSON
     assert client.get("/publish").status_code == 302  # still signed out
 
 
@@ -263,6 +264,8 @@ def test_an_admin_publishes_for_any_organization(client, publisher, agencies):
     sign_in(client, admin)
     page = client.get("/publish/services/new").get_data(as_text=True)
     assert '<select id="authority" name="authority"' in page
+    other = client.get("/publish?org=dinkes-boalemo").get_data(as_text=True)
+    assert "Surat Keterangan Sehat" in other and '<select id="org" name="org">' in other
     response = submit(
         client,
         "/publish/services/new",
