@@ -47,7 +47,7 @@ lint: install ## Check style with ruff
 
 MESSAGES := simpul/portal/translations
 translations: install ## Extract the portal's messages into the Indonesian catalog and compile it
-	$(BIN)/pybabel extract -F simpul/portal/babel.cfg -k _l -k lazy_gettext -k N_:1,2 \
+	$(BIN)/pybabel extract -F simpul/portal/babel.cfg -k _l -k lazy_gettext -k N_:1,2 -k T_ \
 		--no-location --omit-header --sort-output -w 100 -o $(MESSAGES)/messages.pot .
 	$(BIN)/pybabel update -i $(MESSAGES)/messages.pot -d $(MESSAGES) -N --ignore-obsolete -w 100
 	$(BIN)/pybabel compile -d $(MESSAGES)

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from simpul.errors import SimpulError, Unauthorized, ValidationFailed
 from simpul.portal import csrf, forms, views
 from simpul.portal.i18n import fid
+from simpul.portal.messages import describe
 from simpul.registry import organizations, services
 from simpul.registry.api.common import registry
 from simpul.registry.auth import Actor, authenticate
@@ -210,6 +211,7 @@ def report_of(record: dict[str, Any]) -> dict[str, Any]:
 
 def _editor(actor, form, stored, *, errors=None, report=None, checked=False, status=200):
     fields = forms.form_fields(form)
+    errors = [{**e, "message": describe(e["message"])} for e in errors or []]
     by_field = forms.errors_by_field(errors or [], fields)
     etag = (request.form.get("etag") or stored["etag"]) if stored is not None else None
     return views.page(

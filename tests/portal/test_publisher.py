@@ -128,7 +128,8 @@ def test_a_validation_error_keeps_the_input_names_the_fields_and_stores_nothing(
     page = response.get_data(as_text=True)
     assert "Layanan tidak disimpan: 2 masalah" in page
     assert 'href="#processing_time"' in page and 'href="#channels-0-url"' in page
-    assert "not an ISO 8601 duration" in page
+    assert "Jangka waktu tidak dikenali: tulis misalnya “14 hari”" in page
+    assert "Bukan alamat web: tulis lengkap" in page
     assert 'id="processing_time" name="processing_time" value="kapan-kapan"' in page
     assert 'aria-invalid="true"' in page
     assert 'value="Akta Kelahiran (baru)"' in page  # what was typed stays
@@ -190,6 +191,9 @@ def test_a_record_changed_meanwhile_is_not_overwritten(client, publisher, agenci
     fields["etag"] = old_etag
     response = submit(client, url, fields)
     assert response.status_code == 412
+    assert "Seseorang menyimpan layanan ini saat Anda menyuntingnya" in response.get_data(
+        as_text=True
+    )
     assert stored(client, service_id)["keywords"] == ["diubah lewat API"]
 
 

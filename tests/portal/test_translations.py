@@ -19,6 +19,7 @@ KEYWORDS = {
     "lazy_gettext": None,
     "_l": None,
     "N_": (1, 2),
+    "T_": None,
 }
 
 
