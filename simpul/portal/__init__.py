@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -31,6 +32,7 @@ def init_portal(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SECURE=settings.base_uri.startswith("https://"),
         WTF_CSRF_CHECK_DEFAULT=False,  # the API takes bearer tokens, not cookies
         WTF_CSRF_TIME_LIMIT=8 * 3600,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),  # a working day; then sign in again
     )
     csrf.init_app(app)
     i18n.init_app(app)

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from simpul.errors import Gone, NotFound, SimpulError
 from simpul.portal import views
@@ -25,6 +26,11 @@ bp = Blueprint(
 FILTERS = ("level", "sector", "life_event", "authority", "channel")
 CHAIN = ("a1", "a2", "a3", "a4")  # the area picker: province, regency, district, village
 PAGE_SIZE = 20
+SORTS = {
+    "relevance": _l("best match"),
+    "-modified": _l("newest"),
+    "name": _l("name"),
+}
 MAX_PAGE = 500
 bp.after_request(views.protect_page)
 
@@ -53,7 +59,8 @@ def search():
     filters = {name: _codes(name) for name in FILTERS}
     area, area_note = chosen_area()
     page = views.page_number(MAX_PAGE)
-    query = build_query(q, filters=filters, area=area, page=page, size=PAGE_SIZE)
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "relevance"
+    query = build_query(q, filters=filters, area=area, sort=sort, page=page, size=PAGE_SIZE)
     result = registry().search.search(query)
     names = views.organization_names(
         {item["authority"] for item in result.items}
@@ -74,6 +81,8 @@ def search():
         picker=area_picker(area),
         page=page,
         pages=min(-(-result.total // PAGE_SIZE), MAX_PAGE),
+        sort=query.sort,
+        sorts=SORTS,
     )
 
 

@@ -81,7 +81,9 @@ def sign_in():
         else:
             session.clear()  # a fresh session: nothing carried over from before sign-in
             session.update(token_id=actor.name.removeprefix("token:"), org=actor.organization)
-            session.permanent = False
+            session.permanent = (
+                True  # expires after PERMANENT_SESSION_LIFETIME, browser open or not
+            )
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//"):
                 target = url_for("publisher.dashboard")

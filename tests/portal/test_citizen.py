@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 from simpul.search.sync import sync
 from tests.conftest import service_record
@@ -249,3 +250,30 @@ def test_portal_pages_carry_a_strict_content_security_policy(client, agencies):
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         assert headers["X-Content-Type-Options"] == "nosniff"
     assert "Content-Security-Policy" not in client.get("/api/v1/docs").headers  # Swagger UI
+
+
+def test_results_sort_by_name_or_newest(client, publisher, agencies):
+    time.sleep(1.1)  # the embedded index keeps modification times to the second
+    token = agencies["tokens"]["dinkes-boalemo"]
+    record = {"identifier": "zz", "name": {"id": "Akta Zebra"}}
+    assert publisher.publish(token, record).status_code == 201
+    sync(publisher.registry, publisher.registry.search)
+
+    def names(url: str) -> list[str]:
+        return re.findall(r'<h3><a href="/services/[^"]+">(.*?)</a></h3>', html(client.get(url)))
+
+    by_name = names("/search?sort=name")
+    assert by_name == sorted(by_name, key=str.lower)
+    assert names("/search?sort=-modified")[0] == "Akta Zebra"
+    page = html(client.get("/search?q=akta"))
+    assert 'aria-current="true">paling sesuai<' in page
+    assert 'href="/search?q=akta&amp;sort=-modified"' in page
+    assert "paling sesuai" not in html(client.get("/search"))  # nothing to match without words
+    assert "Akta" in html(client.get("/search?sort=bogus"))  # an unknown order is ignored
+
+
+def test_organization_page_links_to_a_search_of_its_services(client, agencies):
+    page = html(client.get("/organizations/dinkes-boalemo"))
+    assert 'href="/search?authority=dinkes-boalemo"' in page
+    found = html(client.get("/search?authority=dinkes-boalemo"))
+    assert "1 layanan ditemukan" in found

@@ -55,6 +55,7 @@ def test_sign_in_opens_the_dashboard_of_the_tokens_organization(client, agencies
     assert response.status_code == 302 and response.headers["Location"] == "/publish"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Expires=" in cookie  # a session ends after a working day
     page = client.get("/publish").get_data(as_text=True)
     assert "Layanan Disdukcapil Kota Gorontalo" in page
     assert "Penerbitan Akta Kelahiran" in page
