@@ -262,7 +262,15 @@ def test_publisher_signs_in_fails_validation_then_saves_and_reads_the_diff(page,
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/search?q=akta+kelahiran&a1=75", "/organizations/disdukcapil-kota-gorontalo", "/audit"],
+    [
+        "/audit/organizations/disdukcapil-kota-gorontalo",
+        "/audit/sources",
+        "/organizations",
+        "/",
+        "/search?q=akta+kelahiran&a1=75",
+        "/organizations/disdukcapil-kota-gorontalo",
+        "/audit",
+    ],
 )
 def test_usable_at_360_pixels(phone, path):
     phone.goto(path)
@@ -279,3 +287,15 @@ def test_service_page_at_360_pixels(phone):
     phone.goto(href)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     shot(phone, "service-360px")
+
+
+def test_editor_at_360_pixels(phone, portal):
+    phone.goto("/publish/sign-in")
+    phone.get_by_label("Token").fill(portal["token"])
+    phone.get_by_role("button", name="Masuk").click()
+    phone.wait_for_url(re.compile(r"/publish$"))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.goto("/publish/services/new")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    accessible(phone)
+    shot(phone, "editor-360px")
