@@ -8,6 +8,7 @@ every process reads."""
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import re
 import shutil
@@ -22,6 +23,8 @@ import orjson
 import tantivy
 
 from simpul.search.base import FACETS, TEXT_FIELDS, SearchQuery, SearchResult
+
+log = logging.getLogger(__name__)
 
 RAW_FIELDS = (
     "id",
@@ -84,8 +87,36 @@ class EmbeddedBackend:
         os.replace(tmp, self.root / "CURRENT")
 
     def _open(self, folder: Path) -> None:
-        self.folder = folder
-        self.index = tantivy.Index(self.schema, path=str(folder), reuse=True)
+        try:
+            index = tantivy.Index(self.schema, path=str(folder), reuse=True)
+        except ValueError as exc:
+            if "schema does not match" not in str(exc):
+                raise
+            folder = self._replace_outdated(folder)
+            index = tantivy.Index(self.schema, path=str(folder), reuse=True)
+        self.folder, self.index = folder, index
+
+    def _replace_outdated(self, folder: Path) -> Path:
+        """An index made by an older Simpul (another schema) is replaced by an empty one, which
+        the change-log sync fills from the start (``simpul reindex`` does it faster). One
+        process replaces it; the others open the replacement."""
+        with open(self.root / "upgrade.lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            current = self._current()
+            if current != folder:
+                return current
+            fresh = self.root / f"index-{time.time_ns()}"
+            fresh.mkdir()
+            tantivy.Index(self.schema, path=str(fresh))
+            self._point(fresh)
+            log.warning(
+                "search index %s was made by an older Simpul; replaced by %s, which fills from "
+                "the change log (run `simpul reindex` to fill it at once)",
+                folder,
+                fresh.name,
+            )
+            shutil.rmtree(folder, ignore_errors=True)
+            return fresh
 
     def _refresh(self) -> None:
         current = self._current()

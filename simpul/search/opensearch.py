@@ -14,10 +14,13 @@ so the sync does not move its cursor past records that were not indexed.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 from simpul.search.base import FACETS, TEXT_FIELDS, SearchQuery, SearchResult
+
+log = logging.getLogger(__name__)
 
 KEYWORDS = (
     "id",
@@ -150,12 +153,32 @@ class OpenSearchBackend:
             index = f"{self.alias}-{time.time_ns()}"
             self.client.indices.create(index=index, body=mappings())
             self.client.indices.put_alias(index=index, name=self.alias)
+        else:
+            self._add_new_fields()
         if not self.client.indices.exists(index=self.state_index):
             self.client.indices.create(
                 index=self.state_index,
                 body={"settings": {"number_of_shards": 1, "number_of_replicas": 0}},
             )
         self._ready = True
+
+    def _add_new_fields(self) -> None:
+        """An index made by an older Simpul lacks the fields added since (the mapping is
+        strict): add them, so that syncing goes on; records indexed before lack their values
+        until ``simpul reindex``."""
+        wanted = mappings()["mappings"]["properties"]
+        live = self.client.indices.get_mapping(index=self.alias)
+        for index, body in live.items():
+            have = body.get("mappings", {}).get("properties", {})
+            missing = {name: spec for name, spec in wanted.items() if name not in have}
+            if missing:
+                log.warning(
+                    "search index %s lacks %s (made by an older Simpul): adding them; run "
+                    "`simpul reindex` to fill them for the records indexed before",
+                    index,
+                    ", ".join(sorted(missing)),
+                )
+                self.client.indices.put_mapping(index=index, body={"properties": missing})
 
     def writable(self) -> bool:
         try:

@@ -38,3 +38,34 @@ class TestEmbedded(Contract):
         backend.rebuild(fill)
         assert backend.count() == 1
         assert backend.cursor() == 7
+
+
+def test_an_index_from_an_older_simpul_is_replaced_and_refilled(tmp_path):
+    """A node upgraded in place: its index has another schema. It is replaced by an empty one
+    whose cursor starts at 0, so the change-log sync fills it again; nothing fails."""
+    import tantivy
+
+    root = tmp_path / "search"
+    old = root / "index-1"
+    old.mkdir(parents=True)
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    tantivy.Index(builder.build(), path=str(old))
+    (old / "cursor").write_text("42")
+    (root / "CURRENT").write_text("index-1")
+
+    backend = EmbeddedBackend(root)
+    try:
+        assert backend.cursor() == 0 and backend.count() == 0
+        assert not old.exists()
+        backend.index_documents([document(r) for r in CORPUS])
+        backend.commit(len(CORPUS))
+        from simpul.search.base import build_query
+
+        found = backend.search(build_query(filters={"life_event": ["kelahiran"]}))
+        assert [item["identifier"] for item in found.items] == ["akta-kelahiran"]
+        again = EmbeddedBackend(root)  # the next process opens the replacement
+        assert again.count() == len(CORPUS)
+        again.close()
+    finally:
+        backend.close()

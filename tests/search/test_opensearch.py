@@ -110,3 +110,24 @@ def test_search_api_over_opensearch_follows_writes_and_reindex(
             index=f"{registry.settings.search_index}-*", ignore_unavailable=True
         )
         registry.close()
+
+
+def test_an_index_from_an_older_simpul_gets_the_new_fields(opensearch_url):
+    """An index whose strict mapping predates a field (here ``life_event``) gets the field
+    added when the backend starts, so syncing goes on instead of failing every bulk."""
+    from simpul.search.opensearch import mappings
+
+    backend = OpenSearchBackend(opensearch_url, prefix=f"test-{next(_names)}")
+    try:
+        old = mappings()
+        del old["mappings"]["properties"]["life_event"]
+        index = f"{backend.alias}-1"
+        backend.client.indices.create(index=index, body=old)
+        backend.client.indices.put_alias(index=index, name=backend.alias)
+        backend.index_documents([document(r) for r in CORPUS])
+        backend.commit(len(CORPUS))
+        found = backend.search(build_query(filters={"life_event": ["kelahiran"]}))
+        assert [item["identifier"] for item in found.items] == ["akta-kelahiran"]
+    finally:
+        backend.client.indices.delete(index=f"{backend.prefix}-*", ignore_unavailable=True)
+        backend.close()
