@@ -16,6 +16,8 @@ from werkzeug.datastructures import MultiDict
 
 CHANNEL_FIELDS = ("type", "url", "name.id", "address", "phone", "email")
 EMPTY_CHANNELS = 2  # blank channel rows offered below the existing ones
+MAX_CHANNELS = 50  # as many as a record may have (schemas.ServiceSchema)
+CHANNEL_KEY = re.compile(r"channels\[(\d{1,6})\]")
 LINES = ("requirements", "procedure", "outputs")
 MANAGEMENT_TEXTS = (
     "facilities",
@@ -140,9 +142,10 @@ def record_to_form(record: dict[str, Any]) -> MultiDict:
 
 
 def channel_rows(form: MultiDict) -> int:
-    """How many channel rows the form shows: those filled in, plus blank ones."""
-    used = {int(m.group(1)) for k in form for m in [re.match(r"channels\[(\d+)\]", k)] if m}
-    return (max(used) + 1 if used else 0) + EMPTY_CHANNELS
+    """How many channel rows the form shows: those sent (at most as many as a record may
+    have), plus blank ones."""
+    used = {int(m.group(1)) for k in form for m in [CHANNEL_KEY.match(k)] if m}
+    return min(max(used) + 1 if used else 0, MAX_CHANNELS) + EMPTY_CHANNELS
 
 
 def form_to_record(form: MultiDict, stored: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -265,6 +268,14 @@ def _laws(text: str, stored: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def _channels(form: MultiDict, stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [channel for _, channel in channel_rows_used(form, stored)]
+
+
+def channel_rows_used(
+    form: MultiDict, stored: list[dict[str, Any]]
+) -> list[tuple[int, dict[str, Any]]]:
+    """(form row, channel) for each row that makes a channel; blank rows make none, so the
+    record's ``channels[k]`` may come from a later row of the form."""
     out = []
     for index in range(channel_rows(form)):
         channel: dict[str, Any] = {}
@@ -281,10 +292,23 @@ def _channels(form: MultiDict, stored: list[dict[str, Any]]) -> list[dict[str, A
                 name = before.get("name") or {}
                 if "name" in channel and name.get("en") and name.get("id") == channel["name"]["id"]:
                     channel["name"]["en"] = name["en"]
-            out.append(channel)
+            out.append((index, channel))
         elif channel.get("type") and index < len(stored):
-            out.append(channel)  # a type alone on a stored row: let the schema say what is missing
+            out.append((index, channel))  # a type alone on a stored row: the schema says why
     return out
+
+
+def form_paths(errors: list[dict[str, Any]], form: MultiDict, stored: dict | None) -> list[dict]:
+    """Errors whose paths name the record's channels, renamed to the form rows they came from."""
+    rows = [index for index, _ in channel_rows_used(form, (stored or {}).get("channels", []))]
+
+    def rename(path: str | None) -> str | None:
+        match = re.match(r"channels\[(\d+)\](.*)", path or "")
+        if not match or int(match.group(1)) >= len(rows):
+            return path
+        return f"channels[{rows[int(match.group(1))]}]{match.group(2)}"
+
+    return [{**e, "path": rename(e.get("path"))} for e in errors]
 
 
 def field_for(path: str | None, fields: list[str]) -> str | None:

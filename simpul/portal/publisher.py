@@ -186,7 +186,8 @@ def _save(actor: Actor, raw: dict[str, Any], stored: dict[str, Any] | None):
                 )
             service_id = row.id
     except ValidationFailed as failure:
-        return _editor(actor, request.form, stored, errors=failure.errors, status=422)
+        errors = forms.form_paths(failure.errors, request.form, stored)
+        return _editor(actor, request.form, stored, errors=errors, status=422)
     except SimpulError as failure:  # 409 identifier taken, 412 changed meanwhile, 403
         errors = [
             {"path": "identifier" if failure.status == 409 else None, "message": failure.detail}

@@ -113,3 +113,25 @@ def test_error_paths_land_on_their_fields():
         [{"path": "name", "message": "required"}, {"path": None, "message": "whole"}], fields
     )
     assert grouped == {"name.id": ["required"], "": ["whole"]}
+
+
+def test_an_error_on_a_channel_points_at_the_row_it_came_from():
+    from werkzeug.datastructures import MultiDict
+
+    from simpul.portal.forms import form_paths
+
+    form = MultiDict({"channels[0].type": "", "channels[1].type": "online", "channels[1].url": "x"})
+    assert form_to_record(form)["channels"] == [{"type": "online", "url": "x"}]
+    errors = form_paths([{"path": "channels[0].url", "message": "bad"}], form, None)
+    assert errors == [{"path": "channels[1].url", "message": "bad"}]
+
+
+def test_a_forged_channel_number_cannot_make_the_form_loop():
+    from werkzeug.datastructures import MultiDict
+
+    from simpul.portal.forms import channel_rows
+
+    form = MultiDict({"channels[99999999].type": "loket", "channels[3].address": "Jl. B"})
+    assert channel_rows(form) == 4 + 2  # the huge number is not a channel key at all
+    form = MultiDict({"channels[999999].address": "Jl. C"})
+    assert channel_rows(form) == 50 + 2
