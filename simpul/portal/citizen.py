@@ -182,7 +182,16 @@ def organization_index():
 
 @bp.get("/organizations/<org_id>")
 def organization(org_id: str):
-    """An agency: its services with their completeness, its children, its place in the tree."""
+    """An agency: its services with their completeness, its children, its place in the tree.
+    The organization's URI in the RDF: JSON or RDF by ``Accept`` (or ``?format=``)."""
+    from simpul.registry.api.linked_data import negotiate
+
+    asked = request.args.get("format")
+    if asked is not None and asked not in RDF_FORMATS:
+        raise NotFound(f"no format {asked!r}; use ttl, nt, jsonld, rdf or json")
+    fmt = RDF_FORMATS[asked] if asked else negotiate("html", html=True)
+    if fmt not in (None, "html"):
+        return organization_data(org_id, fmt)
     reg = registry()
     page = views.page_number()
     with reg.db.session() as session:
@@ -209,6 +218,29 @@ def organization(org_id: str):
         page=page,
         pages=-(-total // 50),
     )
+
+
+RDF_FORMATS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdf": "rdfxml", "json": "json"}
+
+
+def organization_data(org_id: str, fmt: str) -> Response:
+    """An organization as the API's JSON, or as CPSV-AP-ID RDF (``cv:PublicOrganisation``)."""
+    from simpul.registry.api.common import json_response
+    from simpul.registry.api.linked_data import rdf_response
+    from simpul.vocab.cpsv_ap_id import organization_triples
+    from simpul.vocab.writers import write_document
+
+    reg = registry()
+    with reg.db.session() as session:
+        row = organizations.get_organization(session, org_id)
+        org = organizations.organization_to_dict(row, reg.base_uri)
+        parent = session.get(type(row), row.parent_id) if row.parent_id else None
+        org["parent_uri"] = (
+            organizations.organization_to_dict(parent, reg.base_uri)["uri"] if parent else None
+        )
+    if fmt == "json":
+        return json_response(org, headers={"Vary": "Accept"})
+    return rdf_response(fmt, "".join(write_document(fmt, [list(organization_triples(org))])))
 
 
 def service_page(service_id: str) -> Response:

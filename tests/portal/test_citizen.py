@@ -277,3 +277,20 @@ def test_organization_page_links_to_a_search_of_its_services(client, agencies):
     assert 'href="/search?authority=dinkes-boalemo"' in page
     found = html(client.get("/search?authority=dinkes-boalemo"))
     assert "1 layanan ditemukan" in found
+
+
+def test_the_organization_uri_answers_rdf_and_json_too(client, agencies):
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF
+
+    turtle = client.get("/organizations/dinkes-boalemo", headers={"Accept": "text/turtle"})
+    assert turtle.content_type.startswith("text/turtle")
+    graph = Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
+    uri = URIRef("http://simpul.test/organizations/dinkes-boalemo")
+    assert (uri, RDF.type, URIRef("http://data.europa.eu/m8g/PublicOrganisation")) in graph
+    as_json = client.get("/organizations/dinkes-boalemo?format=json").get_json()
+    assert as_json["id"] == "dinkes-boalemo" and as_json["level"] == "kabkota"
+    jsonld = client.get("/organizations/dinkes-boalemo?format=jsonld")
+    assert jsonld.content_type.startswith("application/ld+json")
+    assert client.get("/organizations/nope", headers={"Accept": "text/turtle"}).status_code == 404
+    assert client.get("/organizations/dinkes-boalemo?format=docx").status_code == 404
