@@ -76,7 +76,21 @@ def _register_api(app: Flask) -> None:
 
 
 def problem(error: SimpulError):
+    """An error as problem+json, or as a portal page for a browser outside the API."""
+    if _wants_page():
+        from simpul.portal.views import error_page
+
+        return error_page(error)
     return json_response(error.to_problem(), error.status, content_type=PROBLEM)
+
+
+def _wants_page() -> bool:
+    if request.path.startswith("/api/"):
+        return False
+    accept = request.accept_mimetypes
+    return accept.best_match(["application/json", "text/html"]) == "text/html" and (
+        accept["text/html"] > accept["application/json"]
+    )
 
 
 def _register_errors(app: Flask) -> None:

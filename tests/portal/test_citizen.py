@@ -294,3 +294,21 @@ def test_the_organization_uri_answers_rdf_and_json_too(client, agencies):
     assert jsonld.content_type.startswith("application/ld+json")
     assert client.get("/organizations/nope", headers={"Accept": "text/turtle"}).status_code == 404
     assert client.get("/organizations/dinkes-boalemo?format=docx").status_code == 404
+
+
+def test_browsers_get_error_pages_and_clients_problem_json(app):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("kaboom")
+
+    client = app.test_client()
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    missing = client.get("/no/such/page", headers=browser)
+    assert missing.status_code == 404
+    assert "Halaman tidak ditemukan" in missing.get_data(as_text=True)
+    assert client.get("/no/such/page").content_type == "application/problem+json"
+    assert client.get("/api/v1/nope", headers=browser).content_type == "application/problem+json"
+    crashed = client.get("/boom", headers=browser)
+    assert crashed.status_code == 500
+    page = crashed.get_data(as_text=True)
+    assert "Terjadi kesalahan" in page and "kaboom" not in page
