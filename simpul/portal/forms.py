@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-CHANNEL_FIELDS = ("type", "url", "name.id", "address", "phone", "email")
+CHANNEL_FIELDS = ("type", "url", "name.id", "name.en", "address", "phone", "email")
 EMPTY_CHANNELS = 2  # blank channel rows offered below the existing ones
 MAX_CHANNELS = 50  # as many as a record may have (schemas.ServiceSchema)
 CHANNEL_KEY = re.compile(r"channels\[(\d{1,6})\]")
@@ -85,13 +85,32 @@ LABELS = {
     "contact.phone": _l("Contact telephone"),
     "contact.url": _l("Contact web address"),
     "homepage": _l("Web page of the service"),
+    # English translations (optional), after the Indonesian texts they translate
+    "requirements.en": _l("Requirements (English)"),
+    "procedure.en": _l("Procedure (English)"),
+    "outputs.en": _l("What the citizen receives (English)"),
+    "cost.description.en": _l("About the fee (English)"),
+    "complaints.en": _l("How to complain (English)"),
+    "management.facilities.en": _l("Facilities (English)"),
+    "management.staff_competence.en": _l("Staff competence (English)"),
+    "management.internal_supervision.en": _l("Internal supervision (English)"),
+    "management.service_guarantee.en": _l("Service guarantee (English)"),
+    "management.safety_guarantee.en": _l("Security and safety guarantee (English)"),
+    "management.performance_evaluation.en": _l("Performance evaluation (English)"),
 }
-LISTS = (*LINES, *CODES, "keywords", "areas", "legal_basis")
+ENGLISH_LINES = tuple(f"{name}.en" for name in LINES)
+# the translations the editor groups in one optional section (names and descriptions sit beside
+# their Indonesian text)
+ENGLISH_FIELDS = tuple(
+    path for path in LABELS if path.endswith(".en") and path not in ("name.en", "description.en")
+)
+LISTS = (*LINES, *ENGLISH_LINES, *CODES, "keywords", "areas", "legal_basis")
 SCALARS = tuple(path for path in LABELS if path not in LISTS)
 CHANNEL_LABELS = {
     "type": _l("Channel type"),
     "url": _l("Web address"),
     "name.id": _l("Name"),
+    "name.en": _l("Name (English)"),
     "address": _l("Address"),
     "phone": _l("Telephone"),
     "email": _l("Email"),
@@ -125,6 +144,7 @@ def record_to_form(record: dict[str, Any]) -> MultiDict:
         form["processing_time"] = record["processing_time"]
     for name in LINES:
         form[name] = "\n".join(item.get("id", "") for item in record.get(name, []))
+        form[f"{name}.en"] = "\n".join(item.get("en", "") for item in record.get(name, []))
     for name in CODES:
         form.setlist(name, record.get(name, []))
     form["keywords"] = ", ".join(record.get("keywords", []))
@@ -157,15 +177,17 @@ def form_to_record(form: MultiDict, stored: dict[str, Any] | None = None) -> dic
         value = form.get(path, "").strip()
         if value:
             _put(record, path, value)
-            if path.endswith(".id") and _get(stored, path) != value:
-                _delete(record, path[:-3] + ".en")  # the translation no longer matches
+            english = path[:-3] + ".en"
+            if path.endswith(".id") and english not in form and _get(stored, path) != value:
+                _delete(record, english)  # a translation the form does not show is outdated
         else:
             _delete(record, path)
     _numbers(record)
     if "processing_time" in record:
         record["processing_time"] = parse_duration(record["processing_time"])
     for name in LINES:
-        record[name] = _lines(form.get(name, ""), stored.get(name, []))
+        english = form.get(f"{name}.en") if f"{name}.en" in form else None
+        record[name] = _lines(form.get(name, ""), stored.get(name, []), english)
     for name in CODES:
         record[name] = [v for v in form.getlist(name) if v]
     record["keywords"] = [k.strip() for k in form.get("keywords", "").split(",") if k.strip()]
@@ -242,15 +264,29 @@ def parse_duration(text: str) -> str:
     return "P" + date + (f"T{time}" if time else "")
 
 
-def _lines(text: str, stored: list[dict[str, str]]) -> list[dict[str, str]]:
-    english = {item.get("id"): item.get("en") for item in stored if item.get("en")}
-    out = []
-    for line in text.splitlines():
-        line = line.strip().lstrip("-•*").strip()
-        line = re.sub(r"^\d+[.)]\s+", "", line)
-        if line:
-            out.append({"id": line, **({"en": english[line]} if english.get(line) else {})})
-    return out
+def _line(text: str) -> str:
+    """A list item as typed, without its bullet or number."""
+    return re.sub(r"^\d+[.)]\s+", "", text.strip().lstrip("-•*").strip())
+
+
+def _lines(
+    text: str, stored: list[dict[str, str]], english: str | None = None
+) -> list[dict[str, str]]:
+    """One item per non-blank line. English comes line by line from ``english`` when the form
+    has it (blank: none), else from the stored item with the same Indonesian text."""
+    items = [line for line in map(_line, text.splitlines()) if line]
+    if english is not None:
+        translations = [_line(line) for line in english.splitlines()]
+    else:
+        kept = {item.get("id"): item.get("en") for item in stored if item.get("en")}
+        translations = [kept.get(line) or "" for line in items]
+    return [
+        {
+            "id": line,
+            **({"en": translations[i]} if i < len(translations) and translations[i] else {}),
+        }
+        for i, line in enumerate(items)
+    ]
 
 
 def _laws(text: str, stored: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -290,7 +326,9 @@ def channel_rows_used(
                     if key in before:
                         channel[key] = before[key]
                 name = before.get("name") or {}
-                if "name" in channel and name.get("en") and name.get("id") == channel["name"]["id"]:
+                shown = f"channels[{index}].name.en" in form
+                same = "name" in channel and name.get("id") == channel["name"].get("id")
+                if not shown and same and name.get("en"):
                     channel["name"]["en"] = name["en"]
             out.append((index, channel))
         elif channel.get("type") and index < len(stored):

@@ -227,6 +227,7 @@ def _editor(actor, form, stored, *, errors=None, report=None, checked=False, sta
         by_field=by_field,
         labels=forms.LABELS,
         channel_labels=forms.CHANNEL_LABELS,
+        english_fields=forms.ENGLISH_FIELDS,
         channel_rows=forms.channel_rows(form),
         summary=[
             {

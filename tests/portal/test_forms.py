@@ -36,15 +36,36 @@ def test_every_demo_service_survives_the_form_round_trip():
         assert form_to_record(record_to_form(record), record) == record, raw["identifier"]
 
 
-def test_a_changed_text_drops_its_outdated_translation():
+def test_a_changed_text_drops_a_translation_the_form_does_not_show():
     record = SERVICE_SCHEMA.load(service_record())
     record["management"]["facilities"] = {"id": "Ruang tunggu", "en": "Waiting room"}
     form = record_to_form(record)
     assert form_to_record(form, record)["management"]["facilities"]["en"] == "Waiting room"
     form["management.facilities.id"] = "Ruang tunggu ber-AC"
+    shown = form_to_record(form, record)["management"]["facilities"]
+    assert shown == {"id": "Ruang tunggu ber-AC", "en": "Waiting room"}  # on the form: kept
+    del form["management.facilities.en"]  # a form without the English section
     assert form_to_record(form, record)["management"]["facilities"] == {"id": "Ruang tunggu ber-AC"}
     form["management.facilities.id"] = ""
     assert "facilities" not in form_to_record(form, record)["management"]
+
+
+def test_english_list_items_are_edited_line_by_line():
+    record = SERVICE_SCHEMA.load(
+        service_record(requirements=[{"id": "KTP", "en": "ID card"}, {"id": "KK"}])
+    )
+    form = record_to_form(record)
+    assert form["requirements.en"] == "ID card\n"
+    form["requirements"] = "KTP\n\nKK\nAkta"
+    form["requirements.en"] = "ID card\nFamily card\n"
+    assert form_to_record(form, record)["requirements"] == [
+        {"id": "KTP", "en": "ID card"},
+        {"id": "KK", "en": "Family card"},
+        {"id": "Akta"},
+    ]
+    form["channels[0].name.en"] = "Counter"
+    form["channels[0].name.id"] = "Loket"
+    assert form_to_record(form, record)["channels"][0]["name"] == {"id": "Loket", "en": "Counter"}
 
 
 def test_english_list_items_stay_while_their_indonesian_text_is_unchanged():
@@ -54,6 +75,7 @@ def test_english_list_items_stay_while_their_indonesian_text_is_unchanged():
         )
     )
     form = record_to_form(record)
+    del form["requirements.en"]  # a form without the English section (an older page)
     form["requirements"] = "KTP\nKK yang baru"
     back = form_to_record(form, record)
     assert back["requirements"] == [{"id": "KTP", "en": "ID card"}, {"id": "KK yang baru"}]
