@@ -95,8 +95,12 @@ def job(job_id: str):
         source = sources.source_to_dict(sources.get_source(session, row.source_id))
         total, errors = sources.job_errors(session, job_id, (page - 1) * 100, 100)
         errors = [sources.error_to_dict(e) for e in errors]
+    from simpul.portal.publisher import current_actor
+
+    actor = current_actor()
     return views.page(
         "portal/audit/job.html",
+        can_act=actor is not None and actor.can_write(source["organization"]),
         job=report,
         source=source,
         errors=errors,

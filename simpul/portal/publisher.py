@@ -285,3 +285,31 @@ def harvest_now(actor: Actor, source_id: str):
     else:
         flash(_("A harvest of this source is already queued or running."))
     return redirect(url_for("audit.job", job_id=job_id))
+
+
+@bp.post("/jobs/<job_id>/cancel")
+@signed_in
+def cancel_job(actor: Actor, job_id: str):
+    """Stop a queued or running harvest (what it stored stays)."""
+    from simpul.harvesters import sources
+
+    with registry().db.transaction() as db:
+        sources.cancel_job(db, job_id, actor)
+    flash(_("The harvest is being cancelled; what it stored stays."))
+    return redirect(url_for("audit.job", job_id=job_id))
+
+
+@bp.post("/jobs/<job_id>/held-deletions")
+@signed_in
+def review_deletions(actor: Actor, job_id: str):
+    """Apply or discard the deletions a harvest held for review."""
+    from simpul.harvesters.deletions import review_held
+
+    apply = request.form.get("action") == "apply"
+    with registry().db.transaction() as db:
+        review_held(db, job_id, apply, actor, registry().base_uri)
+    if apply:
+        flash(_("The held deletions were applied: those services are withdrawn."))
+    else:
+        flash(_("The held deletions were discarded: the services stay."))
+    return redirect(url_for("audit.job", job_id=job_id))

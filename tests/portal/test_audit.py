@@ -120,5 +120,71 @@ def test_a_publisher_queues_a_harvest_of_its_own_sources_only(client, registry, 
     assert queued.status_code == 302
     job = client.get(queued.headers["Location"]).get_data(as_text=True)
     assert "queued" in job and "Panen sudah diantrekan" in job
+    assert "Batalkan panen" in job
+    job_url = queued.headers["Location"]
+    cancelled = client.post(
+        job_url.replace("/audit/jobs/", "/publish/jobs/") + "/cancel",
+        data={"csrf_token": csrf_of(job)},
+        follow_redirects=True,
+    )
+    assert "cancelled" in cancelled.get_data(as_text=True)
     refused = client.post("/publish/sources/theirs/harvest", data={"csrf_token": csrf_of(page)})
     assert refused.status_code == 403
+
+
+def test_held_deletions_are_reviewed_on_the_job_page(client, registry, agencies):
+    """Half of a source's records vanish: the run holds the deletions; its organization
+    withdraws them from the job page, and nobody else can."""
+    from tests.portal.conftest import csrf_of, sign_in
+
+    items = [{"kode": f"k{i}", "judul": f"Layanan Klinik {i}"} for i in range(6)]
+    remote = RemoteServer()
+    try:
+        url = remote.route("/layanan", Response(orjson.dumps(items)))
+        with registry.db.transaction() as session:
+            create_source(
+                session,
+                {
+                    "id": "klinik",
+                    "type": "json",
+                    "url": url,
+                    "organization": "dinkes-boalemo",
+                    "options": {"key": "kode", "fields": {"identifier": "kode", "name": "judul"}},
+                },
+            )
+        assert harvest(registry, "klinik").counts["created"] == 6
+        remote.route("/layanan", Response(orjson.dumps(items[:2])))
+        job = harvest(registry, "klinik")
+    finally:
+        remote.close()
+    assert job.held_status == "held"
+    page = client.get(f"/audit/jobs/{job.id}").get_data(as_text=True)
+    assert "Penghapusan yang ditahan untuk ditinjau: 4" in page
+    assert "Tarik layanan-layanan ini" not in page  # signed out: read only
+
+    sign_in(client, agencies["tokens"]["disdukcapil-kota-gorontalo"])
+    page = client.get(f"/audit/jobs/{job.id}").get_data(as_text=True)
+    assert "Tarik layanan-layanan ini" not in page  # another agency's source
+    token = csrf_of(client.get("/publish").get_data(as_text=True))
+    forged = client.post(
+        f"/publish/jobs/{job.id}/held-deletions", data={"csrf_token": token, "action": "apply"}
+    )
+    assert forged.status_code == 403
+
+    client.post("/publish/sign-out", data={"csrf_token": token})
+    sign_in(client, agencies["tokens"]["dinkes-boalemo"])
+    page = client.get(f"/audit/jobs/{job.id}").get_data(as_text=True)
+    assert "Tarik layanan-layanan ini" in page
+    done = client.post(
+        f"/publish/jobs/{job.id}/held-deletions",
+        data={"csrf_token": csrf_of(page), "action": "apply"},
+        follow_redirects=True,
+    )
+    assert "sudah ditarik" in done.get_data(as_text=True)
+    live = client.get("/api/v1/services?authority=dinkes-boalemo&size=100").get_json()
+    assert sorted(s["identifier"] for s in live["items"]) == ["k0", "k1", "surat-sehat"]
+    again = client.post(
+        f"/publish/jobs/{job.id}/held-deletions",
+        data={"csrf_token": csrf_of(page), "action": "apply"},
+    )
+    assert again.status_code == 409  # reviewed once only
