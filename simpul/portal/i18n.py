@@ -55,6 +55,9 @@ def init_app(app: Flask) -> None:
         text=text, label=label, duration=duration, money=money, day=day, mark=mark, fid=fid
     )
     app.jinja_env.globals.update(url_with=url_with, LANGUAGES=LANGUAGES, lang=select_locale)
+    from simpul.portal.views import harvest_word
+
+    app.jinja_env.filters["harvest"] = harvest_word
 
 
 def _choose_language() -> None:

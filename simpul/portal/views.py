@@ -50,6 +50,41 @@ def protect_page(response):
     return response
 
 
+# words of harvest reports (job states, held deletions, counts), shown in the page's language
+HARVEST_WORDS = {
+    "queued": lazy_gettext("queued"),
+    "running": lazy_gettext("running"),
+    "cancelling": lazy_gettext("cancelling"),
+    "finished": lazy_gettext("finished"),
+    "incomplete": lazy_gettext("incomplete"),
+    "failed": lazy_gettext("failed"),
+    "timed_out": lazy_gettext("timed out"),
+    "interrupted": lazy_gettext("interrupted"),
+    "cancelled": lazy_gettext("cancelled"),
+    "held": lazy_gettext("waiting for review"),
+    "applied": lazy_gettext("applied"),
+    "discarded": lazy_gettext("discarded"),
+    "seen": lazy_gettext("seen"),
+    "created": lazy_gettext("created"),
+    "updated": lazy_gettext("updated"),
+    "unchanged": lazy_gettext("unchanged"),
+    "deleted": lazy_gettext("withdrawn"),
+    "restored": lazy_gettext("restored"),
+    "errors": lazy_gettext("errors"),
+    "fetch_errors": lazy_gettext("fetch errors"),
+    "duplicates": lazy_gettext("duplicates"),
+    "not_modified": lazy_gettext("not modified"),
+    "shadowed": lazy_gettext("brought by another source"),
+    "kept_unseen": lazy_gettext("kept though not seen"),
+    "tombstones": lazy_gettext("withdrawals received"),
+    "organizations_added": lazy_gettext("organizations added"),
+}
+
+
+def harvest_word(word: str) -> str:
+    return str(HARVEST_WORDS.get(word, word))
+
+
 def page(template: str, status: int = 200, **context: Any) -> Response:
     html = render_template(template, codelists=codelists, **context)
     return Response(html, status=status, content_type="text/html; charset=utf-8")
