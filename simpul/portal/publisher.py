@@ -11,7 +11,7 @@ from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from simpul.errors import SimpulError, Unauthorized, ValidationFailed
+from simpul.errors import InvalidInput, SimpulError, Unauthorized, ValidationFailed
 from simpul.portal import csrf, forms, views
 from simpul.portal.i18n import fid
 from simpul.portal.messages import describe
@@ -37,11 +37,14 @@ def _error(error: SimpulError):
 
 @bp.errorhandler(CSRFError)
 def _expired(error: CSRFError):
-    failure = SimpulError(
-        _("The form expired or was not sent from this site. Go back, reload it and send it again.")
+    return views.error_page(
+        InvalidInput(
+            _(
+                "The form expired or was not sent from this site. "
+                "Go back, reload it and send it again."
+            )
+        )
     )
-    failure.status = 400
-    return views.error_page(failure)
 
 
 def current_actor() -> Actor | None:
