@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, g, request
-from flask_babel import Babel, format_date, get_locale, gettext, ngettext
+from flask_babel import Babel, format_date, format_number, get_locale, gettext, ngettext
 from markupsafe import Markup, escape
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -52,7 +52,14 @@ def init_app(app: Flask) -> None:
     app.before_request(_choose_language)
     app.after_request(_remember_language)
     app.jinja_env.filters.update(
-        text=text, label=label, duration=duration, money=money, day=day, mark=mark, fid=fid
+        text=text,
+        label=label,
+        duration=duration,
+        money=money,
+        day=day,
+        mark=mark,
+        fid=fid,
+        number=format_number,
     )
     app.jinja_env.globals.update(url_with=url_with, LANGUAGES=LANGUAGES, lang=select_locale)
     from simpul.portal.views import harvest_word
