@@ -9,7 +9,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, g, request
-from flask_babel import Babel, format_date, format_number, get_locale, gettext, ngettext
+from flask_babel import (
+    Babel,
+    format_date,
+    format_number,
+    get_locale,
+    get_translations,
+    gettext,
+    ngettext,
+)
 from markupsafe import Markup, escape
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -49,6 +57,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(folder)
     Babel(app, locale_selector=select_locale)
+    # Flask-Babel looks the catalog up again for every message; a page has dozens of them
+    app.jinja_env.install_gettext_callables(_page_gettext, _page_ngettext, newstyle=True)
     app.before_request(_choose_language)
     app.after_request(_remember_language)
     app.jinja_env.filters.update(
@@ -65,6 +75,22 @@ def init_app(app: Flask) -> None:
     from simpul.portal.views import harvest_word
 
     app.jinja_env.filters["harvest"] = harvest_word
+
+
+def _catalog():
+    """The request's translations, looked up once per request."""
+    found = g.get("_catalog")
+    if found is None:
+        found = g._catalog = get_translations()
+    return found
+
+
+def _page_gettext(message: str) -> str:
+    return _catalog().ugettext(message)
+
+
+def _page_ngettext(singular: str, plural: str, num: int) -> str:
+    return _catalog().ungettext(singular, plural, num)
 
 
 def _choose_language() -> None:
