@@ -11,6 +11,7 @@ class SimpulError(Exception):
     status = 500
     code = "internal-error"
     title = "Internal error"
+    headers: dict[str, str] = {}  # sent with the error response (e.g. Retry-After)
 
     def __init__(self, detail: str, *, errors: list[dict] | None = None, **extra: Any):
         super().__init__(detail)
@@ -123,6 +124,16 @@ class UnsupportedMediaType(SimpulError):
     status = 415
     code = "unsupported-media-type"
     title = "Unsupported media type"
+
+
+class SearchUnavailable(SimpulError):
+    """The search server does not answer. Writes go on (the change log keeps them for the
+    index); searches can be retried."""
+
+    status = 503
+    code = "search-unavailable"
+    title = "Search unavailable"
+    headers = {"Retry-After": "30"}
 
 
 def flatten_messages(messages: Mapping | list | str, prefix: str = "") -> list[dict[str, str]]:

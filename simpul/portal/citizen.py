@@ -9,7 +9,7 @@ from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from simpul.errors import Gone, NotFound, SimpulError
+from simpul.errors import Gone, NotFound, SearchUnavailable, SimpulError
 from simpul.portal import views
 from simpul.registry import codelists, organizations, services
 from simpul.registry.api.common import registry
@@ -43,7 +43,10 @@ def error_page(error: SimpulError):
 @bp.get("/")
 def home():
     reg = registry()
-    total = reg.search.search(build_query(size=1)).total
+    try:
+        total = reg.search.search(build_query(size=1)).total
+    except SearchUnavailable:
+        total = None  # the page works without the count
     return views.page(
         "portal/home.html",
         total=total,

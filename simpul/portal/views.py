@@ -97,7 +97,9 @@ def page_number(maximum: int = 100_000) -> int:
 
 
 def error_page(error: SimpulError) -> Response:
-    return page("portal/error.html", status=error.status, error=error)
+    response = page("portal/error.html", status=error.status, error=error)
+    response.headers.update(error.headers)
+    return response
 
 
 def facet_title(name: str) -> str:

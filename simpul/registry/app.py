@@ -81,7 +81,9 @@ def problem(error: SimpulError):
         from simpul.portal.views import error_page
 
         return error_page(error)
-    return json_response(error.to_problem(), error.status, content_type=PROBLEM)
+    return json_response(
+        error.to_problem(), error.status, headers=dict(error.headers), content_type=PROBLEM
+    )
 
 
 def _wants_page() -> bool:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from typing import Any
 
+from simpul.errors import SearchUnavailable
 from simpul.search.base import FACETS, TEXT_FIELDS, SearchQuery, SearchResult
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ KEYWORDS = (
     "status",
     "areas",
 )
+READ_TIMEOUT = 5  # seconds a citizen's search may wait for the server
 SORTS = {"-modified": [{"modified": "desc"}, {"id": "asc"}], "name": [{"name_sort": "asc"}]}
 
 
@@ -275,9 +278,31 @@ class OpenSearchBackend:
             self.client.indices.delete(index=name, ignore_unavailable=True)
 
     # -- reading ----------------------------------------------------------------------------------
+    @contextmanager
+    def _answering(self):
+        """A server that does not answer (refused, timed out, 5xx) is SearchUnavailable."""
+        from opensearchpy.exceptions import ConnectionError as NoConnection
+        from opensearchpy.exceptions import TransportError
+
+        try:
+            yield
+        except NoConnection as exc:
+            raise SearchUnavailable(
+                f"the search server at {self.url} does not answer ({type(exc).__name__})"
+            ) from None
+        except TransportError as exc:
+            if isinstance(exc.status_code, int) and exc.status_code < 500:
+                raise
+            raise SearchUnavailable(
+                f"the search server at {self.url} failed ({exc.status_code})"
+            ) from None
+
     def search(self, query: SearchQuery) -> SearchResult:
-        self.ensure()
-        response = self.client.search(index=self.alias, body=build_body(query))
+        with self._answering():
+            self.ensure()
+            response = self.client.search(
+                index=self.alias, body=build_body(query), request_timeout=READ_TIMEOUT
+            )
         hits = response["hits"]
         facets = {
             name: [
@@ -293,8 +318,11 @@ class OpenSearchBackend:
         typed = " ".join(prefix.lower().split())
         if not typed:
             return []
-        self.ensure()
-        response = self.client.search(index=self.alias, body=suggest_body(typed, size))
+        with self._answering():
+            self.ensure()
+            response = self.client.search(
+                index=self.alias, body=suggest_body(typed, size), request_timeout=READ_TIMEOUT
+            )
         out: dict[str, dict[str, Any]] = {}
         for hit in response["hits"]["hits"]:
             summary = hit["_source"]["summary"]
@@ -312,8 +340,9 @@ class OpenSearchBackend:
         return ranked[:size]
 
     def count(self) -> int:
-        self.ensure()
-        return int(self.client.count(index=self.alias)["count"])
+        with self._answering():
+            self.ensure()
+            return int(self.client.count(index=self.alias)["count"])
 
     def ping(self) -> bool:
         return bool(self.client.ping())
