@@ -164,20 +164,26 @@ def _facets(raw: dict, filters: dict, names: dict) -> list[dict[str, Any]]:
 
 @bp.get("/organizations")
 def organization_index():
-    level = request.args.get("level") or None
-    if level not in (None, *codelists.LEVELS):
-        level = None
+    """Agencies by level, narrowed to a province (villages and districts number thousands)."""
+    level = request.args.get("level")
+    if level not in codelists.LEVELS:
+        level = "pusat"
+    province = request.args.get("area") or None
+    if province not in {a.code for a in load_areas().children(NATIONAL)}:
+        province = None
     page = views.page_number()
     with registry().db.session() as session:
         total, rows = organizations.list_organizations(
-            session, level=level or "pusat", page=page, size=50
+            session, level=level, area=province if level != "pusat" else None, page=page, size=50
         )
         items = [organizations.organization_to_dict(r, registry().base_uri) for r in rows]
     return views.page(
         "portal/organizations.html",
         items=items,
         total=total,
-        level=level or "pusat",
+        level=level,
+        province=province,
+        provinces=load_areas().children(NATIONAL),
         page=page,
         pages=-(-total // 50),
     )

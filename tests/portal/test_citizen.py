@@ -190,9 +190,15 @@ def test_organization_page_shows_services_children_and_completeness(client, publ
     assert client.get("/organizations/nope").status_code == 404
 
 
-def test_organization_index_by_level(client, agencies):
+def test_organization_index_by_level_and_province(client, publisher, agencies):
+    publisher.org("dinkes-aceh-besar", area="11.06")
     page = html(client.get("/organizations?level=kabkota"))
-    assert "2 instansi" in page and "Dinkes Boalemo" in page
+    assert "3 instansi" in page and "Dinkes Boalemo" in page
+    gorontalo = html(client.get("/organizations?level=kabkota&area=75"))
+    assert "2 instansi" in gorontalo and "Dinkes Aceh Besar" not in gorontalo
+    assert '<option value="75" selected>Gorontalo</option>' in gorontalo
+    assert "3 instansi" in html(client.get("/organizations?level=kabkota&area=nonsense"))
+    assert "0 instansi" in html(client.get("/organizations?level=mars"))  # central: none here
 
 
 def test_english_switch_is_remembered(client, agencies):
