@@ -36,8 +36,10 @@ UNITS = {
     "jam": "H", "hour": "H", "hours": "H",
     "menit": "MIN", "minute": "MIN", "minutes": "MIN",
 }  # fmt: skip
-# fields kept from the stored record as they are: not on the form, or not edited there
-SHOWN_ELSEWHERE = (
+# what an edit starts from: stored fields the form does not show at all (authority, original
+# authority, integration, languages) and the maps whose parts it shows (so that the parts it does
+# not show, such as contact hours or the fee's currency, stay)
+STARTING_POINT = (
     "authority",
     "original_authority",
     "integration",
@@ -170,9 +172,10 @@ def channel_rows(form: MultiDict) -> int:
 
 def form_to_record(form: MultiDict, stored: dict[str, Any] | None = None) -> dict[str, Any]:
     """A raw record from the form, on top of the stored record: what the form does not show
-    stays; a translation stays while the Indonesian text it translates is unchanged."""
+    stays; a translation the form does not carry stays while the Indonesian text it translates
+    is unchanged."""
     stored = stored or {}
-    record = copy.deepcopy({k: v for k, v in stored.items() if k in SHOWN_ELSEWHERE})
+    record = copy.deepcopy({k: v for k, v in stored.items() if k in STARTING_POINT})
     for path in SCALARS:
         value = form.get(path, "").strip()
         if value:
