@@ -9,6 +9,18 @@ from simpul.registry.areas import ancestors
 from simpul.search.analysis import analyze, words
 
 FACETS = ("level", "sector", "life_event", "authority", "channel", "integration")
+# fields matched exactly (filters, facets, deletion by id), the same on every backend
+KEYWORD_FIELDS = (
+    "id",
+    "level",
+    "authority",
+    "sector",
+    "life_event",
+    "channel",
+    "integration",
+    "status",
+    "areas",
+)
 # field -> boost; names count most, then keywords, then the rest (English names where given)
 TEXT_FIELDS = {
     "name": 4.0,
@@ -98,6 +110,25 @@ def document(record: dict[str, Any]) -> dict[str, Any]:
             )
         },
     }
+
+
+def suggestions(summaries, typed: str, size: int) -> list[dict[str, Any]]:
+    """One suggestion per service name (regencies share names), names that begin with what was
+    typed first; ``summaries`` come in the backend's order."""
+    out: dict[str, dict[str, Any]] = {}
+    for summary in summaries:
+        name = summary["name"].get("id", "")
+        if name not in out:
+            out[name] = {
+                "name": summary["name"],
+                "id": summary["id"],
+                "authority": summary["authority"],
+                "level": summary["level"],
+            }
+    ranked = sorted(
+        out.values(), key=lambda s: not s["name"].get("id", "").lower().startswith(typed)
+    )
+    return ranked[:size]
 
 
 @dataclass

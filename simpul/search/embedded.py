@@ -22,21 +22,18 @@ from typing import Any
 import orjson
 import tantivy
 
-from simpul.search.base import FACETS, TEXT_FIELDS, SearchQuery, SearchResult
+from simpul.search.base import (
+    FACETS,
+    KEYWORD_FIELDS,
+    TEXT_FIELDS,
+    SearchQuery,
+    SearchResult,
+    suggestions,
+)
 
 log = logging.getLogger(__name__)
 
-RAW_FIELDS = (
-    "id",
-    "level",
-    "authority",
-    "sector",
-    "life_event",
-    "channel",
-    "integration",
-    "status",
-    "areas",
-)
+RAW_FIELDS = KEYWORD_FIELDS
 WRITER_HEAP = 64 * 1024 * 1024
 SORT_FIELDS = {
     "-modified": ("modified", tantivy.Order.Desc),
@@ -300,22 +297,8 @@ class EmbeddedBackend:
         hits = searcher.search(
             query, size * 10, order_by_field="name_sort", order=tantivy.Order.Asc
         )
-        out: dict[str, dict[str, Any]] = {}
-        for _, address in hits.hits:  # one suggestion per name (regencies share service names)
-            summary = orjson.loads(searcher.doc(address)["summary"][0])
-            name = summary["name"].get("id", "")
-            if name not in out:
-                out[name] = {
-                    "name": summary["name"],
-                    "id": summary["id"],
-                    "authority": summary["authority"],
-                    "level": summary["level"],
-                }
-        typed = " ".join(words)
-        ranked = sorted(
-            out.values(), key=lambda s: not s["name"].get("id", "").lower().startswith(typed)
-        )
-        return ranked[:size]  # names that begin with what was typed first, then the rest
+        summaries = (orjson.loads(searcher.doc(address)["summary"][0]) for _, address in hits.hits)
+        return suggestions(summaries, " ".join(words), size)
 
     def count(self) -> int:
         self._refresh()

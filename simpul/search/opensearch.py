@@ -20,21 +20,18 @@ from contextlib import contextmanager
 from typing import Any
 
 from simpul.errors import SearchUnavailable
-from simpul.search.base import FACETS, TEXT_FIELDS, SearchQuery, SearchResult
+from simpul.search.base import (
+    FACETS,
+    KEYWORD_FIELDS,
+    TEXT_FIELDS,
+    SearchQuery,
+    SearchResult,
+    suggestions,
+)
 
 log = logging.getLogger(__name__)
 
-KEYWORDS = (
-    "id",
-    "level",
-    "authority",
-    "sector",
-    "life_event",
-    "channel",
-    "integration",
-    "status",
-    "areas",
-)
+KEYWORDS = KEYWORD_FIELDS
 READ_TIMEOUT = 5  # seconds a citizen's search may wait for the server
 SORTS = {"-modified": [{"modified": "desc"}, {"id": "asc"}], "name": [{"name_sort": "asc"}]}
 
@@ -323,21 +320,8 @@ class OpenSearchBackend:
             response = self.client.search(
                 index=self.alias, body=suggest_body(typed, size), request_timeout=READ_TIMEOUT
             )
-        out: dict[str, dict[str, Any]] = {}
-        for hit in response["hits"]["hits"]:
-            summary = hit["_source"]["summary"]
-            name = summary["name"].get("id", "")
-            if name not in out:
-                out[name] = {
-                    "name": summary["name"],
-                    "id": summary["id"],
-                    "authority": summary["authority"],
-                    "level": summary["level"],
-                }
-        ranked = sorted(
-            out.values(), key=lambda s: not s["name"].get("id", "").lower().startswith(typed)
-        )
-        return ranked[:size]
+        hits = response["hits"]["hits"]
+        return suggestions((hit["_source"]["summary"] for hit in hits), typed, size)
 
     def count(self) -> int:
         with self._answering():
