@@ -69,23 +69,34 @@ _DURATION = re.compile(
 _ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
 
 
+_JOINED = re.compile(r"\s*(?:,|dan|and)?\s*", re.I)  # between the parts of one duration
+
+
 def duration(value: Any) -> str | None:
-    """ISO 8601 duration from "14 hari kerja", "3 (tiga) hari", "2 jam", "P5D"; the longest
-    time when a range is given ("1-3 hari" -> P3D)."""
+    """ISO 8601 duration from "14 hari kerja", "3 (tiga) hari", "2 jam", "1 hari 4 jam",
+    "P5D"; the longest time when a range is given ("1-3 hari" -> P3D). Only the first duration
+    of a text counts: parts joined by nothing, a comma or "dan" make one duration."""
     if value is None:
         return None
     text = str(value).strip()
     if _ISO_DURATION.match(text.upper()):
         return text.upper()
     text = re.sub(r"(\d+)\s*[-\u2013]\s*(\d+)", r"\2", text)
-    match = _DURATION.search(text)
-    if not match:
+    parts: dict[tuple[str, str], int] = {}
+    end = None
+    for match in _DURATION.finditer(text):
+        key = _UNITS[match.group(2).lower()]
+        if end is not None and (key in parts or not _JOINED.fullmatch(text[end : match.start()])):
+            break
+        number = float(match.group(1).replace(",", "."))
+        if not number.is_integer():
+            return None
+        parts[key], end = int(number), match.end()
+    if not parts:
         return None
-    number = float(match.group(1).replace(",", "."))
-    if not number.is_integer():
-        return None
-    time_part, unit = _UNITS[match.group(2).lower()]
-    return f"P{time_part}{int(number)}{unit}"
+    date = "".join(f"{parts[('', u)]}{u}" for u in "YMWD" if ("", u) in parts)
+    time = "".join(f"{parts[('T', u)]}{u}" for u in "HMS" if ("T", u) in parts)
+    return "P" + date + (f"T{time}" if time else "")
 
 
 _FREE = re.compile(

@@ -14,6 +14,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from simpul.harvesters.mapping import duration
+
 CHANNEL_FIELDS = ("type", "url", "name.id", "name.en", "address", "phone", "email")
 EMPTY_CHANNELS = 2  # blank channel rows offered below the existing ones
 MAX_CHANNELS = 50  # as many as a record may have (schemas.ServiceSchema)
@@ -28,14 +30,6 @@ MANAGEMENT_TEXTS = (
     "performance_evaluation",
 )
 CODES = ("sectors", "audiences", "life_events")
-UNITS = {
-    "tahun": "Y", "year": "Y", "years": "Y",
-    "bulan": "M", "month": "M", "months": "M",
-    "minggu": "W", "pekan": "W", "week": "W", "weeks": "W",
-    "hari": "D", "day": "D", "days": "D",
-    "jam": "H", "hour": "H", "hours": "H",
-    "menit": "MIN", "minute": "MIN", "minutes": "MIN",
-}  # fmt: skip
 # what an edit starts from: stored fields the form does not show at all (authority, original
 # authority, integration, languages) and the maps whose parts it shows (so that the parts it does
 # not show, such as contact hours or the fee's currency, stay)
@@ -248,23 +242,10 @@ def parse_amount(text: str) -> Any:
 
 
 def parse_duration(text: str) -> str:
-    """'14 hari', '2 jam', '1 bulan', '3 weeks' or ISO 8601 ('P14D') as ISO 8601; anything else
-    unchanged, for the schema to name."""
-    value = text.strip()
-    if value.upper().startswith("P"):
-        return value.upper()
-    date, time = "", ""
-    for number, unit in re.findall(r"(\d+)\s*([a-zA-Z]+)", value):
-        code = UNITS.get(unit.lower())
-        if code is None:
-            return text
-        if code in ("H", "MIN"):
-            time += f"{number}{code[0]}"
-        else:
-            date += f"{number}{code}"
-    if not (date or time) or re.sub(r"(\d+)\s*([a-zA-Z]+)|\s|kerja|,", "", value):
-        return text
-    return "P" + date + (f"T{time}" if time else "")
+    """'14 hari', '2 jam', '1 hari 4 jam', '3 weeks' or ISO 8601 ('P14D') as ISO 8601, read as
+    harvested pages are (``harvesters.mapping.duration``); anything else unchanged, for the
+    schema to name."""
+    return duration(text) or text
 
 
 def _line(text: str) -> str:
