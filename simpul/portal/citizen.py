@@ -237,16 +237,13 @@ def organization_data(org_id: str, fmt: str) -> Response:
     from simpul.registry.api.common import json_response
     from simpul.registry.api.linked_data import rdf_response
     from simpul.vocab.cpsv_ap_id import organization_triples
+    from simpul.vocab.export import organizations as described
     from simpul.vocab.writers import write_document
 
     reg = registry()
     with reg.db.session() as session:
-        row = organizations.get_organization(session, org_id)
-        org = organizations.organization_to_dict(row, reg.base_uri)
-        parent = session.get(type(row), row.parent_id) if row.parent_id else None
-        org["parent_uri"] = (
-            organizations.organization_to_dict(parent, reg.base_uri)["uri"] if parent else None
-        )
+        organizations.get_organization(session, org_id)  # 404 for an unknown id
+        org = described(session, reg.base_uri, [org_id])[org_id]
     if fmt == "json":
         return json_response(org, headers={"Vary": "Accept"})
     return rdf_response(fmt, "".join(write_document(fmt, [list(organization_triples(org))])))

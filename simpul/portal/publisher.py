@@ -208,7 +208,7 @@ def report_of(record: dict[str, Any]) -> dict[str, Any]:
 
     reg = registry()
     with reg.db.session() as db:
-        orgs = export_orgs(db, reg.base_uri)
+        orgs = export_orgs(db, reg.base_uri, [record["authority"]])
     report = shacl.validate(record_graph(record, orgs))
     for result in report["results"]:
         result["label"] = forms.label_for(result.get("field"))

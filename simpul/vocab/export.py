@@ -93,10 +93,22 @@ class SharedNodes:
         return out
 
 
-def organizations(session: Session, base_uri: str) -> dict[str, dict[str, Any]]:
-    orgs = {
-        row.id: organization_to_dict(row, base_uri) for row in session.scalars(select(Organization))
-    }
+def organizations(
+    session: Session, base_uri: str, ids: Iterable[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Organizations as the RDF writers describe them, each with its parent's URI: all of them,
+    or those named by ``ids`` and every organization above them (what one record's document
+    describes; a node may hold tens of thousands of villages)."""
+    if ids is None:
+        rows = list(session.scalars(select(Organization)))
+    else:
+        rows, wanted, seen = [], set(ids), set()
+        while wanted:
+            found = list(session.scalars(select(Organization).where(Organization.id.in_(wanted))))
+            rows += found
+            seen |= wanted
+            wanted = {row.parent_id for row in found if row.parent_id} - seen
+    orgs = {row.id: organization_to_dict(row, base_uri) for row in rows}
     for org in orgs.values():
         parent = orgs.get(org["parent"]) if org["parent"] else None
         org["parent_uri"] = parent["uri"] if parent else None

@@ -192,3 +192,21 @@ def test_cached_renderings_give_the_same_catalog_and_follow_changes(client, publ
     for ext in ("ttl", "jsonld", "rdf"):  # every format, cold then warm, parses the same
         first, second = _catalog(client, ext), _catalog(client, ext)
         assert len(first) == len(second) and len(first) > 0
+
+
+def test_one_records_document_needs_only_its_authority_and_those_above(registry):
+    """A record's RDF loads its authority and the organizations above it, not every
+    organization of the node; the document is the same either way."""
+    from simpul.demo import load_demo
+    from simpul.registry import services
+    from simpul.vocab.export import organizations, record_document
+
+    load_demo(registry)
+    with registry.db.session() as session:
+        every = organizations(session, registry.base_uri)
+        _, rows = services.list_services(session, size=500)
+        for row in rows:
+            record = services.service_to_dict(row)
+            some = organizations(session, registry.base_uri, [record["authority"]])
+            assert len(some) < len(every)
+            assert record_document("ttl", record, some) == record_document("ttl", record, every)

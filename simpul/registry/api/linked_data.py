@@ -127,7 +127,7 @@ def service_representation(service_id: str, *, html: bool):
         record = services.service_to_dict(row)
         if fmt == "json":
             return fmt, record
-        orgs = organizations(session, reg.base_uri)
+        orgs = organizations(session, reg.base_uri, [record["authority"]])
     return fmt, rdf_response(fmt, record_document(fmt, record, orgs))
 
 
@@ -215,7 +215,7 @@ def validate_rdf():
     if mimetype == "application/json":
         with reg.db.session() as session:  # checked like a publish, described like an export
             prepared = services.prepare(read_json(), services.session_lookup(session))
-            orgs = organizations(session, reg.base_uri)
+            orgs = organizations(session, reg.base_uri, [prepared.data["authority"]])
         draft = {
             **prepared.data,
             "uri": f"{reg.base_uri}/services/draft",
@@ -237,5 +237,5 @@ def service_validation(service_id):
     reg = registry()
     with reg.db.session() as session:
         record = services.service_to_dict(services.get_live(session, service_id))
-        orgs = organizations(session, reg.base_uri)
+        orgs = organizations(session, reg.base_uri, [record["authority"]])
     return json_response(shacl.validate(record_graph(record, orgs)))
