@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -103,19 +104,29 @@ def database_url(request, tmp_path, sqlite_template) -> str:
     return _postgres_db(request.getfixturevalue("postgres_server"))
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
+@contextmanager
+def running_app(database_url: str, tmp_path: Path, **settings):
+    """The app the tests drive: its own data folder, no background sync; ``settings`` on top."""
     app = create_app(
         {
             "database_url": database_url,
             "data_dir": str(tmp_path),
             "base_uri": "http://simpul.test",
             "search_sync_ms": 0,
+            **settings,
         }
     )
     app.config["TESTING"] = True
-    yield app
-    app.extensions["simpul"].close()
+    try:
+        yield app
+    finally:
+        app.extensions["simpul"].close()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    with running_app(database_url, tmp_path) as app:
+        yield app
 
 
 @pytest.fixture

@@ -6,25 +6,15 @@ import pytest
 
 from simpul.harvesters.runner import harvest
 from simpul.harvesters.sources import create_source, get_job
-from simpul.registry import create_app
 from simpul.registry.organizations import create_organization
+from tests.conftest import running_app
 from tests.services.http import RemoteServer
 
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app(
-        {
-            "database_url": database_url,
-            "data_dir": str(tmp_path),
-            "base_uri": "http://simpul.test",
-            "search_sync_ms": 0,
-            "harvest_allow_private": True,
-        }
-    )
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["simpul"].close()
+    with running_app(database_url, tmp_path, harvest_allow_private=True) as app:
+        yield app
 
 
 @pytest.fixture

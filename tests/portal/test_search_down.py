@@ -5,25 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from simpul.registry import create_app
-from tests.conftest import service_record
+from tests.conftest import running_app, service_record
 from tests.services.postgres import free_port
 
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app(
-        {
-            "database_url": database_url,
-            "data_dir": str(tmp_path),
-            "base_uri": "http://simpul.test",
-            "search_sync_ms": 0,
-            "search_url": f"http://127.0.0.1:{free_port()}",
-        }
-    )
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["simpul"].close()
+    with running_app(database_url, tmp_path, search_url=f"http://127.0.0.1:{free_port()}") as app:
+        yield app
 
 
 def test_search_down(client, publisher):

@@ -75,41 +75,29 @@ def test_search_api_over_opensearch_follows_writes_and_reindex(
 ):
     import shutil
 
-    from simpul.registry import create_app
     from simpul.search.sync import lag, rebuild, sync
-    from tests.conftest import Publisher, service_record
+    from tests.conftest import Publisher, running_app, service_record
 
     shutil.copy(sqlite_template, tmp_path / "simpul.db")
-    app = create_app(
-        {
-            "database_url": f"sqlite:///{tmp_path / 'simpul.db'}",
-            "data_dir": str(tmp_path),
-            "base_uri": "http://simpul.test",
-            "search_sync_ms": 0,
-            "search_url": opensearch_url,
-            "search_index": f"api-{next(_names)}",
-        }
-    )
-    registry, client = app.extensions["simpul"], app.test_client()
-    try:
-        publisher = Publisher(registry, client)
-        publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71")
-        token = publisher.token("disdukcapil-kota-gorontalo")
-        record = publisher.publish(token, service_record()).get_json()
-        assert lag(registry, registry.search) == 1  # written, not yet indexed
-        sync(registry, registry.search)
-        found = client.get("/api/v1/search?q=akte+lahir").get_json()
-        assert [i["id"] for i in found["items"]] == [record["id"]]
-        assert found["facets"]["level"] == [{"value": "kabkota", "count": 1}]
-        rebuild(registry, registry.search, workers=1)
-        assert client.get("/api/v1/search?size=1").get_json()["total"] == 1
-        health = client.get("/health").get_json()
-        assert health["search"]["lag"] == 0
-    finally:
-        registry.search.client.indices.delete(
-            index=f"{registry.settings.search_index}-*", ignore_unavailable=True
-        )
-        registry.close()
+    url, index = f"sqlite:///{tmp_path / 'simpul.db'}", f"api-{next(_names)}"
+    with running_app(url, tmp_path, search_url=opensearch_url, search_index=index) as app:
+        registry, client = app.extensions["simpul"], app.test_client()
+        try:
+            publisher = Publisher(registry, client)
+            publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71")
+            token = publisher.token("disdukcapil-kota-gorontalo")
+            record = publisher.publish(token, service_record()).get_json()
+            assert lag(registry, registry.search) == 1  # written, not yet indexed
+            sync(registry, registry.search)
+            found = client.get("/api/v1/search?q=akte+lahir").get_json()
+            assert [i["id"] for i in found["items"]] == [record["id"]]
+            assert found["facets"]["level"] == [{"value": "kabkota", "count": 1}]
+            rebuild(registry, registry.search, workers=1)
+            assert client.get("/api/v1/search?size=1").get_json()["total"] == 1
+            health = client.get("/health").get_json()
+            assert health["search"]["lag"] == 0
+        finally:
+            registry.search.client.indices.delete(index=f"{index}-*", ignore_unavailable=True)
 
 
 def test_an_index_from_an_older_simpul_gets_the_new_fields(opensearch_url):

@@ -127,27 +127,16 @@ def test_relevance_floor(client, demo_index, registry):
 def opensearch_app(opensearch_url, tmp_path, sqlite_template):
     import shutil
 
-    from simpul.registry import create_app
+    from tests.conftest import running_app
 
     shutil.copy(sqlite_template, tmp_path / "simpul.db")
-    app = create_app(
-        {
-            "database_url": f"sqlite:///{tmp_path / 'simpul.db'}",
-            "data_dir": str(tmp_path),
-            "base_uri": "http://simpul.test",
-            "search_sync_ms": 0,
-            "search_url": opensearch_url,
-            "search_index": f"relevance-{next(_COUNTER)}",
-        }
-    )
-    registry = app.extensions["simpul"]
-    load_demo(registry)
-    sync(registry, registry.search)
-    yield app
-    registry.search.client.indices.delete(
-        index=f"{registry.settings.search_index}-*", ignore_unavailable=True
-    )
-    registry.close()
+    url, index = f"sqlite:///{tmp_path / 'simpul.db'}", f"relevance-{next(_COUNTER)}"
+    with running_app(url, tmp_path, search_url=opensearch_url, search_index=index) as app:
+        registry = app.extensions["simpul"]
+        load_demo(registry)
+        sync(registry, registry.search)
+        yield app
+        registry.search.client.indices.delete(index=f"{index}-*", ignore_unavailable=True)
 
 
 _COUNTER = iter(range(10**6))
