@@ -4,22 +4,16 @@ between any two versions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import request
 
-from simpul.errors import SimpulError, ValidationFailed
+from simpul.errors import ValidationFailed
 from simpul.harvesters import sources
 from simpul.portal import history, views
 from simpul.registry import organizations, services
 from simpul.registry.api.common import registry
 
-bp = Blueprint("audit", __name__)
+bp = views.blueprint("audit", __name__)
 SHACL_PAGE = 25  # records validated per page of an organization's report
-bp.after_request(views.protect_page)
-
-
-@bp.errorhandler(SimpulError)
-def _error(error: SimpulError):
-    return views.error_page(error)
 
 
 @bp.get("/audit")

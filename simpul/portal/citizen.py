@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from simpul.errors import Gone, NotFound, SearchUnavailable, SimpulError
+from simpul.errors import Gone, NotFound, SearchUnavailable
 from simpul.portal import views
 from simpul.registry import codelists, organizations, services
 from simpul.registry.api.common import registry
 from simpul.registry.areas import NATIONAL, ancestors, depth, load_areas, parent_code
 from simpul.search.base import build_query
 
-bp = Blueprint(
+bp = views.blueprint(
     "portal",
     __name__,
     template_folder="templates",
@@ -32,19 +32,13 @@ SORTS = {
     "name": _l("name"),
 }
 MAX_PAGE = 500
-bp.after_request(views.protect_page)
-
-
-@bp.errorhandler(SimpulError)
-def error_page(error: SimpulError):
-    return views.error_page(error)
 
 
 @bp.get("/")
 def home():
     reg = registry()
     try:
-        total = reg.search.search(build_query(size=1)).total
+        total = reg.search.count()
     except SearchUnavailable:
         total = None  # the page works without the count
     return views.page(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -20,19 +20,13 @@ from simpul.registry.api.common import registry
 from simpul.registry.auth import Actor, authenticate
 from simpul.registry.models import ApiToken
 
-bp = Blueprint("publisher", __name__, url_prefix="/publish")
-bp.after_request(views.protect_page)
+bp = views.blueprint("publisher", __name__, url_prefix="/publish")
 
 
 @bp.before_request
 def _protect() -> None:
     if request.method == "POST":
         csrf.protect()
-
-
-@bp.errorhandler(SimpulError)
-def _error(error: SimpulError):
-    return views.error_page(error)
 
 
 @bp.errorhandler(CSRFError)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import case, func, select
@@ -83,6 +83,14 @@ HARVEST_WORDS = {
 
 def harvest_word(word: str) -> str:
     return str(HARVEST_WORDS.get(word, word))
+
+
+def blueprint(name: str, import_name: str, **options: Any) -> Blueprint:
+    """A blueprint of portal pages: security headers on every page, and errors as pages."""
+    bp = Blueprint(name, import_name, **options)
+    bp.after_request(protect_page)
+    bp.register_error_handler(SimpulError, error_page)
+    return bp
 
 
 def page(template: str, status: int = 200, **context: Any) -> Response:
