@@ -21,14 +21,6 @@ EMPTY_CHANNELS = 2  # blank channel rows offered below the existing ones
 MAX_CHANNELS = 50  # as many as a record may have (schemas.ServiceSchema)
 CHANNEL_KEY = re.compile(r"channels\[(\d{1,6})\]")
 LINES = ("requirements", "procedure", "outputs")
-MANAGEMENT_TEXTS = (
-    "facilities",
-    "staff_competence",
-    "internal_supervision",
-    "service_guarantee",
-    "safety_guarantee",
-    "performance_evaluation",
-)
 CODES = ("sectors", "audiences", "life_events")
 # what an edit starts from: stored fields the form does not show at all (authority, original
 # authority, integration, languages) and the maps whose parts it shows (so that the parts it does

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -249,9 +248,3 @@ def _channel(channel: dict[str, Any]) -> dict[str, Any]:
     if channel.get("address"):
         out["serviceLocation"] = {"@type": "Place", "address": channel["address"]}
     return out
-
-
-def not_found(what: str) -> SimpulError:
-    from simpul.errors import NotFound
-
-    return NotFound(_("Not found: %(what)s", what=what))
