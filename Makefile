@@ -15,7 +15,7 @@ help: ## List the targets
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[postgresql,opensearch,test,dev]'
+	$(BIN)/pip install --quiet -e '.[postgresql,elasticsearch,opensearch,test,dev]'
 	touch $@
 
 install: $(BIN)/.installed ## Create the virtual environment and install Simpul into it

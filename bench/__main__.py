@@ -422,23 +422,38 @@ def search_embedded(ctx) -> dict:
     return _search_run(ctx, {"search_path": str(ctx.workdir / "search")})
 
 
-def search_opensearch(ctx) -> dict:
-    """The same rebuild and query mix on a real OpenSearch node (started from Maven Central,
-    2 GB heap, on the same machine), and the ratio to the embedded index for the same queries."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.services.opensearch import start_opensearch
-
-    node = start_opensearch(heap="2g")
+def _search_server_run(ctx, engine: str, start) -> dict:
+    """The rebuild and query mix of ``search_embedded`` on a real search server of ``engine``
+    (started by ``start``, 2 GB heap, on the same machine), with the ratio to the embedded index
+    for the same queries."""
+    node = start(heap="2g")
     if node is None:
-        return {"skipped": "java and mvn are needed to start OpenSearch (make system-deps)"}
+        return {"skipped": f"java and mvn are needed to start {engine} (make system-deps)"}
     try:
-        result = _search_run(ctx, {"search_url": node.url, "search_index": "bench"})
+        settings = {"search_url": node.url, "search_index": "bench", "search_engine": engine}
+        result = _search_run(ctx, settings)
     finally:
         node.stop()
     embedded = ctx.results.get("search_embedded") or search_embedded(ctx)
-    result["p50_ratio_embedded_to_opensearch"] = round(embedded["p50_ms"] / result["p50_ms"], 3)
-    result["p99_ratio_embedded_to_opensearch"] = round(embedded["p99_ms"] / result["p99_ms"], 3)
+    result[f"p50_ratio_embedded_to_{engine}"] = round(embedded["p50_ms"] / result["p50_ms"], 3)
+    result[f"p99_ratio_embedded_to_{engine}"] = round(embedded["p99_ms"] / result["p99_ms"], 3)
     return result
+
+
+def search_opensearch(ctx) -> dict:
+    """The search benchmark on OpenSearch 2.19 (``tests/services/opensearch.py``)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.services.opensearch import start_opensearch
+
+    return _search_server_run(ctx, "opensearch", start_opensearch)
+
+
+def search_elasticsearch(ctx) -> dict:
+    """The search benchmark on Elasticsearch 8.19 (``tests/services/elasticsearch.py``)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.services.elasticsearch import start_elasticsearch
+
+    return _search_server_run(ctx, "elasticsearch", start_elasticsearch)
 
 
 def search_freshness(ctx) -> dict:
@@ -522,6 +537,7 @@ BENCHMARKS = {
     "validate_one": validate_one,
     "search_embedded": search_embedded,
     "search_opensearch": search_opensearch,
+    "search_elasticsearch": search_elasticsearch,
     "search_freshness": search_freshness,
     "harvest_json": harvest_json,
     "harvest_turtle": harvest_turtle,

@@ -25,7 +25,8 @@ class Settings:
     database_url: str = ""  # default: SQLite file in data_dir
     search_url: str = "embedded"
     search_path: str = ""  # default: beside the SQLite database, else data_dir/search
-    search_index: str = "simpul"  # OpenSearch: prefix of the index names and alias
+    search_index: str = "simpul"  # search server: prefix of the index names and alias
+    search_engine: str = "auto"  # search server: auto (ask it), elasticsearch or opensearch
     base_uri: str = "http://127.0.0.1:8000"
     node_id: str = "simpul-local"
     node_level: str = "pusat"
@@ -153,7 +154,11 @@ def _validate(settings: Settings) -> None:
         "http",
         "https",
     ):
-        raise ConfigError("search_url: expected 'embedded' or the http(s) URL of OpenSearch")
+        raise ConfigError(
+            "search_url: expected 'embedded' or the http(s) URL of Elasticsearch or OpenSearch"
+        )
+    if settings.search_engine not in ("auto", "elasticsearch", "opensearch"):
+        raise ConfigError("search_engine: expected auto, elasticsearch or opensearch")
     if not re.match(r"^[a-z0-9][a-z0-9_-]{0,100}$", settings.search_index):
         raise ConfigError("search_index: use lowercase letters, digits, '-' or '_'")
     if settings.max_body_bytes < 1024:

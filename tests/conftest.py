@@ -79,8 +79,8 @@ def _postgres_db(base: str) -> str:
 @pytest.fixture(scope="session")
 def opensearch_url():
     """A real OpenSearch node (started from Maven Central), or the cluster named by
-    SIMPUL_TEST_OS_URL / SIMPUL_TEST_ES_URL."""
-    external = os.environ.get("SIMPUL_TEST_OS_URL") or os.environ.get("SIMPUL_TEST_ES_URL")
+    SIMPUL_TEST_OS_URL."""
+    external = os.environ.get("SIMPUL_TEST_OS_URL")
     if external:
         yield external
         return
@@ -89,6 +89,25 @@ def opensearch_url():
     node = start_opensearch()
     if node is None:
         need_service("OpenSearch (java and mvn, to start a node from Maven Central)")
+    try:
+        yield node.url
+    finally:
+        node.stop()
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url():
+    """A real Elasticsearch node (its distribution from Maven Central), or the cluster named by
+    SIMPUL_TEST_ES_URL."""
+    external = os.environ.get("SIMPUL_TEST_ES_URL")
+    if external:
+        yield external
+        return
+    from tests.services.elasticsearch import start_elasticsearch
+
+    node = start_elasticsearch()
+    if node is None:
+        need_service("Elasticsearch (java and mvn, to start a node from Maven Central)")
     try:
         yield node.url
     finally:

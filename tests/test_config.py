@@ -45,6 +45,7 @@ def test_layers_in_order(tmp_path):
         ({"SIMPUL_BASE_URI": "https://simpul.go.id/"}, "must not end"),
         ({"SIMPUL_NODE_LEVEL": "negara"}, "node_level"),
         ({"SIMPUL_SEARCH_URL": "elastic"}, "search_url"),
+        ({"SIMPUL_SEARCH_ENGINE": "solr"}, "search_engine: expected auto, elasticsearch"),
     ],
 )
 def test_bad_values_are_named(env, fragment):

@@ -25,10 +25,12 @@ class Registry:
 
                 self._search = EmbeddedBackend(self.settings.search_path)
             else:
-                from simpul.search.opensearch import OpenSearchBackend
+                from simpul.search.cluster import ClusterBackend
 
-                self._search = OpenSearchBackend(
-                    self.settings.search_url, self.settings.search_index
+                self._search = ClusterBackend(
+                    self.settings.search_url,
+                    self.settings.search_index,
+                    engine=self.settings.search_engine,
                 )
         return self._search
 

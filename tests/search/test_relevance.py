@@ -123,15 +123,17 @@ def test_relevance_floor(client, demo_index, registry):
     _floor(client)
 
 
-@pytest.fixture
-def opensearch_app(opensearch_url, tmp_path, sqlite_template):
+@pytest.fixture(params=["elasticsearch", "opensearch"])
+def server_app(request, tmp_path, sqlite_template):
+    """The demo indexed on a real search server of each kind."""
     import shutil
 
     from tests.conftest import running_app
 
+    server_url = request.getfixturevalue(f"{request.param}_url")
     shutil.copy(sqlite_template, tmp_path / "simpul.db")
     url, index = f"sqlite:///{tmp_path / 'simpul.db'}", f"relevance-{next(_COUNTER)}"
-    with running_app(url, tmp_path, search_url=opensearch_url, search_index=index) as app:
+    with running_app(url, tmp_path, search_url=server_url, search_index=index) as app:
         registry = app.extensions["simpul"]
         load_demo(registry)
         sync(registry, registry.search)
@@ -142,14 +144,14 @@ def opensearch_app(opensearch_url, tmp_path, sqlite_template):
 _COUNTER = iter(range(10**6))
 
 
-def test_relevance_floor_on_opensearch_and_the_same_top_results(opensearch_app, tmp_path):
+def test_relevance_floor_on_a_search_server_and_the_same_top_results(server_app, tmp_path):
     from simpul.registry import create_app
 
-    client = opensearch_app.test_client()
+    client = server_app.test_client()
     _floor(client)
     embedded = create_app(
         {
-            "database_url": opensearch_app.extensions["simpul"].settings.database_url,
+            "database_url": server_app.extensions["simpul"].settings.database_url,
             "data_dir": str(tmp_path),
             "search_path": str(tmp_path / "embedded"),
             "search_sync_ms": 0,

@@ -1,5 +1,5 @@
-"""The OpenSearch backend against a real node: the search contract, alias swaps, bulk item
-checks, and its query builder as data."""
+"""The search-server backend against real nodes, Elasticsearch and OpenSearch: the search
+contract, engine detection, alias swaps, bulk item checks, and its query builder as data."""
 
 from __future__ import annotations
 
@@ -7,22 +7,43 @@ import itertools
 
 import pytest
 
+from simpul.errors import SearchUnavailable
 from simpul.search.base import FACETS, build_query
-from simpul.search.opensearch import BulkFailed, OpenSearchBackend, build_body
+from simpul.search.cluster import (
+    BulkFailed,
+    ClusterBackend,
+    ElasticsearchBackend,
+    OpenSearchBackend,
+    build_body,
+    detect,
+)
 from simpul.search.testing import CORPUS, Contract, document
+from tests.services.postgres import free_port
 
 _names = itertools.count()
+ENGINES = ["elasticsearch", "opensearch"]
 
 
-@pytest.fixture
-def backend(opensearch_url):
-    backend = OpenSearchBackend(opensearch_url, prefix=f"test-{next(_names)}")
-    yield backend
+@pytest.fixture(params=ENGINES)
+def server(request) -> tuple[str, str]:
+    """(engine, URL) of a running node of each kind."""
+    return request.param, request.getfixturevalue(f"{request.param}_url")
+
+
+def dropped(backend: ClusterBackend) -> None:
     backend.client.indices.delete(index=f"{backend.prefix}-*", ignore_unavailable=True)
     backend.close()
 
 
-class TestOpenSearch(Contract):
+@pytest.fixture
+def backend(server):
+    engine, url = server
+    backend = ClusterBackend(url, prefix=f"test-{next(_names)}", engine=engine)
+    yield backend
+    dropped(backend)
+
+
+class TestCluster(Contract):
     def test_rebuild_swaps_the_alias(self, backend):
         self.load(backend)
         before = list(backend.client.indices.get_alias(name=backend.alias))
@@ -45,9 +66,59 @@ class TestOpenSearch(Contract):
         with pytest.raises(BulkFailed, match="1 of 2 bulk items failed"):
             backend.index_documents([document(CORPUS[1]), broken])
 
-    def test_not_opensearch_is_refused(self):
-        backend = OpenSearchBackend("http://127.0.0.1:9")
+    def test_clear_empties_the_index_and_the_cursor(self, backend):
+        self.load(backend)
+        backend.clear()
+        assert backend.count() == 0 and backend.cursor() == 0
+        assert len(backend.client.indices.get_alias(name=backend.alias)) == 1
+
+
+def test_the_engine_is_detected_by_asking_the_server(server):
+    engine, url = server
+    assert detect(url) == engine
+    backend = ClusterBackend(url, prefix=f"test-{next(_names)}")
+    try:
+        assert "not reached yet" in backend.name
+        assert backend.writable() and backend.name == engine
+    finally:
+        dropped(backend)
+
+
+def test_the_wrong_engine_is_refused_with_a_clear_message(elasticsearch_url, opensearch_url):
+    for wrong, url, says in [
+        (OpenSearchBackend, elasticsearch_url, "is not an OpenSearch server"),
+        (ElasticsearchBackend, opensearch_url, "is not an Elasticsearch server"),
+    ]:
+        backend = wrong(url, prefix=f"test-{next(_names)}")
         assert not backend.writable()
+        with pytest.raises(RuntimeError, match=says):
+            backend.ensure()
+        backend.close()
+
+
+@pytest.mark.parametrize("engine", ["auto", *ENGINES])
+def test_a_server_that_does_not_answer_is_unavailable(engine):
+    backend = ClusterBackend(f"http://127.0.0.1:{free_port()}", engine=engine)
+    assert not backend.writable() and not backend.ping()
+    with pytest.raises(SearchUnavailable, match="does not answer"):
+        backend.search(build_query("akta"))
+    with pytest.raises(SearchUnavailable):
+        backend.count()
+
+
+def test_something_else_is_not_taken_for_a_search_server():
+    from tests.services.http import RemoteServer, Response
+
+    remote = RemoteServer()
+    try:
+        remote.route("/", Response(b"<p>a web site</p>", "text/html"))
+        with pytest.raises(RuntimeError, match="answered 200 but is neither"):
+            detect(remote.base + "/")
+        remote.route("/", Response(b"busy", "text/plain", status=503))
+        with pytest.raises(SearchUnavailable, match="failed \\(503\\)"):
+            detect(remote.base + "/")
+    finally:
+        remote.close()
 
 
 def test_query_body_as_data():
@@ -70,9 +141,7 @@ def test_no_text_selects_everything_sorted_by_name():
     assert body["sort"] == [{"name_sort": "asc"}] and body["from"] == 20
 
 
-def test_search_api_over_opensearch_follows_writes_and_reindex(
-    opensearch_url, tmp_path, sqlite_template
-):
+def test_search_api_over_a_server_follows_writes_and_reindex(server, tmp_path, sqlite_template):
     import shutil
 
     from simpul.search.sync import lag, rebuild, sync
@@ -80,7 +149,7 @@ def test_search_api_over_opensearch_follows_writes_and_reindex(
 
     shutil.copy(sqlite_template, tmp_path / "simpul.db")
     url, index = f"sqlite:///{tmp_path / 'simpul.db'}", f"api-{next(_names)}"
-    with running_app(url, tmp_path, search_url=opensearch_url, search_index=index) as app:
+    with running_app(url, tmp_path, search_url=server[1], search_index=index) as app:
         registry, client = app.extensions["simpul"], app.test_client()
         try:
             publisher = Publisher(registry, client)
@@ -96,16 +165,17 @@ def test_search_api_over_opensearch_follows_writes_and_reindex(
             assert client.get("/api/v1/search?size=1").get_json()["total"] == 1
             health = client.get("/health").get_json()
             assert health["search"]["lag"] == 0
+            assert health["search"]["backend"] == server[0]
         finally:
             registry.search.client.indices.delete(index=f"{index}-*", ignore_unavailable=True)
 
 
-def test_an_index_from_an_older_simpul_gets_the_new_fields(opensearch_url):
+def test_an_index_from_an_older_simpul_gets_the_new_fields(server):
     """An index whose strict mapping predates a field (here ``life_event``) gets the field
     added when the backend starts, so syncing goes on instead of failing every bulk."""
-    from simpul.search.opensearch import mappings
+    from simpul.search.cluster import mappings
 
-    backend = OpenSearchBackend(opensearch_url, prefix=f"test-{next(_names)}")
+    backend = ClusterBackend(server[1], prefix=f"test-{next(_names)}", engine=server[0])
     try:
         old = mappings()
         del old["mappings"]["properties"]["life_event"]

@@ -1,15 +1,23 @@
-"""The OpenSearch backend (``SIMPUL_SEARCH_URL=http://host:9200``), with ``opensearch-py``.
+"""The search-server backend: Elasticsearch (official ``elasticsearch`` client) or OpenSearch
+(``opensearch-py``), for ``SIMPUL_SEARCH_URL=http://host:9200``.
+
+Both servers speak the same query language for what Simpul asks, so one class does the work and a
+small ``Engine`` per client library covers what differs: how to connect, how to give one request
+a shorter timeout, and which exceptions mean "the server does not answer". With
+``SIMPUL_SEARCH_ENGINE=auto`` (the default) the engine is chosen on first use by asking the server
+what it is, so Simpul may start before the search server does.
 
 Documents are analysed by Simpul before they are sent (``search.base.document``): the index
-stores the Indonesian terms Simpul's analysis produced, with a whitespace analyzer, so both
-backends match on the same terms and the same query finds the same services. Queries are built
+stores the Indonesian terms Simpul's analysis produced, with a whitespace analyzer, so every
+backend matches on the same terms and the same query finds the same services. Queries are built
 as plain dicts by ``build_body`` (tested as data).
 
 Indexes are versioned (``<prefix>-services-<timestamp>``) behind the alias ``<prefix>-services``:
 ``simpul reindex`` fills a new index and swaps the alias in one atomic step, so searches never
 stop. The change-log cursor the index has reached is kept in ``<prefix>-state``. Bulk requests
 are checked item by item (a ``200`` from ``_bulk`` can hide failed items): any failure raises,
-so the sync does not move its cursor past records that were not indexed.
+so the sync does not move its cursor past records that were not indexed. Only core APIs are used
+(no ``_delete_by_query``, no scripts), so a minimal node serves as well as a full distribution.
 """
 
 from __future__ import annotations
@@ -18,6 +26,8 @@ import logging
 import time
 from contextlib import contextmanager
 from typing import Any
+
+import requests
 
 from simpul.errors import SearchUnavailable
 from simpul.search.base import (
@@ -124,39 +134,206 @@ class BulkFailed(RuntimeError):
     """Some items of a bulk request failed; the message names the first ones."""
 
 
-class OpenSearchBackend:
-    name = "opensearch"
+class Engine:
+    """What differs between the two client libraries. Each imports its library lazily: only the
+    one in use needs to be installed (``simpul[elasticsearch]`` or ``simpul[opensearch]``)."""
+
+    name = ""
+    extra = ""
+
+    def connect(self, url: str, timeout: float):
+        raise NotImplementedError
+
+    def verify(self, client, url: str) -> None:
+        """Raise when the server is not what this engine talks to."""
+
+    def call(self, client, method: str, seconds: float, **params):
+        """``client.<method>(**params)`` waiting at most ``seconds``."""
+        raise NotImplementedError
+
+    def unavailable(self, exc: Exception) -> bool:
+        """The server does not answer: refused, timed out, or failed with a 5xx."""
+        raise NotImplementedError
+
+    def not_found(self, exc: Exception) -> bool:
+        raise NotImplementedError
+
+    def missing(self, exc: ImportError) -> RuntimeError:
+        return RuntimeError(
+            f"the {self.name} client is not installed ({exc.name}); install simpul[{self.extra}]"
+        )
+
+
+class ElasticsearchEngine(Engine):
+    """The official ``elasticsearch`` client (8.x); it checks by itself that the server is
+    Elasticsearch on every response."""
+
+    name = extra = "elasticsearch"
+
+    def connect(self, url, timeout):
+        try:
+            from elasticsearch import Elasticsearch
+        except ImportError as exc:
+            raise self.missing(exc) from None
+        return Elasticsearch(url, request_timeout=timeout, max_retries=2, retry_on_timeout=True)
+
+    def verify(self, client, url):
+        from elasticsearch import UnsupportedProductError
+
+        try:
+            client.cluster.health()
+        except UnsupportedProductError:
+            raise RuntimeError(
+                f"{url} is not an Elasticsearch server; set SIMPUL_SEARCH_ENGINE=auto or "
+                "opensearch for an OpenSearch server"
+            ) from None
+
+    def call(self, client, method, seconds, **params):
+        target = client.options(request_timeout=seconds)
+        for part in method.split("."):
+            target = getattr(target, part)
+        return target(**params)
+
+    def unavailable(self, exc):
+        from elastic_transport import TransportError
+        from elasticsearch import ApiError
+
+        if isinstance(exc, TransportError):  # connection refused or reset, timeouts, TLS
+            return True
+        return isinstance(exc, ApiError) and exc.meta.status >= 500
+
+    def not_found(self, exc):
+        from elasticsearch import NotFoundError
+
+        return isinstance(exc, NotFoundError)
+
+
+class OpenSearchEngine(Engine):
+    name = extra = "opensearch"
+
+    def connect(self, url, timeout):
+        try:
+            from opensearchpy import OpenSearch
+        except ImportError as exc:
+            raise self.missing(exc) from None
+        return OpenSearch(url, timeout=timeout, max_retries=2, retry_on_timeout=True)
+
+    def verify(self, client, url):
+        try:
+            version = client.info().get("version", {})
+        except Exception as exc:  # an Elasticsearch node without the root API refuses GET /
+            if self.unavailable(exc):
+                raise
+            version = {"number": f"GET / answered {getattr(exc, 'status_code', '?')}"}
+        if version.get("distribution") != "opensearch":
+            raise RuntimeError(
+                f"{url} is not an OpenSearch server ({version.get('number', '?')}); set "
+                "SIMPUL_SEARCH_ENGINE=auto or elasticsearch for an Elasticsearch server"
+            )
+
+    def call(self, client, method, seconds, **params):
+        target = client
+        for part in method.split("."):
+            target = getattr(target, part)
+        return target(request_timeout=seconds, **params)
+
+    def unavailable(self, exc):
+        from opensearchpy.exceptions import ConnectionError as NoConnection
+        from opensearchpy.exceptions import TransportError
+
+        if isinstance(exc, NoConnection):  # also timeouts
+            return True
+        status = getattr(exc, "status_code", None)
+        return isinstance(exc, TransportError) and not (isinstance(status, int) and status < 500)
+
+    def not_found(self, exc):
+        from opensearchpy import NotFoundError
+
+        return isinstance(exc, NotFoundError)
+
+
+ENGINES: dict[str, Engine] = {
+    "elasticsearch": ElasticsearchEngine(),
+    "opensearch": OpenSearchEngine(),
+}
+
+
+def detect(url: str, timeout: float = READ_TIMEOUT) -> str:
+    """Which server answers at ``url``: Elasticsearch marks every response with
+    ``X-Elastic-Product``; OpenSearch names itself in its root document."""
+    try:
+        response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
+    except requests.RequestException as exc:
+        raise SearchUnavailable(
+            f"the search server at {url} does not answer ({type(exc).__name__})"
+        ) from None
+    if response.headers.get("X-Elastic-Product") == "Elasticsearch":
+        return "elasticsearch"
+    try:
+        version = response.json().get("version", {})
+    except ValueError:
+        version = {}
+    if isinstance(version, dict) and version.get("distribution") == "opensearch":
+        return "opensearch"
+    if response.status_code >= 500:
+        raise SearchUnavailable(f"the search server at {url} failed ({response.status_code})")
+    raise RuntimeError(
+        f"{url} answered {response.status_code} but is neither Elasticsearch nor OpenSearch; "
+        "set SIMPUL_SEARCH_ENGINE if a proxy hides what it is"
+    )
+
+
+class ClusterBackend:
+    """Search on an Elasticsearch or OpenSearch server; ``engine`` is ``auto``, ``elasticsearch``
+    or ``opensearch``."""
+
     capabilities = frozenset({"facets", "area", "typos", "suggest", "sort", "aliases"})
+    default_engine = "auto"
 
-    def __init__(self, url: str, prefix: str = "simpul", timeout: float = 30.0):
-        from opensearchpy import OpenSearch
-
-        self.url, self.prefix = url, prefix
+    def __init__(
+        self, url: str, prefix: str = "simpul", timeout: float = 30.0, engine: str | None = None
+    ):
+        engine = engine or self.default_engine
+        if engine != "auto" and engine not in ENGINES:
+            raise ValueError(f"unknown search engine {engine!r}: auto, {', '.join(ENGINES)}")
+        self.url, self.prefix, self.timeout = url, prefix, timeout
         self.alias = f"{prefix}-services"
         self.state_index = f"{prefix}-state"
-        self.client = OpenSearch(url, timeout=timeout, max_retries=2, retry_on_timeout=True)
+        self.engine: Engine | None = None if engine == "auto" else ENGINES[engine]
+        self._client = None
         self._target: str | None = None  # while rebuilding: the new index, not the alias
         self._ready = False
 
+    @property
+    def name(self) -> str:
+        return self.engine.name if self.engine else "search server (not reached yet)"
+
+    @property
+    def client(self):
+        """The client library's client, made on first use (after asking the server what it is
+        when the engine is ``auto``)."""
+        if self._client is None:
+            if self.engine is None:
+                self.engine = ENGINES[detect(self.url)]
+            self._client = self.engine.connect(self.url, self.timeout)
+        return self._client
+
     # -- index management -------------------------------------------------------------------------
     def ensure(self) -> None:
-        """The server is OpenSearch, and the alias and its first index exist (made on first use)."""
+        """The server is the expected one, and the alias and its first index exist (made on
+        first use)."""
         if self._ready:
             return
-        version = self.client.info().get("version", {})
-        if version.get("distribution") != "opensearch":
-            raise RuntimeError(
-                f"{self.url} is not an OpenSearch server ({version.get('number', '?')}); this "
-                "version of Simpul searches with OpenSearch or with its embedded index"
-            )
-        if not self.client.indices.exists_alias(name=self.alias):
+        client = self.client
+        self.engine.verify(client, self.url)
+        if not client.indices.exists_alias(name=self.alias):
             index = f"{self.alias}-{time.time_ns()}"
-            self.client.indices.create(index=index, body=mappings())
-            self.client.indices.put_alias(index=index, name=self.alias)
+            client.indices.create(index=index, body=mappings())
+            client.indices.put_alias(index=index, name=self.alias)
         else:
             self._add_new_fields()
-        if not self.client.indices.exists(index=self.state_index):
-            self.client.indices.create(
+        if not client.indices.exists(index=self.state_index):
+            client.indices.create(
                 index=self.state_index,
                 body={"settings": {"number_of_shards": 1, "number_of_replicas": 0}},
             )
@@ -234,20 +411,18 @@ class OpenSearchBackend:
 
     def cursor(self) -> int:
         self.ensure()
-        from opensearchpy import NotFoundError
-
         try:
             found = self.client.get(index=self.state_index, id="cursor")
-        except NotFoundError:
-            return 0
+        except Exception as exc:
+            if self.engine.not_found(exc):
+                return 0
+            raise
         return int(found["_source"]["cursor"])
 
     def clear(self) -> None:
-        self.ensure()
-        self.client.delete_by_query(
-            index=self.alias, body={"query": {"match_all": {}}}, refresh=True, conflicts="proceed"
-        )
-        self.client.index(index=self.state_index, id="cursor", body={"cursor": 0}, refresh=True)
+        """Empty the index: an empty index takes the alias (no ``_delete_by_query``, which
+        minimal nodes lack and which leaves deleted documents behind)."""
+        self.rebuild(lambda fresh: fresh.commit(0))
 
     def rebuild(self, fill) -> None:
         """Fill a new versioned index with ``fill(backend)``, then swap the alias to it in one
@@ -255,7 +430,7 @@ class OpenSearchBackend:
         self.ensure()
         index = f"{self.alias}-{time.time_ns()}"
         self.client.indices.create(index=index, body=mappings())
-        fresh = OpenSearchBackend.__new__(OpenSearchBackend)
+        fresh = type(self).__new__(type(self))
         fresh.__dict__.update(self.__dict__)
         fresh._target = index
         try:
@@ -278,28 +453,24 @@ class OpenSearchBackend:
     @contextmanager
     def _answering(self):
         """A server that does not answer (refused, timed out, 5xx) is SearchUnavailable."""
-        from opensearchpy.exceptions import ConnectionError as NoConnection
-        from opensearchpy.exceptions import TransportError
-
         try:
             yield
-        except NoConnection as exc:
+        except SearchUnavailable:
+            raise
+        except Exception as exc:
+            if self.engine is None or not self.engine.unavailable(exc):
+                raise
             raise SearchUnavailable(
                 f"the search server at {self.url} does not answer ({type(exc).__name__})"
             ) from None
-        except TransportError as exc:
-            if isinstance(exc.status_code, int) and exc.status_code < 500:
-                raise
-            raise SearchUnavailable(
-                f"the search server at {self.url} failed ({exc.status_code})"
-            ) from None
 
-    def search(self, query: SearchQuery) -> SearchResult:
+    def _read(self, method: str, **params) -> dict[str, Any]:
         with self._answering():
             self.ensure()
-            response = self.client.search(
-                index=self.alias, body=build_body(query), request_timeout=READ_TIMEOUT
-            )
+            return self.engine.call(self.client, method, READ_TIMEOUT, index=self.alias, **params)
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        response = self._read("search", body=build_body(query))
         hits = response["hits"]
         facets = {
             name: [
@@ -315,21 +486,27 @@ class OpenSearchBackend:
         typed = " ".join(prefix.lower().split())
         if not typed:
             return []
-        with self._answering():
-            self.ensure()
-            response = self.client.search(
-                index=self.alias, body=suggest_body(typed, size), request_timeout=READ_TIMEOUT
-            )
-        hits = response["hits"]["hits"]
+        hits = self._read("search", body=suggest_body(typed, size))["hits"]["hits"]
         return suggestions((hit["_source"]["summary"] for hit in hits), typed, size)
 
     def count(self) -> int:
-        with self._answering():
-            self.ensure()
-            return int(self.client.count(index=self.alias)["count"])
+        return int(self._read("count")["count"])
 
     def ping(self) -> bool:
-        return bool(self.client.ping())
+        try:
+            self.engine.call(self.client, "cluster.health", READ_TIMEOUT)
+            return True
+        except Exception:
+            return False
 
     def close(self) -> None:
-        self.client.close()
+        if self._client is not None:
+            self._client.close()
+
+
+class ElasticsearchBackend(ClusterBackend):
+    default_engine = "elasticsearch"
+
+
+class OpenSearchBackend(ClusterBackend):
+    default_engine = "opensearch"

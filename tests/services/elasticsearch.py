@@ -1,0 +1,151 @@
+"""A throwaway Elasticsearch node on the JVM, from Maven Central.
+
+Elastic publishes each release's minimal distribution, ``org.elasticsearch.distribution.integ-test-
+zip:elasticsearch`` (the server with its transport and security modules, no bundled JDK), to Maven
+Central. Maven fetches it once into ``~/.cache/simpul``; each test session unpacks it into a
+temporary folder and starts one node on free loopback ports with the machine's Java 17. Security
+is switched off (a loopback node for tests). Elasticsearch refuses to run as root, so under root
+the node runs as ``nobody``.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import requests
+
+VERSION = "8.19.0"
+ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{VERSION}:zip"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "simpul"
+
+
+def distribution() -> Path | None:
+    """The distribution's zip, downloaded by Maven on first use; None without Java or Maven."""
+    if not shutil.which("java") or not shutil.which("mvn"):
+        return None
+    archive = CACHE / f"elasticsearch-{VERSION}.zip"
+    if not archive.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [
+                "mvn",
+                "-q",
+                "-B",
+                "dependency:copy",
+                f"-Dartifact={ARTIFACT}",
+                f"-DoutputDirectory={CACHE}",
+                "-Dmdep.overWriteIfNewer=true",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            cwd=CACHE,
+        )
+        if done.returncode != 0 or not archive.exists():
+            raise RuntimeError(f"Maven could not fetch {ARTIFACT}:\n{done.stdout}")
+    return archive
+
+
+def java_home() -> str:
+    return str(Path(os.path.realpath(shutil.which("java"))).parents[1])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ElasticsearchNode:
+    def __init__(self, archive: Path, heap: str = "512m"):
+        self.folder = Path(tempfile.mkdtemp(prefix="simpul-elasticsearch-"))
+        with zipfile.ZipFile(archive) as zipped:
+            zipped.extractall(self.folder)
+        home = self.folder / f"elasticsearch-{VERSION}"
+        for script in (home / "bin").iterdir():
+            script.chmod(0o755)
+        for name in ("data", "logs", "tmp"):
+            (self.folder / name).mkdir()
+        as_user = {}
+        if os.geteuid() == 0:  # Elasticsearch will not run as root
+            nobody = pwd.getpwnam("nobody")
+            for path in [self.folder, *self.folder.rglob("*")]:
+                os.chown(path, nobody.pw_uid, nobody.pw_gid, follow_symlinks=False)
+            self.folder.chmod(0o755)
+            as_user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+        http, transport = free_port(), free_port()
+        self.url = f"http://127.0.0.1:{http}"
+        self.log = (self.folder / "node.log").open("w")
+        settings = {
+            "cluster.name": "simpul-tests",
+            "discovery.type": "single-node",
+            "network.host": "127.0.0.1",
+            "http.port": http,
+            "transport.port": transport,
+            "path.data": self.folder / "data",
+            "path.logs": self.folder / "logs",
+            "xpack.security.enabled": "false",
+            "cluster.routing.allocation.disk.threshold_enabled": "false",
+            "action.destructive_requires_name": "false",
+        }
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "ES_JAVA_HOME": java_home(),
+            "ES_JAVA_OPTS": f"-Xms{heap} -Xmx{heap}",
+            "ES_TMPDIR": str(self.folder / "tmp"),
+            "HOME": str(self.folder),
+        }
+        self.proc = subprocess.Popen(
+            [str(home / "bin" / "elasticsearch"), *(f"-E{k}={v}" for k, v in settings.items())],
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=self.folder,
+            start_new_session=True,
+            **as_user,
+        )
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"Elasticsearch exited:\n{self._tail()}")
+            try:
+                health = requests.get(f"{self.url}/_cluster/health", timeout=2)
+                if health.ok and health.json()["status"] in ("green", "yellow"):
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"Elasticsearch did not start in 180 s:\n{self._tail()}")
+
+    def _tail(self) -> str:
+        self.log.flush()
+        return "\n".join((self.folder / "node.log").read_text().splitlines()[-30:])
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_elasticsearch(heap: str = "512m") -> ElasticsearchNode | None:
+    archive = distribution()
+    if archive is None:
+        return None
+    return ElasticsearchNode(archive, heap)
