@@ -86,7 +86,7 @@ class ElasticsearchNode:
         self.url = f"http://127.0.0.1:{http}"
         self.log = (self.folder / "node.log").open("w")
         settings = {
-            "cluster.name": "simpul-tests",
+            "cluster.name": f"simpul-tests-{os.getpid()}",
             "discovery.type": "single-node",
             "network.host": "127.0.0.1",
             "http.port": http,

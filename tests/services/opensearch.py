@@ -72,7 +72,7 @@ class OpenSearchNode:
                 "-baseHttpPort",
                 str(base),
                 "-clusterName",
-                "simpul-tests",
+                f"simpul-tests-{os.getpid()}",  # two test sessions never join up
             ],
             stdin=subprocess.PIPE,  # the runner stops when its standard input ends
             stdout=self.log,
