@@ -56,6 +56,24 @@ MESSAGES = [
         T_("Unknown area code %(code)s; did you mean %(near)s (%(name)s)?"),
     ),
     (r"unknown area code '(?P<code>[^']*)'.*", T_("Unknown area code %(code)s.")),
+    (
+        r"unknown [\w ]+ '(?P<value>[^']*)'; did you mean '(?P<near>[^']*)'\? Known: .*",
+        T_("Unknown code “%(value)s”; did you mean “%(near)s”?"),
+    ),
+    (
+        r"unknown [\w ]+ '(?P<value>[^']*)'\. Known: (?P<known>.*)",
+        T_("Unknown code “%(value)s”. Known codes: %(known)s."),
+    ),
+    (r"(?:\w+: )?text is empty", T_("The text is empty.")),
+    (
+        r"(?:\w+: )?contains a NUL character",
+        T_("The text contains an invisible control character (NUL); type it again."),
+    ),
+    (
+        r"only channels of type 'api' travel over SPLP",
+        T_("Only channels of type “api” travel over SPLP."),
+    ),
+    (r"Unknown field\.", T_("A field Simpul does not know.")),
     (r"Must be greater than or equal to (?P<min>\S+)\.", T_("At least %(min)s.")),
     (
         r"(?:\w+: )?[Ll]onger than (?:maximum length )?(?P<max>\d+)(?: characters)?\.?",

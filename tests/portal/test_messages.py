@@ -58,6 +58,32 @@ def test_the_schemas_own_messages_are_described_in_indonesian(indonesian):
     )
 
 
+def test_code_text_and_channel_messages_are_described_in_indonesian(indonesian):
+    messages = schema_messages(
+        {
+            "identifier": "x",
+            "name": {"id": "Layanan", "en": ""},
+            "description": {"id": "a\x00b"},
+            "sectors": ["kependudukn", "zzz"],
+            "channels": [{"type": "online", "url": "https://a.go.id", "splp": True}],
+            "colour": "red",
+        }
+    )
+    described = sorted(describe(m) for m in messages)
+    assert described == sorted(
+        [
+            "Teksnya kosong.",
+            "Teks berisi karakter kendali tak terlihat (NUL); ketik ulang.",
+            "Kode “kependudukn” tidak dikenal; maksud Anda “kependudukan”?",
+            "Kode “zzz” tidak dikenal. Kode yang dikenal: kependudukan, kesehatan, pendidikan, "
+            "sosial, kepolisian, kepegawaian, perizinan, pajak, ketenagakerjaan, pertanian, "
+            "perhubungan, lingkungan, pertanahan, perdagangan, keagamaan, kebencanaan.",
+            "Hanya kanal jenis “api” yang melalui SPLP.",
+            "Isian yang tidak dikenal Simpul.",
+        ]
+    )
+
+
 def test_english_pages_get_the_english_sentences(english):
     assert describe("Missing data for required field.") == "Required."
     assert describe("a channel of type 'sms' needs a phone number") == (
