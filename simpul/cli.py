@@ -10,7 +10,7 @@ import click
 
 from simpul import __version__
 from simpul.cliutil import registry
-from simpul.config import load_settings
+from simpul.config import load_settings, redact_url
 from simpul.errors import SimpulError
 from simpul.registry.codelists import LEVELS, ROLES
 
@@ -71,7 +71,8 @@ def serve(ctx, host: str, port: int, workers: int, dev: bool, harvest: bool) -> 
     if reg.search.writable():  # catch the index up before the first request
         click.echo(f"search index: {sync(reg, reg.search)} records brought up to date", err=True)
     reg.close_search()  # each server process opens its own
-    click.echo(f"Simpul {__version__} on http://{host}:{port} ({settings.database_url})", err=True)
+    database = redact_url(settings.database_url)
+    click.echo(f"Simpul {__version__} on http://{host}:{port} ({database})", err=True)
     worker = _start_worker(ctx) if harvest else None
     try:
         if dev:
@@ -110,7 +111,8 @@ def db_upgrade(ctx) -> None:
     before = reg.db.current_revision()
     reg.db.upgrade()
     after = reg.db.current_revision()
-    click.echo(f"database {reg.settings.database_url}: {before or 'empty'} -> {after}", err=True)
+    database = redact_url(reg.settings.database_url)
+    click.echo(f"database {database}: {before or 'empty'} -> {after}", err=True)
 
 
 @db.command("current")

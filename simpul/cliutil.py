@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from simpul.config import load_settings
+from simpul.config import load_settings, redact_url
 
 
 def registry(ctx: click.Context, *, migrated: bool = True):
@@ -15,6 +15,7 @@ def registry(ctx: click.Context, *, migrated: bool = True):
     ctx.call_on_close(reg.close)
     if migrated and reg.db.current_revision() != reg.db.head_revision():
         raise click.ClickException(
-            f"the database at {settings.database_url} is not up to date; run 'simpul db upgrade'"
+            f"the database at {redact_url(settings.database_url)} is not up to date; "
+            "run 'simpul db upgrade'"
         )
     return reg

@@ -12,9 +12,18 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from simpul.errors import ConfigError
+
+
+def redact_url(url: str) -> str:
+    """``url`` with the password it may carry replaced by ``***``, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,7 @@ class Settings:
     search_path: str = ""  # default: beside the SQLite database, else data_dir/search
     search_index: str = "simpul"  # search server: prefix of the index names and alias
     search_engine: str = "auto"  # search server: auto (ask it), elasticsearch or opensearch
+    search_ca_certs: str = ""  # search server over https: PEM file of the CAs to trust
     base_uri: str = "http://127.0.0.1:8000"
     node_id: str = "simpul-local"
     node_level: str = "pusat"
@@ -159,6 +169,8 @@ def _validate(settings: Settings) -> None:
         )
     if settings.search_engine not in ("auto", "elasticsearch", "opensearch"):
         raise ConfigError("search_engine: expected auto, elasticsearch or opensearch")
+    if settings.search_ca_certs and not Path(settings.search_ca_certs).is_file():
+        raise ConfigError(f"search_ca_certs: no file {settings.search_ca_certs!r}")
     if not re.match(r"^[a-z0-9][a-z0-9_-]{0,100}$", settings.search_index):
         raise ConfigError("search_index: use lowercase letters, digits, '-' or '_'")
     if settings.max_body_bytes < 1024:

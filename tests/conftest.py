@@ -114,6 +114,20 @@ def elasticsearch_url():
         node.stop()
 
 
+@pytest.fixture(scope="session")
+def secured_elasticsearch():
+    """A real Elasticsearch node as production runs it: HTTPS with its own CA, and a user."""
+    from tests.services.elasticsearch import start_elasticsearch
+
+    node = start_elasticsearch(secured=True)
+    if node is None:
+        need_service("Elasticsearch (java and mvn, to start a node from Maven Central)")
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def database_url(request, tmp_path, sqlite_template) -> str:
     if request.param == "sqlite":

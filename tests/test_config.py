@@ -46,6 +46,7 @@ def test_layers_in_order(tmp_path):
         ({"SIMPUL_NODE_LEVEL": "negara"}, "node_level"),
         ({"SIMPUL_SEARCH_URL": "elastic"}, "search_url"),
         ({"SIMPUL_SEARCH_ENGINE": "solr"}, "search_engine: expected auto, elasticsearch"),
+        ({"SIMPUL_SEARCH_CA_CERTS": "/nowhere/ca.pem"}, "search_ca_certs: no file"),
     ],
 )
 def test_bad_values_are_named(env, fragment):

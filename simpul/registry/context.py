@@ -31,6 +31,7 @@ class Registry:
                     self.settings.search_url,
                     self.settings.search_index,
                     engine=self.settings.search_engine,
+                    ca_certs=self.settings.search_ca_certs or None,
                 )
         return self._search
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import requests
 
+from simpul.config import redact_url
 from simpul.errors import SearchUnavailable
 from simpul.search.base import (
     FACETS,
@@ -43,6 +44,9 @@ log = logging.getLogger(__name__)
 
 KEYWORDS = KEYWORD_FIELDS
 READ_TIMEOUT = 5  # seconds a citizen's search may wait for the server
+TLS_FAILURE = (
+    "has a certificate Simpul cannot verify; give its CA in SIMPUL_SEARCH_CA_CERTS (a PEM file)"
+)
 SORTS = {"-modified": [{"modified": "desc"}, {"id": "asc"}], "name": [{"name_sort": "asc"}]}
 
 
@@ -141,22 +145,47 @@ class Engine:
     name = ""
     extra = ""
 
-    def connect(self, url: str, timeout: float):
+    def connect(self, url: str, timeout: float, ca_certs: str | None):
+        """A client for ``url`` (credentials in it are sent as basic authentication; an https
+        server's certificate is checked against ``ca_certs``, or the system's CAs)."""
         raise NotImplementedError
 
-    def verify(self, client, url: str) -> None:
+    def verify(self, client, where: str) -> None:
         """Raise when the server is not what this engine talks to."""
 
     def call(self, client, method: str, seconds: float, **params):
         """``client.<method>(**params)`` waiting at most ``seconds``."""
         raise NotImplementedError
 
-    def unavailable(self, exc: Exception) -> bool:
-        """The server does not answer: refused, timed out, or failed with a 5xx."""
+    def no_answer(self, exc: Exception) -> bool:
+        """Refused, reset, timed out, or a TLS failure."""
+        raise NotImplementedError
+
+    def tls_failure(self, exc: Exception) -> bool:
+        raise NotImplementedError
+
+    def status(self, exc: Exception) -> int | None:
+        """The HTTP status of an error the server answered with."""
         raise NotImplementedError
 
     def not_found(self, exc: Exception) -> bool:
-        raise NotImplementedError
+        return self.status(exc) == 404
+
+    def problem(self, exc: Exception) -> str | None:
+        """Why the server cannot serve Simpul, in words; None for an error of one request."""
+        if self.tls_failure(exc):
+            return TLS_FAILURE
+        if self.no_answer(exc):
+            return f"does not answer ({type(exc).__name__})"
+        status = self.status(exc)
+        if status in (401, 403):
+            return (
+                f"refused Simpul's credentials ({status}); check the user and password in "
+                "SIMPUL_SEARCH_URL"
+            )
+        if status is not None and status >= 500:
+            return f"failed ({status})"
+        return None
 
     def missing(self, exc: ImportError) -> RuntimeError:
         return RuntimeError(
@@ -170,21 +199,24 @@ class ElasticsearchEngine(Engine):
 
     name = extra = "elasticsearch"
 
-    def connect(self, url, timeout):
+    def connect(self, url, timeout, ca_certs):
         try:
             from elasticsearch import Elasticsearch
         except ImportError as exc:
             raise self.missing(exc) from None
-        return Elasticsearch(url, request_timeout=timeout, max_retries=2, retry_on_timeout=True)
+        tls = {"ca_certs": ca_certs} if ca_certs else {}
+        return Elasticsearch(
+            url, request_timeout=timeout, max_retries=2, retry_on_timeout=True, **tls
+        )
 
-    def verify(self, client, url):
+    def verify(self, client, where):
         from elasticsearch import UnsupportedProductError
 
         try:
             client.cluster.health()
         except UnsupportedProductError:
             raise RuntimeError(
-                f"{url} is not an Elasticsearch server; set SIMPUL_SEARCH_ENGINE=auto or "
+                f"{where} is not an Elasticsearch server; set SIMPUL_SEARCH_ENGINE=auto or "
                 "opensearch for an OpenSearch server"
             ) from None
 
@@ -194,40 +226,43 @@ class ElasticsearchEngine(Engine):
             target = getattr(target, part)
         return target(**params)
 
-    def unavailable(self, exc):
+    def no_answer(self, exc):
         from elastic_transport import TransportError
+
+        return isinstance(exc, TransportError)
+
+    def tls_failure(self, exc):
+        from elastic_transport import TlsError
+
+        return isinstance(exc, TlsError)
+
+    def status(self, exc):
         from elasticsearch import ApiError
 
-        if isinstance(exc, TransportError):  # connection refused or reset, timeouts, TLS
-            return True
-        return isinstance(exc, ApiError) and exc.meta.status >= 500
-
-    def not_found(self, exc):
-        from elasticsearch import NotFoundError
-
-        return isinstance(exc, NotFoundError)
+        return exc.meta.status if isinstance(exc, ApiError) else None
 
 
 class OpenSearchEngine(Engine):
     name = extra = "opensearch"
 
-    def connect(self, url, timeout):
+    def connect(self, url, timeout, ca_certs):
         try:
             from opensearchpy import OpenSearch
         except ImportError as exc:
             raise self.missing(exc) from None
-        return OpenSearch(url, timeout=timeout, max_retries=2, retry_on_timeout=True)
+        tls = {"ca_certs": ca_certs, "verify_certs": True} if ca_certs else {}
+        return OpenSearch(url, timeout=timeout, max_retries=2, retry_on_timeout=True, **tls)
 
-    def verify(self, client, url):
+    def verify(self, client, where):
         try:
             version = client.info().get("version", {})
         except Exception as exc:  # an Elasticsearch node without the root API refuses GET /
-            if self.unavailable(exc):
+            if self.problem(exc):
                 raise
             version = {"number": f"GET / answered {getattr(exc, 'status_code', '?')}"}
         if version.get("distribution") != "opensearch":
             raise RuntimeError(
-                f"{url} is not an OpenSearch server ({version.get('number', '?')}); set "
+                f"{where} is not an OpenSearch server ({version.get('number', '?')}); set "
                 "SIMPUL_SEARCH_ENGINE=auto or elasticsearch for an Elasticsearch server"
             )
 
@@ -237,19 +272,21 @@ class OpenSearchEngine(Engine):
             target = getattr(target, part)
         return target(request_timeout=seconds, **params)
 
-    def unavailable(self, exc):
+    def no_answer(self, exc):
         from opensearchpy.exceptions import ConnectionError as NoConnection
+
+        return isinstance(exc, NoConnection)  # also timeouts and TLS failures
+
+    def tls_failure(self, exc):
+        from opensearchpy.exceptions import SSLError
+
+        return isinstance(exc, SSLError)
+
+    def status(self, exc):
         from opensearchpy.exceptions import TransportError
 
-        if isinstance(exc, NoConnection):  # also timeouts
-            return True
-        status = getattr(exc, "status_code", None)
-        return isinstance(exc, TransportError) and not (isinstance(status, int) and status < 500)
-
-    def not_found(self, exc):
-        from opensearchpy import NotFoundError
-
-        return isinstance(exc, NotFoundError)
+        status = getattr(exc, "status_code", None) if isinstance(exc, TransportError) else None
+        return status if isinstance(status, int) else None
 
 
 ENGINES: dict[str, Engine] = {
@@ -258,15 +295,29 @@ ENGINES: dict[str, Engine] = {
 }
 
 
-def detect(url: str, timeout: float = READ_TIMEOUT) -> str:
-    """Which server answers at ``url``: Elasticsearch marks every response with
+def detect(url: str, ca_certs: str | None = None, timeout: float = READ_TIMEOUT) -> str:
+    """Which server answers at ``url``: Elasticsearch marks its responses with
     ``X-Elastic-Product``; OpenSearch names itself in its root document."""
+    where = redact_url(url)
     try:
-        response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
+        response = requests.get(
+            url,
+            timeout=timeout,
+            headers={"Accept": "application/json"},
+            verify=ca_certs or True,
+            allow_redirects=False,
+        )
+    except requests.exceptions.SSLError:
+        raise SearchUnavailable(f"the search server at {where} {TLS_FAILURE}") from None
     except requests.RequestException as exc:
         raise SearchUnavailable(
-            f"the search server at {url} does not answer ({type(exc).__name__})"
+            f"the search server at {where} does not answer ({type(exc).__name__})"
         ) from None
+    if response.status_code in (401, 403):
+        raise SearchUnavailable(
+            f"the search server at {where} refused Simpul's credentials "
+            f"({response.status_code}); check the user and password in SIMPUL_SEARCH_URL"
+        )
     if response.headers.get("X-Elastic-Product") == "Elasticsearch":
         return "elasticsearch"
     try:
@@ -276,9 +327,9 @@ def detect(url: str, timeout: float = READ_TIMEOUT) -> str:
     if isinstance(version, dict) and version.get("distribution") == "opensearch":
         return "opensearch"
     if response.status_code >= 500:
-        raise SearchUnavailable(f"the search server at {url} failed ({response.status_code})")
+        raise SearchUnavailable(f"the search server at {where} failed ({response.status_code})")
     raise RuntimeError(
-        f"{url} answered {response.status_code} but is neither Elasticsearch nor OpenSearch; "
+        f"{where} answered {response.status_code} but is neither Elasticsearch nor OpenSearch; "
         "set SIMPUL_SEARCH_ENGINE if a proxy hides what it is"
     )
 
@@ -291,12 +342,18 @@ class ClusterBackend:
     default_engine = "auto"
 
     def __init__(
-        self, url: str, prefix: str = "simpul", timeout: float = 30.0, engine: str | None = None
+        self,
+        url: str,
+        prefix: str = "simpul",
+        timeout: float = 30.0,
+        engine: str | None = None,
+        ca_certs: str | None = None,
     ):
         engine = engine or self.default_engine
         if engine != "auto" and engine not in ENGINES:
             raise ValueError(f"unknown search engine {engine!r}: auto, {', '.join(ENGINES)}")
-        self.url, self.prefix, self.timeout = url, prefix, timeout
+        self.url, self.prefix, self.timeout, self.ca_certs = url, prefix, timeout, ca_certs
+        self.where = redact_url(url)  # what messages name: never the password
         self.alias = f"{prefix}-services"
         self.state_index = f"{prefix}-state"
         self.engine: Engine | None = None if engine == "auto" else ENGINES[engine]
@@ -314,8 +371,8 @@ class ClusterBackend:
         when the engine is ``auto``)."""
         if self._client is None:
             if self.engine is None:
-                self.engine = ENGINES[detect(self.url)]
-            self._client = self.engine.connect(self.url, self.timeout)
+                self.engine = ENGINES[detect(self.url, self.ca_certs)]
+            self._client = self.engine.connect(self.url, self.timeout, self.ca_certs)
         return self._client
 
     # -- index management -------------------------------------------------------------------------
@@ -325,7 +382,7 @@ class ClusterBackend:
         if self._ready:
             return
         client = self.client
-        self.engine.verify(client, self.url)
+        self.engine.verify(client, self.where)
         if not client.indices.exists_alias(name=self.alias):
             index = f"{self.alias}-{time.time_ns()}"
             client.indices.create(index=index, body=mappings())
@@ -452,17 +509,17 @@ class ClusterBackend:
     # -- reading ----------------------------------------------------------------------------------
     @contextmanager
     def _answering(self):
-        """A server that does not answer (refused, timed out, 5xx) is SearchUnavailable."""
+        """A server that cannot serve (refused, timed out, 5xx, credentials refused) is
+        SearchUnavailable: a 503 for the citizen, the reason for the operator."""
         try:
             yield
         except SearchUnavailable:
             raise
         except Exception as exc:
-            if self.engine is None or not self.engine.unavailable(exc):
+            problem = self.engine.problem(exc) if self.engine else None
+            if problem is None:
                 raise
-            raise SearchUnavailable(
-                f"the search server at {self.url} does not answer ({type(exc).__name__})"
-            ) from None
+            raise SearchUnavailable(f"the search server at {self.where} {problem}") from None
 
     def _read(self, method: str, **params) -> dict[str, Any]:
         with self._answering():

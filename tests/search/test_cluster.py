@@ -84,6 +84,29 @@ def test_the_engine_is_detected_by_asking_the_server(server):
         dropped(backend)
 
 
+def test_health_names_the_engine_of_a_server_it_meets_for_the_first_time(
+    server, tmp_path, sqlite_template
+):
+    import shutil
+
+    from tests.conftest import running_app
+
+    engine, server_url = server
+    shutil.copy(sqlite_template, tmp_path / "simpul.db")
+    url, index = f"sqlite:///{tmp_path / 'simpul.db'}", f"health-{next(_names)}"
+    with running_app(url, tmp_path, search_url=server_url, search_index=index) as app:
+        try:
+            health = app.test_client().get("/health").get_json()
+            assert health["search"] == {
+                "status": "ok",
+                "backend": engine,
+                "documents": 0,
+                "lag": 0,
+            }
+        finally:
+            dropped(app.extensions["simpul"].search)
+
+
 def test_the_wrong_engine_is_refused_with_a_clear_message(elasticsearch_url, opensearch_url):
     for wrong, url, says in [
         (OpenSearchBackend, elasticsearch_url, "is not an OpenSearch server"),

@@ -3,9 +3,13 @@
 Elastic publishes each release's minimal distribution, ``org.elasticsearch.distribution.integ-test-
 zip:elasticsearch`` (the server with its transport and security modules, no bundled JDK), to Maven
 Central. Maven fetches it once into ``~/.cache/simpul``; each test session unpacks it into a
-temporary folder and starts one node on free loopback ports with the machine's Java 17. Security
-is switched off (a loopback node for tests). Elasticsearch refuses to run as root, so under root
-the node runs as ``nobody``.
+temporary folder and starts one node on free loopback ports with the machine's Java 17.
+
+The node of most tests runs without security. ``secured=True`` starts one as production nodes
+run: HTTPS with a certificate from its own CA (made by the distribution's
+``elasticsearch-certutil``) and a user in the file realm (``elasticsearch-users``); ``url`` then
+carries no credentials, and ``ca``, ``user`` and ``password`` say how to reach it.
+Elasticsearch refuses to run as root, so under root the node runs as ``nobody``.
 """
 
 from __future__ import annotations
@@ -66,7 +70,9 @@ def free_port() -> int:
 
 
 class ElasticsearchNode:
-    def __init__(self, archive: Path, heap: str = "512m"):
+    user, password = "simpul", "simpul-test-secret"
+
+    def __init__(self, archive: Path, heap: str = "512m", secured: bool = False):
         self.folder = Path(tempfile.mkdtemp(prefix="simpul-elasticsearch-"))
         with zipfile.ZipFile(archive) as zipped:
             zipped.extractall(self.folder)
@@ -75,6 +81,17 @@ class ElasticsearchNode:
             script.chmod(0o755)
         for name in ("data", "logs", "tmp"):
             (self.folder / name).mkdir()
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "ES_JAVA_HOME": java_home(),
+            "ES_JAVA_OPTS": f"-Xms{heap} -Xmx{heap}",
+            "ES_TMPDIR": str(self.folder / "tmp"),
+            "HOME": str(self.folder),
+        }
+        security = {"xpack.security.enabled": "false"}
+        self.ca: Path | None = None
+        if secured:
+            security = self._secure(home, env)
         as_user = {}
         if os.geteuid() == 0:  # Elasticsearch will not run as root
             nobody = pwd.getpwnam("nobody")
@@ -83,7 +100,7 @@ class ElasticsearchNode:
             self.folder.chmod(0o755)
             as_user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
         http, transport = free_port(), free_port()
-        self.url = f"http://127.0.0.1:{http}"
+        self.url = f"{'https' if secured else 'http'}://127.0.0.1:{http}"
         self.log = (self.folder / "node.log").open("w")
         settings = {
             "cluster.name": f"simpul-tests-{os.getpid()}",
@@ -93,16 +110,9 @@ class ElasticsearchNode:
             "transport.port": transport,
             "path.data": self.folder / "data",
             "path.logs": self.folder / "logs",
-            "xpack.security.enabled": "false",
+            **security,
             "cluster.routing.allocation.disk.threshold_enabled": "false",
             "action.destructive_requires_name": "false",
-        }
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "ES_JAVA_HOME": java_home(),
-            "ES_JAVA_OPTS": f"-Xms{heap} -Xmx{heap}",
-            "ES_TMPDIR": str(self.folder / "tmp"),
-            "HOME": str(self.folder),
         }
         self.proc = subprocess.Popen(
             [str(home / "bin" / "elasticsearch"), *(f"-E{k}={v}" for k, v in settings.items())],
@@ -119,7 +129,12 @@ class ElasticsearchNode:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"Elasticsearch exited:\n{self._tail()}")
             try:
-                health = requests.get(f"{self.url}/_cluster/health", timeout=2)
+                health = requests.get(
+                    f"{self.url}/_cluster/health",
+                    timeout=2,
+                    auth=(self.user, self.password) if secured else None,
+                    verify=str(self.ca) if secured else True,
+                )
                 if health.ok and health.json()["status"] in ("green", "yellow"):
                     return
             except requests.RequestException:
@@ -127,6 +142,54 @@ class ElasticsearchNode:
             time.sleep(0.5)
         self.stop()
         raise RuntimeError(f"Elasticsearch did not start in 180 s:\n{self._tail()}")
+
+    def _secure(self, home: Path, env: dict[str, str]) -> dict[str, str]:
+        """A CA, a certificate for 127.0.0.1 signed by it, and a superuser, made with the
+        distribution's own tools; the settings that switch HTTPS and authentication on."""
+
+        def tool(*args: str) -> None:
+            subprocess.run(
+                [str(home / "bin" / args[0]), *args[1:]],
+                env=env,
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+
+        certs = home / "config" / "certs"
+        certs.mkdir()
+        tool("elasticsearch-certutil", "ca", "--pem", "--silent", "--out", str(certs / "ca.zip"))
+        with zipfile.ZipFile(certs / "ca.zip") as zipped:
+            zipped.extractall(certs)
+        tool(
+            "elasticsearch-certutil",
+            "cert",
+            "--pem",
+            "--silent",
+            "--ca-cert",
+            str(certs / "ca" / "ca.crt"),
+            "--ca-key",
+            str(certs / "ca" / "ca.key"),
+            "--ip",
+            "127.0.0.1",
+            "--dns",
+            "localhost",
+            "--name",
+            "node",
+            "--out",
+            str(certs / "node.zip"),
+        )
+        with zipfile.ZipFile(certs / "node.zip") as zipped:
+            zipped.extractall(certs)
+        tool("elasticsearch-users", "useradd", self.user, "-p", self.password, "-r", "superuser")
+        self.ca = certs / "ca" / "ca.crt"
+        return {
+            "xpack.security.enabled": "true",
+            "xpack.security.http.ssl.enabled": "true",
+            "xpack.security.http.ssl.key": "certs/node/node.key",
+            "xpack.security.http.ssl.certificate": "certs/node/node.crt",
+            "xpack.security.http.ssl.certificate_authorities": "certs/ca/ca.crt",
+        }
 
     def _tail(self) -> str:
         self.log.flush()
@@ -144,8 +207,8 @@ class ElasticsearchNode:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_elasticsearch(heap: str = "512m") -> ElasticsearchNode | None:
+def start_elasticsearch(heap: str = "512m", secured: bool = False) -> ElasticsearchNode | None:
     archive = distribution()
     if archive is None:
         return None
-    return ElasticsearchNode(archive, heap)
+    return ElasticsearchNode(archive, heap, secured)

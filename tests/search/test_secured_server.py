@@ -1,0 +1,103 @@
+"""A search server as production runs it (Elasticsearch with HTTPS from its own CA and a user):
+credentials travel in ``SIMPUL_SEARCH_URL``, the CA in ``SIMPUL_SEARCH_CA_CERTS``; a wrong
+password or an unverifiable certificate makes searches 503 with the reason for the operator, and
+the password never appears in a message."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+
+import pytest
+
+from simpul.config import redact_url
+from simpul.errors import SearchUnavailable
+from simpul.search.base import build_query
+from simpul.search.cluster import ClusterBackend
+from simpul.search.testing import CORPUS, document
+from tests.conftest import Publisher, running_app, service_record
+
+_names = itertools.count()
+
+
+def with_credentials(node, password: str | None = None) -> str:
+    scheme, _, rest = node.url.partition("://")
+    return f"{scheme}://{node.user}:{password or node.password}@{rest}"
+
+
+def test_redact_url():
+    assert redact_url("https://simpul:s3cret@es.go.id:9200") == "https://simpul:***@es.go.id:9200"
+    assert redact_url("postgresql://simpul:pw@db/simpul") == "postgresql://simpul:***@db/simpul"
+    assert redact_url("http://es:9200") == "http://es:9200"
+
+
+@pytest.mark.parametrize("engine", ["auto", "elasticsearch"])
+def test_credentials_in_the_url_and_the_ca(secured_elasticsearch, engine):
+    node = secured_elasticsearch
+    backend = ClusterBackend(
+        with_credentials(node), prefix=f"sec-{next(_names)}", engine=engine, ca_certs=str(node.ca)
+    )
+    try:
+        backend.index_documents([document(r) for r in CORPUS])
+        backend.commit(len(CORPUS))
+        assert backend.name == "elasticsearch"
+        found = backend.search(build_query("akte lahir"))
+        assert found.items[0]["identifier"] == "akta-kelahiran"
+    finally:
+        backend.client.indices.delete(index=f"{backend.prefix}-*", ignore_unavailable=True)
+        backend.close()
+
+
+@pytest.mark.parametrize("engine", ["auto", "elasticsearch"])
+def test_a_wrong_password_is_named_without_showing_it(secured_elasticsearch, engine):
+    node = secured_elasticsearch
+    backend = ClusterBackend(
+        with_credentials(node, "not-the-password"), engine=engine, ca_certs=str(node.ca)
+    )
+    assert not backend.writable()
+    with pytest.raises(SearchUnavailable) as caught:
+        backend.search(build_query("akta"))
+    message = str(caught.value)
+    assert "refused Simpul's credentials (401)" in message
+    assert "not-the-password" not in message and f"{node.user}:***@" in message
+
+
+@pytest.mark.parametrize("engine", ["auto", "elasticsearch"])
+def test_an_unverifiable_certificate_names_the_setting(secured_elasticsearch, engine):
+    backend = ClusterBackend(with_credentials(secured_elasticsearch), engine=engine)
+    with pytest.raises(SearchUnavailable, match="SIMPUL_SEARCH_CA_CERTS"):
+        backend.count()
+
+
+def test_the_api_over_a_secured_server(secured_elasticsearch, tmp_path, sqlite_template):
+    from simpul.search.sync import sync
+
+    node = secured_elasticsearch
+    shutil.copy(sqlite_template, tmp_path / "simpul.db")
+    url, index = f"sqlite:///{tmp_path / 'simpul.db'}", f"sec-api-{next(_names)}"
+    settings = {"search_index": index, "search_ca_certs": str(node.ca)}
+    with running_app(url, tmp_path, search_url=with_credentials(node), **settings) as app:
+        registry, client = app.extensions["simpul"], app.test_client()
+        try:
+            publisher = Publisher(registry, client)
+            publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71")
+            token = publisher.token("disdukcapil-kota-gorontalo")
+            record = publisher.publish(token, service_record()).get_json()
+            sync(registry, registry.search)
+            found = client.get("/api/v1/search?q=akta").get_json()
+            assert [item["id"] for item in found["items"]] == [record["id"]]
+            health = client.get("/health").get_json()["search"]
+            assert health["status"] == "ok" and health["backend"] == "elasticsearch"
+        finally:
+            registry.search.client.indices.delete(index=f"{index}-*", ignore_unavailable=True)
+
+    wrong = with_credentials(node, "not-the-password")
+    with running_app(url, tmp_path, search_url=wrong, **settings) as app:
+        client = app.test_client()
+        search = client.get("/api/v1/search?q=akta")
+        assert search.status_code == 503 and search.headers["Retry-After"] == "30"
+        health = client.get("/health")
+        assert health.status_code == 503
+        error = health.get_json()["search"]["error"]
+        assert "refused Simpul's credentials" in error and "not-the-password" not in error
+        assert "not-the-password" not in search.get_data(as_text=True)
