@@ -389,6 +389,7 @@ def _query_mix() -> list:
 
 
 def _search_run(ctx, overrides: dict) -> dict:
+    from simpul.search.base import FACETS
     from simpul.search.sync import rebuild
 
     url = ctx.sqlite_url or _ensure_db(ctx)
@@ -411,7 +412,7 @@ def _search_run(ctx, overrides: dict) -> dict:
         "rebuild_seconds": round(rebuild_s, 1),
         "rebuild_docs_per_s": round(ctx.count / rebuild_s),
         "queries": len(timings),
-        "facets": "level, sector, authority, channel, integration on every query",
+        "facets": f"{', '.join(FACETS)} on every query",
         **_summary(timings),
     }
 
