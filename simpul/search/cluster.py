@@ -22,9 +22,9 @@ so the sync does not move its cursor past records that were not indexed. Only co
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -334,6 +334,26 @@ def detect(url: str, ca_certs: str | None = None, timeout: float = READ_TIMEOUT)
     )
 
 
+def answering(method):
+    """A server that cannot serve (refused, timed out, 5xx, credentials refused, certificate
+    not verified) raises SearchUnavailable from ``method``: a 503 for the citizen, a clean error
+    for ``simpul reindex``, the reason for the operator in ``/health``."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except SearchUnavailable:
+            raise
+        except Exception as exc:
+            problem = self.engine.problem(exc) if self.engine else None
+            if problem is None:
+                raise
+            raise SearchUnavailable(f"the search server at {self.where} {problem}") from None
+
+    return guarded
+
+
 class ClusterBackend:
     """Search on an Elasticsearch or OpenSearch server; ``engine`` is ``auto``, ``elasticsearch``
     or ``opensearch``."""
@@ -376,6 +396,7 @@ class ClusterBackend:
         return self._client
 
     # -- index management -------------------------------------------------------------------------
+    @answering
     def ensure(self) -> None:
         """The server is the expected one, and the alias and its first index exist (made on
         first use)."""
@@ -425,6 +446,7 @@ class ClusterBackend:
     def _write_to(self) -> str:
         return self._target or self.alias
 
+    @answering
     def index_documents(self, documents: list[dict[str, Any]]) -> None:
         if not documents:
             return
@@ -435,6 +457,7 @@ class ClusterBackend:
             lines.append(source(doc))
         self._bulk(lines)
 
+    @answering
     def delete(self, ids: list[str]) -> None:
         if not ids:
             return
@@ -457,6 +480,7 @@ class ClusterBackend:
             total = len(response["items"])
             raise BulkFailed(f"{len(failed)} of {total} bulk items failed; first: {failed[0]}")
 
+    @answering
     def commit(self, cursor: int) -> None:
         self.client.indices.refresh(index=self._write_to)
         self.client.index(
@@ -466,6 +490,7 @@ class ClusterBackend:
             refresh=True,
         )
 
+    @answering
     def cursor(self) -> int:
         self.ensure()
         try:
@@ -481,6 +506,7 @@ class ClusterBackend:
         minimal nodes lack and which leaves deleted documents behind)."""
         self.rebuild(lambda fresh: fresh.commit(0))
 
+    @answering
     def rebuild(self, fill) -> None:
         """Fill a new versioned index with ``fill(backend)``, then swap the alias to it in one
         step and drop the old index: searches keep answering throughout."""
@@ -507,24 +533,10 @@ class ClusterBackend:
             self.client.indices.delete(index=name, ignore_unavailable=True)
 
     # -- reading ----------------------------------------------------------------------------------
-    @contextmanager
-    def _answering(self):
-        """A server that cannot serve (refused, timed out, 5xx, credentials refused) is
-        SearchUnavailable: a 503 for the citizen, the reason for the operator."""
-        try:
-            yield
-        except SearchUnavailable:
-            raise
-        except Exception as exc:
-            problem = self.engine.problem(exc) if self.engine else None
-            if problem is None:
-                raise
-            raise SearchUnavailable(f"the search server at {self.where} {problem}") from None
-
+    @answering
     def _read(self, method: str, **params) -> dict[str, Any]:
-        with self._answering():
-            self.ensure()
-            return self.engine.call(self.client, method, READ_TIMEOUT, index=self.alias, **params)
+        self.ensure()
+        return self.engine.call(self.client, method, READ_TIMEOUT, index=self.alias, **params)
 
     def search(self, query: SearchQuery) -> SearchResult:
         response = self._read("search", body=build_body(query))
