@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psycopg
@@ -76,42 +76,35 @@ def _postgres_db(base: str) -> str:
     return f"{base}/{name}"
 
 
-@pytest.fixture(scope="session")
-def opensearch_url():
-    """A real OpenSearch node (started from Maven Central), or the cluster named by
-    SIMPUL_TEST_OS_URL."""
-    external = os.environ.get("SIMPUL_TEST_OS_URL")
+def _search_node(variable: str, what: str, start):
+    """The cluster named by ``variable``, or a node started by ``start`` for the session."""
+    external = os.environ.get(variable)
     if external:
         yield external
         return
-    from tests.services.opensearch import start_opensearch
-
-    node = start_opensearch()
+    node = start()
     if node is None:
-        need_service("OpenSearch (java and mvn, to start a node from Maven Central)")
+        need_service(f"{what} (java and mvn, to start a node from Maven Central)")
     try:
         yield node.url
     finally:
         node.stop()
+
+
+@pytest.fixture(scope="session")
+def opensearch_url():
+    """A real OpenSearch node (started from Maven Central), or SIMPUL_TEST_OS_URL."""
+    from tests.services.opensearch import start_opensearch
+
+    yield from _search_node("SIMPUL_TEST_OS_URL", "OpenSearch", start_opensearch)
 
 
 @pytest.fixture(scope="session")
 def elasticsearch_url():
-    """A real Elasticsearch node (its distribution from Maven Central), or the cluster named by
-    SIMPUL_TEST_ES_URL."""
-    external = os.environ.get("SIMPUL_TEST_ES_URL")
-    if external:
-        yield external
-        return
+    """A real Elasticsearch node (its distribution from Maven Central), or SIMPUL_TEST_ES_URL."""
     from tests.services.elasticsearch import start_elasticsearch
 
-    node = start_elasticsearch()
-    if node is None:
-        need_service("Elasticsearch (java and mvn, to start a node from Maven Central)")
-    try:
-        yield node.url
-    finally:
-        node.stop()
+    yield from _search_node("SIMPUL_TEST_ES_URL", "Elasticsearch", start_elasticsearch)
 
 
 @pytest.fixture(scope="session")
@@ -154,6 +147,25 @@ def running_app(database_url: str, tmp_path: Path, **settings):
         yield app
     finally:
         app.extensions["simpul"].close()
+
+
+@contextmanager
+def app_on_search_server(tmp_path: Path, sqlite_template: Path, search_url: str, **settings):
+    """An app on a copy of the empty SQLite database that indexes into a search server under
+    an index prefix of its own, dropped afterwards."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    shutil.copy(sqlite_template, tmp_path / "simpul.db")
+    index = f"test-{os.getpid()}-{next(_counter)}"
+    database = f"sqlite:///{tmp_path / 'simpul.db'}"
+    with running_app(
+        database, tmp_path, search_url=search_url, search_index=index, **settings
+    ) as app:
+        try:
+            yield app
+        finally:
+            search = app.extensions["simpul"].search
+            with suppress(Exception):  # a server the test made unreachable keeps its indexes
+                search.client.indices.delete(index=f"{index}-*", ignore_unavailable=True)
 
 
 @pytest.fixture
@@ -203,6 +215,13 @@ class Publisher:
         return self.client.post(
             "/api/v1/services", json=record, headers=self.auth(token, **headers)
         )
+
+    def publish_one(self, org_id: str = "disdukcapil-kota-gorontalo", **fields) -> dict:
+        """An organization, its token and one service record (``service_record``) published."""
+        self.org(org_id, "kabkota", "75.71")
+        response = self.publish(self.token(org_id), service_record(**fields))
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from simpul.search.cluster import (
     detect,
 )
 from simpul.search.testing import CORPUS, Contract, document
+from tests.conftest import Publisher, app_on_search_server
 from tests.services.postgres import free_port
 
 _names = itertools.count()
@@ -87,24 +88,10 @@ def test_the_engine_is_detected_by_asking_the_server(server):
 def test_health_names_the_engine_of_a_server_it_meets_for_the_first_time(
     server, tmp_path, sqlite_template
 ):
-    import shutil
-
-    from tests.conftest import running_app
-
-    engine, server_url = server
-    shutil.copy(sqlite_template, tmp_path / "simpul.db")
-    url, index = f"sqlite:///{tmp_path / 'simpul.db'}", f"health-{next(_names)}"
-    with running_app(url, tmp_path, search_url=server_url, search_index=index) as app:
-        try:
-            health = app.test_client().get("/health").get_json()
-            assert health["search"] == {
-                "status": "ok",
-                "backend": engine,
-                "documents": 0,
-                "lag": 0,
-            }
-        finally:
-            dropped(app.extensions["simpul"].search)
+    engine, url = server
+    with app_on_search_server(tmp_path, sqlite_template, url) as app:
+        health = app.test_client().get("/health").get_json()
+        assert health["search"] == {"status": "ok", "backend": engine, "documents": 0, "lag": 0}
 
 
 def test_the_wrong_engine_is_refused_with_a_clear_message(elasticsearch_url, opensearch_url):
@@ -165,32 +152,21 @@ def test_no_text_selects_everything_sorted_by_name():
 
 
 def test_search_api_over_a_server_follows_writes_and_reindex(server, tmp_path, sqlite_template):
-    import shutil
-
     from simpul.search.sync import lag, rebuild, sync
-    from tests.conftest import Publisher, running_app, service_record
 
-    shutil.copy(sqlite_template, tmp_path / "simpul.db")
-    url, index = f"sqlite:///{tmp_path / 'simpul.db'}", f"api-{next(_names)}"
-    with running_app(url, tmp_path, search_url=server[1], search_index=index) as app:
+    with app_on_search_server(tmp_path, sqlite_template, server[1]) as app:
         registry, client = app.extensions["simpul"], app.test_client()
-        try:
-            publisher = Publisher(registry, client)
-            publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71")
-            token = publisher.token("disdukcapil-kota-gorontalo")
-            record = publisher.publish(token, service_record()).get_json()
-            assert lag(registry, registry.search) == 1  # written, not yet indexed
-            sync(registry, registry.search)
-            found = client.get("/api/v1/search?q=akte+lahir").get_json()
-            assert [i["id"] for i in found["items"]] == [record["id"]]
-            assert found["facets"]["level"] == [{"value": "kabkota", "count": 1}]
-            rebuild(registry, registry.search, workers=1)
-            assert client.get("/api/v1/search?size=1").get_json()["total"] == 1
-            health = client.get("/health").get_json()
-            assert health["search"]["lag"] == 0
-            assert health["search"]["backend"] == server[0]
-        finally:
-            registry.search.client.indices.delete(index=f"{index}-*", ignore_unavailable=True)
+        record = Publisher(registry, client).publish_one()
+        assert lag(registry, registry.search) == 1  # written, not yet indexed
+        sync(registry, registry.search)
+        found = client.get("/api/v1/search?q=akte+lahir").get_json()
+        assert [i["id"] for i in found["items"]] == [record["id"]]
+        assert found["facets"]["level"] == [{"value": "kabkota", "count": 1}]
+        rebuild(registry, registry.search, workers=1)
+        assert client.get("/api/v1/search?size=1").get_json()["total"] == 1
+        health = client.get("/health").get_json()
+        assert health["search"]["lag"] == 0
+        assert health["search"]["backend"] == server[0]
 
 
 def test_an_index_from_an_older_simpul_gets_the_new_fields(server):

@@ -126,22 +126,14 @@ def test_relevance_floor(client, demo_index, registry):
 @pytest.fixture(params=["elasticsearch", "opensearch"])
 def server_app(request, tmp_path, sqlite_template):
     """The demo indexed on a real search server of each kind."""
-    import shutil
-
-    from tests.conftest import running_app
+    from tests.conftest import app_on_search_server
 
     server_url = request.getfixturevalue(f"{request.param}_url")
-    shutil.copy(sqlite_template, tmp_path / "simpul.db")
-    url, index = f"sqlite:///{tmp_path / 'simpul.db'}", f"relevance-{next(_COUNTER)}"
-    with running_app(url, tmp_path, search_url=server_url, search_index=index) as app:
+    with app_on_search_server(tmp_path, sqlite_template, server_url) as app:
         registry = app.extensions["simpul"]
         load_demo(registry)
         sync(registry, registry.search)
         yield app
-        registry.search.client.indices.delete(index=f"{index}-*", ignore_unavailable=True)
-
-
-_COUNTER = iter(range(10**6))
 
 
 def test_relevance_floor_on_a_search_server_and_the_same_top_results(server_app, tmp_path):

@@ -6,7 +6,6 @@ the password never appears in a message."""
 from __future__ import annotations
 
 import itertools
-import shutil
 
 import pytest
 
@@ -15,7 +14,7 @@ from simpul.errors import SearchUnavailable
 from simpul.search.base import build_query
 from simpul.search.cluster import ClusterBackend
 from simpul.search.testing import CORPUS, document
-from tests.conftest import Publisher, running_app, service_record
+from tests.conftest import Publisher, app_on_search_server
 
 _names = itertools.count()
 
@@ -73,26 +72,18 @@ def test_the_api_over_a_secured_server(secured_elasticsearch, tmp_path, sqlite_t
     from simpul.search.sync import sync
 
     node = secured_elasticsearch
-    shutil.copy(sqlite_template, tmp_path / "simpul.db")
-    url, index = f"sqlite:///{tmp_path / 'simpul.db'}", f"sec-api-{next(_names)}"
-    settings = {"search_index": index, "search_ca_certs": str(node.ca)}
-    with running_app(url, tmp_path, search_url=with_credentials(node), **settings) as app:
+    ca = {"search_ca_certs": str(node.ca)}
+    with app_on_search_server(tmp_path, sqlite_template, with_credentials(node), **ca) as app:
         registry, client = app.extensions["simpul"], app.test_client()
-        try:
-            publisher = Publisher(registry, client)
-            publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71")
-            token = publisher.token("disdukcapil-kota-gorontalo")
-            record = publisher.publish(token, service_record()).get_json()
-            sync(registry, registry.search)
-            found = client.get("/api/v1/search?q=akta").get_json()
-            assert [item["id"] for item in found["items"]] == [record["id"]]
-            health = client.get("/health").get_json()["search"]
-            assert health["status"] == "ok" and health["backend"] == "elasticsearch"
-        finally:
-            registry.search.client.indices.delete(index=f"{index}-*", ignore_unavailable=True)
+        record = Publisher(registry, client).publish_one()
+        sync(registry, registry.search)
+        found = client.get("/api/v1/search?q=akta").get_json()
+        assert [item["id"] for item in found["items"]] == [record["id"]]
+        health = client.get("/health").get_json()["search"]
+        assert health["status"] == "ok" and health["backend"] == "elasticsearch"
 
     wrong = with_credentials(node, "not-the-password")
-    with running_app(url, tmp_path, search_url=wrong, **settings) as app:
+    with app_on_search_server(tmp_path / "wrong", sqlite_template, wrong, **ca) as app:
         client = app.test_client()
         search = client.get("/api/v1/search?q=akta")
         assert search.status_code == 503 and search.headers["Retry-After"] == "30"

