@@ -18,7 +18,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -29,6 +28,7 @@ import requests
 
 from tests.services import maven
 from tests.services.maven import CACHE
+from tests.services.postgres import free_port
 
 VERSION = "8.19.0"
 ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{VERSION}:zip"
@@ -48,12 +48,6 @@ def distribution() -> Path | None:
 
 def java_home() -> str:
     return str(Path(os.path.realpath(shutil.which("java"))).parents[1])
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ElasticsearchNode:
