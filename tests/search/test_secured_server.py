@@ -61,6 +61,29 @@ def test_a_wrong_password_is_named_without_showing_it(secured_elasticsearch, eng
     assert "not-the-password" not in message and f"{node.user}:***@" in message
 
 
+def test_the_documented_privileges_suffice_and_reach_no_further(secured_elasticsearch):
+    """The node's user holds only the privileges docs/search.md lists, on ``sec-*``: a rebuild
+    (new index, alias swap, drop) works there; another prefix is refused with a 403, named."""
+    node = secured_elasticsearch
+    backend = ClusterBackend(
+        with_credentials(node), prefix=f"sec-{next(_names)}", ca_certs=str(node.ca)
+    )
+    try:
+        backend.index_documents([document(CORPUS[0])])
+        backend.commit(1)
+        backend.rebuild(
+            lambda fresh: (fresh.index_documents([document(CORPUS[1])]), fresh.commit(2))
+        )
+        assert backend.count() == 1 and backend.cursor() == 2
+        backend.clear()
+        assert backend.count() == 0
+    finally:
+        backend.client.indices.delete(index=f"{backend.prefix}-*", ignore_unavailable=True)
+    elsewhere = ClusterBackend(with_credentials(node), prefix="other", ca_certs=str(node.ca))
+    with pytest.raises(SearchUnavailable, match=r"refused Simpul's credentials \(403\)"):
+        elsewhere.count()
+
+
 @pytest.mark.parametrize("engine", ["auto", "elasticsearch"])
 def test_an_unverifiable_certificate_names_the_setting(secured_elasticsearch, engine):
     backend = ClusterBackend(with_credentials(secured_elasticsearch), engine=engine)

@@ -31,6 +31,14 @@ from tests.services.maven import CACHE
 from tests.services.postgres import free_port
 
 VERSION = "8.19.0"
+# what docs/search.md says Simpul's search user needs, for the index prefixes the tests use
+ROLE = """
+simpul:
+  cluster: ["monitor"]
+  indices:
+    - names: ["test-*", "sec-*"]
+      privileges: ["create_index", "delete_index", "manage", "read", "write"]
+"""
 ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{VERSION}:zip"
 
 
@@ -125,8 +133,10 @@ class ElasticsearchNode:
         raise RuntimeError(f"Elasticsearch did not start in 180 s:\n{self._tail()}")
 
     def _secure(self, home: Path, env: dict[str, str]) -> dict[str, str]:
-        """A CA, a certificate for 127.0.0.1 signed by it, and a superuser, made with the
-        distribution's own tools; the settings that switch HTTPS and authentication on."""
+        """A CA, a certificate for 127.0.0.1 signed by it, and a user holding only the
+        privileges ``docs/search.md`` asks for (on index names ``test-*`` and ``sec-*``), made
+        with the distribution's own tools; the settings that switch HTTPS and authentication
+        on."""
 
         def tool(*args: str) -> None:
             subprocess.run(
@@ -162,7 +172,9 @@ class ElasticsearchNode:
         )
         with zipfile.ZipFile(certs / "node.zip") as zipped:
             zipped.extractall(certs)
-        tool("elasticsearch-users", "useradd", self.user, "-p", self.password, "-r", "superuser")
+        with (home / "config" / "roles.yml").open("a") as roles:
+            roles.write(ROLE)
+        tool("elasticsearch-users", "useradd", self.user, "-p", self.password, "-r", "simpul")
         self.ca = certs / "ca" / "ca.crt"
         return {
             "xpack.security.enabled": "true",
