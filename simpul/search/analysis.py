@@ -44,9 +44,12 @@ def synonyms() -> tuple[dict[str, str], dict[tuple[str, ...], str]]:
 
 
 @cache
-def _phrase_starts() -> tuple[frozenset[str], int]:
-    phrases = synonyms()[1]
-    return frozenset(p[0] for p in phrases), max((len(p) for p in phrases), default=1)
+def _phrase_lengths() -> dict[str, frozenset[int]]:
+    """First word of a synonym phrase (as typed or stemmed) -> the lengths of its phrases."""
+    lengths: dict[str, set[int]] = {}
+    for phrase in synonyms()[1]:
+        lengths.setdefault(phrase[0], set()).add(len(phrase))
+    return {first: frozenset(sizes) for first, sizes in lengths.items()}
 
 
 @cache
@@ -74,32 +77,46 @@ def stem(word: str) -> str:
     return _stemmer().stem(word) or word
 
 
+@lru_cache(maxsize=200_000)
+def _token(token: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A token's own terms (its synonym's canonical form or its stem, for the token and for each
+    part of a hyphenated one; stopwords dropped), and the lengths of the synonym phrases that may
+    start at it, longest first. Tokens repeat across a catalog, so this is worked out once each."""
+    words = synonyms()[0]
+    stop = stopwords()
+    lengths = _phrase_lengths()
+    parts = [token, *(p for p in token.split("-") if len(p) > 1)] if "-" in token else [token]
+    terms = tuple(
+        words[part] if part in words else stem(part)
+        for part in parts
+        if part in words or part not in stop
+    )
+    sizes = lengths.get(token, frozenset()) | lengths.get(stem(token), frozenset())
+    return terms, tuple(sorted(sizes, reverse=True))
+
+
 def analyze(text: str) -> list[str]:
     """Search terms of a text: folded, tokenized, synonyms mapped to their canonical form (added
     beside the words, so phrases still match), stopwords dropped, stemmed."""
-    words, phrases = synonyms()
-    starts, longest = _phrase_starts()
     raw = _raw_tokens(text)
-    stems = [stem(token) for token in raw]
     out: list[str] = []
+    stems: list[str] | None = None
     for i, token in enumerate(raw):
-        if token not in starts and stems[i] not in starts:
-            sizes = range(0)
-        else:
-            sizes = range(min(longest, len(raw) - i), 1, -1)
-        for size in sizes:
-            canonical = phrases.get(tuple(raw[i : i + size])) or phrases.get(
-                tuple(stems[i : i + size])
-            )
-            if canonical:
-                out.append(canonical)
-                break
-        parts = [token, *(p for p in token.split("-") if len(p) > 1)] if "-" in token else [token]
-        for part in parts:
-            if part in words:
-                out.append(words[part])
-            elif part not in stopwords():
-                out.append(stem(part))
+        terms, sizes = _token(token)
+        if sizes:  # the longest synonym phrase starting here, as typed or by its stems
+            phrases = synonyms()[1]
+            if stems is None:
+                stems = [stem(t) for t in raw]
+            for size in sizes:
+                if size > len(raw) - i:
+                    continue
+                canonical = phrases.get(tuple(raw[i : i + size])) or phrases.get(
+                    tuple(stems[i : i + size])
+                )
+                if canonical:
+                    out.append(canonical)
+                    break
+        out.extend(terms)
     return out
 
 
