@@ -66,6 +66,7 @@ class EmbeddedBackend:
         self._lock = threading.Lock()
         self._writer = None
         self._writer_lock_file = None
+        self._filling = False  # True while a rebuild fills a new, empty index
         self._facet_pool = ThreadPoolExecutor(2, thread_name_prefix="simpul-facets")
         self._open(self._current())
 
@@ -156,7 +157,8 @@ class EmbeddedBackend:
         with self._lock:
             writer = self._acquire_writer()
             for doc in documents:
-                writer.delete_documents_by_term("id", doc["id"])
+                if not self._filling:  # an index being rebuilt holds no earlier copy
+                    writer.delete_documents_by_term("id", doc["id"])
                 writer.add_document(self._document(doc))
 
     def delete(self, ids: list[str]) -> None:
@@ -187,7 +189,8 @@ class EmbeddedBackend:
         self.index.reload()
 
     def rebuild(self, fill) -> None:
-        """Build a new index folder with ``fill(backend)``, then swap it in (no downtime)."""
+        """Build a new index folder with ``fill(backend)``, then swap it in (no downtime).
+        ``fill`` adds each record once: the new index skips deleting earlier copies."""
         folder = self.root / f"index-{time.time_ns()}"
         folder.mkdir()
         fresh = EmbeddedBackend.__new__(EmbeddedBackend)
@@ -195,6 +198,7 @@ class EmbeddedBackend:
         fresh._writer = fresh._writer_lock_file = None
         fresh._facet_pool = self._facet_pool
         fresh.writer_threads = 2  # a rebuild may use every core the machine gives it
+        fresh._filling = True
         fresh._open(folder)
         with self._lock:
             self._close_writer()

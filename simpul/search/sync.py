@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, select
+import orjson
+from sqlalchemy import Text, cast, func, select
 
 from simpul.registry.models import Change, Service
 from simpul.registry.services import service_to_dict
@@ -50,7 +51,14 @@ def sync(registry, backend, batch: int = 1000) -> int:
         touched += len(ids)
 
 
+JSON_COLUMNS = ("data", "provenance")
+
+
 def _analysed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Documents of raw rows (their JSON columns still text: decoded here, in the worker)."""
+    for row in rows:
+        for name in JSON_COLUMNS:
+            row[name] = orjson.loads(row[name])
     return [document(service_to_dict(SimpleNamespace(**row), with_quality=False)) for row in rows]
 
 
@@ -66,7 +74,13 @@ def rebuild(registry, backend, batch: int = 1000, progress=None, workers: int | 
         last = session.scalar(select(func.max(Change.seq))) or 0
 
     def batches(session) -> Iterator[list[dict[str, Any]]]:
-        query = select(Service.__table__).where(Service.deleted_at.is_(None))
+        # JSON columns travel as text: the workers decode them, not this process, which feeds
+        # the index and is the bottleneck of a rebuild
+        columns = [
+            cast(column, Text).label(column.name) if column.name in JSON_COLUMNS else column
+            for column in Service.__table__.columns
+        ]
+        query = select(*columns).where(Service.deleted_at.is_(None))
         buffer: list[dict[str, Any]] = []
         for row in session.execute(query.execution_options(yield_per=batch)):
             buffer.append(row._asdict())

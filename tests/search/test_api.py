@@ -122,10 +122,16 @@ def test_index_down_loses_nothing(client, publisher, registry, monkeypatch):
     assert client.get("/api/v1/search?q=akta").get_json()["total"] == 1
 
 
-def test_reindex_command(registry, database_url, tmp_path):
+def test_reindex_command(registry, client, database_url, tmp_path):
     load_demo(registry)
     env = {"SIMPUL_DATABASE_URL": database_url, "SIMPUL_SEARCH_PATH": registry.settings.search_path}
     registry.close_search()
     result = CliRunner().invoke(main, ["reindex"], env=env)
     assert result.exit_code == 0, result.output
     assert "indexed 170 services" in result.stderr
+    # what the rebuild indexed is the records themselves (decoded in its worker processes)
+    found = client.get("/api/v1/search?q=akta+kelahiran&size=1").get_json()
+    top = found["items"][0]
+    stored = client.get(f"/api/v1/services/{top['id']}").get_json()
+    assert top["name"] == stored["name"] and "kelahiran" in top["name"]["id"].lower()
+    assert top["channels"] == stored["channels"] and top["areas"] == stored["areas"]
