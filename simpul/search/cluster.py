@@ -145,17 +145,14 @@ class Engine:
     name = ""
     extra = ""
 
-    def connect(self, url: str, timeout: float, ca_certs: str | None):
-        """A client for ``url`` (credentials in it are sent as basic authentication; an https
+    def connect(self, url: str, timeout: float, retries: int, ca_certs: str | None):
+        """A client for ``url`` whose requests wait ``timeout`` seconds and are tried again
+        ``retries`` times (credentials in the URL are sent as basic authentication; an https
         server's certificate is checked against ``ca_certs``, or the system's CAs)."""
         raise NotImplementedError
 
     def verify(self, client, where: str) -> None:
         """Raise when the server is not what this engine talks to."""
-
-    def call(self, client, method: str, seconds: float, **params):
-        """``client.<method>(**params)`` waiting at most ``seconds``."""
-        raise NotImplementedError
 
     def no_answer(self, exc: Exception) -> bool:
         """Refused, reset, timed out, or a TLS failure."""
@@ -199,14 +196,18 @@ class ElasticsearchEngine(Engine):
 
     name = extra = "elasticsearch"
 
-    def connect(self, url, timeout, ca_certs):
+    def connect(self, url, timeout, retries, ca_certs):
         try:
             from elasticsearch import Elasticsearch
         except ImportError as exc:
             raise self.missing(exc) from None
         tls = {"ca_certs": ca_certs} if ca_certs else {}
         return Elasticsearch(
-            url, request_timeout=timeout, max_retries=2, retry_on_timeout=True, **tls
+            url,
+            request_timeout=timeout,
+            max_retries=retries,
+            retry_on_timeout=retries > 0,
+            **tls,
         )
 
     def verify(self, client, where):
@@ -219,12 +220,6 @@ class ElasticsearchEngine(Engine):
                 f"{where} is not an Elasticsearch server; set SIMPUL_SEARCH_ENGINE=auto or "
                 "opensearch for an OpenSearch server"
             ) from None
-
-    def call(self, client, method, seconds, **params):
-        target = client.options(request_timeout=seconds)
-        for part in method.split("."):
-            target = getattr(target, part)
-        return target(**params)
 
     def no_answer(self, exc):
         from elastic_transport import TransportError
@@ -245,13 +240,15 @@ class ElasticsearchEngine(Engine):
 class OpenSearchEngine(Engine):
     name = extra = "opensearch"
 
-    def connect(self, url, timeout, ca_certs):
+    def connect(self, url, timeout, retries, ca_certs):
         try:
             from opensearchpy import OpenSearch
         except ImportError as exc:
             raise self.missing(exc) from None
         tls = {"ca_certs": ca_certs, "verify_certs": True} if ca_certs else {}
-        return OpenSearch(url, timeout=timeout, max_retries=2, retry_on_timeout=True, **tls)
+        return OpenSearch(
+            url, timeout=timeout, max_retries=retries, retry_on_timeout=retries > 0, **tls
+        )
 
     def verify(self, client, where):
         try:
@@ -265,12 +262,6 @@ class OpenSearchEngine(Engine):
                 f"{where} is not an OpenSearch server ({version.get('number', '?')}); set "
                 "SIMPUL_SEARCH_ENGINE=auto or elasticsearch for an Elasticsearch server"
             )
-
-    def call(self, client, method, seconds, **params):
-        target = client
-        for part in method.split("."):
-            target = getattr(target, part)
-        return target(request_timeout=seconds, **params)
 
     def no_answer(self, exc):
         from opensearchpy.exceptions import ConnectionError as NoConnection
@@ -377,7 +368,7 @@ class ClusterBackend:
         self.alias = f"{prefix}-services"
         self.state_index = f"{prefix}-state"
         self.engine: Engine | None = None if engine == "auto" else ENGINES[engine]
-        self._client = None
+        self._client = self._reader = None
         self._target: str | None = None  # while rebuilding: the new index, not the alias
         self._ready = False
 
@@ -385,15 +376,27 @@ class ClusterBackend:
     def name(self) -> str:
         return self.engine.name if self.engine else "search server (not reached yet)"
 
+    def _engine(self) -> Engine:
+        """The engine, asking the server what it is the first time when it is ``auto``."""
+        if self.engine is None:
+            self.engine = ENGINES[detect(self.url, self.ca_certs)]
+        return self.engine
+
     @property
     def client(self):
-        """The client library's client, made on first use (after asking the server what it is
-        when the engine is ``auto``)."""
+        """The client for writes and index management (``timeout`` seconds a request, tried
+        again twice), made on first use."""
         if self._client is None:
-            if self.engine is None:
-                self.engine = ENGINES[detect(self.url, self.ca_certs)]
-            self._client = self.engine.connect(self.url, self.timeout, self.ca_certs)
+            self._client = self._engine().connect(self.url, self.timeout, 2, self.ca_certs)
         return self._client
+
+    @property
+    def reader(self):
+        """The client for what a citizen waits on (searches, suggestions, counts, and the
+        checks before the first one): one try of at most ``READ_TIMEOUT`` seconds."""
+        if self._reader is None:
+            self._reader = self._engine().connect(self.url, READ_TIMEOUT, 0, self.ca_certs)
+        return self._reader
 
     # -- index management -------------------------------------------------------------------------
     @answering
@@ -402,15 +405,15 @@ class ClusterBackend:
         first use)."""
         if self._ready:
             return
-        client = self.client
-        self.engine.verify(client, self.where)
-        if not client.indices.exists_alias(name=self.alias):
+        client, reader = self.client, self.reader  # checks read; changes write
+        self.engine.verify(reader, self.where)
+        if not reader.indices.exists_alias(name=self.alias):
             index = f"{self.alias}-{time.time_ns()}"
             client.indices.create(index=index, body=mappings())
             client.indices.put_alias(index=index, name=self.alias)
         else:
             self._add_new_fields()
-        if not client.indices.exists(index=self.state_index):
+        if not reader.indices.exists(index=self.state_index):
             client.indices.create(
                 index=self.state_index,
                 body={"settings": {"number_of_shards": 1, "number_of_replicas": 0}},
@@ -422,7 +425,7 @@ class ClusterBackend:
         strict): add them, so that syncing goes on; records indexed before lack their values
         until ``simpul reindex``."""
         wanted = mappings()["mappings"]["properties"]
-        live = self.client.indices.get_mapping(index=self.alias)
+        live = self.reader.indices.get_mapping(index=self.alias)
         for index, body in live.items():
             have = body.get("mappings", {}).get("properties", {})
             missing = {name: spec for name, spec in wanted.items() if name not in have}
@@ -536,7 +539,7 @@ class ClusterBackend:
     @answering
     def _read(self, method: str, **params) -> dict[str, Any]:
         self.ensure()
-        return self.engine.call(self.client, method, READ_TIMEOUT, index=self.alias, **params)
+        return getattr(self.reader, method)(index=self.alias, **params)
 
     def search(self, query: SearchQuery) -> SearchResult:
         response = self._read("search", body=build_body(query))
@@ -563,14 +566,15 @@ class ClusterBackend:
 
     def ping(self) -> bool:
         try:
-            self.engine.call(self.client, "cluster.health", READ_TIMEOUT)
+            self.reader.cluster.health()
             return True
         except Exception:
             return False
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
+        for client in (self._client, self._reader):
+            if client is not None:
+                client.close()
 
 
 class ElasticsearchBackend(ClusterBackend):

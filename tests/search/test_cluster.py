@@ -4,12 +4,15 @@ contract, engine detection, alias swaps, bulk item checks, and its query builder
 from __future__ import annotations
 
 import itertools
+import time
+from contextlib import suppress
 
 import pytest
 
 from simpul.errors import SearchUnavailable
 from simpul.search.base import FACETS, build_query
 from simpul.search.cluster import (
+    READ_TIMEOUT,
     BulkFailed,
     ClusterBackend,
     ElasticsearchBackend,
@@ -114,6 +117,40 @@ def test_a_server_that_does_not_answer_is_unavailable(engine):
         backend.search(build_query("akta"))
     with pytest.raises(SearchUnavailable):
         backend.count()
+
+
+@pytest.fixture
+def silent_server():
+    """A loopback port that accepts connections and never answers (a hung or firewalled
+    server): the case where only timeouts end the wait."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        with suppress(OSError):
+            while True:
+                accepted.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+    for connection in accepted:
+        connection.close()
+
+
+@pytest.mark.parametrize("engine", ["auto", *ENGINES])
+def test_a_citizen_waits_one_read_timeout_for_a_silent_server(silent_server, engine):
+    """One try of READ_TIMEOUT (5 s), also before the first search: not the write client's
+    30 s tried three times."""
+    backend = ClusterBackend(silent_server, engine=engine)
+    started = time.monotonic()
+    with pytest.raises(SearchUnavailable, match="does not answer"):
+        backend.search(build_query("akta"))
+    assert time.monotonic() - started < READ_TIMEOUT * 2
+    backend.close()
 
 
 def test_something_else_is_not_taken_for_a_search_server():
