@@ -9,6 +9,7 @@ from flask import request
 from simpul.errors import ValidationFailed
 from simpul.harvesters import sources
 from simpul.portal import history, views
+from simpul.portal.publisher import current_actor
 from simpul.registry import organizations, services
 from simpul.registry.api.common import registry
 
@@ -52,7 +53,7 @@ def organization(org_id: str):
         total=total,
         summary=summary[0] if summary else None,
         page=page,
-        pages=-(-total // SHACL_PAGE),
+        pages=views.page_count(total, SHACL_PAGE),
     )
 
 
@@ -67,8 +68,6 @@ def source_list():
             last = sources.get_job(session, row.last_job_id) if row.last_job_id else None
             errors = sources.job_errors(session, last.id, limit=1)[0] if last else 0
             items.append({**sources.source_to_dict(row, last), "error_count": errors})
-    from simpul.portal.publisher import current_actor
-
     return views.page(
         "portal/audit/sources.html",
         actor=current_actor(),
@@ -76,7 +75,7 @@ def source_list():
         total=total,
         org=org,
         page=page,
-        pages=-(-total // 100),
+        pages=views.page_count(total, 100),
     )
 
 
@@ -89,8 +88,6 @@ def job(job_id: str):
         source = sources.source_to_dict(sources.get_source(session, row.source_id))
         total, errors = sources.job_errors(session, job_id, (page - 1) * 100, 100)
         errors = [sources.error_to_dict(e) for e in errors]
-    from simpul.portal.publisher import current_actor
-
     actor = current_actor()
     return views.page(
         "portal/audit/job.html",
@@ -100,7 +97,7 @@ def job(job_id: str):
         errors=errors,
         total=total,
         page=page,
-        pages=-(-total // 100),
+        pages=views.page_count(total, 100),
     )
 
 

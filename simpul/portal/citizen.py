@@ -77,7 +77,7 @@ def search():
         area_note=area_note,
         picker=area_picker(area),
         page=page,
-        pages=min(-(-result.total // PAGE_SIZE), MAX_PAGE),
+        pages=min(views.page_count(result.total, PAGE_SIZE), MAX_PAGE),
         sort=query.sort,
         sorts=SORTS,
     )
@@ -179,7 +179,7 @@ def organization_index():
         province=province,
         provinces=load_areas().children(NATIONAL),
         page=page,
-        pages=-(-total // 50),
+        pages=views.page_count(total, 50),
     )
 
 
@@ -219,7 +219,7 @@ def organization(org_id: str):
         total=total,
         summary=summary,
         page=page,
-        pages=-(-total // 50),
+        pages=views.page_count(total, 50),
     )
 
 

@@ -120,7 +120,7 @@ def dashboard(actor: Actor):
         items=items,
         total=total,
         page=page,
-        pages=-(-total // 50),
+        pages=views.page_count(total, 50),
     )
 
 

@@ -103,6 +103,11 @@ def page_number(maximum: int = 100_000) -> int:
     return min(max(int(value), 1), maximum) if value.isdigit() else 1
 
 
+def page_count(total: int, size: int) -> int:
+    """How many pages of ``size`` items hold ``total``."""
+    return -(-total // size)
+
+
 def error_page(error: SimpulError) -> Response:
     response = page("portal/error.html", status=error.status, error=error)
     response.headers.update(error.headers)

@@ -134,6 +134,12 @@ def suggest_body(prefix: str, size: int) -> dict[str, Any]:
     }
 
 
+def refused(status: int) -> str:
+    return (
+        f"refused Simpul's credentials ({status}); check the user and password in SIMPUL_SEARCH_URL"
+    )
+
+
 class BulkFailed(RuntimeError):
     """Some items of a bulk request failed; the message names the first ones."""
 
@@ -176,10 +182,7 @@ class Engine:
             return f"does not answer ({type(exc).__name__})"
         status = self.status(exc)
         if status in (401, 403):
-            return (
-                f"refused Simpul's credentials ({status}); check the user and password in "
-                "SIMPUL_SEARCH_URL"
-            )
+            return refused(status)
         if status is not None and status >= 500:
             return f"failed ({status})"
         return None
@@ -305,16 +308,14 @@ def detect(url: str, ca_certs: str | None = None, timeout: float = READ_TIMEOUT)
             f"the search server at {where} does not answer ({type(exc).__name__})"
         ) from None
     if response.status_code in (401, 403):
-        raise SearchUnavailable(
-            f"the search server at {where} refused Simpul's credentials "
-            f"({response.status_code}); check the user and password in SIMPUL_SEARCH_URL"
-        )
+        raise SearchUnavailable(f"the search server at {where} {refused(response.status_code)}")
     if response.headers.get("X-Elastic-Product") == "Elasticsearch":
         return "elasticsearch"
     try:
-        version = response.json().get("version", {})
+        body = response.json()
     except ValueError:
-        version = {}
+        body = None
+    version = body.get("version") if isinstance(body, dict) else None
     if isinstance(version, dict) and version.get("distribution") == "opensearch":
         return "opensearch"
     if response.status_code >= 500:

@@ -161,6 +161,9 @@ def test_something_else_is_not_taken_for_a_search_server():
         remote.route("/", Response(b"<p>a web site</p>", "text/html"))
         with pytest.raises(RuntimeError, match="answered 200 but is neither"):
             detect(remote.base + "/")
+        remote.route("/", Response(b"[1, 2]"))  # JSON, but not an object
+        with pytest.raises(RuntimeError, match="answered 200 but is neither"):
+            detect(remote.base + "/")
         remote.route("/", Response(b"busy", "text/plain", status=503))
         with pytest.raises(SearchUnavailable, match="failed \\(503\\)"):
             detect(remote.base + "/")

@@ -20,7 +20,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -113,24 +112,21 @@ class ElasticsearchNode:
             start_new_session=True,
             **as_user,
         )
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"Elasticsearch exited:\n{self._tail()}")
-            try:
-                health = requests.get(
-                    f"{self.url}/_cluster/health",
-                    timeout=2,
-                    auth=(self.user, self.password) if secured else None,
-                    verify=str(self.ca) if secured else True,
-                )
-                if health.ok and health.json()["status"] in ("green", "yellow"):
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"Elasticsearch did not start in 180 s:\n{self._tail()}")
+        credentials = {"auth": (self.user, self.password), "verify": str(self.ca)}
+
+        def green_or_yellow() -> bool:
+            health = requests.get(
+                f"{self.url}/_cluster/health", timeout=2, **(credentials if secured else {})
+            )
+            return health.ok and health.json()["status"] in ("green", "yellow")
+
+        try:
+            maven.wait_until_ready(
+                self.proc, green_or_yellow, 180, "Elasticsearch", self.folder / "node.log"
+            )
+        except RuntimeError:
+            self.stop()
+            raise
 
     def _secure(self, home: Path, env: dict[str, str]) -> dict[str, str]:
         """A CA, a certificate for 127.0.0.1 signed by it, and a user holding only the
@@ -183,10 +179,6 @@ class ElasticsearchNode:
             "xpack.security.http.ssl.certificate": "certs/node/node.crt",
             "xpack.security.http.ssl.certificate_authorities": "certs/ca/ca.crt",
         }
-
-    def _tail(self) -> str:
-        self.log.flush()
-        return "\n".join((self.folder / "node.log").read_text().splitlines()[-30:])
 
     def stop(self) -> None:
         if self.proc.poll() is None:

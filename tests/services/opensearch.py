@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import requests
@@ -71,18 +70,17 @@ class OpenSearchNode:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"OpenSearch exited; see {self.folder / 'node.log'}")
-            try:
-                if requests.get(self.url, timeout=2).ok:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"OpenSearch did not start; see {self.folder / 'node.log'}")
+        try:
+            maven.wait_until_ready(
+                self.proc,
+                lambda: requests.get(self.url, timeout=2).ok,
+                120,
+                "OpenSearch",
+                self.folder / "node.log",
+            )
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         if self.proc.poll() is None:
