@@ -39,6 +39,8 @@ test-fast: install ## Run the tests without the slow ones
 
 bench: install ## Run the benchmarks; JSON results on standard output
 	bash .ci/system-deps bench
+	@echo "The command behind each figure of docs/benchmarks.md:" >&2
+	@$(BIN)/python -m bench --commands >&2
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install ## Check style with ruff
