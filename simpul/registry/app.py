@@ -15,6 +15,7 @@ from simpul.config import Settings, load_settings
 from simpul.errors import PayloadTooLarge, SimpulError
 from simpul.registry.api.common import json_response
 from simpul.registry.context import Registry
+from simpul.registry.guards import init_guards
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -24,6 +25,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then TOML file, then ``SIMPUL_*`` environment, then ``config``."""
     settings = config if isinstance(config, Settings) else load_settings(config)
     app = Flask(__name__)
+    init_guards(app)
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         JSON_SORT_KEYS=False,

@@ -33,7 +33,9 @@ class CatalogArgs(Schema):
     level = fields.String(validate=validate.OneOf(list(registry_codelists.LEVELS)))
     area = fields.String(metadata={"description": "services covering this Kemendagri area"})
     modified_since = fields.AwareDateTime(default_timezone=None)
-    page = fields.Integer(validate=validate.Range(min=1), metadata={"description": "Hydra paging"})
+    page = fields.Integer(
+        validate=validate.Range(min=1, max=1_000_000), metadata={"description": "Hydra paging"}
+    )
     size = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
 
 
