@@ -110,7 +110,7 @@ def _integer_parameters(client):
 def test_every_integer_parameter_is_bounded(client):
     found = list(_integer_parameters(client))
     assert {p["name"] for _, _, p in found} >= {"page", "size", "number", "limit"}
-    for path, method, param in found:
+    for path, _method, param in found:
         assert param["schema"].get("maximum", 2**63) <= MAX_PATH_INTEGER, (path, param)
 
 
