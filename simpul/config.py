@@ -44,6 +44,13 @@ class Settings:
     harvest_allow_private: bool = False
     search_sync_ms: int = 500  # how often a server process drains the change log into the index
     max_body_bytes: int = 2 * 1024 * 1024
+    validate_max_bytes: int = 512 * 1024  # POST /api/v1/validate: body size (413 beyond)
+    validate_max_triples: int = 10_000  # POST /api/v1/validate: triples checked (413 beyond)
+    validate_max_nodes: int = 100  # POST /api/v1/validate: nodes the shapes check (413 beyond)
+    validate_rate_limit: str = "30/minute"  # POST /api/v1/validate, per client address
+    auth_failure_limit: str = "20/minute"  # failed tokens or sign-ins per client address
+    rate_limit_storage_uri: str = "memory://"  # shared by processes: e.g. redis://host:6379
+    proxy_hops: int = 0  # trusted reverse proxies in front: how many X-Forwarded-For hops
     log_level: str = "INFO"
     secret_key: str = field(default="", repr=False)  # signs portal sessions; default: data_dir
     extra: dict[str, Any] = field(default_factory=dict)
@@ -175,3 +182,22 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("search_index: use lowercase letters, digits, '-' or '_'")
     if settings.max_body_bytes < 1024:
         raise ConfigError("max_body_bytes: must be at least 1024")
+    _validate_limits(settings)
+
+
+def _validate_limits(settings: Settings) -> None:
+    from limits import parse_many
+
+    for name in ("validate_rate_limit", "auth_failure_limit"):
+        try:
+            parse_many(getattr(settings, name))
+        except ValueError:
+            raise ConfigError(
+                f"{name}: expected a rate such as '20/minute' or '100 per hour', "
+                f"got {getattr(settings, name)!r}"
+            ) from None
+    if "://" not in settings.rate_limit_storage_uri:
+        raise ConfigError("rate_limit_storage_uri: expected memory:// or a URI such as redis://")
+    for name in ("validate_max_bytes", "validate_max_triples", "validate_max_nodes", "proxy_hops"):
+        if getattr(settings, name) < 0:
+            raise ConfigError(f"{name}: must not be negative")

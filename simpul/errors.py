@@ -126,6 +126,12 @@ class UnsupportedMediaType(SimpulError):
     title = "Unsupported media type"
 
 
+class TooManyRequests(SimpulError):
+    status = 429
+    code = "too-many-requests"
+    title = "Too many requests"
+
+
 class SearchUnavailable(SimpulError):
     """The search server does not answer. Writes go on (the change log keeps them for the
     index); searches can be retried."""

@@ -9,6 +9,7 @@ from flask import request
 from simpul.errors import ValidationFailed
 from simpul.harvesters import sources
 from simpul.portal import history, views
+from simpul.portal.forms import whole_number
 from simpul.portal.publisher import current_actor
 from simpul.registry import organizations, services
 from simpul.registry.api.common import registry
@@ -133,6 +134,7 @@ def _version_arg(name: str, default: int, newest: int) -> int:
     value = request.args.get(name, "")
     if not value:
         return default
-    if not value.isdigit() or not 1 <= int(value) <= newest:
+    number = whole_number(value)
+    if number is None or not 1 <= number <= newest:
         raise ValidationFailed.from_messages({name: f"choose a version from 1 to {newest}"})
-    return int(value)
+    return number

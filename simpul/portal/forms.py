@@ -216,7 +216,16 @@ def _numbers(record: dict[str, Any]) -> None:
     management = record.get("management")
     if management and "staff_count" in management:
         text = str(management["staff_count"])
-        management["staff_count"] = int(text) if text.isdigit() else text
+        number = whole_number(text)
+        management["staff_count"] = text if number is None else number
+
+
+def whole_number(text: str, digits: int = 18) -> int | None:
+    """``text`` as a non-negative integer when it is ASCII digits only (``"²".isdigit()`` is
+    true, ``int("²")`` fails) and short enough for any integer column; else None."""
+    if text.isascii() and text.isdigit() and len(text) <= digits:
+        return int(text)
+    return None
 
 
 def parse_amount(text: str) -> Any:

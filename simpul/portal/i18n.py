@@ -18,12 +18,11 @@ from flask_babel import (
     gettext,
     ngettext,
 )
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 DEFAULT = "id"
 COOKIE = "simpul_lang"
-WORDS = re.compile(r"\w+|\W+")
 DURATION = re.compile(
     r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?$"
 )
@@ -180,13 +179,6 @@ def day(value: str | None) -> str:
 
 def mark(value: str, terms: set[str] | frozenset[str]) -> Markup:
     """Words of ``value`` whose stem is one of the searched terms, inside ``<mark>``."""
-    from simpul.search.analysis import stem
+    from simpul.search.highlight import mark as highlight
 
-    out = []
-    for token in WORDS.findall(value or ""):
-        low = token.lower()
-        if terms and token[0].isalnum() and (low in terms or stem(low) in terms):
-            out.append(f"<mark>{escape(token)}</mark>")
-        else:
-            out.append(str(escape(token)))
-    return Markup("".join(out))  # noqa: S704 - every piece was escaped above
+    return Markup(highlight(value, terms))  # noqa: S704 - highlight() escapes, then marks

@@ -5,9 +5,11 @@ session can only write its own organization's records, and every change is versi
 from __future__ import annotations
 
 import functools
+import unicodedata
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from flask import flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -15,10 +17,9 @@ from simpul.errors import InvalidInput, SimpulError, Unauthorized, ValidationFai
 from simpul.portal import csrf, forms, views
 from simpul.portal.i18n import fid
 from simpul.portal.messages import describe
-from simpul.registry import organizations, services
+from simpul.registry import organizations, services, sessions
 from simpul.registry.api.common import registry
 from simpul.registry.auth import Actor, authenticate
-from simpul.registry.models import ApiToken
 
 bp = views.blueprint("publisher", __name__, url_prefix="/publish")
 
@@ -42,16 +43,16 @@ def _expired(error: CSRFError):
 
 
 def current_actor() -> Actor | None:
-    """Who is signed in; a revoked or deleted token ends the session at once."""
-    token_id = session.get("token_id")
-    if not token_id:
+    """Who is signed in. The session lives on the server: sign-out, expiry or a revoked token
+    ends it at once, and a copy of the cookie ends with it."""
+    secret = session.get("sid")
+    if not secret:
         return None
     with registry().db.session() as db:
-        row = db.get(ApiToken, token_id)
-        if row is None or row.revoked_at is not None:
-            session.clear()
-            return None
-        return Actor(f"token:{row.id}", row.organization_id, row.role)
+        actor = sessions.session_actor(db, secret)
+    if actor is None:
+        session.clear()
+    return actor
 
 
 def signed_in(view):
@@ -65,6 +66,24 @@ def signed_in(view):
     return wrapper
 
 
+def same_site_path(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else None. Browsers read ``/\\host``,
+    ``/<tab>/host`` or ``//host`` as another host, so a single leading ``/`` is not enough:
+    no backslash, no ``//``, no control or space character, no scheme, before or after
+    percent-decoding."""
+    if not target or len(target) > 2000:
+        return None
+    for form in (target, unquote(target)):
+        if not form.startswith("/") or "//" in form or "\\" in form:
+            return None
+        if any(ch.isspace() or unicodedata.category(ch)[0] in "CZ" for ch in form):
+            return None
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc:
+            return None
+    return target
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     error = None
@@ -76,21 +95,22 @@ def sign_in():
         except Unauthorized:
             error = _("This token is not valid, or it was revoked. Ask your administrator.")
         else:
+            lifetime = current_app.permanent_session_lifetime
+            with registry().db.transaction() as db:
+                secret = sessions.open_session(db, actor.name.removeprefix("token:"), lifetime)
             session.clear()  # a fresh session: nothing carried over from before sign-in
-            session.update(token_id=actor.name.removeprefix("token:"), org=actor.organization)
-            session.permanent = (
-                True  # expires after PERMANENT_SESSION_LIFETIME, browser open or not
-            )
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("publisher.dashboard")
-            return redirect(target)
+            session.update(sid=secret)
+            session.permanent = True  # the cookie expires with the server's session
+            return redirect(same_site_path(request.args.get("next")) or url_for(".dashboard"))
     status = 401 if error else 200
     return views.page("portal/publish/sign_in.html", status=status, error=error)
 
 
 @bp.post("/sign-out")
 def sign_out():
+    if session.get("sid"):
+        with registry().db.transaction() as db:
+            sessions.close_session(db, session["sid"])
     session.clear()
     flash(_("You have signed out."))
     return redirect(url_for("portal.home"))

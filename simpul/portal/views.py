@@ -32,23 +32,6 @@ FACET_TITLES = {
 }
 
 
-# Pages load only their own scripts, styles and data; nothing may frame the editor.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
-)
-
-
-def protect_page(response):
-    """Security headers of every portal page (the API and Swagger UI keep their own)."""
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
-
-
 # words of harvest reports (job states, held deletions, counts), shown in the page's language
 HARVEST_WORDS = {
     "queued": lazy_gettext("queued"),
@@ -85,9 +68,8 @@ def harvest_word(word: str) -> str:
 
 
 def blueprint(name: str, import_name: str, **options: Any) -> Blueprint:
-    """A blueprint of portal pages: security headers on every page, and errors as pages."""
+    """A blueprint of portal pages, with errors as pages (the app sets security headers)."""
     bp = Blueprint(name, import_name, **options)
-    bp.after_request(protect_page)
     bp.register_error_handler(SimpulError, error_page)
     return bp
 
@@ -99,8 +81,10 @@ def page(template: str, status: int = 200, **context: Any) -> Response:
 
 def page_number(maximum: int = 100_000) -> int:
     """The ``page`` query parameter, 1 when absent or not a number, capped at ``maximum``."""
-    value = request.args.get("page", "")
-    return min(max(int(value), 1), maximum) if value.isdigit() else 1
+    from simpul.portal.forms import whole_number
+
+    number = whole_number(request.args.get("page", ""))
+    return 1 if number is None else min(max(number, 1), maximum)
 
 
 def page_count(total: int, size: int) -> int:

@@ -12,9 +12,11 @@ from werkzeug.exceptions import HTTPException
 
 from simpul import __version__
 from simpul.config import Settings, load_settings
-from simpul.errors import PayloadTooLarge, SimpulError
+from simpul.errors import PayloadTooLarge, SimpulError, TooManyRequests
 from simpul.registry.api.common import json_response
 from simpul.registry.context import Registry
+from simpul.registry.guards import init_guards
+from simpul.registry.throttle import init_throttle, too_many
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -24,6 +26,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then TOML file, then ``SIMPUL_*`` environment, then ``config``."""
     settings = config if isinstance(config, Settings) else load_settings(config)
     app = Flask(__name__)
+    init_guards(app)
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         JSON_SORT_KEYS=False,
@@ -49,6 +52,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     from simpul.portal import init_portal
 
     init_portal(app, settings)
+    init_throttle(app, settings)
     CORS(
         app,
         resources={r"/*": {"origins": "*"}},
@@ -103,6 +107,8 @@ def _register_errors(app: Flask) -> None:
         if exc.code == 413:
             limit = app.config["MAX_CONTENT_LENGTH"]
             return problem(PayloadTooLarge(f"the request body is larger than {limit} bytes"))
+        if exc.code == 429:
+            return problem(TooManyRequests(too_many(exc.description or "")))
         err = SimpulError(exc.description or exc.name)
         err.status, err.title = exc.code or 500, exc.name
         err.code = exc.name.lower().replace(" ", "-")

@@ -265,3 +265,17 @@ class Rendering(Base):
     key: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
     refs: Mapped[list[str]] = mapped_column(Json)
+
+
+class PortalSession(Base):
+    """The server's half of a signed-in portal session: the cookie carries a random secret, this
+    row its SHA-256. Signing out deletes the row, so a copied cookie is worthless afterwards."""
+
+    __tablename__ = "portal_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[str] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True
+    )
+    created: Mapped[datetime] = mapped_column(Timestamp)
+    expires: Mapped[datetime] = mapped_column(Timestamp, index=True)

@@ -10,6 +10,7 @@ import orjson
 from rdflib import Graph
 
 from simpul.errors import InvalidInput, PayloadTooLarge
+from simpul.nesting import check_depth
 
 FORMATS = {
     "ttl": "turtle",
@@ -62,6 +63,8 @@ def parse(data: bytes, fmt: str, *, limit: int = DEFAULT_LIMIT, base: str | None
     graph = Graph()
     try:
         graph.parse(data=data, format=fmt, publicID=base)
+    except RecursionError:
+        raise InvalidInput(f"{fmt} input is nested too deeply to read") from None
     except Exception as exc:  # rdflib raises many types; all mean the input is malformed
         message = " ".join(str(exc).split())[:500]
         raise InvalidInput(f"malformed {fmt} input: {message}") from None
@@ -83,6 +86,7 @@ def _safe_jsonld(data: bytes) -> bytes:
         raise InvalidInput(
             f"malformed JSON-LD at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    check_depth(document, "the JSON-LD document")
     remote = _remote_contexts(document, "$")
     if remote:
         where, url = remote

@@ -12,6 +12,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from webargs.flaskparser import FlaskParser
 
 from simpul.errors import InvalidInput, UnsupportedMediaType, ValidationFailed
+from simpul.nesting import check_depth
 from simpul.registry.context import Registry
 
 
@@ -32,6 +33,14 @@ class SimpulParser(FlaskParser):
             if location in ("query", "json", "headers", "view_args"):
                 messages = messages[location]
         raise ValidationFailed.from_messages(messages)
+
+    def _raw_load_json(self, req):
+        try:
+            document = super()._raw_load_json(req)
+        except RecursionError:
+            raise InvalidInput("the JSON body is nested too deeply to read") from None
+        check_depth(document, "the JSON body")
+        return document
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         raise InvalidInput(f"malformed JSON: {error}")
@@ -66,13 +75,15 @@ def read_json() -> Any:
     if not raw.strip():
         raise InvalidInput("the request body is empty; expected a JSON object")
     try:
-        return orjson.loads(raw)
+        document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise InvalidInput(
             f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
             line=exc.lineno,
             column=exc.colno,
         ) from None
+    check_depth(document, "the JSON body")
+    return document
 
 
 def if_match() -> set[str] | None:

@@ -39,7 +39,7 @@ class HarvestArgs(Schema):
 
 
 class JobArgs(Schema):
-    errors_offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    errors_offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
     errors_limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, request, stream_with_context
 from marshmallow import Schema, fields, validate
 
-from simpul.errors import NotAcceptable, NotFound
+from simpul.errors import NotAcceptable, NotFound, PayloadTooLarge
 from simpul.registry import codelists as registry_codelists
 from simpul.registry import services
 from simpul.registry.api.common import Blueprint, json_response, registry
@@ -33,7 +33,9 @@ class CatalogArgs(Schema):
     level = fields.String(validate=validate.OneOf(list(registry_codelists.LEVELS)))
     area = fields.String(metadata={"description": "services covering this Kemendagri area"})
     modified_since = fields.AwareDateTime(default_timezone=None)
-    page = fields.Integer(validate=validate.Range(min=1), metadata={"description": "Hydra paging"})
+    page = fields.Integer(
+        validate=validate.Range(min=1, max=1_000_000), metadata={"description": "Hydra paging"}
+    )
     size = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
 
 
@@ -211,6 +213,13 @@ def validate_rdf():
     from simpul.vocab import parsing, shacl
 
     reg = registry()
+    settings = reg.settings
+    raw = request.get_data(cache=True)  # read_json() reads it again from the cache
+    if len(raw) > settings.validate_max_bytes:
+        raise PayloadTooLarge(
+            f"the body is {len(raw)} bytes; this endpoint checks up to "
+            f"{settings.validate_max_bytes} bytes (use 'simpul validate FILE' for more)"
+        )
     mimetype = request.mimetype or ""
     if mimetype == "application/json":
         with reg.db.session() as session:  # checked like a publish, described like an export
@@ -224,8 +233,25 @@ def validate_rdf():
         graph = record_graph(draft, orgs)
     else:
         fmt = parsing.rdflib_format(mimetype) if mimetype else "turtle"
-        graph = parsing.parse(request.get_data(cache=False), fmt, limit=reg.settings.max_body_bytes)
+        graph = parsing.parse(raw, fmt, limit=settings.validate_max_bytes)
+    _check_cost(graph, settings.validate_max_triples, settings.validate_max_nodes)
     return json_response(shacl.validate(graph))
+
+
+def _check_cost(graph, max_triples: int, max_nodes: int) -> None:
+    """SHACL's time grows with the triples and the nodes the shapes check: refuse, before
+    validating, what would keep a worker busy for seconds."""
+    from simpul.vocab import shacl
+
+    nodes = shacl.focus_nodes(graph)
+    if len(graph) > max_triples or nodes > max_nodes:
+        raise PayloadTooLarge(
+            f"the input has {len(graph)} triples and {nodes} nodes to check; this endpoint "
+            f"checks up to {max_triples} triples and {max_nodes} nodes "
+            "(use 'simpul validate FILE' for whole catalogs)",
+            triples=len(graph),
+            nodes=nodes,
+        )
 
 
 @blp.route("/api/v1/services/<service_id>/validation")

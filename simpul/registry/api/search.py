@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from marshmallow import Schema, fields, validate
 
 from simpul.errors import ValidationFailed
 from simpul.registry import codelists
 from simpul.registry.api.common import Blueprint, json_response, registry
 from simpul.registry.areas import load_areas
-from simpul.search.analysis import stem
 from simpul.search.base import FACETS, SORTS, build_query
+from simpul.search.highlight import mark
 
 blp = Blueprint("search", __name__, url_prefix="/api/v1", description="Search")
 
@@ -74,18 +72,7 @@ def search(args):
 
 
 def _highlighted(item: dict, terms: tuple[str, ...]) -> dict:
-    wanted = set(terms)
-    name = item["name"].get("id", "")
-
-    def mark(match: re.Match) -> str:
-        word = match.group(0)
-        return (
-            f"<mark>{word}</mark>"
-            if stem(word.lower()) in wanted or word.lower() in wanted
-            else word
-        )
-
-    return {**item, "highlight": {"name": re.sub(r"\w+", mark, name)}}
+    return {**item, "highlight": {"name": mark(item["name"].get("id", ""), frozenset(terms))}}
 
 
 @blp.route("/suggest")
