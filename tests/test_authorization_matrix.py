@@ -33,6 +33,7 @@ from tests.conftest import _postgres_db, running_app, service_record
 from tests.portal.conftest import csrf_of
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+IGNORED = ("api_tokens", "last_used")  # bookkeeping of a token's use, not a write
 ACTORS = ("anonymous", "garbage", "revoked", "owner", "other", "parent", "admin", "federated")
 
 OWNER = "disdukcapil-kota-gorontalo"
@@ -289,8 +290,12 @@ class World:
             return list(session.scalars(query))
 
     def restore_owner(self) -> None:
+        """Undo what a cell did to OWNER (a refused cell on a faulty build may have changed it)."""
         with self.registry.db.transaction() as session:
-            organizations.update_organization(session, OWNER, {"id": OWNER, **OWNER_ORG})
+            row = organizations.get_organization(session, OWNER)
+            now = organizations.organization_to_dict(row, "")
+            if row.uri or any(now[key] != value for key, value in OWNER_ORG.items()):
+                organizations.update_organization(session, OWNER, {"id": OWNER, **OWNER_ORG})
 
     def snapshot(self) -> dict[str, list[str]]:
         """Every row of every table (a token's last use is bookkeeping, not a write)."""
@@ -304,16 +309,21 @@ class World:
         return out
 
     # callers
+    def address(self) -> str:
+        """A client address of its own, so that no per-address limit is shared between cells."""
+        n = next(self.ids)
+        return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+
     def headers(self, actor: str) -> dict[str, str]:
         token = self.tokens[actor]
         return {} if token is None else {"Authorization": f"Bearer {token}"}
 
     def browser(self, actor: str, sign_in: bool = True) -> tuple[FlaskClient, str]:
-        """A browser of its own (its own address, so no rate limit is shared between cells),
-        signed in with the caller's token as a person would; ``revoked`` signed in before its
-        token was revoked and still holds the session cookie."""
+        """A browser of its own (cookies and client address), signed in with the caller's token
+        as a person would; ``revoked`` signed in before its token was revoked and still holds the
+        session cookie. Returns the browser and the CSRF token its forms carry."""
         client = self.app.test_client()
-        client.environ_base["REMOTE_ADDR"] = f"10.{next(self.ids) % 250}.{next(self.ids) % 250}.1"
+        client.environ_base["REMOTE_ADDR"] = self.address()
         csrf = self.csrf(client)
         if not sign_in or actor == "anonymous":
             return client, csrf
@@ -335,7 +345,6 @@ class World:
         return csrf_of(client.get("/publish/sign-in").get_data(as_text=True))
 
 
-IGNORED = ("api_tokens", "last_used")
 SPECS: dict[tuple[str, str], Callable[[World, str, str], Attempt]] = {}
 
 
@@ -623,7 +632,7 @@ def send(w: World, method: str, actor: str, attempt: Attempt):
     if attempt.browser is not None:
         form = {**(attempt.body or {}), "csrf_token": attempt.csrf}
         return attempt.browser.open(attempt.url, method=method, data=form)
-    w.client.environ_base["REMOTE_ADDR"] = f"10.{next(w.ids) % 250}.{next(w.ids) % 250}.2"
+    w.client.environ_base["REMOTE_ADDR"] = w.address()
     options: dict[str, Any] = {"method": method, "headers": w.headers(actor)}
     if attempt.data is not None:
         options.update(data=attempt.data, content_type=attempt.content_type)
