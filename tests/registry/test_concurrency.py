@@ -16,8 +16,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from simpul.registry.auth import create_token
-from simpul.registry.db import Database
+from simpul.errors import ConcurrentWrite, Conflict
+from simpul.registry import services
+from simpul.registry.auth import SYSTEM, create_token
+from simpul.registry.db import Database, utcnow
+from simpul.registry.models import Organization
 from simpul.registry.organizations import create_organization
 from tests.conftest import _postgres_db
 from tests.services.postgres import free_port
@@ -209,3 +212,58 @@ def test_concurrent_posts_of_one_new_identifier_create_one_record(server):
     listed = requests.get(server.api, params={"identifier": "kartu-keluarga"}, timeout=30).json()
     assert [i["id"] for i in listed["items"]] == [winner.json()["id"]]
     assert_contiguous(server.versions(winner.json()["id"]), 1)
+
+
+# -- the pieces, in one process -------------------------------------------------------------------
+def _prepared(session, identifier: str, note: str) -> services.Prepared:
+    return services.prepare(record(identifier, note), services.session_lookup(session), ORG)
+
+
+def test_a_batch_updates_many_records_and_a_stale_version_is_refused(registry):
+    from tests.conftest import Publisher
+
+    Publisher(registry, None).org(ORG)
+    keys = ["akta-kelahiran", "akta-kematian", "surat-pindah"]
+    with registry.db.transaction() as session:
+        first = [_prepared(session, k, "1") for k in keys]
+        services.publish_many(session, first, SYSTEM, base_uri="http://x", provenance={})
+    with registry.db.transaction() as session:  # the driver counts every row of a batch
+        second = [_prepared(session, k, "2") for k in keys]
+        outcomes = services.publish_many(
+            session, second, SYSTEM, base_uri="http://x", provenance={}
+        )
+    assert [o for _, o in outcomes] == [services.Outcome.UPDATED] * 3
+    service_id = outcomes[0][0]
+    with pytest.raises(ConcurrentWrite), registry.db.transaction() as session:
+        stale = {"id": service_id, "_prior": 1, "version": 2, "status": "inactive"}
+        services._update_rows(session, [stale])  # it is at version 2: nothing may change
+    with registry.db.session() as session:
+        assert services.get(session, service_id).status == "active"
+
+
+def test_write_runs_again_when_a_key_was_taken_meanwhile_and_then_answers_409(registry):
+    from tests.conftest import Publisher
+
+    Publisher(registry, None).org(ORG)
+    attempts = []
+
+    def taken(session):
+        attempts.append(1)
+        create_organization(session, {"id": ORG, "name": {"id": "x"}, "level": "pusat"}, SYSTEM)
+
+    def duplicate(session):  # a key taken between the check and the insert
+        attempts.append(1)
+        session.add(
+            Organization(
+                id=ORG, name={"id": "x"}, level="pusat", created=utcnow(), modified=utcnow()
+            )
+        )
+        session.flush()
+
+    with pytest.raises(Conflict):  # decided afresh on the first run: no retry needed
+        registry.db.write(taken)
+    assert len(attempts) == 1
+    attempts.clear()
+    with pytest.raises(ConcurrentWrite) as raised:
+        registry.db.write(duplicate)
+    assert len(attempts) == 3 and raised.value.status == 409
