@@ -102,6 +102,12 @@ class Conflict(SimpulError):
     title = "Conflict"
 
 
+class ConcurrentWrite(Conflict):
+    """Another write changed the same rows first; running the transaction again is safe."""
+
+    code = "concurrent-write"
+
+
 class Gone(SimpulError):
     status = 410
     code = "gone"

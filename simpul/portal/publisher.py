@@ -13,7 +13,13 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from simpul.errors import InvalidInput, SimpulError, Unauthorized, ValidationFailed
+from simpul.errors import (
+    InvalidInput,
+    PreconditionFailed,
+    SimpulError,
+    Unauthorized,
+    ValidationFailed,
+)
 from simpul.portal import csrf, forms, views
 from simpul.portal.i18n import fid
 from simpul.portal.messages import describe
@@ -184,24 +190,7 @@ def _save(actor: Actor, raw: dict[str, Any], stored: dict[str, Any] | None):
             draft.setdefault("uri", f"{reg.base_uri}/services/draft")
             draft["level"] = prepared.organization.level
             return _editor(actor, request.form, stored, report=report_of(draft), checked=True)
-        with reg.db.transaction() as db:
-            provenance = reg.provenance(actor, "portal")
-            if stored is None:
-                row, _outcome = services.publish(
-                    db, raw, actor, base_uri=reg.base_uri, provenance=provenance
-                )
-            else:
-                expected = request.form.get("etag")
-                row, _outcome = services.replace(
-                    db,
-                    stored["id"],
-                    raw,
-                    actor,
-                    base_uri=reg.base_uri,
-                    provenance=provenance,
-                    if_match={expected} if expected else None,
-                )
-            service_id = row.id
+        service_id = reg.db.write(lambda db: _store(db, actor, raw, stored))
     except ValidationFailed as failure:
         errors = forms.form_paths(failure.errors, request.form, stored)
         return _editor(actor, request.form, stored, errors=errors, status=422)
@@ -212,6 +201,28 @@ def _save(actor: Actor, raw: dict[str, Any], stored: dict[str, Any] | None):
         return _editor(actor, request.form, stored, errors=errors, status=failure.status)
     flash(_("Saved. Citizens see the new version now."))
     return redirect(url_for("publisher.edit", service_id=service_id, saved=1))
+
+
+def _store(db, actor: Actor, raw: dict[str, Any], stored: dict[str, Any] | None) -> str:
+    """Publish or replace (under the precondition of the ETag the form was read at)."""
+    reg = registry()
+    provenance = reg.provenance(actor, "portal")
+    if stored is None:
+        row, _outcome = services.publish(
+            db, raw, actor, base_uri=reg.base_uri, provenance=provenance
+        )
+        return row.id
+    expected = request.form.get("etag")
+    row, _outcome = services.replace(
+        db,
+        stored["id"],
+        raw,
+        actor,
+        base_uri=reg.base_uri,
+        provenance=provenance,
+        if_match={expected} if expected else None,
+    )
+    return row.id
 
 
 def report_of(record: dict[str, Any]) -> dict[str, Any]:
@@ -275,16 +286,22 @@ def _writable(actor: Actor) -> list[dict[str, Any]]:
 def retire(actor: Actor, service_id: str):
     reg = registry()
     if request.method == "POST":
-        with reg.db.transaction() as db:
-            row = services.retire(db, service_id, actor)
-            name = row.data["name"].get("id")
+        expected = request.form.get("etag")
+        if_match = {expected} if expected else None
+        try:
+            row = reg.db.write(lambda db: services.retire(db, service_id, actor, if_match=if_match))
+        except PreconditionFailed:
+            flash(_("Someone changed this service meanwhile. Check it, then withdraw it again."))
+            return redirect(url_for("publisher.retire", service_id=service_id))
+        name = row.data["name"].get("id")
         flash(_("“%(name)s” was withdrawn. Its history stays.", name=name))
         return redirect(url_for("publisher.dashboard"))
     with reg.db.session() as db:
         row = services.get_live(db, service_id)
         actor.require_write(row.authority)
         record = services.service_to_dict(row)
-    return views.page("portal/publish/retire.html", record=record, actor=actor)
+        etag = services.etag(row)
+    return views.page("portal/publish/retire.html", record=record, actor=actor, etag=etag)
 
 
 @bp.post("/sources/<source_id>/harvest")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 from alembic import command
@@ -15,9 +16,18 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from simpul.errors import ConfigError
+from simpul.errors import ConcurrentWrite, ConfigError
+
+T = TypeVar("T")
+
+# What a concurrent writer causes, so that running the transaction again is the cure: a unique key
+# taken meanwhile (PostgreSQL 23505, SQLite's unique/primary-key constraint), a serialization
+# failure (40001) or a deadlock (40P01).
+_RETRY_SQLSTATES = {"23505", "40001", "40P01"}
+_RETRY_SQLITE = {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}
 
 
 def utcnow() -> datetime:
@@ -39,6 +49,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: random-id B-trees outgrow the 2 MiB default
     cur.close()
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES:
+        return True
+    return getattr(orig, "sqlite_errorname", None) in _RETRY_SQLITE
 
 
 def _json_dumps(value) -> str:
@@ -81,9 +98,36 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back on any error."""
+        """A session whose work is committed on success and rolled back on any error.
+
+        On SQLite it takes the write lock at once (``BEGIN IMMEDIATE``; the driver would begin
+        only at the first write), so nothing it reads can change before it writes: two writers
+        never both decide on the same state. PostgreSQL writers lock the rows they decide on."""
         with self._sessions() as session, session.begin():
+            if self.dialect == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
+
+    def write(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:
+        """``work(session)`` in a transaction, run again when a concurrent write got there first
+        (a key taken meanwhile, a deadlock, a changed version). ``work`` reads what it decides on
+        inside the transaction, so a second run decides afresh (e.g. 409 for a taken key)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction() as session:
+                    return work(session)
+            except ConcurrentWrite:
+                if attempt == attempts:
+                    raise
+            except DBAPIError as exc:
+                if not _retryable(exc):
+                    raise
+                if attempt == attempts:
+                    raise ConcurrentWrite(
+                        "another write stored the same record at the same time; "
+                        "read it again and send your change again"
+                    ) from exc
+        raise AssertionError("unreachable")
 
     def analyze(self, *tables: str) -> None:
         """Refresh planner statistics (PostgreSQL) after a table grew fast: on a table never

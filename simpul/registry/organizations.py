@@ -9,12 +9,16 @@ from marshmallow import ValidationError
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from simpul.errors import Conflict, NotFound, ValidationFailed
+from simpul.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from simpul.registry.areas import is_within
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Organization
 from simpul.registry.schemas import ORGANIZATION_SCHEMA
+
+# Where an organization sits in government, and the identity other nodes and RDF exports know it
+# by: the node operator's to set. Its editors change only the description (name, homepage).
+OPERATOR_FIELDS = {"level": "level", "area": "area", "parent": "parent_id", "uri": "uri"}
 
 
 def validate_organization(raw: Any) -> dict[str, Any]:
@@ -80,16 +84,21 @@ def create_organization(session: Session, raw: Any, actor: Actor = SYSTEM) -> Or
 
 
 def update_organization(
-    session: Session, org_id: str, raw: Any, actor: Actor = SYSTEM
+    session: Session, org_id: str, raw: Any, actor: Actor = SYSTEM, *, base_uri: str = ""
 ) -> Organization:
+    """Replace an organization's description. An editor of the organization may send its
+    level, area, parent and uri unchanged (or leave them out) but not change them."""
     row = get_organization(session, org_id)
     if not (actor.is_admin or actor.organization == org_id):
         actor.require_admin()
     if isinstance(raw, dict):
-        raw = {**raw, "id": org_id}
+        # what a GET shows, sent back: the server's own fields are not the client's to set
+        raw = {k: v for k, v in raw.items() if k not in ("created", "modified")} | {"id": org_id}
+        if raw.get("uri") and raw["uri"] == f"{base_uri}/organizations/{org_id}":
+            raw["uri"] = row.uri  # the default a GET shows: not an identity of its own
+        if not actor.is_admin:
+            raw = _keep_operator_fields(row, raw)
     data = validate_organization(raw)
-    if data["level"] != row.level and not actor.is_admin:
-        raise ValidationFailed.from_messages({"level": "only an administrator can change levels"})
     _check_parent(session, data)
     row.name = data["name"]
     row.level = data["level"]
@@ -101,6 +110,23 @@ def update_organization(
     session.flush()
     touch_services(session, org_id)
     return row
+
+
+def _keep_operator_fields(row: Organization, raw: dict[str, Any]) -> dict[str, Any]:
+    """``raw`` with the operator's fields as stored; 403 naming each one it would change."""
+    stored = {field: getattr(row, column) for field, column in OPERATOR_FIELDS.items()}
+    changed = [f for f in OPERATOR_FIELDS if f in raw and raw[f] != stored[f]]
+    if changed:
+        raise Forbidden(
+            f"an editor token may change the name and homepage of {row.id!r}, not its "
+            f"{', '.join(changed)}: the level, area, parent and uri of an organization are the "
+            "node operator's to change; ask an administrator",
+            errors=[
+                {"path": f, "message": f"only an administrator can change it (it is {stored[f]!r})"}
+                for f in changed
+            ],
+        )
+    return {**raw, **stored}
 
 
 def touch_services(session: Session, org_id: str) -> int:

@@ -17,10 +17,17 @@ from typing import Any, NamedTuple
 
 import orjson
 from marshmallow import ValidationError
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from simpul.errors import Conflict, Gone, NotFound, PreconditionFailed, ValidationFailed
+from simpul.errors import (
+    ConcurrentWrite,
+    Conflict,
+    Gone,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
 from simpul.registry.areas import NATIONAL, is_within
 from simpul.registry.auth import Actor
 from simpul.registry.db import as_utc, utcnow
@@ -145,7 +152,10 @@ class _State(NamedTuple):
 
 
 def _states(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], _State]:
-    """The stored state of each (authority, identifier), one indexed query per authority."""
+    """The stored state of each (authority, identifier), one indexed query per authority.
+
+    The rows are locked until the transaction ends (PostgreSQL; a SQLite writer holds the whole
+    database), in one order, so a concurrent writer waits and then reads the newer version."""
     by_authority: dict[str, list[str]] = {}
     for authority, identifier in keys:
         by_authority.setdefault(authority, []).append(identifier)
@@ -158,9 +168,12 @@ def _states(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str
         Service.version,
         Service.deleted_at,
     )
-    for authority, identifiers in by_authority.items():
-        query = select(*columns).where(
-            Service.authority == authority, Service.identifier.in_(identifiers)
+    for authority, identifiers in sorted(by_authority.items()):
+        query = (
+            select(*columns)
+            .where(Service.authority == authority, Service.identifier.in_(identifiers))
+            .order_by(Service.identifier)
+            .with_for_update()
         )
         for row in session.execute(query):
             found[(row[0], row[1])] = _State(row[2], row[3], row[4], row[5] is not None)
@@ -179,6 +192,19 @@ def _freeze(session: Session, service_ids: list[str]) -> None:
         .where(versions.c.service_id.in_(service_ids), versions.c.data.is_(None))
         .values(data=current)
     )
+
+
+def _update_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Update stored records by id, each only if it still has the version it was read at
+    (``_prior``). The rows are locked, so a miss means a writer that skipped the lock: the
+    caller's transaction is rolled back and may run again."""
+    table = Service.__table__
+    statement = update(table).where(
+        table.c.id == bindparam("_id"), table.c.version == bindparam("_prior")
+    )
+    params = [{**{k: v for k, v in row.items() if k != "id"}, "_id": row["id"]} for row in rows]
+    if session.execute(statement, params).rowcount != len(rows):
+        raise ConcurrentWrite("the record changed while this write was deciding; send it again")
 
 
 def _log(session: Session, entries: list[dict[str, Any]], actor: Actor, now: datetime) -> None:
@@ -262,8 +288,15 @@ def publish_many(
             outcome = Outcome.RESTORED if state.deleted else Outcome.UPDATED
             if service_id in inserts:  # twice in one batch
                 inserts[service_id].update(values, version=version)
+            elif service_id in updates:
+                updates[service_id].update(values, version=version)
             else:
-                updates[service_id] = {**values, "id": service_id, "version": version}
+                updates[service_id] = {
+                    **values,
+                    "id": service_id,
+                    "version": version,
+                    "_prior": state.version,
+                }
         states[prepared.key] = _State(service_id, prepared.content_hash, version, False)
         log.append(
             {
@@ -278,7 +311,7 @@ def publish_many(
         session.execute(insert(Service.__table__), list(inserts.values()))
     if updates:
         _freeze(session, list(updates))
-        session.execute(update(Service), list(updates.values()))
+        _update_rows(session, list(updates.values()))
     _log(session, log, actor, now)
     return results
 
@@ -291,19 +324,22 @@ def publish(
     base_uri: str,
     provenance: dict[str, Any],
 ) -> tuple[Service, Outcome]:
-    """Publish a new record. A tombstone with the same identifier comes back with its old id."""
+    """Publish a new record. A tombstone with the same identifier comes back with its old id.
+
+    Whether the identifier is taken is decided on the state ``publish_many`` reads under lock: a
+    live record found there (even one created a moment ago by a concurrent request) is a 409,
+    and whatever ``publish_many`` wrote goes with the rolled-back transaction."""
     prepared = prepare(raw, session_lookup(session), actor.organization)
     actor.require_write(prepared.data["authority"])
-    existing = _find(session, *prepared.key)
-    if existing is not None and existing.deleted_at is None:
-        raise Conflict(
-            f"{prepared.data['authority']} already has a service {prepared.data['identifier']!r}"
-            f" ({existing.id}); update it with PUT /api/v1/services/{existing.id}",
-            existing=existing.id,
-        )
     [(service_id, outcome)] = publish_many(
         session, [prepared], actor, base_uri=base_uri, provenance=provenance
     )
+    if outcome not in (Outcome.CREATED, Outcome.RESTORED):
+        raise Conflict(
+            f"{prepared.data['authority']} already has a service {prepared.data['identifier']!r}"
+            f" ({service_id}); update it with PUT /api/v1/services/{service_id}",
+            existing=service_id,
+        )
     return _fresh(session, service_id), outcome
 
 
@@ -350,17 +386,27 @@ def retire_many(session: Session, service_ids: list[str], actor: Actor) -> list[
     """Tombstone live records in bulk (harvest deletions); returns the ids that were live.
     Permission is the caller's to check."""
     rows = session.execute(
-        select(Service.id, Service.version, Service.content_hash).where(
-            Service.id.in_(service_ids), Service.deleted_at.is_(None)
-        )
+        select(Service.id, Service.version, Service.content_hash)
+        .where(Service.id.in_(service_ids), Service.deleted_at.is_(None))
+        .order_by(Service.id)
+        .with_for_update()
     ).all()
     if not rows:
         return []
     now = utcnow()
     _freeze(session, [r.id for r in rows])
-    session.execute(
-        update(Service),
-        [{"id": r.id, "version": r.version + 1, "deleted_at": now, "modified": now} for r in rows],
+    _update_rows(
+        session,
+        [
+            {
+                "id": r.id,
+                "_prior": r.version,
+                "version": r.version + 1,
+                "deleted_at": now,
+                "modified": now,
+            }
+            for r in rows
+        ],
     )
     entries = [
         {
@@ -392,12 +438,6 @@ def _check_precondition(row: Service, if_match: set[str] | None) -> None:
 
 
 # -- reading --------------------------------------------------------------------------------------
-def _find(session: Session, authority: str, identifier: str) -> Service | None:
-    return session.scalar(
-        select(Service).where(Service.authority == authority, Service.identifier == identifier)
-    )
-
-
 def get(session: Session, service_id: str) -> Service:
     row = session.get(Service, service_id)
     if row is None:
@@ -406,7 +446,9 @@ def get(session: Session, service_id: str) -> Service:
 
 
 def get_live(session: Session, service_id: str, *, for_update: bool = False) -> Service:
-    row = session.get(Service, service_id, with_for_update=for_update)
+    """The record, or 404/410. ``for_update``: locked until the transaction ends and read afresh
+    (not from the session's identity map), for writes that decide on its version."""
+    row = session.get(Service, service_id, with_for_update=for_update, populate_existing=for_update)
     if row is None:
         raise NotFound(f"no service {service_id!r}")
     if row.deleted_at is not None:

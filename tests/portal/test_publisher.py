@@ -241,6 +241,27 @@ def test_retire_asks_first_then_leaves_a_tombstone(client, agencies):
     assert "telah ditarik" in client.get("/publish").get_data(as_text=True)
 
 
+def test_a_record_changed_meanwhile_is_not_withdrawn_unseen(client, publisher, agencies):
+    token = agencies["tokens"][DUKCAPIL]
+    sign_in(client, token)
+    service_id = agencies["akta"]["id"]
+    url = f"/publish/services/{service_id}/retire"
+    confirm = client.get(url).get_data(as_text=True)
+    read_at = re.search(r'name="etag" value="([^"]+)"', confirm).group(1).replace("&#34;", '"')
+    changed = {k: v for k, v in stored(client, service_id).items() if k != "quality"}
+    changed["keywords"] = ["diubah lewat API"]
+    api = f"/api/v1/services/{service_id}"
+    assert client.put(api, json=changed, headers=publisher.auth(token)).status_code == 200
+
+    response = client.post(url, data={"csrf_token": csrf_of(confirm), "etag": read_at})
+
+    assert response.status_code == 302 and response.headers["Location"] == url
+    assert stored(client, service_id)["keywords"] == ["diubah lewat API"]  # still live
+    again = client.get(url).get_data(as_text=True)
+    assert "Seseorang baru saja mengubah layanan ini" in again
+    assert read_at.replace('"', "&#34;") not in again  # the form now holds the new version
+
+
 def test_a_revoked_token_ends_the_session(client, publisher, agencies):
     token = agencies["tokens"][DUKCAPIL]
     sign_in(client, token)

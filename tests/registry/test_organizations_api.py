@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import service_record
+
 
 @pytest.fixture
 def admin(publisher):
@@ -88,6 +90,79 @@ def test_parent_area_must_contain_child(client, admin):
     response = client.post("/api/v1/organizations", json=child, headers=admin)
     assert response.status_code == 422
     assert "outside the parent" in response.get_json()["detail"]
+
+
+@pytest.fixture
+def city_office(publisher):
+    """A city office, under its city government, with an editor token of its own."""
+    publisher.org("pemkot-gorontalo", "kabkota", "75.71")
+    publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71", parent="pemkot-gorontalo")
+    token = publisher.token("disdukcapil-kota-gorontalo")
+    assert publisher.publish(token, service_record()).status_code == 201
+    return publisher.auth(token)
+
+
+OFFICE = "/api/v1/organizations/disdukcapil-kota-gorontalo"
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (  # the issue: a city office rewrites itself into the ministry covering Jakarta
+            {
+                "name": {"id": "Kementerian Dalam Negeri"},
+                "level": "provinsi",
+                "area": "31",
+                "uri": "https://www.kemendagri.go.id/",
+            },
+            ["level", "area", "uri"],
+        ),
+        ({"level": "pusat", "area": None}, ["level", "area"]),
+        ({"parent": None}, ["parent"]),
+        ({"uri": "https://disdukcapil.gorontalokota.go.id/id"}, ["uri"]),
+    ],
+)
+def test_an_editor_cannot_change_where_its_organization_sits(client, city_office, change, named):
+    before = client.get(OFFICE).get_json()
+    feed = client.get("/api/v1/changes").get_json()
+    response = client.put(OFFICE, json={**before, **change}, headers=city_office)
+    assert response.status_code == 403
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert [e["path"] for e in problem["errors"]] == named
+    assert "administrator" in problem["detail"]
+    assert client.get(OFFICE).get_json() == before  # nothing stored, not even the name
+    assert client.get("/api/v1/changes").get_json()["items"] == feed["items"]
+
+
+def test_an_editor_changes_its_description_and_sends_the_rest_back_unchanged(client, city_office):
+    before = client.get(OFFICE).get_json()
+    renamed = {
+        **before,
+        "name": {"id": "Dinas Dukcapil Kota Gorontalo", "en": "Civil Registry, Gorontalo City"},
+        "homepage": "https://disdukcapil.gorontalokota.go.id",
+    }
+    response = client.put(OFFICE, json=renamed, headers=city_office)
+    assert response.status_code == 200, response.get_json()
+    after = client.get(OFFICE).get_json()
+    assert after["name"]["en"] == "Civil Registry, Gorontalo City"
+    assert after["homepage"] == "https://disdukcapil.gorontalokota.go.id"
+    for field in ("level", "area", "parent", "uri"):
+        assert after[field] == before[field]
+    # the operator's fields may also be left out: they keep their stored values
+    short = {"name": {"id": "Disdukcapil Kota Gorontalo"}}
+    assert client.put(OFFICE, json=short, headers=city_office).status_code == 200
+    kept = client.get(OFFICE).get_json()
+    assert (kept["level"], kept["area"], kept["parent"]) == ("kabkota", "75.71", "pemkot-gorontalo")
+
+
+def test_an_administrator_moves_an_organization(client, admin, city_office):
+    before = client.get(OFFICE).get_json()
+    moved = {**before, "parent": None, "uri": "https://data.gorontalokota.go.id/org/disdukcapil"}
+    response = client.put(OFFICE, json=moved, headers=admin)
+    assert response.status_code == 200, response.get_json()
+    after = client.get(OFFICE).get_json()
+    assert (after["parent"], after["uri"]) == (None, moved["uri"])
 
 
 def test_codelists_have_both_languages(client):

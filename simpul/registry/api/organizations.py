@@ -90,10 +90,13 @@ class OrganizationItem(MethodView):
     )
     @blp.response(200, OrganizationSchema)
     def put(self, org_id):
-        """Update an organization (its own administrators or a node administrator)."""
+        """Update an organization. Its editors may change the name and homepage; its level,
+        area, parent and uri are a node administrator's to change (403 naming them)."""
         with registry().db.transaction() as session:
             actor = authenticate(session, request.headers.get("Authorization"))
-            row = organizations.update_organization(session, org_id, read_json(), actor)
+            row = organizations.update_organization(
+                session, org_id, read_json(), actor, base_uri=registry().base_uri
+            )
             body = _org(row)
         return json_response(body)
 

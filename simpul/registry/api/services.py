@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
@@ -75,12 +77,16 @@ class ServiceCollection(MethodView):
     def post(self):
         """Publish a new service record. ``authority`` defaults to the token's organization."""
         reg = registry()
-        with reg.db.transaction() as session:
-            actor = authenticate(session, request.headers.get("Authorization"))
-            body = read_json()
-            row, _ = services.publish(
-                session, body, actor, base_uri=reg.base_uri, provenance=reg.provenance(actor, "api")
+        header, body = request.headers.get("Authorization"), functools.cache(read_json)
+
+        def publish(session):
+            actor = authenticate(session, header)
+            provenance = reg.provenance(actor, "api")
+            return services.publish(
+                session, body(), actor, base_uri=reg.base_uri, provenance=provenance
             )
+
+        row, _ = reg.db.write(publish)
         return _written(row, 201)
 
 
@@ -114,18 +120,23 @@ class ServiceItem(MethodView):
     def put(self, service_id):
         """Replace a service record. Send the ETag you read as ``If-Match``."""
         reg = registry()
-        with reg.db.transaction() as session:
-            actor = authenticate(session, request.headers.get("Authorization"))
-            body = read_json()
-            row, _ = services.replace(
+        header, body = request.headers.get("Authorization"), functools.cache(read_json)
+        expected = if_match()
+
+        def replace(session):
+            actor = authenticate(session, header)
+            provenance = reg.provenance(actor, "api")
+            return services.replace(
                 session,
                 service_id,
-                body,
+                body(),
                 actor,
                 base_uri=reg.base_uri,
-                provenance=reg.provenance(actor, "api"),
-                if_match=if_match(),
+                provenance=provenance,
+                if_match=expected,
             )
+
+        row, _ = reg.db.write(replace)
         return _written(row, 200)
 
     @blp.doc(
@@ -135,11 +146,14 @@ class ServiceItem(MethodView):
     @blp.response(200, description="The tombstone left behind")
     def delete(self, service_id):
         """Delete a service record: it becomes a tombstone (410 Gone from then on)."""
-        with registry().db.transaction() as session:
-            actor = authenticate(session, request.headers.get("Authorization"))
-            row = services.retire(session, service_id, actor, if_match=if_match())
-            body = services.tombstone_to_dict(row)
-        return json_response(body, 200)
+        header, expected = request.headers.get("Authorization"), if_match()
+
+        def retire(session):
+            actor = authenticate(session, header)
+            row = services.retire(session, service_id, actor, if_match=expected)
+            return services.tombstone_to_dict(row)
+
+        return json_response(registry().db.write(retire), 200)
 
 
 @blp.route("/<service_id>/versions")
