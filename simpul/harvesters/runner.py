@@ -267,7 +267,7 @@ class _Run(BatchStore):
         )
         self.fetcher = Fetcher(
             policy,
-            headers=self.spec.secrets.get("headers"),
+            secret_headers=self.spec.secrets.get("headers"),
             politeness=politeness,
             deadline=self.deadline,
         )
