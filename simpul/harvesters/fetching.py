@@ -27,11 +27,15 @@ from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from marshmallow import Schema, ValidationError, validate
+from marshmallow import fields as mf
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from simpul import __version__
+from simpul.errors import ValidationFailed
+from simpul.harvesters.credentials import redact_source_url
 
 USER_AGENT = f"Simpul/{__version__} (+https://simpul.go.id; harvester)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -44,7 +48,7 @@ class FetchError(Exception):
     """A request that failed for good (after retries): the message names the URL and why."""
 
     def __init__(self, url: str, reason: str, status: int | None = None):
-        super().__init__(f"{url}: {reason}")
+        super().__init__(f"{redact_source_url(url)}: {reason}")
         self.url, self.reason, self.status = url, reason, status
 
 
@@ -66,6 +70,74 @@ class FetchPolicy:
     host_concurrency: int = 4
     allow_private: bool = False
     max_redirects: int = 5
+
+
+def _seconds(low: float) -> mf.Float:
+    return mf.Float(validate=validate.Range(low, 86_400))
+
+
+class FetchOptions(Schema):
+    """``options.fetch`` of a source: what an editor may tune, within fixed ranges here and
+    within the operator's caps (:class:`FetchLimits`) on top."""
+
+    connect_timeout = _seconds(0.1)
+    read_timeout = _seconds(0.1)
+    max_seconds = _seconds(1)
+    max_retry_after = _seconds(0)
+    max_bytes = mf.Integer(strict=True, validate=validate.Range(1, 2**53))
+    retries = mf.Integer(strict=True, validate=validate.Range(0, 10))
+    backoff = mf.Float(validate=validate.Range(0, 60))
+    host_interval = mf.Float(validate=validate.Range(0, 3600))
+    host_concurrency = mf.Integer(strict=True, validate=validate.Range(1, 32))
+    max_redirects = mf.Integer(strict=True, validate=validate.Range(0, 20))
+
+
+TIME_OPTIONS = ("connect_timeout", "read_timeout", "max_seconds", "max_retry_after")
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """The operator's caps on every source's fetch options (``SIMPUL_HARVEST_MAX_BYTES``,
+    ``SIMPUL_HARVEST_MAX_TIMEOUT``)."""
+
+    max_bytes: int = 200 * 1024 * 1024
+    max_timeout: float = 600.0
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> FetchLimits:
+        return cls(settings.harvest_max_bytes, float(settings.harvest_max_timeout))
+
+    def caps(self) -> dict[str, float]:
+        return {"max_bytes": self.max_bytes, **dict.fromkeys(TIME_OPTIONS, self.max_timeout)}
+
+
+def load_fetch_options(raw: Any) -> dict[str, Any]:
+    """``options.fetch`` checked for types and ranges; ValidationFailed names the field."""
+    try:
+        return FetchOptions().load(raw if raw is not None else {})
+    except ValidationError as exc:
+        raise ValidationFailed.from_messages({"options": {"fetch": exc.messages}}) from None
+
+
+def check_fetch_limits(options: dict[str, Any], limits: FetchLimits) -> None:
+    """Refuse a value over the operator's cap (at source creation or change)."""
+    setting = {"max_bytes": "SIMPUL_HARVEST_MAX_BYTES"}
+    for key, cap in limits.caps().items():
+        if key in options and options[key] > cap:
+            name = setting.get(key, "SIMPUL_HARVEST_MAX_TIMEOUT")
+            raise ValidationFailed.from_messages(
+                {"options": {"fetch": {key: f"at most {cap:,g} on this node ({name})"}}}
+            )
+
+
+def fetch_policy(raw: Any, limits: FetchLimits, allow_private: bool) -> FetchPolicy:
+    """The policy of a job: stored options checked again (a bad value fails the job, naming
+    the field) and held within the operator's caps as they are now."""
+    options = load_fetch_options(raw)
+    policy = replace(FetchPolicy(allow_private=allow_private), **options)
+    capped = {k: min(getattr(policy, k), cap) for k, cap in limits.caps().items()}
+    capped["max_bytes"] = int(capped["max_bytes"])
+    return replace(policy, **capped)
 
 
 class Fetched(NamedTuple):
@@ -322,7 +394,7 @@ class Fetcher:
     def _follow(self, url, params, headers, timeout) -> requests.Response:
         """Redirects one hop at a time: only to http(s), and credentials stay with the origin
         the request started at (requests keeps custom headers across hosts)."""
-        here, origin = url, _origin(url)
+        here, start = url, origin(url)
         for _ in range(self.policy.max_redirects + 1):
             response = self._send(url, here, params, headers, timeout)
             if not response.is_redirect:
@@ -331,7 +403,7 @@ class Fetcher:
             response.close()
             if urlsplit(target).scheme.lower() not in ("http", "https"):
                 raise FetchError(url, "redirect to a non-http(s) URL refused")
-            if _origin(target) != origin:
+            if origin(target) != start:
                 drop = CREDENTIAL_HEADERS | {k.lower() for k in self.secret_headers}
                 headers = {k: v for k, v in headers.items() if k.lower() not in drop}
             here, params = target, None
@@ -399,7 +471,7 @@ def _check_url(url: str) -> None:
         raise FetchError(url, "the URL has no host")
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
+def origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     try:
