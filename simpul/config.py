@@ -42,6 +42,8 @@ class Settings:
     node_level: str = "pusat"
     node_area: str = "00"
     harvest_allow_private: bool = False
+    harvest_max_bytes: int = 200 * 1024 * 1024  # cap of a source's options.fetch.max_bytes
+    harvest_max_timeout: int = 600  # seconds: cap of a source's fetch timeouts
     search_sync_ms: int = 500  # how often a server process drains the change log into the index
     max_body_bytes: int = 2 * 1024 * 1024
     validate_max_bytes: int = 512 * 1024  # POST /api/v1/validate: body size (413 beyond)
@@ -182,6 +184,10 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("search_index: use lowercase letters, digits, '-' or '_'")
     if settings.max_body_bytes < 1024:
         raise ConfigError("max_body_bytes: must be at least 1024")
+    if settings.harvest_max_bytes < 1024:
+        raise ConfigError("harvest_max_bytes: must be at least 1024")
+    if settings.harvest_max_timeout < 1:
+        raise ConfigError("harvest_max_timeout: must be at least 1 (seconds)")
     _validate_limits(settings)
 
 

@@ -18,7 +18,7 @@ from marshmallow import Schema, ValidationError, validate
 from marshmallow import fields as mf
 
 from simpul.errors import ValidationFailed
-from simpul.harvesters.fetching import Fetcher
+from simpul.harvesters.fetching import Fetcher, FetchOptions
 
 
 class SourceBroken(Exception):
@@ -74,7 +74,7 @@ class CommonOptions(Schema):
     deletions are held, and the fetch policy (``fetching.FetchPolicy`` fields)."""
 
     max_delete_share = mf.Float(validate=validate.Range(0, 1))
-    fetch = mf.Dict(keys=mf.String())
+    fetch = mf.Nested(FetchOptions)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ def _option_pairs(pairs: tuple[str, ...], what: str) -> dict:
 @click.pass_context
 def sources_add(ctx, source_id, kind, url, org_id, options, secrets, schedule, priority) -> None:
     """Register a harvest source."""
+    from simpul.harvesters.fetching import FetchLimits
     from simpul.harvesters.sources import create_source
 
     raw = {
@@ -56,8 +57,9 @@ def sources_add(ctx, source_id, kind, url, org_id, options, secrets, schedule, p
         "schedule": schedule,
         "priority": priority,
     }
-    with registry(ctx).db.transaction() as session:
-        create_source(session, raw)
+    reg = registry(ctx)
+    with reg.db.transaction() as session:
+        create_source(session, raw, limits=FetchLimits.from_settings(reg.settings))
     click.echo(source_id)
 
 

@@ -6,37 +6,49 @@ errors and 429/5xx (honouring ``Retry-After``), per-host politeness (a minimum i
 requests and a limit on concurrent ones, shared by every job of a process), conditional requests,
 and no private, loopback or link-local targets unless the operator allows them.
 
-The address check runs on the socket after it connects, so neither a redirect nor a DNS answer
-that changes between lookup and connect (rebinding) can reach an internal address.
+The address check runs before a connection is attempted (a refused address reads the same
+whether a port is open or closed there) and the socket connects to the address that was
+checked, so neither a redirect nor a DNS answer that changes between lookup and connect
+(rebinding) can reach an internal address. Redirects are followed here, one hop at a time:
+only to http(s), and the source's credentials (``secrets``, Authorization, cookies) never
+follow one to another origin.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
+from marshmallow import Schema, ValidationError, validate
+from marshmallow import fields as mf
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from simpul import __version__
+from simpul.errors import ValidationFailed
+from simpul.harvesters.credentials import redact_source_url
 
 USER_AGENT = f"Simpul/{__version__} (+https://simpul.go.id; harvester)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REFUSED_PRIVATE = "refused: private address"
+# Sent only to the origin a request started at: never across a redirect to another host.
+CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 
 
 class FetchError(Exception):
     """A request that failed for good (after retries): the message names the URL and why."""
 
     def __init__(self, url: str, reason: str, status: int | None = None):
-        super().__init__(f"{url}: {reason}")
+        super().__init__(f"{redact_source_url(url)}: {reason}")
         self.url, self.reason, self.status = url, reason, status
 
 
@@ -58,6 +70,74 @@ class FetchPolicy:
     host_concurrency: int = 4
     allow_private: bool = False
     max_redirects: int = 5
+
+
+def _seconds(low: float) -> mf.Float:
+    return mf.Float(validate=validate.Range(low, 86_400))
+
+
+class FetchOptions(Schema):
+    """``options.fetch`` of a source: what an editor may tune, within fixed ranges here and
+    within the operator's caps (:class:`FetchLimits`) on top."""
+
+    connect_timeout = _seconds(0.1)
+    read_timeout = _seconds(0.1)
+    max_seconds = _seconds(1)
+    max_retry_after = _seconds(0)
+    max_bytes = mf.Integer(strict=True, validate=validate.Range(1, 2**53))
+    retries = mf.Integer(strict=True, validate=validate.Range(0, 10))
+    backoff = mf.Float(validate=validate.Range(0, 60))
+    host_interval = mf.Float(validate=validate.Range(0, 3600))
+    host_concurrency = mf.Integer(strict=True, validate=validate.Range(1, 32))
+    max_redirects = mf.Integer(strict=True, validate=validate.Range(0, 20))
+
+
+TIME_OPTIONS = ("connect_timeout", "read_timeout", "max_seconds", "max_retry_after")
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """The operator's caps on every source's fetch options (``SIMPUL_HARVEST_MAX_BYTES``,
+    ``SIMPUL_HARVEST_MAX_TIMEOUT``)."""
+
+    max_bytes: int = 200 * 1024 * 1024
+    max_timeout: float = 600.0
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> FetchLimits:
+        return cls(settings.harvest_max_bytes, float(settings.harvest_max_timeout))
+
+    def caps(self) -> dict[str, float]:
+        return {"max_bytes": self.max_bytes, **dict.fromkeys(TIME_OPTIONS, self.max_timeout)}
+
+
+def load_fetch_options(raw: Any) -> dict[str, Any]:
+    """``options.fetch`` checked for types and ranges; ValidationFailed names the field."""
+    try:
+        return FetchOptions().load(raw if raw is not None else {})
+    except ValidationError as exc:
+        raise ValidationFailed.from_messages({"options": {"fetch": exc.messages}}) from None
+
+
+def check_fetch_limits(options: dict[str, Any], limits: FetchLimits) -> None:
+    """Refuse a value over the operator's cap (at source creation or change)."""
+    setting = {"max_bytes": "SIMPUL_HARVEST_MAX_BYTES"}
+    for key, cap in limits.caps().items():
+        if key in options and options[key] > cap:
+            name = setting.get(key, "SIMPUL_HARVEST_MAX_TIMEOUT")
+            raise ValidationFailed.from_messages(
+                {"options": {"fetch": {key: f"at most {cap:,g} on this node ({name})"}}}
+            )
+
+
+def fetch_policy(raw: Any, limits: FetchLimits, allow_private: bool) -> FetchPolicy:
+    """The policy of a job: stored options checked again (a bad value fails the job, naming
+    the field) and held within the operator's caps as they are now."""
+    options = load_fetch_options(raw)
+    policy = replace(FetchPolicy(allow_private=allow_private), **options)
+    capped = {k: min(getattr(policy, k), cap) for k, cap in limits.caps().items()}
+    capped["max_bytes"] = int(capped["max_bytes"])
+    return replace(policy, **capped)
 
 
 class Fetched(NamedTuple):
@@ -102,24 +182,49 @@ def address_allowed(address: str, allow_private: bool) -> bool:
 
 
 def _checked(sock, allow_private: bool):
-    peer = sock.getpeername()[0]
-    if not address_allowed(peer, allow_private):
+    if not address_allowed(sock.getpeername()[0], allow_private):
         sock.close()
-        raise BlockedAddress(
-            f"refusing to connect to {peer}: private, loopback and link-local addresses are "
-            "off limits (an operator can allow them with SIMPUL_HARVEST_ALLOW_PRIVATE=1)"
-        )
+        raise BlockedAddress(REFUSED_PRIVATE)
     return sock
+
+
+def _vetted(host: str, port: int, allow_private: bool) -> list[str]:
+    """The addresses of ``host`` that may be reached; none: refused before any connection."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return [host]  # urllib3 reports the failed lookup
+    allowed = [info[4][0] for info in infos if address_allowed(info[4][0], allow_private)]
+    if not allowed:
+        raise BlockedAddress(REFUSED_PRIVATE)
+    return list(dict.fromkeys(allowed))
+
+
+def _connect(conn, connect, allow_private: bool):
+    """Connect to a checked address of the host (not to a second DNS answer)."""
+    host = conn._dns_host
+    error: Exception | None = None
+    for address in _vetted(host, conn.port, allow_private):
+        conn._dns_host = address
+        try:
+            return _checked(connect(), allow_private)
+        except BlockedAddress:
+            raise
+        except Exception as exc:
+            error = exc
+        finally:
+            conn._dns_host = host
+    raise error  # type: ignore[misc]
 
 
 def _guarded_pools(allow_private: bool) -> dict[str, type]:
     class Http(HTTPConnection):
         def _new_conn(self):
-            return _checked(super()._new_conn(), allow_private)
+            return _connect(self, super()._new_conn, allow_private)
 
     class Https(HTTPSConnection):
         def _new_conn(self):
-            return _checked(super()._new_conn(), allow_private)
+            return _connect(self, super()._new_conn, allow_private)
 
     class HttpPool(HTTPConnectionPool):
         ConnectionCls = Http
@@ -185,17 +290,18 @@ class Fetcher:
         policy: FetchPolicy | None = None,
         *,
         headers: Mapping[str, str] | None = None,
+        secret_headers: Mapping[str, str] | None = None,
         politeness: Politeness | None = None,
         deadline: float | None = None,
     ):
         self.policy = policy or FetchPolicy()
+        self.secret_headers = dict(secret_headers or {})  # never across origins
         self.politeness = politeness or PROCESS_POLITENESS
         self.deadline = deadline
         self.requests = 0
         self.bytes = 0
         self._session = requests.Session()
         self._session.trust_env = False  # no proxies or .netrc from the environment
-        self._session.max_redirects = self.policy.max_redirects
         adapter = _GuardedAdapter(self.policy.allow_private)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
@@ -205,6 +311,7 @@ class Fetcher:
         return Fetcher(
             replace(self.policy, **changes),
             headers=dict(self._session.headers),
+            secret_headers=self.secret_headers,
             politeness=self.politeness,
             deadline=self.deadline,
         )
@@ -226,7 +333,7 @@ class Fetcher:
         ``Fetched.validators`` of an earlier response) an unchanged resource answers
         ``not_modified`` and no body."""
         _check_url(url)
-        send = dict(headers or {})
+        send = {**self.secret_headers, **(headers or {})}
         if accept:
             send["Accept"] = accept
         if validators:
@@ -267,23 +374,7 @@ class Fetcher:
             min(self.policy.connect_timeout, left),
             min(self.policy.read_timeout, left),
         )
-        self.requests += 1
-        try:
-            response = self._session.get(
-                url, params=params, headers=headers, timeout=timeout, stream=True
-            )
-        except BlockedAddress as exc:
-            raise FetchError(url, str(exc)) from None
-        except requests.exceptions.TooManyRedirects:
-            raise FetchError(url, f"more than {self.policy.max_redirects} redirects") from None
-        except requests.exceptions.InvalidURL as exc:
-            raise FetchError(url, f"invalid URL: {exc}") from None
-        except requests.exceptions.ConnectionError as exc:
-            if isinstance(_root_cause(exc), BlockedAddress):
-                raise FetchError(url, str(_root_cause(exc))) from None
-            raise _Retryable(_network_reason(exc)) from None
-        except requests.exceptions.Timeout:
-            raise _Retryable(f"no answer within {timeout[1]:.0f} s") from None
+        response = self._follow(url, params, headers, timeout)
         with response:
             if response.status_code == 304:
                 return Fetched(response.url, 304, b"", response.headers, True)
@@ -299,6 +390,46 @@ class Fetcher:
                 )
             content = self._read(response, url, max_bytes)
         return Fetched(response.url, response.status_code, content, response.headers)
+
+    def _follow(self, url, params, headers, timeout) -> requests.Response:
+        """Redirects one hop at a time: only to http(s), and credentials stay with the origin
+        the request started at (requests keeps custom headers across hosts)."""
+        here, start = url, origin(url)
+        for _ in range(self.policy.max_redirects + 1):
+            response = self._send(url, here, params, headers, timeout)
+            if not response.is_redirect:
+                return response
+            target = urljoin(response.url, response.headers["Location"])
+            response.close()
+            if urlsplit(target).scheme.lower() not in ("http", "https"):
+                raise FetchError(url, "redirect to a non-http(s) URL refused")
+            if origin(target) != start:
+                drop = CREDENTIAL_HEADERS | {k.lower() for k in self.secret_headers}
+                headers = {k: v for k, v in headers.items() if k.lower() not in drop}
+            here, params = target, None
+        raise FetchError(url, f"more than {self.policy.max_redirects} redirects")
+
+    def _send(self, url, here, params, headers, timeout) -> requests.Response:
+        self.requests += 1
+        try:
+            return self._session.get(
+                here,
+                params=params,
+                headers=headers,
+                timeout=timeout,
+                stream=True,
+                allow_redirects=False,
+            )
+        except BlockedAddress as exc:
+            raise FetchError(url, str(exc)) from None
+        except requests.exceptions.InvalidURL as exc:
+            raise FetchError(url, f"invalid URL: {exc}") from None
+        except requests.exceptions.ConnectionError as exc:
+            if isinstance(_root_cause(exc), BlockedAddress):
+                raise FetchError(url, str(_root_cause(exc))) from None
+            raise _Retryable(_network_reason(exc)) from None
+        except requests.exceptions.Timeout:
+            raise _Retryable(f"no answer within {timeout[1]:.0f} s") from None
 
     def _read(self, response: requests.Response, url: str, max_bytes: int) -> bytes:
         declared = response.headers.get("Content-Length")
@@ -338,6 +469,16 @@ def _check_url(url: str) -> None:
         raise FetchError(url, f"only http and https URLs can be harvested (got {parts.scheme!r})")
     if not parts.hostname:
         raise FetchError(url, "the URL has no host")
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
 
 
 def _root_cause(exc: BaseException) -> BaseException:

@@ -46,8 +46,15 @@ from simpul.harvesters.base import (
     SourceBroken,
     SourceSpec,
 )
+from simpul.harvesters.credentials import scrub
 from simpul.harvesters.deletions import delete_vanished, retirable
-from simpul.harvesters.fetching import Fetcher, FetchError, FetchPolicy, Politeness
+from simpul.harvesters.fetching import (
+    Fetcher,
+    FetchError,
+    FetchLimits,
+    Politeness,
+    fetch_policy,
+)
 from simpul.harvesters.importing import Organizations, register_organizations
 from simpul.harvesters.parallel import init_worker, transform_batch
 from simpul.harvesters.sources import get_job, get_source, queue_job, schedule_interval
@@ -135,7 +142,8 @@ def run_job(
         with registry.db.transaction() as session:
             job = get_job(session, job_id)
             job.status, job.finished = "failed", utcnow()
-            job.message = f"the source cannot be harvested: {exc}"[:4000]
+            url = get_source(session, job.source_id).url
+            job.message = scrub(f"the source cannot be harvested: {exc}", url)[:4000]
         with registry.db.session() as session:
             return get_job(session, job_id)
     beat = _Heartbeat(registry, job_id, settings.heartbeat)
@@ -257,17 +265,14 @@ class _Run(BatchStore):
             )
         self.actor = Actor(f"harvest:{self.source_id}", self.spec.organization, "system")
         self.mapping = self.kind.mapping_key(self.spec.options)
-        policy = FetchPolicy(
-            allow_private=registry.settings.harvest_allow_private,
-            **{
-                k: v
-                for k, v in self.spec.options.get("fetch", {}).items()
-                if k in FetchPolicy.__annotations__ and k != "allow_private"
-            },
+        policy = fetch_policy(
+            self.spec.options.get("fetch"),
+            FetchLimits.from_settings(registry.settings),
+            registry.settings.harvest_allow_private,
         )
         self.fetcher = Fetcher(
             policy,
-            headers=self.spec.secrets.get("headers"),
+            secret_headers=self.spec.secrets.get("headers"),
             politeness=politeness,
             deadline=self.deadline,
         )
@@ -556,7 +561,9 @@ class _Run(BatchStore):
 
     # -- bookkeeping ------------------------------------------------------------------------------
     def _error(self, key: str | None, stage: str, message: str) -> dict[str, Any]:
-        return {"job_id": self.job_id, "key": key, "stage": stage, "message": message[:4000]}
+        message = scrub(message, self.spec.url)[:4000]
+        key = scrub(key, self.spec.url)
+        return {"job_id": self.job_id, "key": key, "stage": stage, "message": message}
 
     def _log_errors(self, session: Session, errors: list[dict[str, Any]]) -> None:
         room = self.settings.max_errors_logged - self.errors_logged
@@ -588,6 +595,7 @@ class _Run(BatchStore):
             status = "incomplete" if self.counts["seen"] else "failed"
         if self.cancelled:
             status = "cancelled"
+        self.broken = scrub(self.broken, self.spec.url)
         message = self.broken or self.held_message
         if self.broken and self.mode == "full":
             message += "; nothing was deleted because the pass was incomplete"
@@ -631,7 +639,7 @@ class _Run(BatchStore):
                     session,
                     status=status,
                     finished=utcnow(),
-                    message=f"{type(exc).__name__}: {exc}"[:4000],
+                    message=scrub(f"{type(exc).__name__}: {exc}", self.spec.url)[:4000],
                 )
         except Exception:
             log.exception("could not record the end of job %s", self.job_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from simpul.errors import Conflict, NotFound, ValidationFailed
 from simpul.harvesters import harvester_class, known_types
+from simpul.harvesters.credentials import has_mask, redact_source_url, scrub
+from simpul.harvesters.fetching import FetchLimits, check_fetch_limits, origin
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import HarvestError, HarvestJob, HarvestSource, Organization
@@ -53,6 +55,14 @@ def _schedule(value: str) -> None:
         ) from None
 
 
+def _secrets(value: dict) -> None:
+    headers = value.get("headers", {})
+    if not isinstance(headers, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+    ):
+        raise ValidationError({"headers": ["expected an object of header names to text values"]})
+
+
 class SourceSchema(Schema):
     id = fields.String(
         required=True,
@@ -62,7 +72,9 @@ class SourceSchema(Schema):
     type = fields.String(required=True)
     url = fields.Url(load_default="", schemes={"http", "https"}, require_tld=False)
     options = fields.Dict(keys=fields.String(), load_default=dict)
-    secrets = fields.Dict(keys=fields.String(), load_default=dict, load_only=True)
+    secrets = fields.Dict(
+        keys=fields.String(), load_default=dict, load_only=True, validate=_secrets
+    )
     schedule = fields.String(load_default="P1D", validate=_schedule)
     priority = fields.Integer(load_default=0, validate=validate.Range(-1000, 1000))
     enabled = fields.Boolean(load_default=True)
@@ -81,6 +93,10 @@ def _load(raw: Any, schema: Schema) -> dict[str, Any]:
         data = schema.load(raw)
     except ValidationError as exc:
         raise ValidationFailed.from_messages(exc.messages) from None
+    if data.get("url") and has_mask(data["url"]):
+        raise ValidationFailed.from_messages(
+            {"url": "write the credential instead of ***, or send the URL as it is shown"}
+        )
     if "type" in data and data["type"] not in known_types():
         raise ValidationFailed.from_messages(
             {"type": f"unknown source type {data['type']!r}; known: {', '.join(known_types())}"}
@@ -88,7 +104,16 @@ def _load(raw: Any, schema: Schema) -> dict[str, Any]:
     return data
 
 
-def create_source(session: Session, raw: Any, actor: Actor = SYSTEM) -> HarvestSource:
+def _options(kind: str, options: dict[str, Any], limits: FetchLimits | None) -> dict[str, Any]:
+    checked = harvester_class(kind).check_options(options)
+    check_fetch_limits(checked.get("fetch", {}), limits or FetchLimits())
+    return checked
+
+
+def create_source(
+    session: Session, raw: Any, actor: Actor = SYSTEM, limits: FetchLimits | None = None
+) -> HarvestSource:
+    """Register a source; ``limits`` are the operator's caps on its fetch options."""
     data = _load(raw, SOURCE_SCHEMA)
     actor.require_write(data["organization"])
     if not data["url"] and data["type"] != "spreadsheet":
@@ -99,7 +124,7 @@ def create_source(session: Session, raw: Any, actor: Actor = SYSTEM) -> HarvestS
         )
     if session.get(HarvestSource, data["id"]) is not None:
         raise Conflict(f"there is already a source {data['id']!r}")
-    options = harvester_class(data["type"]).check_options(data["options"])
+    options = _options(data["type"], data["options"], limits)
     now = utcnow()
     row = HarvestSource(
         id=data["id"],
@@ -121,18 +146,40 @@ def create_source(session: Session, raw: Any, actor: Actor = SYSTEM) -> HarvestS
     return row
 
 
+class SourceUpdate(NamedTuple):
+    row: HarvestSource
+    notices: list[str]  # what the caller should be told (secrets dropped)
+
+
 def update_source(
-    session: Session, source_id: str, raw: Any, actor: Actor = SYSTEM
-) -> HarvestSource:
+    session: Session,
+    source_id: str,
+    raw: Any,
+    actor: Actor = SYSTEM,
+    limits: FetchLimits | None = None,
+) -> SourceUpdate:
+    """Change a source. When its URL moves to another origin its secrets are dropped (they
+    were given for the old host) unless the same request sets them again."""
     row = get_source(session, source_id)
-    actor.require_write(row.organization_id)
+    actor.require_write(row.organization_id)  # who may write a source may set its secrets
     data = _load(raw, SOURCE_UPDATE)
+    if data.get("url") == redact_source_url(row.url):
+        del data["url"]  # the URL as shown, sent back: unchanged
     for key in ("id", "organization"):
         if key in data and data[key] != (row.id if key == "id" else row.organization_id):
             raise ValidationFailed.from_messages({key: f"the {key} of a source cannot change"})
     kind = data.get("type", row.type)
     if "options" in data or "type" in data:
-        row.options = harvester_class(kind).check_options(data.get("options", row.options))
+        row.options = _options(kind, data.get("options", row.options), limits)
+    notices = []
+    moved = "url" in data and origin(data["url"]) != origin(row.url)
+    if moved and row.secrets and "secrets" not in data:
+        data["secrets"] = {}
+        notices.append(
+            f"the URL moved to another host, so its secrets ({', '.join(sorted(row.secrets))}) "
+            "were dropped and will not be sent there; set them again in the same request as "
+            "the URL if the new host needs them"
+        )
     for key in ("type", "url", "secrets", "schedule", "priority", "enabled"):
         if key in data:
             setattr(row, key, data[key])
@@ -141,7 +188,7 @@ def update_source(
     interval = schedule_interval(row.schedule)
     row.next_run_at = utcnow() if interval and row.enabled else None
     row.modified = utcnow()
-    return row
+    return SourceUpdate(row, notices)
 
 
 def delete_source(session: Session, source_id: str, actor: Actor = SYSTEM) -> None:
@@ -255,7 +302,7 @@ def source_to_dict(row: HarvestSource, last_job: HarvestJob | None = None) -> di
         "id": row.id,
         "organization": row.organization_id,
         "type": row.type,
-        "url": row.url,
+        "url": redact_source_url(row.url),
         "options": row.options,
         "secrets": sorted(row.secrets),
         "schedule": row.schedule,
@@ -307,16 +354,22 @@ def federation_status(session: Session) -> list[dict[str, Any]]:
         out.append(
             {
                 "source": row.id,
-                "url": row.url,
+                "url": redact_source_url(row.url),
                 "organization": row.organization_id,
                 "node": state.get("remote"),
                 "cursor": state.get("cursor"),
                 "lag": state.get("lag"),
                 "last_success": state.get("last_success"),
-                "last_error": state.get("last_error"),
+                "last_error": _scrubbed_error(state.get("last_error"), row.url),
                 "last_job": job_to_dict(last) if last else None,
                 "enabled": row.enabled,
                 "next_run_at": _iso(row.next_run_at),
             }
         )
     return out
+
+
+def _scrubbed_error(error: dict[str, Any] | None, url: str) -> dict[str, Any] | None:
+    if not error:
+        return error
+    return {**error, "message": scrub(error.get("message"), url)}

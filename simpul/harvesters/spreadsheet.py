@@ -164,6 +164,8 @@ class SpreadsheetHarvester(Harvester):
         data, name = self._file()
         rows = list(read_rows(data, name, self.options))
         header_index, columns = self._header(rows)
+        if not is_xlsx(data, name):
+            _check_csv_end(data, rows, header_index)
         key_field = self.options.get("key_column")
         for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
             values = {heading: _cell(row[i]) for i, heading in columns.items() if i < len(row)}
@@ -180,10 +182,7 @@ class SpreadsheetHarvester(Harvester):
     def _file(self) -> tuple[bytes, str]:
         upload = self.source.state.get("upload")
         if upload:
-            path = Path(upload["path"])
-            if not path.is_file():
-                raise SourceBroken(f"the uploaded file {upload['name']!r} is missing on disk")
-            return path.read_bytes(), upload["name"]
+            return _read_upload(upload), upload["name"]
         if not self.source.url:
             raise SourceBroken("the source has neither a URL nor an uploaded file")
         validators = self.source.state.get("validators", {}).get(self.source.url)
@@ -255,9 +254,45 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _read_upload(upload: dict[str, Any]) -> bytes:
+    """The stored upload, only when it is the whole file that was received."""
+    path = Path(upload["path"])
+    if not path.is_file():
+        raise SourceBroken(f"the uploaded file {upload['name']!r} is missing on disk")
+    data = path.read_bytes()
+    received = upload.get("size"), upload.get("sha256")
+    if received != (len(data), hashlib.sha256(data).hexdigest()):
+        raise SourceBroken(
+            f"the uploaded file {upload['name']!r} on disk ({len(data):,} bytes) is not the "
+            f"file that was received ({upload.get('size') or 0:,} bytes, sha256 "
+            f"{upload.get('sha256')}); upload it again"
+        )
+    return data
+
+
+def _check_csv_end(data: bytes, rows: list[list[Any]], header_index: int) -> None:
+    """A CSV cut short ends in the middle of a row: its last row is shorter than the heading
+    row, with no line break after it (or a line break inside an unclosed quoted cell)."""
+    heading = rows[header_index]
+    width = max((i + 1 for i, cell in enumerate(heading) if str(cell).strip()), default=0)
+    last = rows[-1]
+    if header_index == len(rows) - 1 or not last or len(last) >= width:
+        return
+    ended = data.endswith((b"\n", b"\r", b"\n\x00", b"\r\x00"))
+    if not ended or str(last[-1]).endswith(("\n", "\r")):
+        raise SourceBroken(
+            f"the CSV file ends in the middle of a row (its last row has {len(last)} of the "
+            f"{width} columns of the heading row): the file looks cut short"
+        )
+
+
+def is_xlsx(data: bytes, name: str) -> bool:
+    return data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm"))
+
+
 def read_rows(data: bytes, name: str, options: dict[str, Any]) -> Iterator[list[Any]]:
     """Rows of a CSV or XLSX file, whichever the bytes are."""
-    if data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
+    if is_xlsx(data, name):
         yield from _xlsx_rows(data, options.get("sheet"))
     else:
         yield from _csv_rows(data, options)
@@ -270,7 +305,10 @@ def _xlsx_rows(data: bytes, sheet: str | None) -> Iterator[list[Any]]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         unzipped = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise SourceBroken("the file is neither CSV nor a readable XLSX workbook") from None
+        raise SourceBroken(
+            "the file is neither CSV nor a readable XLSX workbook (a workbook cut short has "
+            "lost the end of its zip archive)"
+        ) from None
     if unzipped > MAX_UNZIPPED:
         raise SourceBroken(
             f"the workbook unpacks to {unzipped:,} bytes, over the limit of {MAX_UNZIPPED:,}"
@@ -283,12 +321,21 @@ def _xlsx_rows(data: bytes, sheet: str | None) -> Iterator[list[Any]]:
         if sheet and sheet not in book.sheetnames:
             raise SourceBroken(f"no sheet {sheet!r}; the workbook has {', '.join(book.sheetnames)}")
         worksheet = book[sheet] if sheet else book.worksheets[0]
+        yield from _sheet_rows(worksheet)
+    finally:
+        book.close()
+
+
+def _sheet_rows(worksheet) -> Iterator[list[Any]]:
+    try:
         for count, row in enumerate(worksheet.iter_rows(values_only=True)):
             if count >= MAX_ROWS:
                 raise SourceBroken(f"more than {MAX_ROWS:,} rows")
             yield list(row)
-    finally:
-        book.close()
+    except SourceBroken:
+        raise
+    except Exception as exc:  # a damaged sheet part: XML, zlib or zip errors
+        raise SourceBroken(f"the XLSX workbook cannot be read to the end: {exc}") from None
 
 
 def _csv_rows(data: bytes, options: dict[str, Any]) -> Iterator[list[Any]]:
@@ -336,5 +383,7 @@ def save_upload(data_dir: str, source_id: str, data: bytes, name: str) -> dict[s
     folder.mkdir(parents=True, exist_ok=True)
     suffix = ".xlsx" if data[:4] == b"PK\x03\x04" else ".csv"
     path = folder / f"{digest[:16]}{suffix}"
-    path.write_bytes(data)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(path)  # a reader never sees half a file
     return {"path": str(path.resolve()), "name": name, "sha256": digest, "size": len(data)}

@@ -14,6 +14,7 @@ from simpul import __version__
 from simpul.config import Settings, load_settings
 from simpul.errors import PayloadTooLarge, SimpulError, TooManyRequests
 from simpul.registry.api.common import json_response
+from simpul.registry.body import CappedRequest
 from simpul.registry.context import Registry
 from simpul.registry.guards import init_guards
 from simpul.registry.throttle import init_throttle, too_many
@@ -27,6 +28,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     settings = config if isinstance(config, Settings) else load_settings(config)
     app = Flask(__name__)
     init_guards(app)
+    app.request_class = CappedRequest  # a chunked body over the limit: 413, never cut short
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         JSON_SORT_KEYS=False,

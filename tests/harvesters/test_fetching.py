@@ -22,11 +22,11 @@ def fetcher(**policy) -> Fetcher:
 def test_loopback_and_private_targets_are_refused_by_default(remote):
     url = remote.route("/x", Response(b"{}"))
     guarded = Fetcher(FetchPolicy(backoff=0.01), politeness=Politeness())
-    with pytest.raises(FetchError, match="refusing to connect to 127.0.0.1"):
+    with pytest.raises(FetchError, match="refused: private address"):
         guarded.get(url)
-    with pytest.raises(FetchError, match="refusing to connect"):
+    with pytest.raises(FetchError, match="refused: private address"):
         guarded.get(url.replace("127.0.0.1", "localhost"))
-    assert remote.requests == []  # the socket closed before a byte was sent
+    assert remote.requests == []  # no connection was attempted
     assert fetcher().get(url).content == b"{}"  # an operator may allow them
 
 
@@ -53,7 +53,7 @@ def test_redirect_to_a_private_address_is_refused(remote):
     target = remote.route("/secret", Response(b"secret"))
     url = remote.route("/go", Response(status=302, headers={"Location": target}))
     guarded = Fetcher(FetchPolicy(backoff=0.01), politeness=Politeness())
-    with pytest.raises(FetchError, match="refusing"):
+    with pytest.raises(FetchError, match="refused: private address"):
         guarded.get(url)
 
 

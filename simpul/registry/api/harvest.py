@@ -10,6 +10,7 @@ from simpul.errors import InvalidInput, UnsupportedMediaType
 from simpul.harvesters import inventory, sources
 from simpul.harvesters.base import SourceBroken
 from simpul.harvesters.deletions import review_held
+from simpul.harvesters.fetching import FetchLimits
 from simpul.registry.api.common import (
     BEARER,
     Blueprint,
@@ -51,6 +52,10 @@ def _actor(session):
     return authenticate(session, request.headers.get("Authorization"))
 
 
+def _limits() -> FetchLimits:
+    return FetchLimits.from_settings(registry().settings)
+
+
 def _with_last_job(session, row):
     last = sources.get_job(session, row.last_job_id) if row.last_job_id else None
     return sources.source_to_dict(row, last)
@@ -78,7 +83,7 @@ class SourceCollection(MethodView):
     def post(self):
         """Register a source for an organization (a token of that organization or an admin)."""
         with registry().db.transaction() as session:
-            row = sources.create_source(session, read_json(), _actor(session))
+            row = sources.create_source(session, read_json(), _actor(session), _limits())
             body = sources.source_to_dict(row)
         return json_response(body, 201, {"Location": f"/api/v1/sources/{row.id}"})
 
@@ -95,8 +100,12 @@ class SourceItem(MethodView):
     def put(self, source_id):
         """Change a source (any subset of its fields)."""
         with registry().db.transaction() as session:
-            row = sources.update_source(session, source_id, read_json(), _actor(session))
+            row, notices = sources.update_source(
+                session, source_id, read_json(), _actor(session), _limits()
+            )
             body = sources.source_to_dict(row)
+        if notices:
+            body["notices"] = notices
         return json_response(body)
 
     @blp.doc(security=BEARER)
