@@ -84,11 +84,15 @@ def register_organizations(session: Session, remote: list[Any], owner_id: str) -
         try:
             if not isinstance(raw, dict):
                 raise ValueError(f"expected an object, got {type(raw).__name__}")
-            data = _load(raw)
-            if data["id"] == owner_id:
+            org_id = raw.get("id")
+            if org_id == owner_id:
                 continue  # the source's own organization is its editors' to change
+            if isinstance(org_id, str) and org_id in known and org_id not in subtree:
+                _mention(session.get(Organization, raw["id"]), raw, owner_id)
+                continue
+            data = _load(raw)
             if data["id"] in known:
-                done.changed += _follow(session, data, subtree, owner_id)
+                done.changed += _follow(session, data)
                 continue
             _create(session, data, owner, subtree, known, done.refused)
             done.added += 1
@@ -98,21 +102,27 @@ def register_organizations(session: Session, remote: list[Any], owner_id: str) -
     return done
 
 
-def _follow(session: Session, data: dict[str, Any], subtree: set[str], owner_id: str) -> int:
-    """An organization known here: follow its name, homepage and URI when it is the source's to
-    hold; refuse a change of one outside (a mere mention, unchanged, is fine)."""
+def _mention(row: Organization, raw: dict[str, Any], owner_id: str) -> None:
+    """An organization outside the source's: naming it is fine, changing it is refused."""
+    changed = [k for k in ("name", "homepage") if raw.get(k) and raw[k] != getattr(row, k)]
+    uri = raw.get("uri")
+    if uri and uri != row.uri and not str(uri).endswith(f"/organizations/{row.id}"):
+        changed.append("uri")  # a node's default URI for an organization is no claim
+    if changed:
+        raise ValueError(
+            f"it lies outside the organizations of {owner_id!r} (the source's organization and "
+            f"those below it); its {', '.join(changed)} was not changed"
+        )
+
+
+def _follow(session: Session, data: dict[str, Any]) -> int:
+    """An organization the source holds: follow its name, homepage and URI."""
     from simpul.registry.organizations import touch_services
 
     row = session.get(Organization, data["id"])
     changes = {k: data[k] for k in FOLLOWED if data.get(k)}
     if not any(getattr(row, k) != v for k, v in changes.items()):
         return 0
-    if row.id not in subtree:
-        raise ValueError(
-            f"it lies outside the organizations of {owner_id!r} (the source's organization and "
-            f"those below it); its {', '.join(k for k in changes if getattr(row, k) != changes[k])}"
-            " was not changed"
-        )
     for name, value in changes.items():
         setattr(row, name, value)
     session.flush()
