@@ -261,3 +261,21 @@ def test_a_legitimate_child_node_still_federates(city, remote):
     assert job.status == "finished" and job.counts["created"] == 1, city.errors(job.id)
     assert not job.counts.get("errors")
     assert city.live()["layanan-1"]["authority"] == "kec-kota-barat"
+
+
+def test_a_gateway_url_that_is_not_http_never_becomes_a_channel(harvests, remote, publisher):
+    from tests.harvesters.test_apigateway import PREFIX, Devportal, api
+
+    harvests.org()
+    record = {"identifier": "akta-kelahiran", "name": {"id": "Akta Kelahiran"}}
+    assert publisher.publish(publisher.token("kota-gorontalo"), record).status_code == 201
+    entry = api(1, "akta-kelahiran")
+    Devportal(remote, [entry])
+    urls = {"https": "javascript:alert(1)", "http": "data:text/html,x"}
+    details = {**entry, "endpointURLs": [{"environmentName": "Default", "URLs": urls}]}
+    remote.route(f"{PREFIX}/apis/{entry['id']}", Response(orjson.dumps(details)))
+    harvests.source("splp", "api-gateway", remote.base)
+    job = harvests.run("splp")
+    assert job.status == "finished", job.message
+    assert job.counts["unlinked"] == 1
+    assert "channels" not in harvests.live()["akta-kelahiran"]
