@@ -192,3 +192,31 @@ def test_service_api_refuses_unsafe_values(publisher, path, value):
     assert response.status_code == 422
     assert response.content_type == "application/problem+json"
     assert dotted(path) in {e["path"] for e in response.get_json()["errors"]}
+
+
+def test_migration_0009_puts_right_what_an_unchecked_harvest_stored(tmp_path):
+    """Nodes attacked before the fix hold a list as a name or a javascript: homepage."""
+    from sqlalchemy import text
+
+    from simpul.registry.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        db.upgrade("0006")
+        insert = text(
+            "INSERT INTO organizations (id, name, level, area, homepage, uri, created, modified) "
+            "VALUES (:id, :name, 'kabkota', '75.71', :homepage, :uri, '2026-01-01', '2026-01-01')"
+        )
+        with db.engine.begin() as conn:
+            conn.execute(insert, {"id": "rusak", "name": '["a", "b"]',
+                                  "homepage": "javascript:alert(1)", "uri": "data:,x"})  # fmt: skip
+            conn.execute(insert, {"id": "baik", "name": '{"id": "Dinas Baik"}',
+                                  "homepage": "https://baik.go.id", "uri": None})  # fmt: skip
+        db.upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, name, homepage, uri FROM organizations")).all()
+    finally:
+        db.dispose()
+    found = {r.id: (r.name, r.homepage, r.uri) for r in rows}
+    assert found["rusak"][1:] == (None, None) and "rusak" in found["rusak"][0]
+    assert found["baik"] == ('{"id": "Dinas Baik"}', "https://baik.go.id", None)
