@@ -197,9 +197,9 @@ class Url(String):
     """An absolute http(s) URL. Checked by parsing it, which is stricter about hosts and ports
     than marshmallow's URL pattern and costs half as much."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, max_length: int = 2000, **kwargs):
         kwargs.setdefault("metadata", {})["format"] = "uri"
-        super().__init__(validate=validate.Length(max=2000), **kwargs)
+        super().__init__(validate=validate.Length(max=max_length), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -403,8 +403,8 @@ class OrganizationSchema(Schema):
     level = Code(codelists.LEVELS, "level", required=True)
     area = AreaCode(allow_none=True)
     parent = String(allow_none=True, validate=validate.Length(1, 100))
-    homepage = Url(allow_none=True)
-    uri = Url(allow_none=True)
+    homepage = Url(allow_none=True, max_length=500)  # the columns' width
+    uri = Url(allow_none=True, max_length=500)
 
     @validates_schema
     def _area_fits_level(self, data, **kwargs):

@@ -24,29 +24,63 @@ ORGS = [
 
 HOSTILE_ORGS = [
     # under a ministry, outside the city
-    {"id": "dinas-bayangan", "name": {"id": "Dinas Bayangan"}, "level": "kabkota",
-     "area": "75.71", "parent": "kemendagri"},
+    {
+        "id": "dinas-bayangan",
+        "name": {"id": "Dinas Bayangan"},
+        "level": "kabkota",
+        "area": "75.71",
+        "parent": "kemendagri",
+    },
     # national, above the city
-    {"id": "kementerian-palsu", "name": {"id": "Kementerian Palsu"}, "level": "pusat",
-     "area": "00"},
-    {"id": "anak-palsu", "name": {"id": "Anak Palsu"}, "level": "pusat",
-     "parent": "kementerian-palsu"},
+    {
+        "id": "kementerian-palsu",
+        "name": {"id": "Kementerian Palsu"},
+        "level": "pusat",
+        "area": "00",
+    },
+    {
+        "id": "anak-palsu",
+        "name": {"id": "Anak Palsu"},
+        "level": "pusat",
+        "parent": "kementerian-palsu",
+    },
     # a sibling agency and the city's own parent, renamed
-    {"id": "kab-gorontalo", "name": {"id": "Diambil Alih"}, "level": "kabkota", "area": "75.01",
-     "homepage": "javascript:alert(1)", "uri": "javascript:alert(2)"},
+    {
+        "id": "kab-gorontalo",
+        "name": {"id": "Diambil Alih"},
+        "level": "kabkota",
+        "area": "75.01",
+        "homepage": "javascript:alert(1)",
+        "uri": "javascript:alert(2)",
+    },
     {"id": "prov-gorontalo", "name": {"id": "Provinsi Palsu"}, "level": "provinsi", "area": "75"},
     # wrong types and unsafe URLs inside the city
     {"id": "dinas-daftar", "name": ["Dinas", "Daftar"], "level": "kabkota", "area": "75.71"},
-    {"id": "dinkes-kota-gorontalo", "name": {"id": "Dinkes Baru"}, "level": "kabkota",
-     "area": "75.71", "homepage": "javascript:alert(3)"},
+    {
+        "id": "dinkes-kota-gorontalo",
+        "name": {"id": "Dinkes Baru"},
+        "level": "kabkota",
+        "area": "75.71",
+        "homepage": "javascript:alert(3)",
+    },
     {"id": ["bukan", "teks"], "name": {"id": "X"}, "level": "kabkota", "area": "75.71"},
-    {"id": "dinas-angka", "name": {"id": "Dinas Angka"}, "level": "kabkota", "area": "75.71",
-     "homepage": 12345},
+    {
+        "id": "dinas-angka",
+        "name": {"id": "Dinas Angka"},
+        "level": "kabkota",
+        "area": "75.71",
+        "homepage": 12345,
+    },
     "not an object",
     # legitimate: a district of the city
-    {"id": "kec-kota-barat", "name": {"id": "Kecamatan Kota Barat"}, "level": "kecamatan",
-     "area": "75.71.01", "homepage": "https://kotabarat.example.go.id"},
-]  # fmt: skip
+    {
+        "id": "kec-kota-barat",
+        "name": {"id": "Kecamatan Kota Barat"},
+        "level": "kecamatan",
+        "area": "75.71.01",
+        "homepage": "https://kotabarat.example.go.id",
+    },
+]
 
 
 def _record(n: int, authority, **fields) -> dict:
@@ -137,8 +171,9 @@ def test_organizations_outside_the_source_are_refused_one_by_one(city, hostile):
     assert orgs["kec-kota-barat"].homepage == "https://kotabarat.example.go.id"
     assert hostile.counts["organizations_added"] == 1
 
-    errors = {key: message for key, stage, message in city.errors(hostile.id)
-              if stage == "organization"}  # fmt: skip
+    errors = {
+        key: message for key, stage, message in city.errors(hostile.id) if stage == "organization"
+    }
     assert "kemendagri" in errors["dinas-bayangan"] and "outside" in errors["dinas-bayangan"]
     assert "above" in errors["kementerian-palsu"]
     assert "kementerian-palsu" in errors["anak-palsu"]
@@ -187,9 +222,19 @@ def test_unsafe_urls_in_harvested_records_are_dropped_with_their_path(city, host
 def test_pages_answer_after_a_hostile_harvest(city, hostile, client):
     live = city.live()
     html = {"Accept": "text/html"}
-    paths = ["/", "/search", "/search?q=layanan", "/audit", "/organizations",
-             "/audit/sources", f"/audit/jobs/{hostile.id}", "/api/v1/organizations",
-             "/api/v1/services", "/api/v1/search?q=layanan", "/catalog.ttl"]  # fmt: skip
+    paths = [
+        "/",
+        "/search",
+        "/search?q=layanan",
+        "/audit",
+        "/organizations",
+        "/audit/sources",
+        f"/audit/jobs/{hostile.id}",
+        "/api/v1/organizations",
+        "/api/v1/services",
+        "/api/v1/search?q=layanan",
+        "/catalog.ttl",
+    ]
     paths += [f"/organizations/{o}" for o in ("kota-gorontalo", "kec-kota-barat", "kab-gorontalo")]
     paths += [f"/audit/organizations/{o}" for o in ("kota-gorontalo", "dinkes-kota-gorontalo")]
     paths += [f"/services/{r['id']}" for r in live.values()]
@@ -253,8 +298,15 @@ def test_other_source_types_cannot_publish_above_their_organization(city, remote
 
 
 def test_a_legitimate_child_node_still_federates(city, remote):
-    orgs = [{"id": "kec-kota-barat", "name": {"id": "Kecamatan Kota Barat"},
-             "level": "kecamatan", "area": "75.71.01", "parent": "kota-gorontalo"}]  # fmt: skip
+    orgs = [
+        {
+            "id": "kec-kota-barat",
+            "name": {"id": "Kecamatan Kota Barat"},
+            "level": "kecamatan",
+            "area": "75.71.01",
+            "parent": "kota-gorontalo",
+        }
+    ]
     serve(remote, "kecamatan", orgs, [_record(1, "kec-kota-barat", areas=["75.71.01"])])
     city.source("kec", "simpul", remote.base, org="kota-gorontalo", schedule="manual")
     job = city.run("kec")

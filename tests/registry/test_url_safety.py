@@ -92,7 +92,7 @@ def test_organization_urls_refuse_what_is_not_http(field, bad):
         ("languages", 0),
         ("integration", "splp_api"),
         ("channels", 0, "type"),
-    ],  # fmt: skip
+    ],
     ids=dotted,
 )
 def test_invisible_characters_in_ids_codes_and_urls_are_refused(path, char):
@@ -154,7 +154,8 @@ def admin(publisher):
         ("homepage", 42),
         ("id", "dinkes\u202e"),
         ("parent", "kemendagri\u200b"),
-    ],  # fmt: skip
+        ("homepage", "https://dinkes.example.go.id/" + "a" * 480),
+    ],
 )
 def test_organization_api_refuses_unsafe_values(client, admin, field, value):
     org = {"id": "dinkes", "name": {"id": "Dinkes"}, "level": "kabkota", "area": "75.71"}
@@ -183,7 +184,7 @@ def test_organization_names_lose_invisible_characters(client, admin):
         (("complaints", "url"), "file:///etc/x"),
         (("legal_basis", 0, "url"), "data:,x"),
         (("identifier",), "akta\u202ekelahiran"),
-    ],  # fmt: skip
+    ],
     ids=lambda v: dotted(v) if isinstance(v, tuple) else "",
 )
 def test_service_api_refuses_unsafe_values(publisher, path, value):
@@ -208,10 +209,24 @@ def test_migration_0009_puts_right_what_an_unchecked_harvest_stored(tmp_path):
             "VALUES (:id, :name, 'kabkota', '75.71', :homepage, :uri, '2026-01-01', '2026-01-01')"
         )
         with db.engine.begin() as conn:
-            conn.execute(insert, {"id": "rusak", "name": '["a", "b"]',
-                                  "homepage": "javascript:alert(1)", "uri": "data:,x"})  # fmt: skip
-            conn.execute(insert, {"id": "baik", "name": '{"id": "Dinas Baik"}',
-                                  "homepage": "https://baik.go.id", "uri": None})  # fmt: skip
+            conn.execute(
+                insert,
+                {
+                    "id": "rusak",
+                    "name": '["a", "b"]',
+                    "homepage": "javascript:alert(1)",
+                    "uri": "data:,x",
+                },
+            )
+            conn.execute(
+                insert,
+                {
+                    "id": "baik",
+                    "name": '{"id": "Dinas Baik"}',
+                    "homepage": "https://baik.go.id",
+                    "uri": None,
+                },
+            )
         db.upgrade()
         with db.engine.connect() as conn:
             rows = conn.execute(text("SELECT id, name, homepage, uri FROM organizations")).all()
