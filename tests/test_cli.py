@@ -18,6 +18,7 @@ from simpul.cli import main
 from simpul.config import load_settings
 from simpul.registry import create_app
 from simpul.registry.context import Registry
+from simpul.registry.db import Database
 from simpul.registry.models import Change, Service, ServiceVersion
 from tests.conftest import service_record
 
@@ -85,7 +86,10 @@ def test_db_upgrade_creates_schema(tmp_path):
     assert refused.exit_code != 0
     assert "simpul db upgrade" in refused.output
     assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
-    assert runner.invoke(main, ["db", "current"], env=env).output.strip() == "0006"
+    db = Database(url)
+    head = db.head_revision()  # whichever migration is last
+    db.dispose()
+    assert runner.invoke(main, ["db", "current"], env=env).output.strip() == head
     assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0  # idempotent
 
 

@@ -29,6 +29,7 @@ from simpul.harvesters.base import (
 )
 from simpul.harvesters.fetching import FetchError
 from simpul.harvesters.jsonapi import Expression, parse_json
+from simpul.registry.schemas import safe_url
 
 DEFAULT_LINK = (
     "(additionalProperties[?name=='layanan'].value | [0]) || "
@@ -131,9 +132,10 @@ class ApiGatewayHarvester(Harvester):
         for environment in api.get("endpointURLs") or []:
             if wanted and environment.get("environmentName") != wanted:
                 continue
-            urls = environment.get("URLs") or {}
-            url = urls.get("https") or urls.get("http")
-            if url:
+            urls = environment.get("URLs") if isinstance(environment, dict) else None
+            urls = urls if isinstance(urls, dict) else {}
+            url = safe_url(urls.get("https")) or safe_url(urls.get("http"))
+            if url:  # it becomes a channel of a service: http(s) only, as the schema says
                 return url
         return None
 

@@ -9,6 +9,7 @@ the record and the original authority is kept as given.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import ValidationError
@@ -19,19 +20,23 @@ from simpul.errors import flatten_messages
 from simpul.harvesters.base import RecordProblem, Transformed
 from simpul.harvesters.mapping import identifier as make_identifier
 from simpul.harvesters.mapping import slug
+from simpul.harvesters.trust import outside
 from simpul.registry.areas import NATIONAL, is_within
 from simpul.registry.models import Organization
 from simpul.registry.quality import missing
-from simpul.registry.schemas import SERVER_FIELDS, SERVICE_SCHEMA
+from simpul.registry.schemas import SERVER_FIELDS, SERVICE_SCHEMA, Url
 from simpul.registry.services import OrgInfo, Prepared, content_hash
 
 IDENTITY = ("identifier", "name")
 MAX_PASSES = 8
+SERVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")  # fits services.id
+URI_FIELD = Url(required=True)
 
 
 class Organizations:
     """Every organization, and which of them a source may write for: its own organization and
-    the organizations below it."""
+    the organizations below it, at its level or below and inside its area (``trust``).
+    ``refused`` holds the remote's organizations this run refused, and why."""
 
     def __init__(self, session: Session, owner: str):
         rows = session.execute(
@@ -43,11 +48,13 @@ class Organizations:
             if r.parent_id:
                 children.setdefault(r.parent_id, []).append(r.id)
         self.owner = owner
+        self.refused: dict[str, str] = {}
         self.writable = {owner}
         stack = [owner]
         while stack:
             for child in children.get(stack.pop(), []):
-                if child not in self.writable:
+                info = self.info[child]
+                if child not in self.writable and not outside(self.info[owner], *info[1:]):
                     self.writable.add(child)
                     stack.append(child)
 
@@ -70,6 +77,7 @@ def check(transformed: Transformed, orgs: Organizations, key: str) -> Checked:
     if not raw.get("name"):
         raise RecordProblem("the record has no name (nama layanan)")
     raw["identifier"] = make_identifier(raw.get("identifier"), key)
+    _check_identity(transformed.identity)
     org = _authority(raw, transformed, orgs, notes)
     data = _load(raw, notes)
     _fit_areas(data, org, notes)
@@ -82,11 +90,16 @@ def _authority(
     raw: dict[str, Any], transformed: Transformed, orgs: Organizations, notes: list[str]
 ) -> OrgInfo:
     named = raw.get("authority")
+    if named is not None and not isinstance(named, str):
+        raise RecordProblem(f"authority: expected an organization id, got {type(named).__name__}")
+    if named in orgs.refused:
+        raise RecordProblem(f"its authority was refused: {orgs.refused[named]}")
     if named in orgs.info:
         if named not in orgs.writable:
             raise RecordProblem(
                 f"the record names the authority {named!r}, which is neither the source's "
-                f"organization {orgs.owner!r} nor below it"
+                f"organization {orgs.owner!r} nor below it (at its level or below, inside "
+                "its area)"
             )
         return orgs.info[named]
     original = transformed.authority or ({"name": {"id": str(named)}} if named else None)
@@ -101,6 +114,21 @@ def _authority(
         )
     raw["authority"] = orgs.owner
     return orgs.info[orgs.owner]
+
+
+def _check_identity(identity: tuple[Any, Any] | None) -> None:
+    """The id and URI a record keeps from its origin node become its id and URI here."""
+    if identity is None:
+        return
+    service_id, uri = identity
+    if not isinstance(service_id, str) or not SERVICE_ID.match(service_id):
+        raise RecordProblem(f"id: {service_id!r} is not a Simpul service id")
+    try:
+        URI_FIELD.deserialize(uri)
+    except ValidationError as exc:
+        raise RecordProblem(f"uri: {'; '.join(exc.messages)}") from None
+    if len(uri) > 500:  # the column's width
+        raise RecordProblem("uri: longer than 500 characters")
 
 
 def _authority_slug(original: dict[str, Any], named: Any) -> str:
@@ -164,43 +192,3 @@ def _fit_areas(data: dict[str, Any], org: OrgInfo, notes: list[str]) -> None:
         if code not in inside:
             notes.append(f"dropped area {code!r}: outside {org.id!r} ({jurisdiction})")
     data["areas"] = inside or [jurisdiction]
-
-
-LEVEL_ORDER = {"pusat": 0, "provinsi": 1, "kabkota": 2, "kecamatan": 3, "desa": 4}
-
-
-def register_organizations(session: Session, remote: list[dict[str, Any]], owner: str) -> int:
-    """Register the organizations another node knows and this one does not, keeping their ids;
-    one whose parent is unknown here goes under ``owner`` (the source's organization). Returns
-    how many were added. An invalid one is left out: its records will say so."""
-    from simpul.errors import SimpulError
-    from simpul.registry.organizations import create_organization, touch_services
-
-    known = set(session.scalars(select(Organization.id)))
-    below = Organizations(session, owner).writable - {owner}
-    added = 0
-    for org in sorted(remote, key=lambda o: LEVEL_ORDER.get(o.get("level"), 9)):
-        if not isinstance(org, dict):
-            continue
-        if org.get("id") in below:  # the other node is where it is kept: follow its changes
-            row = session.get(Organization, org["id"])
-            changes = {k: org.get(k) for k in ("name", "homepage", "uri") if org.get(k)}
-            if any(getattr(row, k) != v for k, v in changes.items()):
-                for key, value in changes.items():
-                    setattr(row, key, value)
-                session.flush()
-                touch_services(session, row.id)
-            continue
-        if org.get("id") in known:
-            continue
-        raw = {k: org.get(k) for k in ("id", "name", "level", "area", "homepage", "uri")}
-        raw["parent"] = org.get("parent") if org.get("parent") in known else owner
-        raw = {k: v for k, v in raw.items() if v is not None}
-        try:
-            with session.begin_nested():
-                create_organization(session, raw)
-        except SimpulError:
-            continue
-        known.add(raw["id"])
-        added += 1
-    return added

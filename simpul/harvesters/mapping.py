@@ -12,7 +12,7 @@ import hashlib
 import re
 from typing import Any
 
-from simpul.registry.schemas import IDENTIFIER
+from simpul.registry.schemas import IDENTIFIER, strip_invisible
 
 _BULLET = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|[-*\u2022\u2013\u25cf\u25aa])\s+", re.I)
 _INLINE_NUMBERS = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")
@@ -189,7 +189,7 @@ def texts(value: Any, language: str = "id") -> list[dict[str, str]]:
 
 def identifier(value: Any, fallback: str) -> str:
     """A valid Simpul identifier from a remote one (a slug, a number, a URI), else a digest."""
-    text = str(value or "").strip()
+    text = strip_invisible(str(value or "")).strip()
     if text.startswith(("http://", "https://", "urn:")):
         text = re.split(r"[/#:]", text.rstrip("/#"))[-1]
     if not IDENTIFIER.match(text):
@@ -200,7 +200,7 @@ def identifier(value: Any, fallback: str) -> str:
 
 
 def slug(value: Any) -> str:
-    text = re.sub(r"[^a-z0-9]+", "-", str(value or "").lower()).strip("-")
+    text = re.sub(r"[^a-z0-9]+", "-", strip_invisible(str(value or "")).lower()).strip("-")
     return text[:100]
 
 

@@ -55,10 +55,11 @@ from simpul.harvesters.fetching import (
     Politeness,
     fetch_policy,
 )
-from simpul.harvesters.importing import Organizations, register_organizations
+from simpul.harvesters.importing import Organizations
 from simpul.harvesters.parallel import init_worker, transform_batch
 from simpul.harvesters.sources import get_job, get_source, queue_job, schedule_interval
 from simpul.harvesters.storing import BatchStore
+from simpul.harvesters.trust import register_organizations
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import (
@@ -304,8 +305,8 @@ class _Run(BatchStore):
         self.writable = {k: self.orgs.info[k] for k in self.orgs.writable}
 
     def _register_organizations(self) -> bool:
-        """Organizations the remote's records name (other Simpul nodes), registered under the
-        source's organization when unknown here. False when the remote cannot say."""
+        """Organizations the remote's records name (other Simpul nodes), registered inside the
+        source's organization (``trust``). False when the remote cannot say."""
         try:
             remote = self.harvester.organizations()
         except (FetchError, SourceBroken) as exc:
@@ -314,11 +315,22 @@ class _Run(BatchStore):
             return False
         if not remote:
             return True
+        if not isinstance(remote, list):
+            remote = [remote]
         with self.registry.db.transaction() as session:
-            created = register_organizations(session, remote, self.spec.organization)
+            done = register_organizations(session, remote, self.spec.organization)
             self._load_organizations(session)
-        if created:
-            self.counts["organizations_added"] = created
+            self.orgs.refused = done.refused
+            errors = [self._error(key, "organization", why) for key, why in done.refused.items()]
+            self.counts["errors"] += len(errors)
+            self._log_errors(session, errors)
+        for name, count in (
+            ("organizations_added", done.added),
+            ("organizations_changed", done.changed),
+            ("organizations_refused", len(done.refused)),
+        ):
+            if count:
+                self.counts[name] = count
         return True
 
     def _resolve_mode(self) -> str:

@@ -33,7 +33,7 @@ from simpul.harvesters.base import (
 )
 from simpul.harvesters.jsonapi import parse_json
 from simpul.registry.changes import decode_cursor
-from simpul.registry.schemas import SERVER_FIELDS
+from simpul.registry.schemas import SERVER_FIELDS, safe_url
 
 
 class SimpulOptions(CommonOptions):
@@ -84,7 +84,12 @@ class SimpulHarvester(Harvester):
 
     def describe(self) -> dict[str, Any]:
         node = self._json("/api/v1/node")
-        if not isinstance(node, dict) or "changes" not in node or "id" not in node:
+        changes = node.get("changes") if isinstance(node, dict) else None
+        if (
+            not isinstance(changes, dict)
+            or not isinstance(changes.get("latest"), str | None)
+            or not isinstance(node.get("id"), str)
+        ):
             raise SourceBroken(f"{self.base}/api/v1/node: not a Simpul node")
         self.remote = node
         return node
@@ -95,10 +100,11 @@ class SimpulHarvester(Harvester):
         while True:
             body = self._json("/api/v1/organizations", page=page, size=500)
             items = body.get("items") if isinstance(body, dict) else None
-            if not isinstance(items, list):
+            total = body.get("total", 0) if isinstance(body, dict) else 0
+            if not isinstance(items, list) or not isinstance(total, int):
                 raise SourceBroken(f"{self.base}/api/v1/organizations: no list of organizations")
             out.extend(items)
-            if len(out) >= body.get("total", 0) or not items:
+            if len(out) >= total or not items:
                 return out
             page += 1
 
@@ -130,10 +136,10 @@ class SimpulHarvester(Harvester):
         raise SourceBroken(f"{self.base}: more than {self.options['max_pages']} feed pages")
 
     def _item(self, entry: dict[str, Any]) -> Item | None:
-        deleted = entry.get("action") == "deleted"
-        state = entry.get("tombstone" if deleted else "record") or {}
-        uri = state.get("uri")
-        if not uri:
+        deleted = isinstance(entry, dict) and entry.get("action") == "deleted"
+        state = entry.get("tombstone" if deleted else "record") if isinstance(entry, dict) else None
+        uri = state.get("uri") if isinstance(state, dict) else None
+        if not uri or not isinstance(uri, str):
             self.skipped["no_uri"] = self.skipped.get("no_uri", 0) + 1
             return None
         chain = _chain(state, self.remote.get("id", ""))
@@ -152,18 +158,11 @@ class SimpulHarvester(Harvester):
 
     def transform(self, item: Item) -> Transformed:
         original = loads_json(item)
-        state = original.get("state") or {}
-        if not state.get("name"):
+        state = original.get("state") if isinstance(original, dict) else None
+        if not isinstance(state, dict) or not state.get("name"):
             raise RecordProblem("the record has no name (nama layanan)")
         record = {k: v for k, v in state.items() if k not in SERVER_FIELDS}
-        provenance = state.get("provenance") or {}
-        origin = provenance.get("origin") or {
-            "node": provenance.get("node") or original.get("node"),
-            "id": state.get("id"),
-            "uri": state.get("uri"),
-            "version": state.get("version"),
-            "modified": state.get("modified"),
-        }
+        origin = _origin(state, original.get("node"))
         chain = _chain(state, original.get("node") or "")
         if self.source.node:
             chain = [*chain, self.source.node]
@@ -174,12 +173,43 @@ class SimpulHarvester(Harvester):
         )
 
 
+def _origin(state: dict[str, Any], remote: Any) -> dict[str, Any]:
+    """Where the record was first published, as far as the remote says it in the right types
+    (the version decides between copies; the URI is linked from pages)."""
+    provenance = state.get("provenance")
+    provenance = provenance if isinstance(provenance, dict) else {}
+    given = provenance.get("origin")
+    if not isinstance(given, dict):
+        given = {
+            "node": provenance.get("node") or remote,
+            "id": state.get("id"),
+            "uri": state.get("uri"),
+            "version": state.get("version"),
+            "modified": state.get("modified"),
+        }
+    version = given.get("version")
+    return {
+        "node": _text(given.get("node")),
+        "id": _text(given.get("id")),
+        "uri": safe_url(given.get("uri")),
+        "version": version if type(version) is int and version >= 0 else None,
+        "modified": _text(given.get("modified")),
+    }
+
+
+def _text(value: Any) -> str | None:
+    return value[:200] if isinstance(value, str) else None
+
+
 def _chain(state: dict[str, Any], remote: str) -> list[str]:
     """The nodes a record went through up to the remote that serves it now."""
-    provenance = state.get("provenance") or {}
-    chain = list(provenance.get("chain") or [])
+    provenance = state.get("provenance")
+    provenance = provenance if isinstance(provenance, dict) else {}
+    chain = provenance.get("chain")
+    chain = [n for n in chain if isinstance(n, str)] if isinstance(chain, list) else []
     if not chain:
-        chain = [provenance.get("node") or remote]
+        node = provenance.get("node")
+        chain = [node if isinstance(node, str) else remote]
     if remote and chain[-1] != remote:
         chain.append(remote)
     return [node for node in chain if node]

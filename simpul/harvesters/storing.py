@@ -23,6 +23,7 @@ from simpul.harvesters.deletions import delete_vanished
 from simpul.harvesters.importing import Checked, Organizations, check
 from simpul.registry.db import utcnow
 from simpul.registry.models import HarvestRecord, Service
+from simpul.registry.schemas import safe_url
 from simpul.registry.services import Outcome, Prepared, content_hash, publish_many
 
 log = logging.getLogger("simpul.harvesters.runner")
@@ -164,6 +165,8 @@ class BatchStore:
         candidates = [c for c in candidates if isinstance(c, _Candidate)]
         if candidates:
             self._identify(session, candidates)
+            candidates = self._within(candidates, errors, records)
+        if candidates:
             decisions = self._decide(session, candidates)
             to_publish = [c for c, d in zip(candidates, decisions, strict=True) if d is None]
             published = self._publish(session, to_publish)
@@ -256,11 +259,36 @@ class BatchStore:
             authority, identifier = target
             if authority not in self.orgs.info:
                 continue
+            if authority not in self.orgs.writable:  # refused by _within, never redirected
+                candidate.checked.prepared = candidate.checked.prepared._replace(
+                    data={**data, "authority": authority}
+                )
+                continue
             data = {**data, "authority": authority, "identifier": identifier}
             prepared = candidate.checked.prepared
             candidate.checked.prepared = prepared._replace(
                 data=data, content_hash=content_hash(data), organization=self.orgs.info[authority]
             )
+
+    def _within(self, candidates: list[_Candidate], errors: list, records: list) -> list:
+        """The last word before storing, for every source type: a record is written only for
+        an organization inside the source's own (``trust``), whatever the mapping did."""
+        kept = []
+        for candidate in candidates:
+            authority = candidate.checked.prepared.data["authority"]
+            if authority in self.orgs.writable:
+                kept.append(candidate)
+                continue
+            message = (
+                f"the service is held by {authority!r}, outside the organizations of "
+                f"{self.orgs.owner!r} (the source's organization and those below it)"
+            )
+            self.counts["errors"] += 1
+            errors.append(self._error(candidate.item.key, "import", message))
+            records.append(
+                self._record_row(candidate.item, candidate.prior, "error", None, None, [message])
+            )
+        return kept
 
     def _decide(self, session: Session, candidates: list[_Candidate]) -> list:
         """None to publish, or (service id, why not) when another copy wins."""
@@ -331,7 +359,7 @@ class BatchStore:
                 "sources": sources,
                 "job": self.job_id,
                 "original_key": candidate.item.key,
-                "original_uri": candidate.item.uri,
+                "original_uri": safe_url(candidate.item.uri),
                 "mapping": self.mapping,
                 "fetched_at": utcnow().isoformat(),
                 **extra,

@@ -60,6 +60,8 @@ HARVEST_WORDS = {
     "kept_unseen": lazy_gettext("kept though not seen"),
     "tombstones": lazy_gettext("withdrawals received"),
     "organizations_added": lazy_gettext("organizations added"),
+    "organizations_changed": lazy_gettext("organizations updated"),
+    "organizations_refused": lazy_gettext("organizations refused"),
 }
 
 

@@ -24,6 +24,9 @@ DURATION = re.compile(
 )
 HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?)+$|^\[?[0-9a-f:.]+\]?$", re.I)
 UNSAFE = re.compile(r"[\s\x00-\x1f\x7f<>\"\\^`{|}]")
+# Zero-width and bidirectional controls: invisible, they make two ids that look alike differ and
+# reorder what a reader sees (U+202E). Refused in ids, codes and URLs; stripped from prose.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 SERVER_FIELDS = frozenset(
     {
         "id",
@@ -50,11 +53,36 @@ class _FastValidate:
                 raise self.make_error("validator_failed")
 
 
+def strip_invisible(text: str) -> str:
+    """Prose without zero-width and bidirectional control characters."""
+    return INVISIBLE.sub("", text) if INVISIBLE.search(text) else text
+
+
+def refuse_invisible(text: str) -> None:
+    """An id, code or URL holding a zero-width or bidirectional control character is refused."""
+    found = INVISIBLE.search(text)
+    if found:
+        raise ValidationError(
+            f"contains the invisible or direction-changing character U+{ord(found.group()):04X}; "
+            "remove it"
+        )
+
+
 class String(_FastValidate, fields.String):
+    """Text without NUL. By default an id or code: invisible characters are refused; with
+    ``prose=True`` (free text) they are stripped."""
+
+    def __init__(self, *args, prose: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prose = prose
+
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in text:
             raise ValidationError("contains a NUL character")
+        if self.prose:
+            return strip_invisible(text)
+        refuse_invisible(text)
         return text
 
 
@@ -71,7 +99,10 @@ class Boolean(_FastValidate, fields.Boolean):
 
 
 class Email(_FastValidate, fields.Email):
-    pass
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        refuse_invisible(text)
+        return text
 
 
 class List(_FastValidate, fields.List):
@@ -122,7 +153,7 @@ class LangText(_FastValidate, fields.Field):
                 raise ValidationError(f"{lang!r} is not a language code (use 'id', 'en', ...)")
             if not isinstance(text, str):
                 raise ValidationError(f"{lang}: expected text, got {type(text).__name__}")
-            text = text.strip()
+            text = strip_invisible(text).strip()
             if not text:
                 raise ValidationError(f"{lang}: text is empty")
             if "\x00" in text:
@@ -166,9 +197,9 @@ class Url(String):
     """An absolute http(s) URL. Checked by parsing it, which is stricter about hosts and ports
     than marshmallow's URL pattern and costs half as much."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, max_length: int = 2000, **kwargs):
         kwargs.setdefault("metadata", {})["format"] = "uri"
-        super().__init__(validate=validate.Length(max=2000), **kwargs)
+        super().__init__(validate=validate.Length(max=max_length), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -185,6 +216,18 @@ class Url(String):
         ):
             raise ValidationError("Not a valid URL: use an absolute http:// or https:// address.")
         return text
+
+
+_ANY_URL = Url()
+
+
+def safe_url(value: Any) -> str | None:
+    """``value`` when it is a URL the schemas accept (absolute http/https), else None: for URLs
+    a remote gives outside a record (provenance) that pages link to."""
+    try:
+        return _ANY_URL.deserialize(value) if isinstance(value, str) else None
+    except ValidationError:
+        return None
 
 
 def _codes(codes: MappingProxyType, what: str, **kwargs) -> fields.List:
@@ -210,7 +253,7 @@ class ChannelSchema(Schema):
     url = Url()
     name = LangText(max_length=300)
     description = LangText()
-    address = String(validate=validate.Length(1, 1000))
+    address = String(prose=True, validate=validate.Length(1, 1000))
     phone = String(validate=validate.Regexp(PHONE, error="not a telephone number"))
     email = Email()
     hours = LangText(max_length=500)
@@ -242,8 +285,8 @@ class CostSchema(Schema):
 
 
 class ComplaintsSchema(Schema):
-    id = String(validate=validate.Length(1, 2000))
-    en = String(validate=validate.Length(1, 2000))
+    id = String(prose=True, validate=validate.Length(1, 2000))
+    en = String(prose=True, validate=validate.Length(1, 2000))
     url = Url()
     email = Email()
     phone = String(validate=validate.Regexp(PHONE, error="not a telephone number"))
@@ -257,7 +300,7 @@ class ComplaintsSchema(Schema):
 
 
 class LegalBasisSchema(Schema):
-    title = String(required=True, validate=validate.Length(1, 500))
+    title = String(required=True, prose=True, validate=validate.Length(1, 500))
     identifier = String(validate=validate.Length(1, 300))
     url = Url()
 
@@ -310,7 +353,9 @@ class ServiceSchema(Schema):
     original_authority = Nested(OriginalAuthoritySchema)
     name = LangText(required=True, max_length=300)
     description = LangText(max_length=20000)
-    keywords = List(String(validate=validate.Length(1, 100)), validate=validate.Length(max=50))
+    keywords = List(
+        String(prose=True, validate=validate.Length(1, 100)), validate=validate.Length(max=50)
+    )
     sectors = _codes(codelists.SECTORS, "sector")
     audiences = _codes(codelists.AUDIENCES, "audience")
     life_events = _codes(codelists.LIFE_EVENTS, "life event")
@@ -358,8 +403,8 @@ class OrganizationSchema(Schema):
     level = Code(codelists.LEVELS, "level", required=True)
     area = AreaCode(allow_none=True)
     parent = String(allow_none=True, validate=validate.Length(1, 100))
-    homepage = Url(allow_none=True)
-    uri = Url(allow_none=True)
+    homepage = Url(allow_none=True, max_length=500)  # the columns' width
+    uri = Url(allow_none=True, max_length=500)
 
     @validates_schema
     def _area_fits_level(self, data, **kwargs):
