@@ -291,11 +291,15 @@ class Fetcher:
         *,
         headers: Mapping[str, str] | None = None,
         secret_headers: Mapping[str, str] | None = None,
+        secret_origin: str | None = None,
         politeness: Politeness | None = None,
         deadline: float | None = None,
     ):
         self.policy = policy or FetchPolicy()
         self.secret_headers = dict(secret_headers or {})  # never across origins
+        # the source's own origin: secrets go there only, not to a host a remote links to
+        # (a next-page link, a record's URL); without one, to where each request starts
+        self.secret_origin = secret_origin
         self.politeness = politeness or PROCESS_POLITENESS
         self.deadline = deadline
         self.requests = 0
@@ -312,12 +316,18 @@ class Fetcher:
             replace(self.policy, **changes),
             headers=dict(self._session.headers),
             secret_headers=self.secret_headers,
+            secret_origin=self.secret_origin,
             politeness=self.politeness,
             deadline=self.deadline,
         )
 
     def close(self) -> None:
         self._session.close()
+
+    def _secrets_for(self, url: str) -> dict[str, str]:
+        if self.secret_origin is not None and origin(url) != origin(self.secret_origin):
+            return {}
+        return self.secret_headers
 
     def get(
         self,
@@ -333,7 +343,7 @@ class Fetcher:
         ``Fetched.validators`` of an earlier response) an unchanged resource answers
         ``not_modified`` and no body."""
         _check_url(url)
-        send = {**self.secret_headers, **(headers or {})}
+        send = {**self._secrets_for(url), **(headers or {})}
         if accept:
             send["Accept"] = accept
         if validators:

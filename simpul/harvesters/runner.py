@@ -274,6 +274,7 @@ class _Run(BatchStore):
         self.fetcher = Fetcher(
             policy,
             secret_headers=self.spec.secrets.get("headers"),
+            secret_origin=self.spec.url or "",
             politeness=politeness,
             deadline=self.deadline,
         )

@@ -48,6 +48,22 @@ def test_a_redirect_to_another_scheme_is_refused_as_such(remote, target):
         _fetcher().get(url)
 
 
+def test_secrets_go_only_to_the_source_origin_not_to_hosts_it_links_to(remote):
+    """A remote's next-page link (or any URL it hands over) on another host gets no secret."""
+    other = RemoteServer()
+    try:
+        there = other.route("/page/2", Response(b"{}"))
+        here = remote.route("/page/1", Response(b"{}"))
+        fetcher = _fetcher(secret_headers={"X-Api-Key": "s3cret"}, secret_origin=remote.url("/"))
+        assert fetcher.get(here).content == b"{}"
+        assert fetcher.get(there).content == b"{}"
+        assert remote.requests[-1].headers["x-api-key"] == "s3cret"
+        [arrived] = other.requests
+        assert "x-api-key" not in arrived.headers
+    finally:
+        other.close()
+
+
 def test_credentials_never_follow_a_redirect_to_another_origin(remote):
     other = RemoteServer()  # another port: another origin
     try:
