@@ -7,17 +7,16 @@ from typing import Any
 
 from flask import Flask, request, send_from_directory
 from flask_cors import CORS
-from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from simpul import __version__
 from simpul.config import Settings, load_settings
 from simpul.errors import PayloadTooLarge, SimpulError
 from simpul.registry.api.common import json_response
+from simpul.registry.api.problems import PROBLEM, Api
 from simpul.registry.context import Registry
 
 log = logging.getLogger(__name__)
-PROBLEM = "application/problem+json"
 
 
 def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:

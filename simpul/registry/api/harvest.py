@@ -75,6 +75,7 @@ class SourceCollection(MethodView):
         },
     )
     @blp.response(201, description="The registered source")
+    @blp.problem(409, "There is already a source with this id")
     def post(self):
         """Register a source for an organization (a token of that organization or an admin)."""
         with registry().db.transaction() as session:
@@ -90,7 +91,14 @@ class SourceItem(MethodView):
         with registry().db.session() as session:
             return json_response(_with_last_job(session, sources.get_source(session, source_id)))
 
-    @blp.doc(security=BEARER)
+    @blp.doc(
+        security=BEARER,
+        requestBody={
+            "required": True,
+            "description": "any subset of the source's fields",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+    )
     @blp.response(200, description="The changed source")
     def put(self, source_id):
         """Change a source (any subset of its fields)."""
@@ -111,6 +119,7 @@ class SourceItem(MethodView):
 @blp.doc(security=BEARER)
 @blp.arguments(HarvestArgs, location="query")
 @blp.response(202, description="The queued job (or the one already queued or running)")
+@blp.problem(409, "The source has a job queued or running")
 def queue(args, source_id):
     """Queue a harvest run; ``simpul worker`` runs it."""
     with registry().db.transaction() as session:
@@ -120,7 +129,22 @@ def queue(args, source_id):
 
 
 @blp.route("/sources/<source_id>/upload", methods=["POST"])
-@blp.doc(security=BEARER)
+@blp.doc(
+    security=BEARER,
+    requestBody={
+        "required": True,
+        "content": {
+            **{t: {"schema": {"type": "string", "format": "binary"}} for t in UPLOAD_TYPES},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    },
+)
 @blp.response(202, description="The upload is stored and a run queued")
 def upload(source_id):
     """Upload a spreadsheet inventory (CSV or XLSX, as the body or as form field ``file``)."""
@@ -189,6 +213,7 @@ def job(args, job_id):
 @blp.route("/harvest-jobs/<job_id>/cancel", methods=["POST"])
 @blp.doc(security=BEARER)
 @blp.response(200, description="The job: cancelled, or cancelling until its batch is stored")
+@blp.problem(409, "The job has already ended")
 def cancel(job_id):
     """Cancel a queued or running job (what a running one stored stays; nothing is deleted)."""
     with registry().db.transaction() as session:
@@ -201,6 +226,7 @@ def cancel(job_id):
 @blp.doc(security=BEARER)
 @blp.arguments(ReviewRequest)
 @blp.response(200, description="The job after the review")
+@blp.problem(409, "The job holds no deletions for review")
 def review(args, job_id):
     """Apply or discard the deletions a job held for review."""
     with registry().db.transaction() as session:
