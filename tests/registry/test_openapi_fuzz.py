@@ -6,6 +6,8 @@ editor's writes leave behind stays in that test."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -20,9 +22,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from simpul.registry.api.problems import PROBLEM
+
+# bounded for the suite; SIMPUL_FUZZ_EXAMPLES=200 for a deeper run by hand
 settings.register_profile(
     "openapi-fuzz",
-    max_examples=5,
+    max_examples=int(os.environ.get("SIMPUL_FUZZ_EXAMPLES", "5")),
     deadline=None,
     derandomize=True,
     database=None,
@@ -93,3 +98,51 @@ def test_api_answers_as_documented(api_schema, publisher, who):
     assert not failures, f"{len(failures)} operations answer off the document:\n" + "\n".join(
         failures
     )
+
+
+def test_document_is_valid_openapi_3_and_errors_are_problems(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    schemathesis.openapi.from_dict(document).validate()  # the OpenAPI 3.0 meta-schema
+    problem = document["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "code", "detail"}
+    assert "errors" in problem["properties"]
+    responses = document["components"]["responses"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            assert "default" not in operation["responses"], (method, path)
+            for status, response in operation["responses"].items():
+                if status.startswith("4"):
+                    if "$ref" in response:
+                        response = responses[response["$ref"].rsplit("/", 1)[1]]
+                    assert PROBLEM in response["content"], (method, path, status)
+
+
+# What the fuzzer found, pinned as plain examples (each was a 500).
+@pytest.mark.parametrize(
+    "url", ["/api/v1/services?authority=dinkes%00", "/api/v1/search?q=akta%00lahir"]
+)
+def test_a_nul_in_a_query_value_is_refused_naming_the_parameter(client, url):
+    response = client.get(url)
+    assert response.status_code == 422
+    assert response.content_type == PROBLEM
+    problem = response.get_json()
+    assert problem["errors"][0]["path"] in ("authority", "q")
+    assert "NUL" in problem["detail"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/services/abc%00", "/services/abc%00"])
+def test_a_nul_in_a_path_names_nothing(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.content_type == PROBLEM
+
+
+def test_a_version_number_past_the_column_is_not_found(publisher):
+    record = publisher.publish_one()
+    for number in (2**31, 2**63, 10**20):
+        response = publisher.client.get(f"/api/v1/services/{record['id']}/versions/{number}")
+        assert response.status_code == 404, number
+        assert response.content_type == PROBLEM
+    assert publisher.client.get(f"/api/v1/services/{record['id']}/versions/1").status_code == 200
