@@ -134,7 +134,11 @@ class ServiceCollection(MethodView):
 @blp.route("/<service_id>")
 class ServiceItem(MethodView):
     @blp.response(200, ServiceOut)
-    @blp.doc(responses={200: {"content": RDF_CONTENT}})
+    @blp.doc(
+        responses={200: {"content": RDF_CONTENT}},
+        parameters=[{"in": "header", "name": "If-None-Match", "schema": {"type": "string"}}],
+    )
+    @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
     @blp.problem(406, "Accept asks for a format the record is not offered in")
     @blp.problem(410, GONE)
     def get(self, service_id):
