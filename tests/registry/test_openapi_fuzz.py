@@ -15,6 +15,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -56,6 +57,8 @@ def api_schema(app):
 
 def _operations(schema):
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            pytest.fail(f"schemathesis cannot read an operation: {result.err()}")
         yield result.ok()
 
 
