@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Flask, request, send_from_directory
 from flask_cors import CORS
-from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from simpul import __version__
@@ -15,12 +14,12 @@ from simpul.config import Settings, load_settings
 from simpul.errors import PayloadTooLarge, SimpulError, TooManyRequests
 from simpul.registry.api.common import json_response
 from simpul.registry.body import CappedRequest
+from simpul.registry.api.problems import PROBLEM, Api
 from simpul.registry.context import Registry
 from simpul.registry.guards import init_guards
 from simpul.registry.throttle import init_throttle, too_many
 
 log = logging.getLogger(__name__)
-PROBLEM = "application/problem+json"
 
 
 def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:

@@ -437,6 +437,9 @@ def _check_precondition(row: Service, if_match: set[str] | None) -> None:
         )
 
 
+MAX_VERSION = 2**31 - 1  # versions are INTEGER columns (32 bits on PostgreSQL)
+
+
 # -- reading --------------------------------------------------------------------------------------
 def get(session: Session, service_id: str) -> Service:
     row = session.get(Service, service_id)
@@ -498,6 +501,8 @@ def versions(session: Session, service_id: str) -> list[ServiceVersion]:
 
 def version(session: Session, service_id: str, number: int) -> dict[str, Any]:
     """One version with its full content."""
+    if number > MAX_VERSION:  # past the INTEGER column: the database would fail, not answer
+        raise NotFound(f"service {service_id!r} has no version {number}")
     row = session.scalar(
         select(ServiceVersion).where(
             ServiceVersion.service_id == service_id, ServiceVersion.version == number

@@ -13,6 +13,8 @@ from webargs.flaskparser import FlaskParser
 
 from simpul.errors import InvalidInput, UnsupportedMediaType, ValidationFailed
 from simpul.nesting import check_depth
+from simpul.errors import InvalidInput, NotFound, UnsupportedMediaType, ValidationFailed
+from simpul.registry.api.problems import PROBLEM, problem_response
 from simpul.registry.context import Registry
 
 
@@ -45,9 +47,34 @@ class SimpulParser(FlaskParser):
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         raise InvalidInput(f"malformed JSON: {error}")
 
+    def load_querystring(self, req, schema):
+        """PostgreSQL text cannot hold NUL, so no query value may carry one."""
+        nul = {key for key, value in req.args.items(multi=True) if "\x00" in key + value}
+        if nul:
+            raise ValidationFailed.from_messages(dict.fromkeys(sorted(nul), NUL))
+        return super().load_querystring(req, schema)
+
+
+NUL = "contains a NUL character"
+
+
+def _nothing_with_nul() -> None:
+    if "\x00" in request.path:
+        raise NotFound("no resource has a NUL character in its path")
+
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = SimpulParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.before_request(_nothing_with_nul)
+
+    def problem(self, status: int, description: str | None = None):
+        """Document a problem+json answer only the route knows of (409, 410, 412, 406, 503);
+        the ones its declaration implies are added for every route (``api.problems``)."""
+        response = problem_response(status, description)
+        return self.alt_response(status, content_type=PROBLEM, **response)
 
 
 def registry() -> Registry:

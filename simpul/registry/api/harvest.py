@@ -20,6 +20,14 @@ from simpul.registry.api.common import (
     read_json,
     registry,
 )
+from simpul.registry.api.harvest_schemas import (
+    JobList,
+    JobOut,
+    JobReport,
+    SourceOut,
+    SourcePage,
+    UploadOut,
+)
 from simpul.registry.auth import authenticate
 
 blp = Blueprint("harvest", __name__, url_prefix="/api/v1", description="Harvest sources and jobs")
@@ -64,7 +72,7 @@ def _with_last_job(session, row):
 @blp.route("/sources")
 class SourceCollection(MethodView):
     @blp.arguments(SourceListArgs, location="query")
-    @blp.response(200, description="A page of harvest sources (never their secrets)")
+    @blp.response(200, SourcePage, description="A page of harvest sources (never their secrets)")
     def get(self, args):
         """List harvest sources with their last job."""
         with registry().db.session() as session:
@@ -79,7 +87,8 @@ class SourceCollection(MethodView):
             "content": {"application/json": {"schema": sources.SourceSchema}},
         },
     )
-    @blp.response(201, description="The registered source")
+    @blp.response(201, SourceOut, description="The registered source")
+    @blp.problem(409, "There is already a source with this id")
     def post(self):
         """Register a source for an organization (a token of that organization or an admin)."""
         with registry().db.transaction() as session:
@@ -90,13 +99,20 @@ class SourceCollection(MethodView):
 
 @blp.route("/sources/<source_id>")
 class SourceItem(MethodView):
-    @blp.response(200, description="A harvest source and its last job")
+    @blp.response(200, SourceOut, description="A harvest source and its last job")
     def get(self, source_id):
         with registry().db.session() as session:
             return json_response(_with_last_job(session, sources.get_source(session, source_id)))
 
-    @blp.doc(security=BEARER)
-    @blp.response(200, description="The changed source")
+    @blp.doc(
+        security=BEARER,
+        requestBody={
+            "required": True,
+            "description": "any subset of the source's fields",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+    )
+    @blp.response(200, SourceOut, description="The changed source")
     def put(self, source_id):
         """Change a source (any subset of its fields)."""
         with registry().db.transaction() as session:
@@ -119,7 +135,8 @@ class SourceItem(MethodView):
 @blp.route("/sources/<source_id>/harvest", methods=["POST"])
 @blp.doc(security=BEARER)
 @blp.arguments(HarvestArgs, location="query")
-@blp.response(202, description="The queued job (or the one already queued or running)")
+@blp.response(202, JobOut, description="The queued job (or the one already queued or running)")
+@blp.problem(409, "The source has a job queued or running")
 def queue(args, source_id):
     """Queue a harvest run; ``simpul worker`` runs it."""
     with registry().db.transaction() as session:
@@ -129,8 +146,23 @@ def queue(args, source_id):
 
 
 @blp.route("/sources/<source_id>/upload", methods=["POST"])
-@blp.doc(security=BEARER)
-@blp.response(202, description="The upload is stored and a run queued")
+@blp.doc(
+    security=BEARER,
+    requestBody={
+        "required": True,
+        "content": {
+            **{t: {"schema": {"type": "string", "format": "binary"}} for t in UPLOAD_TYPES},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    },
+)
+@blp.response(202, UploadOut, description="The upload is stored and a run queued")
 def upload(source_id):
     """Upload a spreadsheet inventory (CSV or XLSX, as the body or as form field ``file``)."""
     from simpul.harvesters.spreadsheet import save_upload
@@ -170,7 +202,7 @@ def upload(source_id):
 
 
 @blp.route("/sources/<source_id>/jobs")
-@blp.response(200, description="The source's latest jobs, newest first")
+@blp.response(200, JobList, description="The source's latest jobs, newest first")
 def jobs(source_id):
     with registry().db.session() as session:
         sources.get_source(session, source_id)
@@ -180,7 +212,7 @@ def jobs(source_id):
 
 @blp.route("/harvest-jobs/<job_id>")
 @blp.arguments(JobArgs, location="query")
-@blp.response(200, description="A job report: state, counts, gaps, per-record errors")
+@blp.response(200, JobReport, description="A job report: state, counts, gaps, per-record errors")
 def job(args, job_id):
     with registry().db.session() as session:
         body = sources.job_to_dict(sources.get_job(session, job_id))
@@ -197,7 +229,8 @@ def job(args, job_id):
 
 @blp.route("/harvest-jobs/<job_id>/cancel", methods=["POST"])
 @blp.doc(security=BEARER)
-@blp.response(200, description="The job: cancelled, or cancelling until its batch is stored")
+@blp.response(200, JobOut, description="The job: cancelled, or cancelling till its batch is stored")
+@blp.problem(409, "The job has already ended")
 def cancel(job_id):
     """Cancel a queued or running job (what a running one stored stays; nothing is deleted)."""
     with registry().db.transaction() as session:
@@ -209,7 +242,8 @@ def cancel(job_id):
 @blp.route("/harvest-jobs/<job_id>/held-deletions", methods=["POST"])
 @blp.doc(security=BEARER)
 @blp.arguments(ReviewRequest)
-@blp.response(200, description="The job after the review")
+@blp.response(200, JobOut, description="The job after the review")
+@blp.problem(409, "The job holds no deletions for review")
 def review(args, job_id):
     """Apply or discard the deletions a job held for review."""
     with registry().db.transaction() as session:

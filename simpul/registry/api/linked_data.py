@@ -10,6 +10,8 @@ from simpul.errors import NotAcceptable, NotFound, PayloadTooLarge
 from simpul.registry import codelists as registry_codelists
 from simpul.registry import services
 from simpul.registry.api.common import Blueprint, json_response, registry
+from simpul.registry.api.problems import PROBLEM, ProblemSchema
+from simpul.registry.api.services import ServiceOut
 from simpul.registry.areas import load_areas
 from simpul.vocab import codelists as skos
 from simpul.vocab.export import (
@@ -26,6 +28,21 @@ from simpul.vocab.writers import FORMATS, MEDIA_TYPES, write_document
 blp = Blueprint("linked_data", __name__, description="Linked data (CPSV-AP-ID)")
 EXTENSIONS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdf": "rdfxml"}
 RDF_TYPES = list(MEDIA_TYPES)
+TEXT = {"type": "string"}
+
+
+def answers(status: int, description: str, content: dict) -> dict:
+    """``blp.doc`` arguments for an answer in several media types (``{media type: schema}``)."""
+    return {
+        status: {
+            "description": description,
+            "content": {t: {"schema": s} for t, s in content.items()},
+        }
+    }
+
+
+RDF = {t: {"type": "object"} if t.endswith("json") else TEXT for t in RDF_TYPES}
+PAGE_OR_PROBLEM = {"text/html": TEXT, PROBLEM: ProblemSchema}
 
 
 class CatalogArgs(Schema):
@@ -70,6 +87,7 @@ def not_acceptable() -> Response:
 @blp.route("/catalog.<ext>")
 @blp.arguments(CatalogArgs, location="query")
 @blp.response(200, description="The whole catalog (DCAT) in Turtle, N-Triples, JSON-LD or RDF/XML")
+@blp.doc(responses=answers(200, "The whole catalog (DCAT)", RDF))
 def catalog(args, ext):
     """The whole catalog, streamed record by record; Hydra paging with ``page`` and ``size``;
     gzip when the client accepts it."""
@@ -84,6 +102,9 @@ def catalog(args, ext):
 @blp.response(
     200, description="The catalog's own URI (and its Hydra pages), by content negotiation"
 )
+@blp.doc(responses=answers(200, "The catalog, in the RDF format Accept asks for", RDF))
+@blp.problem(404, "No such area")
+@blp.problem(406, "Accept asks for no RDF format")
 def catalog_negotiated(args):
     """The catalog in the RDF format the Accept header asks for (Turtle by default)."""
     fmt = negotiate("ttl")
@@ -135,6 +156,18 @@ def service_representation(service_id: str, *, html: bool):
 
 @blp.route("/services/<service_id>")
 @blp.response(200, description="The service at its URI: HTML, JSON or RDF by content negotiation")
+@blp.doc(
+    responses={
+        **answers(
+            200,
+            "The service as HTML, JSON or RDF",
+            {"text/html": TEXT, "application/json": ServiceOut, **RDF},
+        ),
+        **answers(404, "No such service (a page for browsers)", PAGE_OR_PROBLEM),
+        **answers(410, "Deleted (a page for browsers)", PAGE_OR_PROBLEM),
+    }
+)
+@blp.problem(406, "Accept asks for a format the record is not offered in")
 def service_uri(service_id):
     """The service page for browsers; JSON or RDF by ``Accept``, or by ``?format=`` (ttl, nt,
     jsonld, rdf, json) for links that cannot set headers."""
@@ -151,6 +184,7 @@ def service_uri(service_id):
 @blp.route("/kode/<scheme>")
 @blp.route("/kode/<scheme>/<path:code>")
 @blp.response(200, description="A SKOS concept scheme or concept at its URI")
+@blp.doc(responses=answers(200, "SKOS in Turtle or JSON-LD", RDF))
 def code_list(scheme, code=None):
     """Code lists (``levels``, ``sectors``, ``channel-types``, ``audiences``, ``life-events``,
     ``integration-statuses``, ``service-statuses``) and Kemendagri ``areas``, as SKOS."""
@@ -177,6 +211,7 @@ def code_list(scheme, code=None):
 
 @blp.route("/ns/cpsv-ap-id.jsonld")
 @blp.response(200, description="The JSON-LD context of Simpul's RDF")
+@blp.doc(responses=answers(200, "The JSON-LD context", {"application/ld+json": {"type": "object"}}))
 def jsonld_context():
     return Response(
         json_response({"@context": PREFIXES}).get_data(), content_type="application/ld+json"
@@ -185,6 +220,7 @@ def jsonld_context():
 
 @blp.route("/ns/cpsv-ap-id/shapes.ttl")
 @blp.response(200, description="Simpul's SHACL shapes (CPSV-AP-ID)")
+@blp.doc(responses=answers(200, "Simpul's SHACL shapes (CPSV-AP-ID)", {"text/turtle": TEXT}))
 def shapes():
     from importlib import resources
 
@@ -256,6 +292,7 @@ def _check_cost(graph, max_triples: int, max_nodes: int) -> None:
 
 @blp.route("/api/v1/services/<service_id>/validation")
 @blp.response(200, description="SHACL report of the stored record")
+@blp.problem(410, "Deleted: the problem carries the tombstone")
 def service_validation(service_id):
     """How a stored record fares against Simpul's CPSV-AP-ID shapes (auditors, editors)."""
     from simpul.vocab import shacl

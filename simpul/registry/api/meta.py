@@ -108,6 +108,7 @@ class AreaSearchArgs(Schema):
 @blp.route("/areas")
 @blp.arguments(AreaSearchArgs, location="query")
 @blp.response(200, description="The provinces, or with q the areas whose names match")
+@blp.problem(404, "No area 'within'")
 def provinces(args):
     """Without ``q``, Indonesia with its provinces (the start of the area tree). With ``q``,
     ``{"items": [...]}``: areas whose names contain it, each with the names above it."""
@@ -134,6 +135,8 @@ class ChangeArgs(Schema):
 @blp.route("/changes")
 @blp.arguments(ChangeArgs, location="query")
 @blp.response(200, description="Changes in commit order: items, next cursor, more")
+@blp.problem(400, "The cursor is not one this node gave")
+@blp.problem(406, "Accept asks for neither JSON nor RDF")
 def changes(args):
     """The change feed other nodes harvest: every create, update and delete (with its
     tombstone), oldest first, resumable from the ``next`` cursor of the previous page."""

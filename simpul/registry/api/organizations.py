@@ -41,6 +41,38 @@ class TokenRequest(Schema):
     label = fields.String(validate=validate.Length(max=200))
 
 
+class OrganizationOut(OrganizationSchema):
+    uri = fields.String(required=True)
+    created = fields.DateTime(required=True)
+    modified = fields.DateTime(required=True)
+
+
+class OrganizationPage(Schema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    size = fields.Integer(required=True)
+    items = fields.List(fields.Nested(OrganizationOut), required=True)
+
+
+class TokenOut(Schema):
+    id = fields.String(required=True)
+    organization = fields.String(required=True)
+    role = fields.String(required=True)
+    label = fields.String(allow_none=True)
+    created = fields.DateTime(required=True)
+    last_used = fields.DateTime(allow_none=True)
+    revoked = fields.DateTime(allow_none=True)
+
+
+class NewToken(TokenOut):
+    token = fields.String(required=True, metadata={"description": "the secret, shown this once"})
+
+
+class TokenList(Schema):
+    total = fields.Integer(required=True)
+    items = fields.List(fields.Nested(TokenOut), required=True)
+
+
 def _org(row):
     return organizations.organization_to_dict(row, registry().base_uri)
 
@@ -48,7 +80,7 @@ def _org(row):
 @blp.route("/organizations")
 class OrganizationCollection(MethodView):
     @blp.arguments(OrganizationListArgs, location="query")
-    @blp.response(200, description="A page of organizations")
+    @blp.response(200, OrganizationPage, description="A page of organizations")
     def get(self, args):
         """List organizations, filtered by level, parent or area."""
         with registry().db.session() as session:
@@ -63,7 +95,8 @@ class OrganizationCollection(MethodView):
             "content": {"application/json": {"schema": OrganizationSchema}},
         },
     )
-    @blp.response(201, OrganizationSchema)
+    @blp.response(201, OrganizationOut)
+    @blp.problem(409, "The organization already exists")
     def post(self):
         """Register an organization (administrators only)."""
         with registry().db.transaction() as session:
@@ -76,7 +109,7 @@ class OrganizationCollection(MethodView):
 
 @blp.route("/organizations/<org_id>")
 class OrganizationItem(MethodView):
-    @blp.response(200, OrganizationSchema)
+    @blp.response(200, OrganizationOut)
     def get(self, org_id):
         with registry().db.session() as session:
             return json_response(_org(organizations.get_organization(session, org_id)))
@@ -88,7 +121,7 @@ class OrganizationItem(MethodView):
             "content": {"application/json": {"schema": OrganizationSchema}},
         },
     )
-    @blp.response(200, OrganizationSchema)
+    @blp.response(200, OrganizationOut)
     def put(self, org_id):
         """Update an organization. Its editors may change the name and homepage; its level,
         area, parent and uri are a node administrator's to change (403 naming them)."""
@@ -104,7 +137,7 @@ class OrganizationItem(MethodView):
 @blp.route("/organizations/<org_id>/tokens")
 class OrganizationTokens(MethodView):
     @blp.doc(security=BEARER)
-    @blp.response(200, description="The organization's tokens, without secrets")
+    @blp.response(200, TokenList, description="The organization's tokens, without secrets")
     def get(self, org_id):
         with registry().db.transaction() as session:
             actor = authenticate(session, request.headers.get("Authorization"))
@@ -115,7 +148,7 @@ class OrganizationTokens(MethodView):
 
     @blp.doc(security=BEARER)
     @blp.arguments(TokenRequest)
-    @blp.response(201, description="The new token; its secret is shown this once only")
+    @blp.response(201, NewToken, description="The new token; its secret is shown this once only")
     def post(self, args, org_id):
         """Create a token for an organization (administrators only)."""
         with registry().db.transaction() as session:
@@ -128,7 +161,7 @@ class OrganizationTokens(MethodView):
 
 @blp.route("/tokens/<token_id>", methods=["DELETE"])
 @blp.doc(security=BEARER)
-@blp.response(200, description="The revoked token")
+@blp.response(200, TokenOut, description="The revoked token")
 def revoke(token_id):
     """Revoke a token (an administrator, or the token's own organization)."""
     with registry().db.transaction() as session:

@@ -38,9 +38,34 @@ class SuggestArgs(Schema):
     size = fields.Integer(load_default=8, validate=validate.Range(min=1, max=20))
 
 
+class FacetValue(Schema):
+    value = fields.String(required=True)
+    count = fields.Integer(required=True)
+
+
+class SearchResult(Schema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    size = fields.Integer(required=True)
+    items = fields.List(
+        fields.Dict(), required=True, metadata={"description": "with highlight.name marked"}
+    )
+    facets = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.Nested(FacetValue)), required=True
+    )
+
+
+class Suggestions(Schema):
+    items = fields.List(fields.Raw(), required=True)
+
+
+UNAVAILABLE = "The search server does not answer; try again after Retry-After seconds"
+
+
 @blp.route("/search")
 @blp.arguments(SearchArgs, location="query")
-@blp.response(200, description="total, items (with highlighted names), facets")
+@blp.response(200, SearchResult, description="total, items (with highlighted names), facets")
+@blp.problem(503, UNAVAILABLE)
 def search(args):
     """Full text in Indonesian (stems, synonyms, abbreviations, typos) and English, with filters
     and facets. ``area`` finds the services that reach an area: national, provincial, regency,
@@ -77,6 +102,7 @@ def _highlighted(item: dict, terms: tuple[str, ...]) -> dict:
 
 @blp.route("/suggest")
 @blp.arguments(SuggestArgs, location="query")
-@blp.response(200, description="Service names completing what was typed")
+@blp.response(200, Suggestions, description="Service names completing what was typed")
+@blp.problem(503, UNAVAILABLE)
 def suggest(args):
     return json_response({"items": registry().search.suggest(args["q"], args["size"])})

@@ -23,6 +23,14 @@ from simpul.registry.auth import authenticate
 from simpul.registry.schemas import ServiceSchema
 
 blp = Blueprint("services", __name__, url_prefix="/api/v1/services", description="Service records")
+RDF_CONTENT = {
+    "text/turtle": {"schema": {"type": "string"}},
+    "application/ld+json": {"schema": {"type": "object"}},
+    "application/rdf+xml": {"schema": {"type": "string"}},
+    "application/n-triples": {"schema": {"type": "string"}},
+}
+GONE = "Deleted: the problem carries the tombstone"
+CHANGED = "The record changed since the ETag sent in If-Match"
 
 
 class ServiceListArgs(PageArgs):
@@ -34,21 +42,60 @@ class ServiceListArgs(PageArgs):
     sort = fields.String(load_default="-modified", validate=validate.OneOf(list(services.SORTS)))
 
 
+class QualitySchema(Schema):
+    completeness = fields.Float(
+        required=True, metadata={"description": "share of the 14 components present (0 to 1)"}
+    )
+    missing = fields.List(
+        fields.String(), required=True, metadata={"description": "field paths the record lacks"}
+    )
+
+
 class ServiceOut(ServiceSchema):
-    id = fields.String()
-    uri = fields.String()
-    level = fields.String()
-    version = fields.Integer()
-    created = fields.DateTime()
-    modified = fields.DateTime()
-    provenance = fields.Dict()
+    id = fields.String(required=True)
+    uri = fields.String(required=True)
+    level = fields.String(required=True)
+    version = fields.Integer(required=True)
+    created = fields.DateTime(required=True)
+    modified = fields.DateTime(required=True)
+    provenance = fields.Dict(required=True)
+    quality = fields.Nested(QualitySchema, required=True)
+
+
+class TombstoneSchema(Schema):
+    id = fields.String(required=True)
+    uri = fields.String(required=True)
+    identifier = fields.String(required=True)
+    authority = fields.String(required=True)
+    level = fields.String(required=True)
+    version = fields.Integer(required=True)
+    deleted = fields.Boolean(required=True)
+    deleted_at = fields.DateTime(required=True)
+    modified = fields.DateTime(required=True)
+
+
+class VersionSchema(Schema):
+    version = fields.Integer(required=True)
+    action = fields.String(required=True, metadata={"description": "created, updated, deleted"})
+    actor = fields.String(allow_none=True)
+    at = fields.DateTime(required=True)
+    content_hash = fields.String(allow_none=True)
+
+
+class VersionContent(VersionSchema):
+    data = fields.Dict(required=True, metadata={"description": "the record as published then"})
+
+
+class VersionList(Schema):
+    total = fields.Integer(required=True)
+    items = fields.List(fields.Nested(VersionSchema), required=True)
 
 
 class ServicePage(Schema):
-    total = fields.Integer()
-    page = fields.Integer()
-    size = fields.Integer()
-    items = fields.List(fields.Nested(ServiceOut))
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    size = fields.Integer(required=True)
+    items = fields.List(fields.Nested(ServiceOut), required=True)
 
 
 def _written(row, status: int):
@@ -72,8 +119,8 @@ class ServiceCollection(MethodView):
         requestBody={"required": True, "content": {"application/json": {"schema": ServiceSchema}}},
     )
     @blp.response(201, ServiceOut)
-    @blp.alt_response(409, description="The authority already has this identifier")
-    @blp.alt_response(422, description="The record breaks a rule; errors name each field path")
+    @blp.problem(409, "The authority already has this identifier")
+    @blp.problem(422, "The record breaks a rule; errors name each field path")
     def post(self):
         """Publish a new service record. ``authority`` defaults to the token's organization."""
         reg = registry()
@@ -93,7 +140,13 @@ class ServiceCollection(MethodView):
 @blp.route("/<service_id>")
 class ServiceItem(MethodView):
     @blp.response(200, ServiceOut)
-    @blp.alt_response(410, description="Deleted: the body carries the tombstone")
+    @blp.doc(
+        responses={200: {"content": RDF_CONTENT}},
+        parameters=[{"in": "header", "name": "If-None-Match", "schema": {"type": "string"}}],
+    )
+    @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
+    @blp.problem(406, "Accept asks for a format the record is not offered in")
+    @blp.problem(410, GONE)
     def get(self, service_id):
         """One service record: JSON, or RDF by ``Accept`` (Turtle, JSON-LD, RDF/XML,
         N-Triples). Honours ``If-None-Match``."""
@@ -116,7 +169,8 @@ class ServiceItem(MethodView):
         parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}],
     )
     @blp.response(200, ServiceOut)
-    @blp.alt_response(412, description="The record changed since the given ETag")
+    @blp.problem(410, GONE)
+    @blp.problem(412, CHANGED)
     def put(self, service_id):
         """Replace a service record. Send the ETag you read as ``If-Match``."""
         reg = registry()
@@ -143,7 +197,9 @@ class ServiceItem(MethodView):
         security=BEARER,
         parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}],
     )
-    @blp.response(200, description="The tombstone left behind")
+    @blp.response(200, TombstoneSchema, description="The tombstone left behind")
+    @blp.problem(410, GONE)
+    @blp.problem(412, CHANGED)
     def delete(self, service_id):
         """Delete a service record: it becomes a tombstone (410 Gone from then on)."""
         header, expected = request.headers.get("Authorization"), if_match()
@@ -157,7 +213,8 @@ class ServiceItem(MethodView):
 
 
 @blp.route("/<service_id>/versions")
-@blp.response(200, description="Every version of the record, oldest first")
+@blp.problem(404, "No such service (a deleted one keeps its history)")
+@blp.response(200, VersionList, description="Every version of the record, oldest first")
 def list_versions(service_id):
     """History of a record: who changed it, when, and how."""
     with registry().db.session() as session:
@@ -167,7 +224,7 @@ def list_versions(service_id):
 
 
 @blp.route("/<service_id>/versions/<int:number>")
-@blp.response(200, description="One version with its full content")
+@blp.response(200, VersionContent, description="One version with its full content")
 def get_version(service_id, number):
     with registry().db.session() as session:
         return json_response(services.version(session, service_id, number))
