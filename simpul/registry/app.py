@@ -13,8 +13,8 @@ from simpul import __version__
 from simpul.config import Settings, load_settings
 from simpul.errors import PayloadTooLarge, SimpulError, TooManyRequests
 from simpul.registry.api.common import json_response
-from simpul.registry.body import CappedRequest
 from simpul.registry.api.problems import PROBLEM, Api
+from simpul.registry.body import CappedRequest
 from simpul.registry.context import Registry
 from simpul.registry.guards import init_guards
 from simpul.registry.throttle import init_throttle, too_many

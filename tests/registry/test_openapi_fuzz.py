@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from simpul.harvesters.sources import create_source, queue_job
 from simpul.registry.api.problems import PROBLEM
+from tests.conftest import running_app
 
 # bounded for the suite; SIMPUL_FUZZ_EXAMPLES=200 for a deeper run by hand
 settings.register_profile(
@@ -44,6 +45,18 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The suite's app, with rate limits out of the fuzzer's way: it sends many wrong tokens
+    from one address on purpose, and a client blocked by them would reach no operation (the
+    limits themselves are tested in test_throttle.py)."""
+    unlimited = "1000000/minute"
+    with running_app(
+        database_url, tmp_path, auth_failure_limit=unlimited, validate_rate_limit=unlimited
+    ) as app:
+        yield app
 
 
 @pytest.fixture

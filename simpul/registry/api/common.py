@@ -11,9 +11,8 @@ from flask import Response, current_app, request
 from marshmallow import RAISE, Schema, fields, validate
 from webargs.flaskparser import FlaskParser
 
-from simpul.errors import InvalidInput, UnsupportedMediaType, ValidationFailed
-from simpul.nesting import check_depth
 from simpul.errors import InvalidInput, NotFound, UnsupportedMediaType, ValidationFailed
+from simpul.nesting import check_depth
 from simpul.registry.api.problems import PROBLEM, problem_response
 from simpul.registry.context import Registry
 

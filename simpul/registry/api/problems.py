@@ -65,7 +65,9 @@ def problem_response(status: int, description: str | None = None) -> dict:
 
 
 def implied_statuses(path: str, operation: dict) -> set[int]:
-    statuses = set()
+    # 429: a client that sent too many wrong credentials is refused on every operation while
+    # it keeps sending an Authorization header (simpul.registry.throttle)
+    statuses = {429}
     if "{" in path:
         statuses.add(404)
     if operation.get("security"):
