@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -20,8 +20,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from simpul.errors import ConfigError
 
 
-def utcnow() -> datetime:
+def _system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+# Every time Simpul stores comes through utcnow(); tests that must pass a threshold (a newer
+# record, a stale heartbeat) move this clock instead of sleeping.
+clock: Callable[[], datetime] = _system_clock
+
+
+def utcnow() -> datetime:
+    return clock()
 
 
 def as_utc(value: datetime | None) -> datetime | None:
