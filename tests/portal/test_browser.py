@@ -19,8 +19,7 @@ import pytest
 import requests
 
 from tests.conftest import need_service
-from tests.services.postgres import free_port
-from tests.test_serve import wait_for
+from tests.services.serve import serve
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("SIMPUL_CHROMIUM", "/usr/bin/chromium")
@@ -51,16 +50,9 @@ def portal(tmp_path_factory, sqlite_template):
         [*cli, "tokens", "create", "--org", "disdukcapil-kota-gorontalo"],
         env=env, check=True, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--no-harvest"],
-        env={**env, "SIMPUL_BASE_URI": base},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = serve(env, "--no-harvest")
     try:
-        wait_for(base, 60)
+        base = server.base
         deadline = 200
         while requests.get(f"{base}/api/v1/search?size=0", timeout=5).json()["total"] < 170:
             deadline -= 1
@@ -68,8 +60,7 @@ def portal(tmp_path_factory, sqlite_template):
             __import__("time").sleep(0.3)
         yield {"base": base, "token": made.stdout.split()[-1]}
     finally:
-        server.terminate()
-        server.wait(15)
+        server.stop()
 
 
 @pytest.fixture(scope="module")
