@@ -255,7 +255,9 @@ def test_every_page_stays_under_the_weight_budget(client, agencies):
 def test_pages_load_nothing_from_other_hosts(client, agencies):
     for url in ("/", "/search?q=akta", f"/services/{agencies['akta']['id']}"):
         page = html(client.get(url, headers={"Accept": "text/html"}))
-        for attr in re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"', page):
+        loaded = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"', page)
+        assert any(attr.endswith("portal.css") for attr in loaded), (url, loaded)
+        for attr in loaded:
             assert attr.startswith("/"), (url, attr)
 
 

@@ -130,9 +130,12 @@ def test_admin_publishing_an_existing_identifier_conflicts_and_stores_nothing(
     assert client.get(f"/api/v1/services/{world['id']}").get_json()["processing_time"] == "P1D"
 
 
-def test_editor_cannot_publish_for_another_authority(publisher, world):
+def test_editor_cannot_publish_for_another_authority(publisher, registry, world):
     record = service_record("lain", authority="dinkes-kab-boalemo", areas=["75.02"])
-    assert publisher.publish(world["tokens"]["owner"], record).status_code == 403
+    response = publisher.publish(world["tokens"]["owner"], record)
+    assert response.status_code == 403
+    assert "cannot write records of 'dinkes-kab-boalemo'" in response.get_json()["detail"]
+    assert _live(registry) == {"akta-kelahiran": ("disdukcapil-kota-gorontalo", 1, False)}
 
 
 def test_revoked_token_is_refused(publisher, client, world):
@@ -188,7 +191,7 @@ def test_only_admins_manage_organizations_and_tokens(publisher, client, world):
     assert publisher.publish(token, record).status_code == 201
 
 
-def test_editor_can_revoke_own_but_not_others_tokens(publisher, client, world):
+def test_editor_can_revoke_own_but_not_others_tokens(publisher, client, registry, world):
     other_id = world["tokens"]["other"].split("_")[1]
     response = client.delete(
         f"/api/v1/tokens/{other_id}", headers=publisher.auth(world["tokens"]["owner"])
@@ -199,3 +202,10 @@ def test_editor_can_revoke_own_but_not_others_tokens(publisher, client, world):
         f"/api/v1/tokens/{own_id}", headers=publisher.auth(world["tokens"]["owner"])
     )
     assert response.status_code == 200
+    with registry.db.session() as session:
+        assert session.get(ApiToken, other_id).revoked_at is None
+        assert session.get(ApiToken, own_id).revoked_at is not None
+    # the other organization's token still writes; the revoked one no longer does
+    other = service_record("sehat", sectors=["kesehatan"], areas=["75.02"])
+    assert publisher.publish(world["tokens"]["other"], other).status_code == 201
+    assert publisher.publish(world["tokens"]["owner"], service_record("x")).status_code == 401
