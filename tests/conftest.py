@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import shutil
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -47,33 +49,76 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+@dataclass
+class PostgresSession:
+    """Where this session's PostgreSQL databases live: ``base`` (the server's URL without a
+    database), ``admin`` (the database to connect to for CREATE DATABASE) and ``template``
+    (migrated once; each test's database is a copy of it). Names carry ``tag``, unique to the
+    session, so two sessions on one server never collide."""
+
+    base: str
+    admin: str
+    tag: str = field(default_factory=lambda: f"{os.getpid()}_{secrets.token_hex(3)}")
+    created: list[str] = field(default_factory=list)
+
+    @property
+    def template(self) -> str:
+        return f"simpul_template_{self.tag}"
+
+    def execute(self, statement: str) -> None:
+        with psycopg.connect(f"{self.base}/{self.admin}", autocommit=True) as conn:
+            conn.execute(statement)
+
+    def create_template(self) -> None:
+        self.execute(f"DROP DATABASE IF EXISTS {self.template}")
+        self.execute(f"CREATE DATABASE {self.template}")
+        self.created.append(self.template)
+        template = Database(f"{self.base}/{self.template}")
+        template.upgrade()
+        template.dispose()
+
+    def new_database(self) -> str:
+        name = f"test_{self.tag}_{next(_counter)}"
+        self.execute(f"CREATE DATABASE {name} TEMPLATE {self.template}")
+        self.created.append(name)
+        return f"{self.base}/{name}"
+
+    def drop_created(self) -> None:
+        for name in reversed(self.created):
+            self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self.created.clear()
+
+
 @pytest.fixture(scope="session")
-def postgres_server():
+def postgres_session():
+    """The session's template on the server of ``SIMPUL_TEST_PG_URL`` (an operator's own,
+    ``postgresql://user@host:port/database``; everything the session creates there is dropped
+    at the end), or on a throwaway server started for the session."""
     external = os.environ.get("SIMPUL_TEST_PG_URL")
     if external:
-        yield external.rsplit("/", 1)[0]
+        base, _, admin = external.rstrip("/").rpartition("/")
+        session = PostgresSession(base, admin or "postgres")
+        try:
+            session.create_template()
+            yield session
+        finally:
+            session.drop_created()
         return
     server = start_postgres()
     if server is None:
         need_service("PostgreSQL (Debian package postgresql)")
     try:
-        db = Database(server.url("postgres"))
-        with psycopg.connect(server.url(), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE simpul_template")
-        template = Database(server.url("simpul_template"))
-        template.upgrade()
-        template.dispose()
-        db.dispose()
-        yield server.url("").rstrip("/")
+        session = PostgresSession(server.url("").rstrip("/"), "postgres")
+        session.create_template()
+        yield session
     finally:
         server.stop()
 
 
-def _postgres_db(base: str) -> str:
-    name = f"test_{os.getpid()}_{next(_counter)}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE simpul_template")
-    return f"{base}/{name}"
+@pytest.fixture(scope="session")
+def postgres_server(postgres_session) -> str:
+    """The PostgreSQL server's URL without a database."""
+    return postgres_session.base
 
 
 def _search_node(variable: str, what: str, start):
@@ -127,7 +172,7 @@ def database_url(request, tmp_path, sqlite_template) -> str:
         target = tmp_path / "simpul.db"
         shutil.copy(sqlite_template, target)
         return f"sqlite:///{target}"
-    return _postgres_db(request.getfixturevalue("postgres_server"))
+    return request.getfixturevalue("postgres_session").new_database()
 
 
 @contextmanager

@@ -95,16 +95,17 @@ def test_db_upgrade_creates_schema(tmp_path):
 
 @pytest.mark.parametrize("engine", ["auto", "elasticsearch", "opensearch"])
 def test_reindex_with_the_search_server_down_is_a_clear_error(tmp_path, engine):
-    from tests.services.postgres import free_port
+    from tests.services.ports import closed_port
 
     runner = CliRunner()
-    env = {
-        "SIMPUL_DATABASE_URL": f"sqlite:///{tmp_path / 'simpul.db'}",
-        "SIMPUL_SEARCH_URL": f"http://simpul:hunter2@127.0.0.1:{free_port()}",
-        "SIMPUL_SEARCH_ENGINE": engine,
-    }
-    assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
-    result = runner.invoke(main, ["reindex"], env=env)
+    with closed_port() as port:
+        env = {
+            "SIMPUL_DATABASE_URL": f"sqlite:///{tmp_path / 'simpul.db'}",
+            "SIMPUL_SEARCH_URL": f"http://simpul:hunter2@127.0.0.1:{port}",
+            "SIMPUL_SEARCH_ENGINE": engine,
+        }
+        assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+        result = runner.invoke(main, ["reindex"], env=env)
     assert result.exit_code == 2, result.exception  # 2: a failure outside the input
     assert "does not answer" in result.output and "simpul:***@127.0.0.1" in result.output
     assert "hunter2" not in result.output and "Traceback" not in result.output

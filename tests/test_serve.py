@@ -9,7 +9,7 @@ import time
 
 import requests
 
-from tests.services.postgres import free_port
+from tests.services.serve import serve
 
 
 def wait_for(base: str, seconds: float = 30) -> requests.Response:
@@ -26,7 +26,6 @@ def wait_for(base: str, seconds: float = 30) -> requests.Response:
 def test_serve_answers_on_loopback(tmp_path, sqlite_template):
     db = tmp_path / "simpul.db"
     db.write_bytes(sqlite_template.read_bytes())
-    port = free_port()
     env = {**os.environ, "SIMPUL_DATABASE_URL": f"sqlite:///{db}"}
     demo = subprocess.run(
         [sys.executable, "-m", "simpul.cli", "demo"],
@@ -36,23 +35,18 @@ def test_serve_answers_on_loopback(tmp_path, sqlite_template):
         timeout=120,
     )
     assert demo.returncode == 0, demo.stderr
-    server = subprocess.Popen(
-        [sys.executable, "-m", "simpul.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    server = serve(env)
     try:
-        base = f"http://127.0.0.1:{port}"
+        base = server.base
         health = wait_for(base)
         assert health.json()["status"] == "ok"
         listed = requests.get(f"{base}/api/v1/services?size=1", timeout=5).json()
         assert listed["total"] >= 150
         docs = requests.get(f"{base}/api/v1/docs", timeout=5)
         assert docs.status_code == 200
+        assert "swagger-ui" in docs.text
     finally:
-        server.terminate()
-        server.wait(15)
+        server.stop()
 
 
 def test_a_run_queued_over_the_api_is_harvested_by_the_worker_beside_the_server(
@@ -64,7 +58,6 @@ def test_a_run_queued_over_the_api_is_harvested_by_the_worker_beside_the_server(
 
     db = tmp_path / "simpul.db"
     db.write_bytes(sqlite_template.read_bytes())
-    port = free_port()
     env = {
         **os.environ,
         "SIMPUL_DATABASE_URL": f"sqlite:///{db}",
@@ -115,15 +108,9 @@ def test_a_run_queued_over_the_api_is_harvested_by_the_worker_beside_the_server(
         "manual",
     )
     token = simpul("tokens", "create", "--org", "kota-gorontalo").split()[-1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "simpul.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = serve(env)
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base)
+        base = server.base
         queued = requests.post(
             f"{base}/api/v1/sources/portal/harvest",
             timeout=5,
@@ -139,6 +126,5 @@ def test_a_run_queued_over_the_api_is_harvested_by_the_worker_beside_the_server(
         listed = requests.get(f"{base}/api/v1/services?authority=kota-gorontalo", timeout=5)
         assert listed.json()["total"] == 5
     finally:
-        server.terminate()
-        server.wait(15)
+        server.stop()
         remote.close()

@@ -10,7 +10,8 @@ The contract is what the runner relies on:
 - ``transform`` is a function of the stored original alone: an item rebuilt from what the
   runner keeps (key, original bytes, media type, URI) transforms exactly as the fresh one, so
   ``--retransform`` gives the same records a fetch would;
-- a transform yields a record with a name, or an inventory entry, or raises ``RecordProblem``;
+- a transform yields a record with a name, or an inventory entry, or raises ``RecordProblem``,
+  and a source that holds services yields some (a module may list them in ``produced``);
 - an unreachable or unreadable source raises ``FetchError`` or ``SourceBroken``, nothing else.
 """
 
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from simpul.harvesters import harvester_class
-from simpul.harvesters.base import Item, RecordProblem, SourceBroken, SourceSpec
+from simpul.harvesters.base import Item, RecordProblem, SourceBroken, SourceSpec, Transformed
 from simpul.harvesters.fetching import Fetcher, FetchError, FetchPolicy, Politeness
 
 
@@ -71,15 +72,28 @@ class Contract:
             stored = Item(item.key, item.original, item.media_type, item.uri)
             assert _outcome(make(self.kind, url, options), stored) == fresh
 
-    def test_transform_gives_a_named_record_or_an_inventory_entry(self, served):
+    @pytest.fixture
+    def produced(self) -> list[str] | None:
+        """The names of what the served records become (a record's Indonesian name, or an
+        inventory entry's name), in any order. None when the module cannot list them: then
+        at least one record must still come out."""
+        return None
+
+    def test_transform_gives_a_named_record_or_an_inventory_entry(self, served, produced):
         url, options, _ = served
         harvester = make(self.kind, url, options)
+        made, problems = {}, {}
         for item in gathered(harvester):
             try:
                 result = harvester.transform(item)
-            except RecordProblem:
+            except RecordProblem as exc:
+                problems[item.key] = str(exc)
                 continue
             assert result.inventory is not None or result.record.get("name")
+            made[item.key] = _name(result)
+        assert made, f"no record came out of the source; the problems: {problems}"
+        if produced is not None:
+            assert sorted(made.values()) == sorted(produced), problems
 
     def test_unreachable_source(self, served):
         url, options, _ = served
@@ -97,6 +111,12 @@ class Contract:
         url, options = junk
         with pytest.raises((FetchError, SourceBroken)):
             gathered(make(self.kind, url, options))
+
+
+def _name(result: Transformed) -> str:
+    if result.inventory is not None:
+        return str(result.inventory.get("name"))
+    return result.record["name"].get("id") or next(iter(result.record["name"].values()))
 
 
 def _outcome(harvester, item: Item):

@@ -30,8 +30,17 @@ _RETRY_SQLSTATES = {"23505", "40001", "40P01"}
 _RETRY_SQLITE = {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}
 
 
-def utcnow() -> datetime:
+def _system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+# Every time Simpul stores comes through utcnow(); tests that must pass a threshold (a newer
+# record, a stale heartbeat) move this clock instead of sleeping.
+clock: Callable[[], datetime] = _system_clock
+
+
+def utcnow() -> datetime:
+    return clock()
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -74,6 +74,11 @@ CORPUS = [
 ]
 
 
+_OTHER_LEVELS = {
+    r["name"]["id"] for r in CORPUS if r["level"] != "kabkota"
+}  # the names of CORPUS records that are not kabkota services
+
+
 def ids(result) -> list[str]:
     return [item["identifier"] for item in result.items]
 
@@ -155,8 +160,20 @@ class Contract:
         self.load(backend)
         newest = self.search(backend, sort="-modified", size=1)
         assert ids(newest) == ["pbg"]
-        names = self.search(backend, sort="name", size=3, page=2)
-        assert len(names.items) == 3 and names.total == len(CORPUS)
+        # by the Indonesian name, letter case aside: "izin" comes before "Penerbitan"
+        self.load(backend, [record("izin-usaha", "izin Usaha Mikro")])
+        every = [r["name"]["id"] for r in CORPUS] + ["izin Usaha Mikro"]
+        in_order = sorted(every, key=str.lower)
+        assert in_order[0] == "izin Usaha Mikro"
+        pages = [self.search(backend, sort="name", size=3, page=n) for n in (1, 2, 3)]
+        assert [p.total for p in pages] == [len(every)] * 3
+        assert [item["name"]["id"] for p in pages for item in p.items] == in_order
+        assert [len(p.items) for p in pages] == [3, 3, 2]
+        # without words, the filters alone select, in the same order
+        kabkota = self.search(backend, filters={"level": ["kabkota"]}, size=10)
+        assert [item["name"]["id"] for item in kabkota.items] == [
+            name for name in in_order if name not in _OTHER_LEVELS
+        ]
 
     def test_suggest(self, backend):
         self.load(backend)

@@ -8,15 +8,17 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import orjson
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from simpul.cli import main
 from simpul.config import load_settings
 from simpul.registry.context import Registry
+from simpul.registry.db import utcnow
 from simpul.registry.models import Change, HarvestJob, Service, ServiceVersion
 from tests.services.http import Response
 
@@ -26,7 +28,7 @@ def cli(database_url, tmp_path):
     config = tmp_path / "simpul.toml"
     config.write_text(
         "[simpul]\nharvest_allow_private = true\n"
-        "[simpul.extra.harvest]\nheartbeat = 0.2\nstale_after = 1.0\nbatch_size = 100\n"
+        "[simpul.extra.harvest]\nheartbeat = 0.2\nstale_after = 60.0\nbatch_size = 100\n"
     )
     env = {
         "SIMPUL_DATABASE_URL": database_url,
@@ -166,7 +168,13 @@ def test_killed_harvest_resumes_without_loss_or_duplicates(cli, remote):
     services, versions, changes = counts(reg)
     assert 0 < services < 3000
     assert services == versions == changes  # whole records only
-    time.sleep(1.5)  # longer than stale_after: the dead job's heartbeat has stopped
+    # the dead job's last heartbeat, an hour back: far longer ago than stale_after
+    with reg.db.transaction() as session:
+        session.execute(
+            update(HarvestJob)
+            .where(HarvestJob.status == "running")
+            .values(heartbeat=utcnow() - timedelta(hours=1))
+        )
     result = cli("harvest", "portal")
     assert "finished" in result.stderr
     assert counts(reg) == (3000, 3000, 3000)  # nothing lost, nothing twice

@@ -12,6 +12,21 @@ from tests.harvesters.test_ckan import Ckan, service_package
 from tests.harvesters.test_spreadsheet import XLSX, csv_bytes, xlsx_bytes
 from tests.services.http import Response
 
+FINNISH_SERVICES = [
+    "Care at a municipal day-care centre",
+    "Day care for preschoolers",
+    "Document and information service",
+    "Environmental notification/noise notification",
+    "Environmental permit",
+    "Extraction of land resources",
+    "Fire inspections",
+    "General upper secondary education",
+    "Guidance counselling in general upper secondary education",
+    "Notification of primary production premises",
+    "Pre-school education",
+    "Start-up grant",
+    "Waste management",
+]
 JUNK = Response(b"<html><body>Bad Gateway</body></html>\x00", "text/html")
 
 
@@ -41,6 +56,10 @@ class TestJson(Contract):
         return url, options, 8
 
     @pytest.fixture
+    def produced(self):
+        return [f"Layanan {i}" for i in range(7)]  # "tanpa-nama" has no name
+
+    @pytest.fixture
     def junk(self, remote):
         return remote.route("/junk", JUNK), {}
 
@@ -52,6 +71,10 @@ class TestCkan(Contract):
     def served(self, remote):
         remote.route("/api/3/action/package_search", Ckan([service_package(i) for i in range(5)]))
         return remote.base, {"rows": 2}, 5
+
+    @pytest.fixture
+    def produced(self):
+        return [f"Surat Keterangan Nomor {i}" for i in range(5)]
 
     @pytest.fixture
     def junk(self, remote):
@@ -68,6 +91,10 @@ class TestRdf(Contract):
         return remote.route("/fi.ttl", Response(data, "text/turtle")), {}, 13
 
     @pytest.fixture
+    def produced(self):
+        return FINNISH_SERVICES
+
+    @pytest.fixture
     def junk(self, remote):
         return remote.route("/junk.ttl", Response(b"@prefix broken", "text/turtle")), {}
 
@@ -82,6 +109,10 @@ class TestSpreadsheet(Contract):
         return remote.route("/sp.xlsx", Response(xlsx_bytes(), XLSX)), {}, 3
 
     @pytest.fixture
+    def produced(self):
+        return ["Penerbitan Kartu Keluarga", "Legalisir Dokumen"]  # one row has no name
+
+    @pytest.fixture
     def junk(self, remote):
         return remote.route("/junk.xlsx", Response(b"PK\x03\x04 broken", XLSX)), {}
 
@@ -93,6 +124,10 @@ class TestApiGateway(Contract):
     def served(self, remote):
         Devportal(remote, [api(1, "akta-kelahiran"), api(2), api(3)])
         return remote.base, {"limit": 2}, 3
+
+    @pytest.fixture
+    def produced(self):
+        return ["LayananApi1", "LayananApi2", "LayananApi3"]  # inventory entries
 
     @pytest.fixture
     def junk(self, remote):
@@ -112,6 +147,10 @@ class TestSimpul(Contract):
             publish_at(node, f"layanan-{n}", f"Layanan {n}")
         yield node.base, {"limit": 2}, 3
         node.close()
+
+    @pytest.fixture
+    def produced(self):
+        return ["Layanan 0", "Layanan 1", "Layanan 2"]
 
     @pytest.fixture
     def junk(self, remote):
@@ -137,6 +176,10 @@ class TestHsds(Contract):
             {"pagination": {"style": "page", "size_param": "per_page", "size": 2}},
             5,
         )
+
+    @pytest.fixture
+    def produced(self):
+        return ["Community Counselling"] * 5
 
     @pytest.fixture
     def junk(self, remote):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -64,11 +66,15 @@ def test_only_http_urls():
         fetcher().get("gopher://example.org/")
 
 
-def test_slow_server_times_out_after_retries(remote):
-    url = remote.route("/slow", Response(b"{}", delay=1.5))
-    with pytest.raises(FetchError, match=r"after 2 attempts"):
-        fetcher(read_timeout=0.3, retries=1).get(url)
-    assert len([r for r in remote.requests if r.path == "/slow"]) == 2
+def test_a_server_that_never_answers_times_out_after_retries(silent):
+    with pytest.raises(FetchError, match=r"no answer within .* \(after 2 attempts\)"):
+        fetcher(read_timeout=0.3, retries=1).get(silent.url)
+    assert silent.connections == 2  # one try and one retry, each ended by the read timeout
+
+
+def test_the_same_fetcher_reads_a_server_that_answers(remote):
+    url = remote.route("/fast", Response(b"{}"))
+    assert fetcher(read_timeout=0.3, retries=1).get(url).content == b"{}"
 
 
 def test_response_over_the_size_limit(remote):
@@ -143,36 +149,87 @@ def _arrivals(remote, polite, url, n):
 
 
 def test_concurrency_per_host_is_limited(remote):
-    active, peak, lock = [0], [0], threading.Lock()
+    """Requests are held at the server until the test lets them go: the first two are in
+    together, and a third enters only after one of them has left."""
+    events, lock, gate = [], threading.Lock(), threading.Semaphore(0)
 
-    def slow(request):
+    def held(request):
         with lock:
-            active[0] += 1
-            peak[0] = max(peak[0], active[0])
-        time.sleep(0.1)
+            events.append("in")
+        gate.acquire(timeout=30)
         with lock:
-            active[0] -= 1
+            events.append("out")
         return Response(b"{}")
 
-    url = remote.route("/c", slow)
+    url = remote.route("/c", held)
     shared = Politeness()
     fetchers = [
         Fetcher(FetchPolicy(allow_private=True, host_concurrency=2), politeness=shared)
         for _ in range(6)
     ]
     with ThreadPoolExecutor(6) as pool:
-        list(pool.map(lambda f: f.get(url), fetchers))
-    assert peak[0] == 2
+        done = [pool.submit(f.get, url) for f in fetchers]
+        _wait_for(lambda: events.count("in") == 2)
+        # the other four are waiting for a slot; were the limit gone, they would be in by now
+        time.sleep(0.3)
+        assert events == ["in", "in"]
+        for _ in fetchers:
+            gate.release()
+        assert all(future.result(30).content == b"{}" for future in done)
+    assert len(events) == 12
+    active = [sum(1 if e == "in" else -1 for e in events[: n + 1]) for n in range(len(events))]
+    assert max(active) == 2
 
 
-def test_deadline_bounds_a_job(remote):
-    url = remote.route("/late", Response(b"{}", delay=2))
+def _wait_for(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true"
+        time.sleep(0.01)
+
+
+def test_deadline_bounds_a_job(silent):
+    """A job's deadline cuts a request to a server that never answers, however long the
+    policy would wait (60 s read timeout, five retries)."""
     late = Fetcher(
         FetchPolicy(allow_private=True, retries=5, backoff=0.01),
         politeness=Politeness(),
         deadline=time.monotonic() + 0.5,
     )
     started = time.monotonic()
-    with pytest.raises(FetchError):
-        late.get(url)
-    assert time.monotonic() - started < 1.9
+    with pytest.raises(FetchError, match="the job ran out of time"):
+        late.get(silent.url)
+    # about time by nature: the policy alone would wait 6 x 60 s; the deadline is 0.5 s
+    assert time.monotonic() - started < 30
+    assert silent.connections == 1  # no retry once the time is up
+
+
+class Silent:
+    """A loopback port that accepts connections and never answers."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.accepted: list[socket.socket] = []
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                self.accepted.append(self.listener.accept()[0])
+
+    @property
+    def connections(self) -> int:
+        return len(self.accepted)
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.accepted:
+            connection.close()
+
+
+@pytest.fixture
+def silent():
+    server = Silent()
+    yield server
+    server.close()

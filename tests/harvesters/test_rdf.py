@@ -79,8 +79,14 @@ def test_dcat_data_services_become_api_channels(harvests, remote, shared_data):
     harvests.source("dcat", "rdf", url, org="kemenpan")
     job = harvests.run("dcat")
     assert job.status == "finished", job.message
-    records = list(harvests.live().values())
-    assert records and all(c["type"] == "api" for r in records for c in r.get("channels", []))
+    # the sample's one dcat:DataService (a SPARQL end point) is the service; its endpoint URL
+    # is the API channel
+    [record] = harvests.live().values()
+    assert record["name"] == {"id": "Sparql-end Point"}
+    assert record["channels"] == [
+        {"type": "api", "url": "http://publications.europa.eu/webapi/rdf/sparql"}
+    ]
+    assert "EU Whoiswho" in record["description"]["id"]
 
 
 def test_broken_turtle_in_a_real_sample_is_reported_with_its_line(harvests, remote, shared_data):

@@ -139,6 +139,13 @@ def test_upload_needs_the_owner_token(harvests, client, publisher):
         headers={**publisher.auth(other), "Content-Type": "text/csv"},
     )
     assert response.status_code == 403
+    assert response.content_type == "application/problem+json"
+    from sqlalchemy import func, select
+
+    from simpul.registry.models import HarvestJob
+
+    with harvests.registry.db.session() as session:  # no run was queued
+        assert session.scalar(select(func.count()).select_from(HarvestJob)) == 0
 
 
 def test_reusable_column_mapping_on_a_real_opensid_list(harvests, remote, shared_data):

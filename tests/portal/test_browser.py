@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from tests.conftest import need_service
-from tests.services.postgres import free_port
-from tests.test_serve import wait_for
+from tests.services.serve import serve
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("SIMPUL_CHROMIUM", "/usr/bin/chromium")
@@ -51,16 +51,9 @@ def portal(tmp_path_factory, sqlite_template):
         [*cli, "tokens", "create", "--org", "disdukcapil-kota-gorontalo"],
         env=env, check=True, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--no-harvest"],
-        env={**env, "SIMPUL_BASE_URI": base},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = serve(env, "--no-harvest")
     try:
-        wait_for(base, 60)
+        base = server.base
         deadline = 200
         while requests.get(f"{base}/api/v1/search?size=0", timeout=5).json()["total"] < 170:
             deadline -= 1
@@ -68,8 +61,7 @@ def portal(tmp_path_factory, sqlite_template):
             __import__("time").sleep(0.3)
         yield {"base": base, "token": made.stdout.split()[-1]}
     finally:
-        server.terminate()
-        server.wait(15)
+        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +146,9 @@ def test_search_with_suggestions_highlights_and_facets(page):
     page.wait_for_url(re.compile(r"level=kabkota"))
     narrowed = int(page.locator("#results-title").inner_text().split()[0])
     assert 0 < narrowed < total
-    assert page.get_by_role("checkbox", name=re.compile(r"^Pemerintah Kabupaten.Kota")).is_checked()
+    expect(
+        page.get_by_role("checkbox", name=re.compile(r"^Pemerintah Kabupaten.Kota"))
+    ).to_be_checked()
     shot(page, "search")
 
 
@@ -168,7 +162,7 @@ def test_area_picker_by_select_and_by_type_ahead(page):
     city = int(page.locator("#results-title").inner_text().split()[0])
     assert 0 < city < everywhere
     assert "Kota Gorontalo" in page.locator("#results-title").inner_text()
-    assert page.get_by_label("Kecamatan", exact=True).is_visible()  # districts come next
+    expect(page.get_by_label("Kecamatan", exact=True)).to_be_visible()  # districts come next
     # type-ahead: any area by name, from anywhere in the tree
     page.goto("/search?q=akta+kelahiran")
     area = page.get_by_role("combobox", name="Atau ketik nama wilayah")
@@ -189,7 +183,7 @@ def test_service_page(page):
     apply = page.get_by_role("link", name="Ajukan secara daring")
     assert apply.get_attribute("href").startswith("https://")
     for section in ("Persyaratan", "Sistem, mekanisme dan prosedur", "Dasar hukum"):
-        assert page.get_by_role("heading", name=section).is_visible()
+        expect(page.get_by_role("heading", name=section)).to_be_visible()
     data = json.loads(page.locator('script[type="application/ld+json"]').inner_text())
     assert data["@type"] == "GovernmentService" and data["name"] == "Penerbitan Akta Kelahiran"
     accessible(page)
@@ -201,12 +195,12 @@ def test_language_switch(page):
     page.get_by_role("link", name="English").click()
     page.wait_for_url(re.compile(r"lang=en"))
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("heading", name="Find a service", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Find a service", level=1)).to_be_visible()
     assert "services found" in page.locator("#results-title").inner_text()
     page.locator(".results h3 a").first.click()
-    assert page.get_by_role("heading", name="Requirements").is_visible()  # remembered
+    expect(page.get_by_role("heading", name="Requirements")).to_be_visible()  # remembered
     page.get_by_role("link", name="Bahasa Indonesia").click()
-    assert page.get_by_role("heading", name="Persyaratan").is_visible()
+    expect(page.get_by_role("heading", name="Persyaratan")).to_be_visible()
 
 
 def test_keyboard_users_skip_to_the_content(page):
@@ -249,7 +243,9 @@ def test_publisher_signs_in_fails_validation_then_saves_and_reads_the_diff(page,
     page.get_by_role("button", name="Simpan", exact=True).click()
     page.wait_for_url(re.compile(r"saved=1"))
     assert page.get_by_role("status").first.inner_text().startswith("Tersimpan.")
-    assert page.get_by_role("heading", name="Pemeriksaan terhadap standar pelayanan").is_visible()
+    expect(
+        page.get_by_role("heading", name="Pemeriksaan terhadap standar pelayanan")
+    ).to_be_visible()
     page.get_by_role("link", name="Riwayat").first.click()
     page.wait_for_url(re.compile(r"/history"))
     diff = page.locator("#diff")
@@ -321,7 +317,7 @@ def test_the_basics_work_without_javascript(browser, portal):
         tab.wait_for_url(re.compile(r"a2=75\.71"))
         assert "Kota Gorontalo" in tab.locator("#results-title").inner_text()
         tab.locator(".results h3 a").first.click()
-        assert tab.get_by_role("heading", name="Persyaratan").is_visible()
+        expect(tab.get_by_role("heading", name="Persyaratan")).to_be_visible()
     finally:
         context.close()
 

@@ -271,7 +271,8 @@ def test_a_revoked_token_ends_the_session(client, publisher, agencies):
         client.delete(f"/api/v1/tokens/{token_id}", headers=publisher.auth(token)).status_code
         == 200
     )
-    assert client.get("/publish").status_code == 302
+    ended = client.get("/publish")
+    assert ended.status_code == 302 and "/publish/sign-in" in ended.headers["Location"]
 
 
 def test_sign_out(client, agencies):
@@ -281,7 +282,8 @@ def test_sign_out(client, agencies):
         "/publish/sign-out", data={"csrf_token": csrf_of(page)}, follow_redirects=True
     )
     assert "Anda telah keluar." in out.get_data(as_text=True)
-    assert client.get("/publish").status_code == 302
+    ended = client.get("/publish")
+    assert ended.status_code == 302 and "/publish/sign-in" in ended.headers["Location"]
 
 
 def test_an_admin_publishes_for_any_organization(client, publisher, agencies):

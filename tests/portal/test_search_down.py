@@ -6,12 +6,15 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import running_app, service_record
-from tests.services.postgres import free_port
+from tests.services.ports import closed_port
 
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    with running_app(database_url, tmp_path, search_url=f"http://127.0.0.1:{free_port()}") as app:
+    with (
+        closed_port() as port,
+        running_app(database_url, tmp_path, search_url=f"http://127.0.0.1:{port}") as app,
+    ):
         yield app
 
 

@@ -66,7 +66,7 @@ def test_cross_organization_writes_are_refused(publisher, client, registry, worl
         "Token spl_x_y",
     ],
 )
-def test_missing_or_wrong_tokens_are_401(publisher, client, world, method, token):
+def test_missing_or_wrong_tokens_are_401(publisher, client, registry, world, method, token):
     sid = world["id"]
     headers = {"Authorization": token} if token is not None else {}
     call = {
@@ -78,24 +78,64 @@ def test_missing_or_wrong_tokens_are_401(publisher, client, world, method, token
     }[method]
     response = call()
     assert response.status_code == 401
-    assert client.get(f"/api/v1/services/{sid}").get_json()["version"] == 1
+    assert response.content_type == "application/problem+json"
+    assert _live(registry) == {"akta-kelahiran": ("disdukcapil-kota-gorontalo", 1, False)}
 
 
-@pytest.mark.parametrize("method", ["post", "put", "delete"])
-def test_owner_and_admin_may_write(publisher, client, world, method):
-    for who in ("owner", "admin"):
-        if method == "delete" and who == "admin":
-            continue  # already deleted by the owner
-        response = _attempt(publisher, client, method, world, world["tokens"][who])
-        if method == "post" and who == "admin":
-            assert response.status_code == 409  # the owner created it just before
-        else:
-            assert response.status_code in (200, 201), response.get_json()
+def _live(registry) -> dict[str, tuple[str, int, bool]]:
+    """What is stored: identifier -> (authority, version, deleted)."""
+    with registry.db.session() as session:
+        return {
+            row.identifier: (row.authority, row.version, row.deleted_at is not None)
+            for row in session.scalars(select(Service))
+        }
 
 
-def test_editor_cannot_publish_for_another_authority(publisher, world):
+@pytest.mark.parametrize("who", ["owner", "admin"])
+def test_owner_and_admin_create_replace_and_delete(publisher, client, registry, world, who):
+    token = world["tokens"][who]
+    token_id = token.split("_")[1]
+    created = _attempt(publisher, client, "post", world, token)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["authority"] == "disdukcapil-kota-gorontalo"
+    new_id = created.get_json()["id"]
+    replaced = _attempt(publisher, client, "put", world, token)
+    assert replaced.status_code == 200, replaced.get_json()
+    assert replaced.get_json()["version"] == 2
+    assert client.get(f"/api/v1/services/{world['id']}").get_json()["processing_time"] == "P9D"
+    deleted = _attempt(publisher, client, "delete", world, token)
+    assert deleted.status_code == 200 and deleted.get_json()["deleted"] is True
+    assert client.get(f"/api/v1/services/{world['id']}").status_code == 410
+    assert client.get(f"/api/v1/services/{new_id}").status_code == 200
+    assert _live(registry) == {
+        "akta-kelahiran": ("disdukcapil-kota-gorontalo", 3, True),
+        "baru": ("disdukcapil-kota-gorontalo", 1, False),
+    }
+    versions = client.get(f"/api/v1/services/{world['id']}/versions").get_json()["items"]
+    assert [v["action"] for v in versions] == ["created", "updated", "deleted"]
+    # the history names who did it: the owner's or the administrator's token
+    for number in (2, 3):
+        version = client.get(f"/api/v1/services/{world['id']}/versions/{number}").get_json()
+        assert version["actor"] == f"token:{token_id}"
+
+
+def test_admin_publishing_an_existing_identifier_conflicts_and_stores_nothing(
+    publisher, client, registry, world
+):
+    record = service_record(processing_time="P9D", authority="disdukcapil-kota-gorontalo")
+    response = publisher.publish(world["tokens"]["admin"], record)
+    assert response.status_code == 409
+    assert response.get_json()["existing"] == world["id"]
+    assert _live(registry) == {"akta-kelahiran": ("disdukcapil-kota-gorontalo", 1, False)}
+    assert client.get(f"/api/v1/services/{world['id']}").get_json()["processing_time"] == "P1D"
+
+
+def test_editor_cannot_publish_for_another_authority(publisher, registry, world):
     record = service_record("lain", authority="dinkes-kab-boalemo", areas=["75.02"])
-    assert publisher.publish(world["tokens"]["owner"], record).status_code == 403
+    response = publisher.publish(world["tokens"]["owner"], record)
+    assert response.status_code == 403
+    assert "cannot write records of 'dinkes-kab-boalemo'" in response.get_json()["detail"]
+    assert _live(registry) == {"akta-kelahiran": ("disdukcapil-kota-gorontalo", 1, False)}
 
 
 def test_revoked_token_is_refused(publisher, client, world):
@@ -151,7 +191,7 @@ def test_only_admins_manage_organizations_and_tokens(publisher, client, world):
     assert publisher.publish(token, record).status_code == 201
 
 
-def test_editor_can_revoke_own_but_not_others_tokens(publisher, client, world):
+def test_editor_can_revoke_own_but_not_others_tokens(publisher, client, registry, world):
     other_id = world["tokens"]["other"].split("_")[1]
     response = client.delete(
         f"/api/v1/tokens/{other_id}", headers=publisher.auth(world["tokens"]["owner"])
@@ -162,3 +202,10 @@ def test_editor_can_revoke_own_but_not_others_tokens(publisher, client, world):
         f"/api/v1/tokens/{own_id}", headers=publisher.auth(world["tokens"]["owner"])
     )
     assert response.status_code == 200
+    with registry.db.session() as session:
+        assert session.get(ApiToken, other_id).revoked_at is None
+        assert session.get(ApiToken, own_id).revoked_at is not None
+    # the other organization's token still writes; the revoked one no longer does
+    other = service_record("sehat", sectors=["kesehatan"], areas=["75.02"])
+    assert publisher.publish(world["tokens"]["other"], other).status_code == 201
+    assert publisher.publish(world["tokens"]["owner"], service_record("x")).status_code == 401

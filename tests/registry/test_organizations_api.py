@@ -71,7 +71,13 @@ def test_bad_organizations(client, admin, org, path, fragment):
 def test_duplicate_organization_conflicts(client, admin):
     org = {"id": "kemenkes", "name": {"id": "Kementerian Kesehatan"}, "level": "pusat"}
     assert client.post("/api/v1/organizations", json=org, headers=admin).status_code == 201
-    assert client.post("/api/v1/organizations", json=org, headers=admin).status_code == 409
+    again = client.post(
+        "/api/v1/organizations", json={**org, "name": {"id": "Lain"}}, headers=admin
+    )
+    assert again.status_code == 409
+    assert "organization 'kemenkes' already exists" in again.get_json()["detail"]
+    stored = client.get("/api/v1/organizations/kemenkes").get_json()
+    assert stored["name"] == {"id": "Kementerian Kesehatan"}  # the first one, untouched
 
 
 def test_parent_area_must_contain_child(client, admin):

@@ -131,12 +131,25 @@ def test_put_may_echo_server_fields(publisher, dukcapil, client):
     )
     assert response.status_code == 200
     assert response.get_json()["processing_time"] == "PT4H"
+    stored = client.get(f"/api/v1/services/{body['id']}").get_json()
+    assert stored["processing_time"] == "PT4H" and stored["version"] == 2
+    assert stored["uri"] == body["uri"]  # the echoed server fields changed nothing
 
 
 def test_conditional_get(publisher, dukcapil, client):
     created = publisher.publish(dukcapil, service_record())
     sid, tag = created.get_json()["id"], created.headers["ETag"]
-    assert client.get(f"/api/v1/services/{sid}", headers={"If-None-Match": tag}).status_code == 304
+    same = client.get(f"/api/v1/services/{sid}", headers={"If-None-Match": tag})
+    assert same.status_code == 304 and same.data == b""
+    assert same.headers["ETag"] == tag
+    client.put(
+        f"/api/v1/services/{sid}",
+        json=service_record(processing_time="P2D"),
+        headers=publisher.auth(dukcapil),
+    )
+    changed = client.get(f"/api/v1/services/{sid}", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert changed.get_json()["processing_time"] == "P2D"
 
 
 def test_delete_leaves_tombstone_and_history(publisher, dukcapil, client):
@@ -182,7 +195,9 @@ def test_version_content_is_kept(publisher, dukcapil, client):
     v1 = client.get(f"/api/v1/services/{sid}/versions/1").get_json()
     assert v1["data"]["processing_time"] == "P1D"
     assert v1["actor"].startswith("token:")
-    assert client.get(f"/api/v1/services/{sid}/versions/9").status_code == 404
+    missing = client.get(f"/api/v1/services/{sid}/versions/9")
+    assert missing.status_code == 404
+    assert "has no version 9" in missing.get_json()["detail"]
 
 
 # -- bad input ------------------------------------------------------------------------------------
@@ -246,7 +261,7 @@ def test_malformed_json_names_the_position(publisher, dukcapil, client):
 
 
 @pytest.mark.parametrize("payload", ["[]", '"text"', "42", "null"])
-def test_non_object_bodies_are_refused(publisher, dukcapil, client, payload):
+def test_non_object_bodies_are_refused(publisher, dukcapil, client, registry, payload):
     response = client.post(
         "/api/v1/services",
         data=payload,
@@ -254,24 +269,31 @@ def test_non_object_bodies_are_refused(publisher, dukcapil, client, payload):
     )
     assert response.status_code in (400, 422)
     assert "expected a JSON object" in response.get_json()["detail"]
+    assert _count(registry, Service) == 0
 
 
-def test_wrong_media_type(publisher, dukcapil, client):
+def test_wrong_media_type(publisher, dukcapil, client, registry):
     response = client.post(
         "/api/v1/services",
         data="identifier=x",
         headers=publisher.auth(dukcapil, **{"Content-Type": "application/x-www-form-urlencoded"}),
     )
     assert response.status_code == 415
+    assert response.content_type == "application/problem+json"
+    assert "send the body as application/json" in response.get_json()["detail"]
+    assert _count(registry, Service) == 0
 
 
-def test_invalid_utf8_body(publisher, dukcapil, client):
+def test_invalid_utf8_body(publisher, dukcapil, client, registry):
     response = client.post(
         "/api/v1/services",
         data=b'{"identifier": "\xff\xfe"}',
         headers=publisher.auth(dukcapil, **{"Content-Type": "application/json"}),
     )
     assert response.status_code == 400
+    assert response.content_type == "application/problem+json"
+    assert "UTF-8" in response.get_json()["detail"]
+    assert _count(registry, Service) == 0
 
 
 def test_oversized_body_has_a_clear_limit(publisher, dukcapil, client, app, registry):
@@ -322,7 +344,10 @@ def test_openapi_document_and_docs(client):
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     assert b"/api/v1/docs/assets/swagger-ui-bundle.js" in docs.data
-    assert client.get("/api/v1/docs/assets/swagger-ui-bundle.js").status_code == 200
+    bundle = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
+    assert bundle.status_code == 200
+    assert bundle.content_type.startswith("text/javascript")
+    assert b"SwaggerUIBundle" in bundle.data  # the script itself, not an error page
 
 
 def test_health_reports_database(client):
@@ -331,7 +356,7 @@ def test_health_reports_database(client):
     assert body["database"]["status"] == "ok"
 
 
-def test_nul_characters_are_a_422_not_a_database_error(publisher):
+def test_nul_characters_are_a_422_not_a_database_error(publisher, registry):
     publisher.org("kota-gorontalo")
     token = publisher.token("kota-gorontalo")
     response = publisher.publish(token, service_record(name={"id": "Akta\u0000"}))
@@ -339,3 +364,7 @@ def test_nul_characters_are_a_422_not_a_database_error(publisher):
     assert response.get_json()["errors"][0]["path"] == "name"
     response = publisher.publish(token, service_record(keywords=["a\u0000b"]))
     assert response.status_code == 422
+    assert response.get_json()["errors"] == [
+        {"path": "keywords[0]", "message": "contains a NUL character"}
+    ]
+    assert _count(registry, Service) == 0

@@ -3,7 +3,8 @@
 Elastic publishes each release's minimal distribution, ``org.elasticsearch.distribution.integ-test-
 zip:elasticsearch`` (the server with its transport and security modules, no bundled JDK), to Maven
 Central. Maven fetches it once into ``~/.cache/simpul``; each test session unpacks it into a
-temporary folder and starts one node on free loopback ports with the machine's Java 17.
+temporary folder and starts one node on free loopback ports with the machine's Java 17 (again
+on other ports when another process took one before the node could bind it).
 
 The node of most tests runs without security. ``secured=True`` starts one as production nodes
 run: HTTPS with a certificate from its own CA (made by the distribution's
@@ -27,7 +28,7 @@ import requests
 
 from tests.services import maven
 from tests.services.maven import CACHE
-from tests.services.postgres import free_port
+from tests.services.ports import PortTaken, free_port, is_clash, start_with_retries
 
 VERSION = "8.19.0"
 # what docs/search.md says Simpul's search user needs, for the index prefixes the tests use
@@ -60,7 +61,7 @@ def java_home() -> str:
 class ElasticsearchNode:
     user, password = "simpul", "simpul-test-secret"
 
-    def __init__(self, archive: Path, heap: str = "512m", secured: bool = False):
+    def __init__(self, archive: Path, heap: str, secured: bool, http: int):
         self.folder = Path(tempfile.mkdtemp(prefix="simpul-elasticsearch-"))
         with zipfile.ZipFile(archive) as zipped:
             zipped.extractall(self.folder)
@@ -85,11 +86,12 @@ class ElasticsearchNode:
                 os.chown(path, nobody.pw_uid, nobody.pw_gid, follow_symlinks=False)
             self.folder.chmod(0o755)
             as_user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
-        http, transport = free_port(), free_port()
+        transport = free_port()
         self.url = f"{'https' if secured else 'http'}://127.0.0.1:{http}"
         self.log = (self.folder / "node.log").open("w")
+        cluster = f"simpul-tests-{os.getpid()}-{http}"
         settings = {
-            "cluster.name": f"simpul-tests-{os.getpid()}",
+            "cluster.name": cluster,
             "discovery.type": "single-node",
             "network.host": "127.0.0.1",
             "http.port": http,
@@ -118,14 +120,18 @@ class ElasticsearchNode:
             health = requests.get(
                 f"{self.url}/_cluster/health", timeout=2, **(credentials if secured else {})
             )
-            return health.ok and health.json()["status"] in ("green", "yellow")
+            mine = health.ok and health.json()["cluster_name"] == cluster  # not a stranger
+            return mine and health.json()["status"] in ("green", "yellow")
 
         try:
             maven.wait_until_ready(
                 self.proc, green_or_yellow, 180, "Elasticsearch", self.folder / "node.log"
             )
-        except RuntimeError:
+        except RuntimeError as exc:
+            said = (self.folder / "node.log").read_text(errors="replace")
             self.stop()
+            if is_clash(said):
+                raise PortTaken(f"Elasticsearch on ports {http} and {transport}") from exc
             raise
 
     def _secure(self, home: Path, env: dict[str, str]) -> dict[str, str]:
@@ -196,4 +202,4 @@ def start_elasticsearch(heap: str = "512m", secured: bool = False) -> Elasticsea
     archive = distribution()
     if archive is None:
         return None
-    return ElasticsearchNode(archive, heap, secured)
+    return start_with_retries(lambda port: ElasticsearchNode(archive, heap, secured, port))

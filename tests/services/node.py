@@ -9,13 +9,13 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from simpul.registry import create_app
-from tests.services.postgres import free_port
 
 
 class Node:
     def __init__(self, folder: Path, node_id: str = "simpul-remote", **settings):
-        port = free_port()
-        self.base = f"http://127.0.0.1:{port}"
+        # bound first, on a port the kernel picks, so the app can be made with its base URI
+        self._server = make_server("127.0.0.1", 0, self._dispatch, threaded=True)
+        self.base = f"http://127.0.0.1:{self._server.server_port}"
         self.app = create_app(
             {
                 "database_url": f"sqlite:///{folder / 'node.db'}",
@@ -28,10 +28,13 @@ class Node:
         )
         self.registry = self.app.extensions["simpul"]
         self.registry.db.upgrade()
-        self._server = make_server("127.0.0.1", port, self.app, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
+    def _dispatch(self, environ, start_response):
+        return self.app(environ, start_response)
+
     def close(self) -> None:
         self._server.shutdown()
+        self._server.server_close()
         self.registry.close()

@@ -2,7 +2,8 @@
 
 Started with ``initdb`` + ``pg_ctl`` in a temporary folder, listening on a free loopback port with
 trust authentication, fsync off (test data only). As root, the server runs as the ``postgres`` user
-the package creates, since PostgreSQL refuses to run as root.
+the package creates, since PostgreSQL refuses to run as root. When another process takes the port
+between its choice and the start, the server is started again on another one.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
+from tests.services.ports import PortTaken, free_port, is_clash, start_with_retries
+
+__all__ = ["PostgresServer", "free_port", "start_postgres"]
 USER = "simpul"
 
 
@@ -26,16 +29,10 @@ def find_bindir() -> Path | None:
     return Path(found).parent if found else None
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PostgresServer:
-    def __init__(self, bindir: Path):
+    def __init__(self, bindir: Path, port: int):
         self.bindir = bindir
-        self.port = free_port()
+        self.port = port
         self.root = Path(tempfile.mkdtemp(prefix="simpul-pg-"))
         self.datadir = self.root / "data"
         self.as_root = os.geteuid() == 0
@@ -68,19 +65,16 @@ class PostgresServer:
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.datadir),
-            "-o",
-            options,
-            "-l",
-            str(self.root / "server.log"),
-            "-w",
-            "-t",
-            "60",
-            "start",
-        )
+        log = self.root / "server.log"
+        try:
+            self._run("pg_ctl", "-D", str(self.datadir), "-o", options, "-l", str(log), "-w",
+                      "-t", "60", "start")  # fmt: skip
+        except RuntimeError:
+            said = log.read_text(errors="replace") if log.exists() else ""
+            shutil.rmtree(self.root, ignore_errors=True)
+            if is_clash(said):
+                raise PortTaken(f"port {self.port}: {said.strip()[-300:]}") from None
+            raise
         return self
 
     def url(self, database: str = "postgres") -> str:
@@ -95,4 +89,6 @@ class PostgresServer:
 
 def start_postgres() -> PostgresServer | None:
     bindir = find_bindir()
-    return PostgresServer(bindir).start() if bindir else None
+    if bindir is None:
+        return None
+    return start_with_retries(lambda port: PostgresServer(bindir, port).start())

@@ -14,6 +14,7 @@ from simpul.demo import load_demo
 from simpul.vocab.shacl import validate
 from tests.conftest import service_record
 
+DCT = "http://purl.org/dc/terms/"
 RDFLIB = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
 PUBLIC_SERVICE = URIRef("http://purl.org/vocab/cpsv#PublicService")
 
@@ -43,6 +44,8 @@ def test_catalog_in_every_format_is_the_same_graph(client, demo):
     assert len(set(sizes.values())) == 1, sizes
     services = set(graphs["ttl"].subjects(RDF.type, PUBLIC_SERVICE))
     assert len(services) == demo["services"]
+    for ext, graph in graphs.items():
+        assert set(graph.subjects(RDF.type, PUBLIC_SERVICE)) == services, ext
 
 
 def test_demo_export_conforms_to_official_and_simpul_shapes(client, demo, official_shapes):
@@ -58,7 +61,16 @@ def test_a_record_filling_every_field_conforms(client, publisher, official_shape
     token = publisher.token("disdukcapil-kota-gorontalo")
     sid = publisher.publish(token, service_record()).get_json()["id"]
     response = client.get(f"/services/{sid}", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
     graph = Graph().parse(data=response.data, format="turtle")
+    service = URIRef(f"http://simpul.test/services/{sid}")
+    assert (service, RDF.type, PUBLIC_SERVICE) in graph  # an empty graph conforms too
+    assert _texts(graph, service, DCT + "title") == {
+        "Penerbitan Akta Kelahiran",
+        "Birth Certificate Issuance",
+    }
+    channels = set(graph.objects(service, URIRef("http://data.europa.eu/m8g/hasChannel")))
+    assert len(channels) == 3
     report = validate(graph, [official_shapes])
     assert report["violations"] == 0, report["results"][:3]
     assert report["warnings"] == 0
@@ -83,9 +95,20 @@ def test_catalog_filters_and_gzip(client, demo):
     } <= titles
     villages = _catalog(client, "ttl", "?level=desa")
     assert len(set(villages.subjects(RDF.type, PUBLIC_SERVICE))) == 16
-    assert client.get("/catalog.ttl?area=99.99").status_code == 404
-    assert client.get("/catalog.xyz").status_code == 404
-    assert client.get("/catalog.ttl?colour=red").status_code == 422
+    assert "unknown area code '99.99'" in _problem(client, "/catalog.ttl?area=99.99", 404)
+    assert "no catalog format 'xyz'" in _problem(client, "/catalog.xyz", 404)
+    assert "colour: Unknown field" in _problem(client, "/catalog.ttl?colour=red", 422)
+
+
+def _problem(client, url: str, status: int) -> str:
+    response = client.get(url)
+    assert response.status_code == status, url
+    assert response.content_type == "application/problem+json"
+    return response.get_json()["detail"]
+
+
+def _texts(graph: Graph, subject: URIRef, predicate: str) -> set[str]:
+    return {str(o) for o in graph.objects(subject, URIRef(predicate))}
 
 
 def test_hydra_paging(client, demo):
@@ -113,14 +136,17 @@ def test_hydra_paging(client, demo):
     ],
 )
 def test_content_negotiation_at_the_service_uri(client, demo, accept, kind):
-    sid = client.get("/api/v1/services?size=1").get_json()["items"][0]["id"]
+    first = client.get("/api/v1/services?size=1").get_json()["items"][0]
+    sid, name = first["id"], first["name"]["id"]
     response = client.get(f"/services/{sid}", headers={"Accept": accept})
     assert response.status_code == 200
     assert response.content_type.startswith(kind)
     assert "Accept" in response.headers.get("Vary", "")
     if kind.startswith("text/html"):
-        assert b'<h1 id="service-title">' in response.data
-    elif kind != "application/json":
+        assert f'<h1 id="service-title">{name}</h1>' in response.get_data(as_text=True)
+    elif kind == "application/json":
+        assert response.get_json()["id"] == sid and response.get_json()["name"]["id"] == name
+    else:
         graph = Graph().parse(
             data=response.data,
             format={
@@ -130,14 +156,23 @@ def test_content_negotiation_at_the_service_uri(client, demo, accept, kind):
                 "application/n-triples": "nt",
             }[kind],
         )
-        assert len(set(graph.subjects(RDF.type, PUBLIC_SERVICE))) == 1
+        service = URIRef(f"http://simpul.test/services/{sid}")
+        assert set(graph.subjects(RDF.type, PUBLIC_SERVICE)) == {service}
+        assert name in _texts(graph, service, DCT + "title")
 
 
 def test_api_item_negotiates_rdf_too(client, demo):
-    sid = client.get("/api/v1/services?size=1").get_json()["items"][0]["id"]
+    first = client.get("/api/v1/services?size=1").get_json()["items"][0]
+    sid = first["id"]
     response = client.get(f"/api/v1/services/{sid}", headers={"Accept": "text/turtle"})
     assert response.content_type.startswith("text/turtle")
-    assert client.get(f"/services/{sid}", headers={"Accept": "image/png"}).status_code == 406
+    graph = Graph().parse(data=response.data, format="turtle")
+    service = URIRef(f"http://simpul.test/services/{sid}")
+    assert (service, RDF.type, PUBLIC_SERVICE) in graph
+    assert first["name"]["id"] in _texts(graph, service, DCT + "title")
+    refused = client.get(f"/services/{sid}", headers={"Accept": "image/png"})
+    assert refused.status_code == 406
+    assert "offered: application/json" in refused.get_json()["detail"]
 
 
 def test_code_lists_at_their_uris(client):
@@ -150,8 +185,8 @@ def test_code_lists_at_their_uris(client):
     district = URIRef("https://simpul.go.id/kode/areas/75.71.01")
     assert str(village.value(district, URIRef(skos + "broader"))).endswith("/areas/75.71")
     assert len(list(village.objects(district, URIRef(skos + "narrower")))) == 7
-    assert client.get("/kode/nope").status_code == 404
-    assert client.get("/kode/areas/99").status_code == 404
+    assert "no code list 'nope'" in _problem(client, "/kode/nope", 404)
+    assert "no code '99' in areas" in _problem(client, "/kode/areas/99", 404)
 
 
 def test_cli_export_and_validate(
