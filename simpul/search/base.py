@@ -68,11 +68,6 @@ class SearchQuery:
         """Text field -> its weight."""
         return TEXT_FIELDS if self.features.field_boosts else EVEN
 
-    @property
-    def near_boost(self) -> float:
-        """The weight of a typo-tolerant match."""
-        return NEAR_SPELLING_BOOST if self.features.exact_first else 1.0
-
 
 def build_query(
     q: str | None = None,

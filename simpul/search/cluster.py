@@ -34,6 +34,7 @@ from simpul.errors import SearchUnavailable
 from simpul.search.base import (
     FACETS,
     KEYWORD_FIELDS,
+    NEAR_SPELLING_BOOST,
     TEXT_FIELDS,
     SearchQuery,
     SearchResult,
@@ -98,7 +99,7 @@ def build_body(query: SearchQuery) -> dict[str, Any]:
                         "value": word,
                         "fuzziness": 2 if len(word) >= 9 else 1,
                         "transpositions": True,
-                        "boost": query.near_boost,
+                        "boost": NEAR_SPELLING_BOOST,
                     }
                 }
             }

@@ -25,6 +25,7 @@ import tantivy
 from simpul.search.base import (
     FACETS,
     KEYWORD_FIELDS,
+    NEAR_SPELLING_BOOST,
     TEXT_FIELDS,
     SearchQuery,
     SearchResult,
@@ -269,7 +270,7 @@ class EmbeddedBackend:
                     fq = tantivy.Query.fuzzy_term_query(
                         schema, "words", word, distance=distance, transposition_cost_one=True
                     )
-                    text.append((should, tantivy.Query.boost_query(fq, query.near_boost)))
+                    text.append((should, tantivy.Query.boost_query(fq, NEAR_SPELLING_BOOST)))
             clauses.append((must, tantivy.Query.boolean_query(text)))
         else:
             clauses.append((must, tantivy.Query.all_query()))

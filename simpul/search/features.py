@@ -21,7 +21,6 @@ class Features:
         True  # an area filter reaches up the region tree (and down, for what lies within)
     )
     field_boosts: bool = True  # names count most, then keywords, English names, outputs...
-    exact_first: bool = True  # a near spelling counts less than the word itself
 
     def without(self, name: str) -> Features:
         return replace(self, **{name: False})
