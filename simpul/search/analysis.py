@@ -62,7 +62,8 @@ def _same(word: str) -> str:
 
 
 class Analyzer:
-    """The analysis of one set of features (``analyzer(features)``; the product's is ``ALL``)."""
+    """The tables and token cache of the analysis under one set of features
+    (``analyzer(features)``; the product's is ``ALL``)."""
 
     def __init__(self, features: Features):
         self.features = features
@@ -107,37 +108,43 @@ class Analyzer:
         sizes = lengths.get(token, frozenset()) | lengths.get(stem_(token), frozenset())
         return terms, tuple(sorted(sizes, reverse=True))
 
-    def analyze(self, text: str) -> list[str]:
-        raw = _raw_tokens(text)
-        out: list[str] = []
-        stems: list[str] | None = None
-        for i, token in enumerate(raw):
-            terms, sizes = self.token(token)
-            if sizes:  # the longest synonym phrase starting here, as typed or by its stems
-                phrases = self.phrases
-                if stems is None:
-                    stems = [self.stem(t) for t in raw]
-                for size in sizes:
-                    if size > len(raw) - i:
-                        continue
-                    canonical = phrases.get(tuple(raw[i : i + size])) or phrases.get(
-                        tuple(stems[i : i + size])
-                    )
-                    if canonical:
-                        out.append(canonical)
-                        break
-            out.extend(terms)
-        return out
-
 
 # one analyzer (and so one token cache) per set of features
 analyzer = cache(Analyzer)
+_product: list[Analyzer] = []  # the product's, found without hashing its features each time
 
 
 def analyze(text: str, features: Features = ALL) -> list[str]:
     """Search terms of a text: folded, tokenized, synonyms mapped to their canonical form (added
     beside the words, so phrases still match), stopwords dropped, stemmed."""
-    return analyzer(features).analyze(text)
+    if features is not ALL:
+        tables = analyzer(features)
+    elif _product:
+        tables = _product[0]
+    else:
+        tables = analyzer(ALL)
+        _product.append(tables)
+    raw = _raw_tokens(text)
+    out: list[str] = []
+    stems: list[str] | None = None
+    token_of = tables.token
+    for i, token in enumerate(raw):
+        terms, sizes = token_of(token)
+        if sizes:  # the longest synonym phrase starting here, as typed or by its stems
+            phrases = tables.phrases
+            if stems is None:
+                stems = [tables.stem(t) for t in raw]
+            for size in sizes:
+                if size > len(raw) - i:
+                    continue
+                canonical = phrases.get(tuple(raw[i : i + size])) or phrases.get(
+                    tuple(stems[i : i + size])
+                )
+                if canonical:
+                    out.append(canonical)
+                    break
+        out.extend(terms)
+    return out
 
 
 def words(text: str, features: Features = ALL) -> list[str]:
