@@ -11,6 +11,8 @@ import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
 
+from simpul.search.features import ALL, Features
+
 _TOKEN = re.compile(r"[0-9a-z]+(?:-[0-9a-z]+)*")
 
 
@@ -19,37 +21,15 @@ def _lines(name: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-@cache
-def stopwords() -> frozenset[str]:
+def _stopwords() -> frozenset[str]:
     return frozenset(_lines("stopwords-id.txt"))
 
 
-@cache
-def synonyms() -> tuple[dict[str, str], dict[tuple[str, ...], str]]:
-    """(single word -> canonical form, multi-word phrase -> canonical form). Phrases are also
-    known by their stems, so 'pendaftaran sekolah' meets 'daftar sekolah'."""
-    words: dict[str, str] = {}
-    phrases: dict[tuple[str, ...], str] = {}
-    for line in _lines("synonyms-id.txt"):
-        forms = [form.strip() for form in line.split(",") if form.strip()]
-        canonical = forms[0]
-        for form in forms:
-            parts = tuple(_raw_tokens(form))
-            if len(parts) == 1:
-                words[parts[0]] = canonical
-            else:
-                phrases[parts] = canonical
-                phrases.setdefault(tuple(stem(p) for p in parts), canonical)
-    return words, phrases
-
-
-@cache
-def _phrase_lengths() -> dict[str, frozenset[int]]:
-    """First word of a synonym phrase (as typed or stemmed) -> the lengths of its phrases."""
-    lengths: dict[str, set[int]] = {}
-    for phrase in synonyms()[1]:
-        lengths.setdefault(phrase[0], set()).add(len(phrase))
-    return {first: frozenset(sizes) for first, sizes in lengths.items()}
+def _synonym_groups() -> list[list[str]]:
+    return [
+        [form.strip() for form in line.split(",") if form.strip()]
+        for line in _lines("synonyms-id.txt")
+    ]
 
 
 @cache
@@ -77,36 +57,83 @@ def stem(word: str) -> str:
     return _stemmer().stem(word) or word
 
 
-@lru_cache(maxsize=200_000)
-def _token(token: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """A token's own terms (its synonym's canonical form or its stem, for the token and for each
-    part of a hyphenated one; stopwords dropped), and the lengths of the synonym phrases that may
-    start at it, longest first. Tokens repeat across a catalog, so this is worked out once each."""
-    words = synonyms()[0]
-    stop = stopwords()
-    lengths = _phrase_lengths()
-    parts = [token, *(p for p in token.split("-") if len(p) > 1)] if "-" in token else [token]
-    terms = tuple(
-        words[part] if part in words else stem(part)
-        for part in parts
-        if part in words or part not in stop
-    )
-    sizes = lengths.get(token, frozenset()) | lengths.get(stem(token), frozenset())
-    return terms, tuple(sorted(sizes, reverse=True))
+def _same(word: str) -> str:
+    return word
 
 
-def analyze(text: str) -> list[str]:
+class Analyzer:
+    """The tables and token cache of the analysis under one set of features
+    (``analyzer(features)``; the product's is ``ALL``)."""
+
+    def __init__(self, features: Features):
+        self.features = features
+        self.stem = stem if features.stemming else _same
+        self.stopwords = _stopwords() if features.stopwords else frozenset()
+        self.words, self.phrases = self._synonyms() if features.synonyms else ({}, {})
+        lengths: dict[str, set[int]] = {}
+        for phrase in self.phrases:  # first word (as typed or stemmed) -> its phrases' lengths
+            lengths.setdefault(phrase[0], set()).add(len(phrase))
+        self.phrase_lengths = {first: frozenset(sizes) for first, sizes in lengths.items()}
+        self.token = lru_cache(maxsize=200_000)(self._token)
+
+    def _synonyms(self) -> tuple[dict[str, str], dict[tuple[str, ...], str]]:
+        """(single word -> canonical form, multi-word phrase -> canonical form). Phrases are
+        also known by their stems, so 'pendaftaran sekolah' meets 'daftar sekolah'."""
+        words: dict[str, str] = {}
+        phrases: dict[tuple[str, ...], str] = {}
+        for forms in _synonym_groups():
+            canonical = forms[0]
+            for form in forms:
+                parts = tuple(_raw_tokens(form))
+                if len(parts) == 1:
+                    words[parts[0]] = canonical
+                else:
+                    phrases[parts] = canonical
+                    phrases.setdefault(tuple(self.stem(p) for p in parts), canonical)
+        return words, phrases
+
+    def _token(self, token: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """A token's own terms (its synonym's canonical form or its stem, for the token and for
+        each part of a hyphenated one; stopwords dropped), and the lengths of the synonym
+        phrases that may start at it, longest first. Tokens repeat across a catalog, so this
+        is worked out once each (``self.token`` is its cache)."""
+        words, stop, stem_ = self.words, self.stopwords, self.stem
+        parts = [token, *(p for p in token.split("-") if len(p) > 1)] if "-" in token else [token]
+        terms = tuple(
+            words[part] if part in words else stem_(part)
+            for part in parts
+            if part in words or part not in stop
+        )
+        lengths = self.phrase_lengths
+        sizes = lengths.get(token, frozenset()) | lengths.get(stem_(token), frozenset())
+        return terms, tuple(sorted(sizes, reverse=True))
+
+
+# one analyzer (and so one token cache) per set of features
+analyzer = cache(Analyzer)
+_product: list[Analyzer] = []  # the product's, found without hashing its features each time
+
+
+def analyze(text: str, features: Features = ALL) -> list[str]:
     """Search terms of a text: folded, tokenized, synonyms mapped to their canonical form (added
     beside the words, so phrases still match), stopwords dropped, stemmed."""
+    if features is not ALL:
+        tables = analyzer(features)
+    elif _product:
+        tables = _product[0]
+    else:
+        tables = analyzer(ALL)
+        _product.append(tables)
     raw = _raw_tokens(text)
     out: list[str] = []
     stems: list[str] | None = None
+    token_of = tables.token
     for i, token in enumerate(raw):
-        terms, sizes = _token(token)
+        terms, sizes = token_of(token)
         if sizes:  # the longest synonym phrase starting here, as typed or by its stems
-            phrases = synonyms()[1]
+            phrases = tables.phrases
             if stems is None:
-                stems = [stem(t) for t in raw]
+                stems = [tables.stem(t) for t in raw]
             for size in sizes:
                 if size > len(raw) - i:
                     continue
@@ -120,10 +147,11 @@ def analyze(text: str) -> list[str]:
     return out
 
 
-def words(text: str) -> list[str]:
+def words(text: str, features: Features = ALL) -> list[str]:
     """Folded words as typed, without stopwords (for typo tolerance: no stemming)."""
-    return [w for w in _raw_tokens(text) if w not in stopwords()]
+    stop = analyzer(features).stopwords
+    return [w for w in _raw_tokens(text) if w not in stop]
 
 
-def canonical_terms(text: str) -> str:
-    return " ".join(analyze(text))
+def canonical_terms(text: str, features: Features = ALL) -> str:
+    return " ".join(analyze(text, features))

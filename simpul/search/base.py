@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from simpul.registry.areas import ancestors
 from simpul.search.analysis import analyze, words
+from simpul.search.features import ALL, Features
 
 FACETS = ("level", "sector", "life_event", "authority", "channel", "integration")
 # fields matched exactly (filters, facets, deletion by id), the same on every backend
@@ -31,6 +32,8 @@ TEXT_FIELDS = {
     "requirements": 0.8,
 }
 SORTS = ("relevance", "-modified", "name")
+EVEN = dict.fromkeys(TEXT_FIELDS, 1.0)
+NEAR_SPELLING_BOOST = 0.5  # a typo-tolerant match counts half a match on the word itself
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,26 @@ class SearchQuery:
     sort: str = "relevance"
     page: int = 1
     size: int = 20
+    features: Features = ALL
 
     @property
     def area_codes(self) -> tuple[str, ...]:
         """Areas whose services reach ``area``: the area itself and everything above it."""
-        return tuple(ancestors(self.area)) if self.area else ()
+        if not self.area:
+            return ()
+        return tuple(ancestors(self.area)) if self.features.area_reach else (self.area,)
+
+    @property
+    def area_below(self) -> str | None:
+        """The prefix of the areas within ``area``, whose services also reach parts of it."""
+        if not self.area or self.area == "00" or not self.features.area_reach:
+            return None
+        return self.area + "."
+
+    @property
+    def boosts(self) -> dict[str, float]:
+        """Text field -> its weight."""
+        return TEXT_FIELDS if self.features.field_boosts else EVEN
 
 
 def build_query(
@@ -59,21 +77,23 @@ def build_query(
     sort: str = "relevance",
     page: int = 1,
     size: int = 20,
+    features: Features = ALL,
 ) -> SearchQuery:
     text = (q or "").strip()
-    terms = tuple(dict.fromkeys(analyze(text))) if text else ()
-    typed = tuple(dict.fromkeys(words(text)))
+    terms = tuple(dict.fromkeys(analyze(text, features))) if text else ()
+    typed = tuple(dict.fromkeys(words(text, features))) if features.typos else ()
     cleaned = {k: tuple(dict.fromkeys(v)) for k, v in (filters or {}).items() if v}
-    return SearchQuery(
-        terms, typed, cleaned, area, sort if text or sort != "relevance" else "name", page, size
-    )
+    sort = sort if text or sort != "relevance" else "name"
+    return SearchQuery(terms, typed, cleaned, area, sort, page, size, features)
 
 
-def document(record: dict[str, Any]) -> dict[str, Any]:
-    """What a backend indexes of a record (analysis applied; the same for every backend)."""
+def document(record: dict[str, Any], features: Features = ALL) -> dict[str, Any]:
+    """What a backend indexes of a record (analysis applied with ``features``, which the
+    queries on this index must use too; the same for every backend)."""
+    english = features.english
     texts = {
         "name": record["name"].get("id", ""),
-        "english": " ".join(v for k, v in record["name"].items() if k != "id"),
+        "english": " ".join(v for k, v in record["name"].items() if k != "id") if english else "",
         "keywords": " ".join(record.get("keywords", [])),
         "description": (record.get("description") or {}).get("id", ""),
         "requirements": " ".join(r.get("id", "") for r in record.get("requirements", [])),
@@ -81,8 +101,8 @@ def document(record: dict[str, Any]) -> dict[str, Any]:
     }
     return {
         "id": record["id"],
-        "terms": {name: analyze(text) for name, text in texts.items()},
-        "words": words(" ".join((texts["name"], texts["keywords"], texts["english"]))),
+        "terms": {name: analyze(text, features) for name, text in texts.items()},
+        "words": words(" ".join((texts["name"], texts["keywords"], texts["english"])), features),
         "level": record["level"],
         "authority": record["authority"],
         "sector": record.get("sectors", []),

@@ -34,6 +34,7 @@ from simpul.errors import SearchUnavailable
 from simpul.search.base import (
     FACETS,
     KEYWORD_FIELDS,
+    NEAR_SPELLING_BOOST,
     TEXT_FIELDS,
     SearchQuery,
     SearchResult,
@@ -89,7 +90,7 @@ def build_body(query: SearchQuery) -> dict[str, Any]:
         should = [
             {"term": {f"t_{name}": {"value": term, "boost": boost}}}
             for term in query.terms
-            for name, boost in TEXT_FIELDS.items()
+            for name, boost in query.boosts.items()
         ]
         should += [
             {
@@ -98,7 +99,7 @@ def build_body(query: SearchQuery) -> dict[str, Any]:
                         "value": word,
                         "fuzziness": 2 if len(word) >= 9 else 1,
                         "transpositions": True,
-                        "boost": 0.5,
+                        "boost": NEAR_SPELLING_BOOST,
                     }
                 }
             }
@@ -109,8 +110,8 @@ def build_body(query: SearchQuery) -> dict[str, Any]:
     filters = [{"terms": {name: list(values)}} for name, values in query.filters.items()]
     if query.area:
         reach: list[dict[str, Any]] = [{"terms": {"areas": list(query.area_codes)}}]
-        if query.area != "00":
-            reach.append({"prefix": {"areas": query.area + "."}})
+        if query.area_below:
+            reach.append({"prefix": {"areas": query.area_below}})
         filters.append({"bool": {"should": reach, "minimum_should_match": 1}})
     body: dict[str, Any] = {
         "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},

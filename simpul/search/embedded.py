@@ -25,6 +25,7 @@ import tantivy
 from simpul.search.base import (
     FACETS,
     KEYWORD_FIELDS,
+    NEAR_SPELLING_BOOST,
     TEXT_FIELDS,
     SearchQuery,
     SearchResult,
@@ -260,7 +261,7 @@ class EmbeddedBackend:
         if query.terms or query.words:
             text = []
             for term in query.terms:
-                for name, boost in TEXT_FIELDS.items():
+                for name, boost in query.boosts.items():
                     tq = tantivy.Query.term_query(schema, f"t_{name}", term)
                     text.append((should, tantivy.Query.boost_query(tq, boost)))
             for word in query.words:
@@ -269,7 +270,7 @@ class EmbeddedBackend:
                     fq = tantivy.Query.fuzzy_term_query(
                         schema, "words", word, distance=distance, transposition_cost_one=True
                     )
-                    text.append((should, tantivy.Query.boost_query(fq, 0.5)))
+                    text.append((should, tantivy.Query.boost_query(fq, NEAR_SPELLING_BOOST)))
             clauses.append((must, tantivy.Query.boolean_query(text)))
         else:
             clauses.append((must, tantivy.Query.all_query()))
@@ -281,8 +282,8 @@ class EmbeddedBackend:
                 (should, tantivy.Query.term_query(schema, "areas", code))
                 for code in query.area_codes
             ]
-            if query.area != "00":
-                pattern = re.escape(query.area) + r"\..*"
+            if query.area_below:
+                pattern = re.escape(query.area_below) + ".*"
                 reach.append((should, tantivy.Query.regex_query(schema, "areas", pattern)))
             clauses.append((must, tantivy.Query.boolean_query(reach)))
         return tantivy.Query.boolean_query(clauses)

@@ -20,6 +20,7 @@ from simpul.search.cluster import (
     build_body,
     detect,
 )
+from simpul.search.features import Features
 from simpul.search.testing import CORPUS, Contract, document
 from tests.conftest import Publisher, app_on_search_server
 from tests.services.ports import closed_port
@@ -189,6 +190,17 @@ def test_query_body_as_data():
     assert {"prefix": {"areas": "75.71."}} in reach
     assert set(body["aggs"]) == set(FACETS)
     assert "sort" not in body  # relevance
+
+
+def test_query_body_with_features_off_as_data():
+    """What each query-side switch takes out (the ablation tests show that it matters)."""
+    plain = Features(typos=False, area_reach=False, field_boosts=False)
+    body = build_body(build_query("akta kelahiran", area="75.71", features=plain))
+    should = body["query"]["bool"]["must"][0]["bool"]["should"]
+    assert {"term": {"t_name": {"value": "akta", "boost": 1.0}}} in should
+    assert not [clause for clause in should if "fuzzy" in clause]
+    reach = body["query"]["bool"]["filter"][0]["bool"]["should"]
+    assert reach == [{"terms": {"areas": ["75.71"]}}]
 
 
 def test_no_text_selects_everything_sorted_by_name():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simpul.search.embedded import EmbeddedBackend, IndexBusy
+from simpul.search.features import NAMES
 from simpul.search.testing import CORPUS, Contract, document
 
 
@@ -69,3 +70,7 @@ def test_an_index_from_an_older_simpul_is_replaced_and_refilled(tmp_path):
         again.close()
     finally:
         backend.close()
+
+
+def test_every_search_feature_has_a_contract_test_that_needs_it():
+    assert set(Contract.NEEDS) == set(NAMES)
