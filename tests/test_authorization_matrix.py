@@ -24,12 +24,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import MetaData, select
 
 from simpul.harvesters import sources
-from simpul.harvesters.importing import register_organizations
+from simpul.harvesters.trust import register_organizations
 from simpul.registry import organizations, services
 from simpul.registry.auth import SYSTEM, create_token, revoke_token
 from simpul.registry.db import utcnow
 from simpul.registry.models import ApiToken, HarvestJob, HarvestSource
-from tests.conftest import _postgres_db, running_app, service_record
+from tests.conftest import running_app, service_record
 from tests.portal.conftest import csrf_of
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -223,7 +223,7 @@ class World:
                 "parent": "dinkes-boalemo-di-node-lain",  # unknown here: goes under OTHER
             }
         ]
-        assert register_organizations(session, remote, OTHER) == 1
+        assert register_organizations(session, remote, OTHER).added == 1
         assert organizations.get_organization(session, FEDERATED).parent_id == OTHER
 
     # targets, made directly in the database by the operator (``system``)
@@ -654,7 +654,7 @@ def world(request, tmp_path_factory, sqlite_template):
         shutil.copy(sqlite_template, folder / "simpul.db")
         url = f"sqlite:///{folder / 'simpul.db'}"
     else:
-        url = _postgres_db(request.getfixturevalue("postgres_server"))
+        url = request.getfixturevalue("postgres_session").new_database()
     with running_app(url, folder) as app:
         yield World(app)
 

@@ -22,7 +22,6 @@ from simpul.registry.auth import SYSTEM, create_token
 from simpul.registry.db import Database, utcnow
 from simpul.registry.models import Organization
 from simpul.registry.organizations import create_organization
-from tests.conftest import _postgres_db
 from tests.services.postgres import free_port
 from tests.test_serve import wait_for
 
@@ -58,7 +57,7 @@ def _database(kind: str, tmp: Path, request) -> str:
         target = tmp / "simpul.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), target)
         return f"sqlite:///{target}"
-    return _postgres_db(request.getfixturevalue("postgres_server"))
+    return request.getfixturevalue("postgres_session").new_database()
 
 
 def _token(url: str) -> str:
