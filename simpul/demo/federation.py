@@ -118,13 +118,23 @@ class DemoNode:
             start_new_session=True,  # its own process group: gunicorn and its workers
         )
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                requests.get(f"{self.base}/health", timeout=2)
+        while time.monotonic() < deadline and self.server.poll() is None:
+            if self._answers():
                 return
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        raise RuntimeError(f"{self.node_id} did not start; see {self.folder / 'server.log'}")
+            time.sleep(0.2)
+        # the port was free when chosen; a process that took it meanwhile is not this node
+        raise RuntimeError(
+            f"{self.node_id} did not start on port {self.port} (is the port taken?); "
+            f"see {self.folder / 'server.log'}"
+        )
+
+    def _answers(self) -> bool:
+        """Does this node answer on its port (and not some other process that took it)?"""
+        try:
+            node = requests.get(f"{self.base}/api/v1/node", timeout=2).json()
+        except (requests.ConnectionError, requests.Timeout, ValueError):
+            return False
+        return isinstance(node, dict) and node.get("id") == self.node_id
 
     def stop(self) -> None:
         self._signal(signal.SIGTERM)

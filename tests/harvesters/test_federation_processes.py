@@ -3,6 +3,7 @@ middle of a sync, then restarted."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -14,6 +15,7 @@ from simpul.harvesters.runner import harvest
 from simpul.harvesters.sources import create_source
 from simpul.registry.models import Service
 from simpul.registry.organizations import create_organization
+from tests.services.http import RemoteServer, Response
 
 
 @pytest.mark.slow
@@ -151,3 +153,22 @@ def test_child_restarted_with_an_empty_database(tmp_path, registry):
     with registry.db.session() as session:
         live = session.scalars(select(Service.identifier).where(Service.deleted_at.is_(None)))
         assert sorted(live) == ["layanan-0", "layanan-1"]  # back under new keys: kept
+
+
+def test_a_demo_node_never_takes_another_process_on_its_port_for_itself(tmp_path):
+    """The port was free when chosen; if another server took it before the node started, the
+    node's start fails clearly instead of talking to the stranger as if it were the node."""
+    stranger = RemoteServer()
+    try:
+        stranger.route("/api/v1/node", Response(json.dumps({"id": "someone-else"}).encode()))
+        stranger.route("/health", Response(b"{}"))
+        port = int(stranger.base.rsplit(":", 1)[1])
+        node = DemoNode("desa-langge", "desa", "75.03.01.2007", "pemdes-langge", "Desa Langge",
+                        tmp_path / "n", port)  # fmt: skip
+        node.folder.mkdir()
+        node.simpul("db", "upgrade")
+        with pytest.raises(RuntimeError, match="did not start on port"):
+            node.start()
+    finally:
+        node.stop()
+        stranger.close()
