@@ -21,7 +21,6 @@ from simpul.registry.organizations import create_organization
 from tests.services.postgres import start_postgres
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 _counter = itertools.count()
 
 
@@ -31,13 +30,6 @@ def need_service(what: str) -> None:
     if IN_CI:
         pytest.fail(f"{message} (CI=true: services must be installed by the project's files)")
     pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        need_service(f"reference data folder {SHARED_DATA}")
-    return SHARED_DATA
 
 
 @pytest.fixture(scope="session")

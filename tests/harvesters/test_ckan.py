@@ -1,5 +1,5 @@
-"""The ckan type against a CKAN Action API on loopback: real packages from the shared samples and
-generated Indonesian service packages with extras."""
+"""The ckan type against a CKAN Action API on loopback: a package_search answer of a data portal
+(tests/data) and generated Indonesian service packages with extras."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import orjson
 import pytest
 
+from tests.data import TEST_DATA
 from tests.services.http import Response
 
 
@@ -145,20 +146,21 @@ def test_ckan_error_answer(harvests, remote):
     assert job.status == "failed" and "CKAN says Access denied" in job.message
 
 
-def test_real_ckan_packages_from_the_samples(harvests, remote, shared_data):
+def test_ckan_dataset_packages_from_a_portal(harvests, remote):
     harvests.org()
-    sample = json.loads((shared_data / "samples/ckan-api/packages.json").read_text())
+    sample = json.loads((TEST_DATA / "samples/ckan-api/package_search.json").read_text())
     remote.route("/api/3/action/package_search", Ckan(sample["result"]["results"]))
     harvests.source("demo", "ckan", remote.base)
     job = harvests.run("demo")
     assert job.status == "finished" and job.counts["created"] == 3
     live = harvests.live()
-    assert live["100-validated-species-of-plants"]["keywords"] == [
-        "flower",
-        "image recognition",
-        "machine learning",
+    assert live["curah-hujan-bulanan-stasiun-djalaluddin"]["keywords"] == [
+        "cuaca",
+        "curah hujan",
+        "iklim",
     ]
-    foreign = live["sdb.2016-regione-asia-est-oceania-classi-di-eta"]
+    foreign = live["bps-kota-gorontalo.luas-wilayah-menurut-kecamatan-2024"]
     assert foreign["authority"] == "kota-gorontalo"
-    assert foreign["original_authority"]["name"] == {"id": "SDB"}
+    assert foreign["original_authority"]["name"] == {"id": "BPS Kota Gorontalo"}
+    assert foreign["name"] == {"id": "Luas Wilayah (km²) menurut Kecamatan – 2024"}
     assert job.gaps["requirements"] == 3  # datasets, not services: the gaps say so

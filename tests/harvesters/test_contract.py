@@ -7,22 +7,16 @@ import pytest
 
 from simpul.harvesters import BUILTIN
 from simpul.harvesters.testing import Contract
+from tests.data import TEST_DATA
 from tests.harvesters.test_apigateway import PREFIX, Devportal, api
 from tests.harvesters.test_ckan import Ckan, service_package
 from tests.harvesters.test_spreadsheet import XLSX, csv_bytes, xlsx_bytes
 from tests.services.http import Response
 
 FINNISH_SERVICES = [
+    "Building permit",
     "Care at a municipal day-care centre",
-    "Day care for preschoolers",
-    "Document and information service",
-    "Environmental notification/noise notification",
-    "Environmental permit",
-    "Extraction of land resources",
     "Fire inspections",
-    "General upper secondary education",
-    "Guidance counselling in general upper secondary education",
-    "Notification of primary production premises",
     "Pre-school education",
     "Start-up grant",
     "Waste management",
@@ -86,9 +80,9 @@ class TestRdf(Contract):
     kind = "rdf"
 
     @pytest.fixture
-    def served(self, remote, shared_data):
-        data = (shared_data / "samples/cpsv/Finnish_data_FinnishServices.ttl").read_bytes()
-        return remote.route("/fi.ttl", Response(data, "text/turtle")), {}, 13
+    def served(self, remote):
+        data = (TEST_DATA / "samples/cpsv/cpsv-ap-2-municipal-services.ttl").read_bytes()
+        return remote.route("/fi.ttl", Response(data, "text/turtle")), {}, 6
 
     @pytest.fixture
     def produced(self):
@@ -162,12 +156,12 @@ class TestHsds(Contract):
     kind = "hsds"
 
     @pytest.fixture
-    def served(self, remote, shared_data):
+    def served(self, remote):
         import json
 
         from tests.harvesters.test_hsds import hsds_pages
 
-        example = json.loads((shared_data / "samples/hsds/examples/service_list.json").read_text())
+        example = json.loads((TEST_DATA / "samples/hsds/service_list.json").read_text())
         [service] = example["contents"]
         services = [{**service, "id": f"svc-{n}"} for n in range(5)]
         remote.route("/services", hsds_pages(services, per_page_default=2))
@@ -179,7 +173,7 @@ class TestHsds(Contract):
 
     @pytest.fixture
     def produced(self):
-        return ["Community Counselling"] * 5
+        return ["Layanan Konseling Keluarga"] * 5
 
     @pytest.fixture
     def junk(self, remote):

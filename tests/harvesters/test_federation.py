@@ -16,6 +16,7 @@ from simpul.registry.services import (
     retire,
     service_to_dict,
 )
+from tests.data import TEST_DATA
 from tests.services.node import Node
 
 DESA = {
@@ -231,7 +232,7 @@ def test_federation_status_in_the_node_description_and_the_cli(nodes, tmp_path):
     assert result.output.startswith(f"desa\tdesa\t{desa.base}\tlag 0\tfinished\t")
 
 
-def test_the_chain_is_exported_as_prov_o_and_conforms(nodes, shared_data):
+def test_the_chain_is_exported_as_prov_o_and_conforms(nodes):
     from rdflib import Graph, URIRef
     from rdflib.namespace import PROV
 
@@ -257,7 +258,7 @@ def test_the_chain_is_exported_as_prov_o_and_conforms(nodes, shared_data):
     assert graph.value(URIRef(record["uri"] + "#hop-3"), PROV.wasInformedBy) == URIRef(
         record["uri"] + "#hop-2"
     )
-    official = Graph().parse(shared_data / "vocab/cpsv-ap-3.2.0/shacl/cpsv-ap-SHACL.ttl")
+    official = Graph().parse(TEST_DATA / "vocab/cpsv-ap-3.2.0/shacl/cpsv-ap-SHACL.ttl")
     assert validate(graph)["violations"] == 0
     assert validate(graph, [official])["violations"] == 0
 

@@ -1,4 +1,4 @@
-"""The hsds type against an HSDS 3 API on loopback serving the Open Referral examples."""
+"""The hsds type against an HSDS 3 API on loopback serving a service in the HSDS 3 shape."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 
 import orjson
 
+from tests.data import TEST_DATA
 from tests.services.http import Response
 
 
@@ -30,9 +31,9 @@ def hsds_pages(services: list[dict], per_page_default: int = 100):
     return page
 
 
-def test_open_referral_services(harvests, remote, shared_data):
+def test_open_referral_services(harvests, remote):
     harvests.org()
-    example = json.loads((shared_data / "samples/hsds/examples/service_list.json").read_text())
+    example = json.loads((TEST_DATA / "samples/hsds/service_list.json").read_text())
     [service] = example["contents"]
     services = [service] + [
         {**service, "id": f"svc-{n}", "name": f"{service['name']} {n}"} for n in range(150)
@@ -44,10 +45,14 @@ def test_open_referral_services(harvests, remote, shared_data):
     assert job.counts["created"] == 151, (job.counts, harvests.errors(job.id)[:3])
     assert [r.query["page"] for r in remote.requests] == ["1", "2"]
     live = harvests.live()
-    record = next(r for r in live.values() if r["name"] == {"id": "Community Counselling"})
-    assert record["description"]["id"].startswith("Counselling Services provided")
-    assert {"type": "online", "url": "http://example.com/counselling"} in record["channels"]
-    assert record["procedure"][0]["id"].startswith("If you are an NHS patient")
-    assert record["original_authority"]["name"] == {"id": "Example Organization Inc."}
+    record = next(r for r in live.values() if r["name"] == {"id": "Layanan Konseling Keluarga"})
+    assert record["description"]["id"].startswith("Konseling bagi orang tua, anak, dan pasangan")
+    url = "https://puspaga.gorontalokota.example/konseling"
+    assert {"type": "online", "url": url} in record["channels"]
+    assert record["procedure"][0]["id"].startswith("Daftar melalui formulir daring")
+    assert record["original_authority"]["name"] == {
+        "id": "Dinas Pemberdayaan Perempuan dan Perlindungan Anak Kota Gorontalo"
+    }
     notes = [e for e in harvests.errors(job.id) if e[1] == "note"]
-    assert any("could not be read as an amount" in e[2] for e in notes)  # "£50 per hour"
+    # the fee is written in words ("lima puluh ribu rupiah per jam")
+    assert any("could not be read as an amount" in e[2] for e in notes)

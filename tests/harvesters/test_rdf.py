@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simpul.demo import load_demo
+from tests.data import TEST_DATA
 from tests.services.http import Response
 from tests.services.node import Node
 
@@ -58,45 +59,53 @@ def test_harvests_a_paged_simpul_catalog(harvests, demo_node):
     assert second.counts["unchanged"] == 170
 
 
-def test_finnish_cpsv_ap_2_catalog(harvests, remote, shared_data):
+def test_finnish_cpsv_ap_2_catalog(harvests, remote):
     harvests.org("kemenpan", level="pusat")
-    data = (shared_data / "samples/cpsv/Finnish_data_FinnishServices.ttl").read_bytes()
+    data = (TEST_DATA / "samples/cpsv/cpsv-ap-2-municipal-services.ttl").read_bytes()
     url = remote.route("/fi.ttl", Response(data, TURTLE))
     harvests.source("fi", "rdf", url, org="kemenpan")
     job = harvests.run("fi")
     assert job.status == "finished"
-    assert job.counts["created"] + job.counts.get("errors", 0) == 13
-    assert job.counts["created"] >= 12
-    record = harvests.live()["Fireinspections"]  # no authority named: held as is
-    assert record["name"] == {"id": "Fire inspections"}
-    assert record["provenance"]["original_uri"] == "http://data.europa.eu/FI/Fireinspections"
+    assert job.counts["created"] == 6 and not job.counts.get("errors")
+    live = harvests.live()
+    record = live["Fireinspections"]  # no authority named: held as is
+    assert record["name"] == {"id": "Fire inspections"}  # the title's trailing space is gone
+    assert (
+        record["provenance"]["original_uri"]
+        == "http://palvelut.jarvikyla.example/ps/Fireinspections"
+    )
+    assert live["WasteManagement"]["name"] == {
+        "id": "Waste management",  # untagged: the source's default language
+        "fi": "Jätehuolto",
+        "sv": "Avfallshantering",
+    }
 
 
-def test_dcat_data_services_become_api_channels(harvests, remote, shared_data):
+def test_dcat_data_services_become_api_channels(harvests, remote):
     harvests.org("kemenpan", level="pusat")
-    data = (shared_data / "samples/dcat/dataset.rdf").read_bytes()
+    data = (TEST_DATA / "samples/dcat/satu-data-catalog.rdf").read_bytes()
     url = remote.route("/dcat.rdf", Response(data, "application/rdf+xml"))
     harvests.source("dcat", "rdf", url, org="kemenpan")
     job = harvests.run("dcat")
     assert job.status == "finished", job.message
-    # the sample's one dcat:DataService (a SPARQL end point) is the service; its endpoint URL
-    # is the API channel
+    # the sample's one dcat:DataService (a blank node inside a distribution) is the service;
+    # its endpoint URL is the API channel
     [record] = harvests.live().values()
-    assert record["name"] == {"id": "Sparql-end Point"}
+    assert record["name"] == {"id": "API Data Kependudukan", "en": "Population Data API"}
     assert record["channels"] == [
-        {"type": "api", "url": "http://publications.europa.eu/webapi/rdf/sparql"}
+        {"type": "api", "url": "https://satudata.gorontalokota.example/api/penduduk/v1"}
     ]
-    assert "EU Whoiswho" in record["description"]["id"]
+    assert "jumlah penduduk per kelurahan" in record["description"]["id"]
 
 
-def test_broken_turtle_in_a_real_sample_is_reported_with_its_line(harvests, remote, shared_data):
+def test_broken_turtle_in_a_sample_is_reported_with_its_line(harvests, remote):
     harvests.org("kemenpan", level="pusat")
-    data = (shared_data / "samples/dcat/dataset.ttl").read_bytes()  # uses an unbound prefix
+    data = (TEST_DATA / "samples/dcat/undeclared-prefix.ttl").read_bytes()  # an unbound prefix
     url = remote.route("/dcat.ttl", Response(data, TURTLE))
     harvests.source("dcat", "rdf", url, org="kemenpan")
     job = harvests.run("dcat")
     assert job.status == "failed"
-    assert "line 149" in job.message and "healthdcatap" in job.message  # where it is
+    assert "line 42" in job.message and "dcatap:" in job.message  # where it is
 
 
 PAGE = """@prefix hydra: <http://www.w3.org/ns/hydra/core#> .

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
+from tests.data import TEST_DATA
 from tests.services.http import Response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -148,9 +149,9 @@ def test_upload_needs_the_owner_token(harvests, client, publisher):
         assert session.scalar(select(func.count()).select_from(HarvestJob)) == 0
 
 
-def test_reusable_column_mapping_on_a_real_opensid_list(harvests, remote, shared_data):
+def test_reusable_column_mapping_on_a_village_letter_list(harvests, remote):
     harvests.org("desa-langge", level="desa", area="75.03.01.2007")
-    data = (shared_data / "samples/opensid/layanan-surat-desa-summary.csv").read_bytes()
+    data = (TEST_DATA / "samples/desa/layanan-surat-desa.csv").read_bytes()
     url = remote.route("/surat.csv", Response(data, "text/csv"))
     harvests.source(
         "opensid",
@@ -161,11 +162,13 @@ def test_reusable_column_mapping_on_a_real_opensid_list(harvests, remote, shared
     )
     job = harvests.run("opensid")
     assert job.status == "finished"
-    # 42 rows; two letters share the code S-41 in the real list: the second is a duplicate
-    assert job.counts["created"] == 41 and job.counts["duplicates"] == 1
+    # 12 rows; two letters share the archive code 470 in the list: the second is a duplicate
+    assert job.counts["created"] == 11 and job.counts["duplicates"] == 1
     live = harvests.live()
-    assert live["S-13"]["name"] == {"id": "Pengantar Laporan Kehilangan"}
-    assert live["S-13"]["areas"] == ["75.03.01.2007"]
+    assert live["470"]["name"] == {"id": "Keterangan Penduduk"}  # the first is kept
+    assert live["331"]["name"] == {"id": "Pengantar Laporan Kehilangan"}
+    assert live["331"]["areas"] == ["75.03.01.2007"]
+    assert live["300"]["name"] == {"id": "Pengantar Izin Keramaian, Hajatan, dan Pesta"}
 
 
 def test_no_heading_row(harvests, remote):

@@ -13,10 +13,12 @@ from simpul.cli import main
 from simpul.demo import load_demo
 from simpul.vocab.shacl import validate
 from tests.conftest import service_record
+from tests.data import TEST_DATA
 
 DCT = "http://purl.org/dc/terms/"
 RDFLIB = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
 PUBLIC_SERVICE = URIRef("http://purl.org/vocab/cpsv#PublicService")
+OFFICIAL_SHAPES = TEST_DATA / "vocab" / "cpsv-ap-3.2.0" / "shacl" / "cpsv-ap-SHACL.ttl"
 
 
 @pytest.fixture
@@ -25,8 +27,8 @@ def demo(registry):
 
 
 @pytest.fixture(scope="session")
-def official_shapes(shared_data) -> Graph:
-    return Graph().parse(shared_data / "vocab" / "cpsv-ap-3.2.0" / "shacl" / "cpsv-ap-SHACL.ttl")
+def official_shapes() -> Graph:
+    return Graph().parse(OFFICIAL_SHAPES)
 
 
 def _catalog(client, ext="ttl", query="", **headers) -> Graph:
@@ -189,9 +191,7 @@ def test_code_lists_at_their_uris(client):
     assert "no code '99' in areas" in _problem(client, "/kode/areas/99", 404)
 
 
-def test_cli_export_and_validate(
-    registry, demo, tmp_path, database_url, official_shapes, shared_data
-):
+def test_cli_export_and_validate(registry, demo, tmp_path, database_url):
     env = {"SIMPUL_DATABASE_URL": database_url, "SIMPUL_BASE_URI": "http://simpul.test"}
     runner = CliRunner()
     out = tmp_path / "catalog.ttl.gz"
@@ -199,8 +199,9 @@ def test_cli_export_and_validate(
     assert result.exit_code == 0, result.output
     plain = tmp_path / "catalog.ttl"
     plain.write_bytes(gzip.decompress(out.read_bytes()))
-    shapes = shared_data / "vocab" / "cpsv-ap-3.2.0" / "shacl" / "cpsv-ap-SHACL.ttl"
-    checked = runner.invoke(main, ["validate", str(plain), "--shapes", str(shapes), "--lang", "en"])
+    checked = runner.invoke(
+        main, ["validate", str(plain), "--shapes", str(OFFICIAL_SHAPES), "--lang", "en"]
+    )
     assert checked.exit_code == 0, checked.output[-500:]
     assert "conforms: 0 violation(s)" in checked.output
 
