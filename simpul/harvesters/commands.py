@@ -187,7 +187,7 @@ class _Progress:
 def _store_upload(reg, source_id: str, path: str) -> None:
     from simpul.harvesters.base import SourceBroken
     from simpul.harvesters.sources import get_source
-    from simpul.harvesters.spreadsheet import save_upload
+    from simpul.harvesters.types.spreadsheet import save_upload
 
     with reg.db.transaction() as session:
         source = get_source(session, source_id)

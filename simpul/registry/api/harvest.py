@@ -165,7 +165,7 @@ def queue(args, source_id):
 @blp.response(202, UploadOut, description="The upload is stored and a run queued")
 def upload(source_id):
     """Upload a spreadsheet inventory (CSV or XLSX, as the body or as form field ``file``)."""
-    from simpul.harvesters.spreadsheet import save_upload
+    from simpul.harvesters.types.spreadsheet import save_upload
 
     reg = registry()
     if request.files:
