@@ -226,10 +226,10 @@ def jobs_show(ctx, job_id, errors) -> None:
 @click.pass_context
 def jobs_cancel(ctx, job_id) -> None:
     """Cancel a queued or running job (a running one stops after its current batch)."""
-    from simpul.harvesters.sources import cancel_job
+    from simpul.harvesters.jobs import cancel
 
     with registry(ctx).db.transaction() as session:
-        job = cancel_job(session, job_id)
+        job = cancel(session, job_id)
         click.echo(f"job {job.id}: {job.status}", err=True)
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from simpul.errors import Conflict, ValidationFailed
-from simpul.harvesters import harvester_class
+from simpul.harvesters import harvester_class, jobs
 from simpul.harvesters.base import (
     Harvester,
     Item,
@@ -56,12 +56,13 @@ from simpul.harvesters.fetching import (
     fetch_policy,
 )
 from simpul.harvesters.importing import Organizations
+from simpul.harvesters.jobs import get_job
 from simpul.harvesters.parallel import init_worker, transform_batch
-from simpul.harvesters.sources import get_job, get_source, queue_job, schedule_interval
+from simpul.harvesters.sources import get_source
 from simpul.harvesters.storing import BatchStore
 from simpul.harvesters.trust import register_organizations
 from simpul.registry.auth import SYSTEM, Actor
-from simpul.registry.db import as_utc, utcnow
+from simpul.registry.db import utcnow
 from simpul.registry.models import (
     HarvestError,
     HarvestJob,
@@ -108,8 +109,8 @@ def harvest(
     """Run a source now and return its job once it has ended (the CLI's ``simpul harvest``)."""
     settings = settings_for(registry)
     with registry.db.transaction() as session:
-        reap_stale(session, settings)
-        job, new = queue_job(session, source_id, mode, actor)
+        jobs.reap(session, settings.stale_after, settings.job_timeout)
+        job, new = jobs.queue(session, source_id, mode, actor)
         if not new and job.status in ("running", "cancelling"):
             raise Conflict(
                 f"source {source_id!r} is being harvested now (job {job.id}); "
@@ -129,22 +130,14 @@ def run_job(
     """Claim a queued job and run it to a final state."""
     settings = settings_for(registry)
     with registry.db.transaction() as session:
-        claimed = session.execute(
-            update(HarvestJob)
-            .where(HarvestJob.id == job_id, HarvestJob.status == "queued")
-            .values(status="running", started=utcnow(), heartbeat=utcnow(), worker=worker_name())
-        ).rowcount
-        if not claimed:
-            raise Conflict(f"harvest job {job_id!r} is not queued (taken by another worker?)")
+        jobs.claim(session, job_id, worker_name())
     try:
         run = _Run(registry, job_id, settings, progress, politeness)
     except Exception as exc:  # e.g. options a newer version no longer accepts
         log.exception("harvest job %s cannot start", job_id)
         with registry.db.transaction() as session:
-            job = get_job(session, job_id)
-            job.status, job.finished = "failed", utcnow()
-            url = get_source(session, job.source_id).url
-            job.message = scrub(f"the source cannot be harvested: {exc}", url)[:4000]
+            url = get_source(session, get_job(session, job_id).source_id).url
+            jobs.fail(session, job_id, scrub(f"the source cannot be harvested: {exc}", url))
         with registry.db.session() as session:
             return get_job(session, job_id)
     beat = _Heartbeat(registry, job_id, settings.heartbeat)
@@ -161,32 +154,6 @@ def run_job(
         return get_job(session, job_id)
 
 
-def reap_stale(session: Session, settings: RunSettings) -> list[str]:
-    """End jobs whose process died (no heartbeat) or that ran past their time limit."""
-    now = utcnow()
-    running = session.scalars(
-        select(HarvestJob).where(HarvestJob.status.in_(("running", "cancelling")))
-    ).all()
-    reaped = []
-    for job in running:
-        beat = as_utc(job.heartbeat or job.started)
-        started = as_utc(job.started)
-        if beat < now - timedelta(seconds=settings.stale_after):
-            job.status = "interrupted"
-            job.message = (
-                f"the harvest process ({job.worker}) stopped without ending the job (last sign "
-                f"of life {beat.isoformat()}); records stored until then are kept"
-            )
-        elif started < now - timedelta(seconds=settings.job_timeout * 1.5):
-            job.status = "timed_out"
-            job.message = f"the job ran past its time limit of {settings.job_timeout:.0f} s"
-        else:
-            continue
-        job.finished = now
-        reaped.append(job.id)
-    return reaped
-
-
 # -- one run --------------------------------------------------------------------------------------
 class _Heartbeat(threading.Thread):
     def __init__(self, registry, job_id: str, every: float):
@@ -198,14 +165,7 @@ class _Heartbeat(threading.Thread):
         while not self._stop_event.wait(self.every):
             try:
                 with self.registry.db.transaction() as session:
-                    session.execute(
-                        update(HarvestJob)
-                        .where(
-                            HarvestJob.id == self.job_id,
-                            HarvestJob.status.in_(("running", "cancelling")),
-                        )
-                        .values(heartbeat=utcnow())
-                    )
+                    jobs.beat(session, self.job_id)
             except Exception:  # a busy database must not kill the job; the next beat retries
                 log.warning("heartbeat of job %s failed", self.job_id, exc_info=True)
 
@@ -436,10 +396,8 @@ class _Run(BatchStore):
         """Whether a cancel was requested (the run then stops where it is, deleting nothing)."""
         if not self.cancelled:
             with self.registry.db.session() as session:
-                status = session.scalar(
-                    select(HarvestJob.status).where(HarvestJob.id == self.job_id)
-                )
-            if status == "cancelling":
+                requested = jobs.cancel_requested(session, self.job_id)
+            if requested:
                 self.cancelled, self.broken = True, "cancelled on request"
         return self.cancelled
 
@@ -559,10 +517,9 @@ class _Run(BatchStore):
             share = len(rows) / max(self.known_before, 1)
             limit = float(self.spec.options.get("max_delete_share", self.settings.max_delete_share))
             if share > limit:
-                job = session.get(HarvestJob, self.job_id)
-                job.held = sorted(retirable(session, rows))
-                job.held_status = "held"
-                self.counts["held"] = len(job.held)
+                held = retirable(session, rows)
+                jobs.hold(session, self.job_id, sorted(held))
+                self.counts["held"] = len(held)
                 self.held_message = (
                     f"{len(rows)} of {self.known_before} records ({share:.0%}) vanished at once, "
                     f"more than the {limit:.0%} allowed: their deletion is held for review"
@@ -590,11 +547,7 @@ class _Run(BatchStore):
             self._log_errors(session, [self._error(key, stage, message)])
 
     def _save_in(self, session: Session, **values: Any) -> None:
-        session.execute(
-            update(HarvestJob)
-            .where(HarvestJob.id == self.job_id)
-            .values(counts=dict(self.counts), gaps=dict(self.gaps), heartbeat=utcnow(), **values)
-        )
+        jobs.progress(session, self.job_id, self.counts, self.gaps, **values)
 
     def _save(self, **values: Any) -> None:
         with self.registry.db.transaction() as session:
@@ -603,11 +556,11 @@ class _Run(BatchStore):
     def _finish(self) -> None:
         self.counts.update(self.harvester.skipped)
         timed_out = time.monotonic() > self.deadline
-        status = "timed_out" if timed_out else "finished"
+        event = "time_out" if timed_out else "complete"
         if self.broken and not timed_out:
-            status = "incomplete" if self.counts["seen"] else "failed"
+            event = "break" if self.counts["seen"] else "fail"
         if self.cancelled:
-            status = "cancelled"
+            event = "stop"
         self.broken = scrub(self.broken, self.spec.url)
         message = self.broken or self.held_message
         if self.broken and self.mode == "full":
@@ -636,24 +589,22 @@ class _Run(BatchStore):
             else:
                 state["last_success"] = now.isoformat()
             source.state = state
-            interval = schedule_interval(self.schedule)
-            source.next_run_at = now + interval if interval and source.enabled else None
-            source.last_job_id = self.job_id
-            self._save_in(session, status=status, finished=now, message=message)
+            jobs.finish(
+                session, self.job_id, event, counts=self.counts, gaps=self.gaps, message=message
+            )
 
     def fail(self, exc: BaseException) -> None:
         """The job ends in a final state whatever happened."""
-        status = "interrupted" if not isinstance(exc, Exception) else "failed"
-        log.error("harvest job %s %s: %r", self.job_id, status, exc)
+        interrupted = not isinstance(exc, Exception)
+        log.error(
+            "harvest job %s %s: %r", self.job_id, "interrupted" if interrupted else "failed", exc
+        )
         try:
             self.fetcher.close()
             with self.registry.db.transaction() as session:
-                self._save_in(
-                    session,
-                    status=status,
-                    finished=utcnow(),
-                    message=scrub(f"{type(exc).__name__}: {exc}", self.spec.url)[:4000],
-                )
+                self._save_in(session)
+                message = scrub(f"{type(exc).__name__}: {exc}", self.spec.url)
+                jobs.fail(session, self.job_id, message, interrupted=interrupted)
         except Exception:
             log.exception("could not record the end of job %s", self.job_id)
 
