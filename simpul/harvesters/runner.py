@@ -30,9 +30,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
+from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -58,13 +59,13 @@ from simpul.harvesters.fetching import (
 from simpul.harvesters.importing import Organizations
 from simpul.harvesters.jobs import get_job
 from simpul.harvesters.parallel import init_worker, transform_batch
+from simpul.harvesters.report import JobReport
 from simpul.harvesters.sources import get_source
-from simpul.harvesters.storing import BatchStore
+from simpul.harvesters.storing import BatchStore, StoreContext
 from simpul.harvesters.trust import register_organizations
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.db import utcnow
 from simpul.registry.models import (
-    HarvestError,
     HarvestJob,
     HarvestRecord,
     HarvestSource,
@@ -184,20 +185,18 @@ class _Work:
     size: int = 0
 
 
-class _Run(BatchStore):
+class _Run:
+    """One run of a job; it stores through a ``BatchStore`` it hands a ``StoreContext``."""
+
     def __init__(self, registry, job_id, settings: RunSettings, progress, politeness):
         self.registry, self.job_id, self.settings = registry, job_id, settings
         self.progress = progress or (lambda n: None)
-        self.counts: Counter[str] = Counter()
-        self.gaps: Counter[str] = Counter()
         self.seen: set[str] = set()
         self.broken: str | None = None  # why the pass is incomplete
-        self.errors_logged = 0
         self.held_message: str | None = None
         self.full_batches = 0
         self.cancelled = False
         self.pool_broken = False
-        self._failed: list[tuple[Item, Any, str]] = []  # records whose transform failed
         self.deadline = time.monotonic() + settings.job_timeout
         with registry.db.session() as session:
             job = get_job(session, job_id)
@@ -224,6 +223,7 @@ class _Run(BatchStore):
                     HarvestRecord.source_id == source.id, HarvestRecord.status != "gone"
                 )
             )
+        self.report = JobReport(job_id, self.spec.url, settings.max_errors_logged)
         self.actor = Actor(f"harvest:{self.source_id}", self.spec.organization, "system")
         self.mapping = self.kind.mapping_key(self.spec.options)
         policy = fetch_policy(
@@ -239,6 +239,28 @@ class _Run(BatchStore):
             deadline=self.deadline,
         )
         self.harvester: Harvester = self.kind(self.spec, self.fetcher)
+        self.store: BatchStore | None = None  # once the organizations are settled
+
+    @property
+    def counts(self) -> Counter[str]:
+        return self.report.counts
+
+    def _store_context(self) -> StoreContext:
+        return StoreContext(
+            db=self.registry.db,
+            base_uri=self.registry.base_uri,
+            provenance=self.registry.provenance,
+            spec=self.spec,
+            priority=self.priority,
+            priorities=MappingProxyType(dict(self.priorities)),
+            job_id=self.job_id,
+            actor=self.actor,
+            mapping=self.mapping,
+            retransform=self.mode == "retransform",
+            harvester=self.harvester,
+            orgs=self.orgs,
+            report=self.report,
+        )
 
     # -- the pass ---------------------------------------------------------------------------------
     def execute(self) -> None:
@@ -251,6 +273,7 @@ class _Run(BatchStore):
             items = self._gather(since)
             if not self._register_organizations():
                 items = iter(())
+        self.store = BatchStore(self._store_context())
         self._run_batches(items)
         if getattr(self.harvester, "reset", False):  # the remote started over: a full pass
             self.mode = "full"
@@ -282,9 +305,11 @@ class _Run(BatchStore):
             done = register_organizations(session, remote, self.spec.organization)
             self._load_organizations(session)
             self.orgs.refused = done.refused
-            errors = [self._error(key, "organization", why) for key, why in done.refused.items()]
+            errors = [
+                self.report.error(key, "organization", why) for key, why in done.refused.items()
+            ]
             self.counts["errors"] += len(errors)
-            self._log_errors(session, errors)
+            self.report.log(session, errors)
         for name, count in (
             ("organizations_added", done.added),
             ("organizations_changed", done.changed),
@@ -429,7 +454,9 @@ class _Run(BatchStore):
             if item.key in self.seen:
                 self.counts["duplicates"] += 1
                 work.errors.append(
-                    self._error(item.key, "duplicate", "the key appears again; the first is kept")
+                    self.report.error(
+                        item.key, "duplicate", "the key appears again; the first is kept"
+                    )
                 )
                 continue
             self.seen.add(item.key)
@@ -440,16 +467,16 @@ class _Run(BatchStore):
                     item = self.harvester.fetch(item)
                 except (FetchError, SourceBroken, RecordProblem) as exc:
                     self.counts["fetch_errors"] += 1
-                    work.errors.append(self._error(item.key, "fetch", str(exc)))
+                    work.errors.append(self.report.error(item.key, "fetch", str(exc)))
             work.fresh.append(item)  # a fetch error still counts as seen: never "vanished"
         work.size = len(items)
         with self.registry.db.session() as session:
-            prior = self._prior(session, [i.key for i in work.fresh if i.complete])
+            prior = self.store.prior(session, [i.key for i in work.fresh if i.complete])
         here = not self.kind.transform_in_worker  # cheaper from what this process parsed
         work.payload = [
             (i.key, i.original, i.media_type, i.uri, self._pretransform(i) if here else None)
             for i in work.fresh
-            if i.complete and not self._unchanged(i, prior.get(i.key))
+            if i.complete and not self.store.unchanged(i, prior.get(i.key))
         ]
         return work
 
@@ -471,22 +498,19 @@ class _Run(BatchStore):
                 self.pool_broken = True
         early = list(work.errors)  # duplicates and fetch errors, found before storing
         try:
-            self._store(work.fresh, work.errors, outcomes)
+            self.store.store(work.fresh, work.errors, outcomes)
         except DBAPIError:
             log.warning("a batch of %s was refused by the database; one by one", len(work.fresh))
             with self.registry.db.transaction() as session:
-                self._log_errors(session, early)
+                self.report.log(session, early)
             for item in work.fresh:  # isolate the record the database refuses
                 self._batch_retry(item, outcomes)
         self.progress(work.size)
 
     def _batch_retry(self, item: Item, outcomes: dict) -> None:
-        snapshot = (Counter(self.counts), Counter(self.gaps))
         try:
-            self._store([item], [], outcomes)
+            self.store.store([item], [], outcomes)  # the report is as before when refused
         except DBAPIError as exc:
-            self.counts, self.gaps = snapshot
-            self._failed = []
             reason = " ".join(str(exc.orig).split())[:500]
             self._error_now(item.key, "import", f"the database refused the record: {reason}")
 
@@ -530,28 +554,12 @@ class _Run(BatchStore):
             )
 
     # -- bookkeeping ------------------------------------------------------------------------------
-    def _error(self, key: str | None, stage: str, message: str) -> dict[str, Any]:
-        message = scrub(message, self.spec.url)[:4000]
-        key = scrub(key, self.spec.url)
-        return {"job_id": self.job_id, "key": key, "stage": stage, "message": message}
-
-    def _log_errors(self, session: Session, errors: list[dict[str, Any]]) -> None:
-        room = self.settings.max_errors_logged - self.errors_logged
-        if errors and room > 0:
-            session.execute(insert(HarvestError.__table__), errors[:room])
-            self.errors_logged += min(room, len(errors))
-
     def _error_now(self, key: str | None, stage: str, message: str) -> None:
-        self.counts["errors"] += 1
-        with self.registry.db.transaction() as session:
-            self._log_errors(session, [self._error(key, stage, message)])
-
-    def _save_in(self, session: Session, **values: Any) -> None:
-        jobs.progress(session, self.job_id, self.counts, self.gaps, **values)
+        self.report.log_now(self.registry.db, key, stage, message)
 
     def _save(self, **values: Any) -> None:
         with self.registry.db.transaction() as session:
-            self._save_in(session, **values)
+            self.report.save(session, **values)
 
     def _finish(self) -> None:
         self.counts.update(self.harvester.skipped)
@@ -590,7 +598,12 @@ class _Run(BatchStore):
                 state["last_success"] = now.isoformat()
             source.state = state
             jobs.finish(
-                session, self.job_id, event, counts=self.counts, gaps=self.gaps, message=message
+                session,
+                self.job_id,
+                event,
+                counts=self.report.counts,
+                gaps=self.report.gaps,
+                message=message,
             )
 
     def fail(self, exc: BaseException) -> None:
@@ -602,7 +615,7 @@ class _Run(BatchStore):
         try:
             self.fetcher.close()
             with self.registry.db.transaction() as session:
-                self._save_in(session)
+                self.report.save(session)
                 message = scrub(f"{type(exc).__name__}: {exc}", self.spec.url)
                 jobs.fail(session, self.job_id, message, interrupted=interrupted)
         except Exception:
