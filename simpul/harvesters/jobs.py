@@ -67,7 +67,7 @@ _SCHEDULE = re.compile(r"^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$")
 
 
 class IllegalTransition(Conflict):
-    code = "illegal-transition"
+    """A move the table does not allow (409, code ``conflict`` as before the table existed)."""
 
 
 def next_state(state: str | None, event: str, table: Mapping = TRANSITIONS) -> str:
