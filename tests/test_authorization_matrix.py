@@ -23,7 +23,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import MetaData, select
 
-from simpul.harvesters import sources
+from simpul.harvesters import jobs, sources
 from simpul.harvesters.trust import register_organizations
 from simpul.registry import organizations, services
 from simpul.registry.auth import SYSTEM, create_token, revoke_token
@@ -270,7 +270,7 @@ class World:
     def job(self, held: bool = False) -> str:
         source_id = self.source()
         with self.registry.db.transaction() as session:
-            job, _ = sources.queue_job(session, source_id)
+            job, _ = jobs.queue(session, source_id)
             if held:
                 job.status, job.finished = "finished", utcnow()
                 job.held_status, job.held = "held", []

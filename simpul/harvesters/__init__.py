@@ -10,13 +10,13 @@ from importlib.metadata import entry_points
 from simpul.errors import ValidationFailed
 
 BUILTIN = {
-    "ckan": "simpul.harvesters.ckan:CkanHarvester",
-    "rdf": "simpul.harvesters.rdf:RdfHarvester",
-    "spreadsheet": "simpul.harvesters.spreadsheet:SpreadsheetHarvester",
-    "json": "simpul.harvesters.jsonapi:JsonHarvester",
-    "api-gateway": "simpul.harvesters.apigateway:ApiGatewayHarvester",
-    "simpul": "simpul.harvesters.simpul:SimpulHarvester",
-    "hsds": "simpul.harvesters.hsds:HsdsHarvester",
+    "ckan": "simpul.harvesters.types.ckan:CkanHarvester",
+    "rdf": "simpul.harvesters.types.rdf:RdfHarvester",
+    "spreadsheet": "simpul.harvesters.types.spreadsheet:SpreadsheetHarvester",
+    "json": "simpul.harvesters.types.jsonapi:JsonHarvester",
+    "api-gateway": "simpul.harvesters.types.apigateway:ApiGatewayHarvester",
+    "simpul": "simpul.harvesters.types.simpul:SimpulHarvester",
+    "hsds": "simpul.harvesters.types.hsds:HsdsHarvester",
 }
 ENTRY_POINT_GROUP = "simpul.harvesters"
 

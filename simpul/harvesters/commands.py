@@ -187,7 +187,7 @@ class _Progress:
 def _store_upload(reg, source_id: str, path: str) -> None:
     from simpul.harvesters.base import SourceBroken
     from simpul.harvesters.sources import get_source
-    from simpul.harvesters.spreadsheet import save_upload
+    from simpul.harvesters.types.spreadsheet import save_upload
 
     with reg.db.transaction() as session:
         source = get_source(session, source_id)
@@ -226,10 +226,10 @@ def jobs_show(ctx, job_id, errors) -> None:
 @click.pass_context
 def jobs_cancel(ctx, job_id) -> None:
     """Cancel a queued or running job (a running one stops after its current batch)."""
-    from simpul.harvesters.sources import cancel_job
+    from simpul.harvesters.jobs import cancel
 
     with registry(ctx).db.transaction() as session:
-        job = cancel_job(session, job_id)
+        job = cancel(session, job_id)
         click.echo(f"job {job.id}: {job.status}", err=True)
 
 

@@ -8,10 +8,9 @@ from collections.abc import Iterable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from simpul.errors import Conflict
-from simpul.harvesters import inventory
+from simpul.harvesters import inventory, jobs
 from simpul.harvesters.importing import Organizations
-from simpul.harvesters.sources import get_job, get_source
+from simpul.harvesters.sources import get_source
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.models import HarvestJob, HarvestRecord, Service
 from simpul.registry.services import OrgInfo, retire_many
@@ -80,28 +79,27 @@ def review_held(
 ) -> HarvestJob:
     """Apply or discard the deletions a job held. Applying retires only the records that are
     still missing from the source (no later job saw them)."""
-    job = get_job(session, job_id)
+    job = jobs.get_job(session, job_id)
     source = get_source(session, job.source_id)
     actor.require_write(source.organization_id)
     if job.held_status != "held":
-        raise Conflict(f"job {job_id} has no deletions held for review")
-    if apply:
-        rows = session.execute(
-            select(
-                HarvestRecord.id,
-                HarvestRecord.key,
-                HarvestRecord.service_id,
-                HarvestRecord.status,
-            ).where(
-                HarvestRecord.source_id == source.id,
-                HarvestRecord.status != "gone",
-                HarvestRecord.seen_job_id < job.id,
-            )
-        ).all()
-        orgs = Organizations(session, source.organization_id)
-        writable = {k: orgs.info[k] for k in orgs.writable}
-        harvest_actor = Actor(f"harvest:{source.id}", source.organization_id, "system")
-        deleted = delete_vanished(session, source.id, rows, harvest_actor, writable, base_uri)
-        job.counts = {**job.counts, "deleted": job.counts.get("deleted", 0) + deleted}
-    job.held_status = "applied" if apply else "discarded"
-    return job
+        raise jobs.IllegalTransition(f"job {job_id} has no deletions held for review")
+    if not apply:
+        return jobs.discard(session, job_id)
+    rows = session.execute(
+        select(
+            HarvestRecord.id,
+            HarvestRecord.key,
+            HarvestRecord.service_id,
+            HarvestRecord.status,
+        ).where(
+            HarvestRecord.source_id == source.id,
+            HarvestRecord.status != "gone",
+            HarvestRecord.seen_job_id < job.id,
+        )
+    ).all()
+    orgs = Organizations(session, source.organization_id)
+    writable = {k: orgs.info[k] for k in orgs.writable}
+    harvest_actor = Actor(f"harvest:{source.id}", source.organization_id, "system")
+    deleted = delete_vanished(session, source.id, rows, harvest_actor, writable, base_uri)
+    return jobs.apply(session, job_id, deleted)

@@ -30,14 +30,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
+from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from simpul.errors import Conflict, ValidationFailed
-from simpul.harvesters import harvester_class
+from simpul.harvesters import harvester_class, jobs
 from simpul.harvesters.base import (
     Harvester,
     Item,
@@ -56,14 +57,15 @@ from simpul.harvesters.fetching import (
     fetch_policy,
 )
 from simpul.harvesters.importing import Organizations
+from simpul.harvesters.jobs import get_job
 from simpul.harvesters.parallel import init_worker, transform_batch
-from simpul.harvesters.sources import get_job, get_source, queue_job, schedule_interval
-from simpul.harvesters.storing import BatchStore
+from simpul.harvesters.report import JobReport
+from simpul.harvesters.sources import get_source
+from simpul.harvesters.storing import BatchStore, StoreContext
 from simpul.harvesters.trust import register_organizations
 from simpul.registry.auth import SYSTEM, Actor
-from simpul.registry.db import as_utc, utcnow
+from simpul.registry.db import utcnow
 from simpul.registry.models import (
-    HarvestError,
     HarvestJob,
     HarvestRecord,
     HarvestSource,
@@ -108,8 +110,8 @@ def harvest(
     """Run a source now and return its job once it has ended (the CLI's ``simpul harvest``)."""
     settings = settings_for(registry)
     with registry.db.transaction() as session:
-        reap_stale(session, settings)
-        job, new = queue_job(session, source_id, mode, actor)
+        jobs.reap(session, settings.stale_after, settings.job_timeout)
+        job, new = jobs.queue(session, source_id, mode, actor)
         if not new and job.status in ("running", "cancelling"):
             raise Conflict(
                 f"source {source_id!r} is being harvested now (job {job.id}); "
@@ -129,22 +131,14 @@ def run_job(
     """Claim a queued job and run it to a final state."""
     settings = settings_for(registry)
     with registry.db.transaction() as session:
-        claimed = session.execute(
-            update(HarvestJob)
-            .where(HarvestJob.id == job_id, HarvestJob.status == "queued")
-            .values(status="running", started=utcnow(), heartbeat=utcnow(), worker=worker_name())
-        ).rowcount
-        if not claimed:
-            raise Conflict(f"harvest job {job_id!r} is not queued (taken by another worker?)")
+        jobs.claim(session, job_id, worker_name())
     try:
         run = _Run(registry, job_id, settings, progress, politeness)
     except Exception as exc:  # e.g. options a newer version no longer accepts
         log.exception("harvest job %s cannot start", job_id)
         with registry.db.transaction() as session:
-            job = get_job(session, job_id)
-            job.status, job.finished = "failed", utcnow()
-            url = get_source(session, job.source_id).url
-            job.message = scrub(f"the source cannot be harvested: {exc}", url)[:4000]
+            url = get_source(session, get_job(session, job_id).source_id).url
+            jobs.fail(session, job_id, scrub(f"the source cannot be harvested: {exc}", url))
         with registry.db.session() as session:
             return get_job(session, job_id)
     beat = _Heartbeat(registry, job_id, settings.heartbeat)
@@ -161,32 +155,6 @@ def run_job(
         return get_job(session, job_id)
 
 
-def reap_stale(session: Session, settings: RunSettings) -> list[str]:
-    """End jobs whose process died (no heartbeat) or that ran past their time limit."""
-    now = utcnow()
-    running = session.scalars(
-        select(HarvestJob).where(HarvestJob.status.in_(("running", "cancelling")))
-    ).all()
-    reaped = []
-    for job in running:
-        beat = as_utc(job.heartbeat or job.started)
-        started = as_utc(job.started)
-        if beat < now - timedelta(seconds=settings.stale_after):
-            job.status = "interrupted"
-            job.message = (
-                f"the harvest process ({job.worker}) stopped without ending the job (last sign "
-                f"of life {beat.isoformat()}); records stored until then are kept"
-            )
-        elif started < now - timedelta(seconds=settings.job_timeout * 1.5):
-            job.status = "timed_out"
-            job.message = f"the job ran past its time limit of {settings.job_timeout:.0f} s"
-        else:
-            continue
-        job.finished = now
-        reaped.append(job.id)
-    return reaped
-
-
 # -- one run --------------------------------------------------------------------------------------
 class _Heartbeat(threading.Thread):
     def __init__(self, registry, job_id: str, every: float):
@@ -198,14 +166,7 @@ class _Heartbeat(threading.Thread):
         while not self._stop_event.wait(self.every):
             try:
                 with self.registry.db.transaction() as session:
-                    session.execute(
-                        update(HarvestJob)
-                        .where(
-                            HarvestJob.id == self.job_id,
-                            HarvestJob.status.in_(("running", "cancelling")),
-                        )
-                        .values(heartbeat=utcnow())
-                    )
+                    jobs.beat(session, self.job_id)
             except Exception:  # a busy database must not kill the job; the next beat retries
                 log.warning("heartbeat of job %s failed", self.job_id, exc_info=True)
 
@@ -224,20 +185,18 @@ class _Work:
     size: int = 0
 
 
-class _Run(BatchStore):
+class _Run:
+    """One run of a job; it stores through a ``BatchStore`` it hands a ``StoreContext``."""
+
     def __init__(self, registry, job_id, settings: RunSettings, progress, politeness):
         self.registry, self.job_id, self.settings = registry, job_id, settings
         self.progress = progress or (lambda n: None)
-        self.counts: Counter[str] = Counter()
-        self.gaps: Counter[str] = Counter()
         self.seen: set[str] = set()
         self.broken: str | None = None  # why the pass is incomplete
-        self.errors_logged = 0
         self.held_message: str | None = None
         self.full_batches = 0
         self.cancelled = False
         self.pool_broken = False
-        self._failed: list[tuple[Item, Any, str]] = []  # records whose transform failed
         self.deadline = time.monotonic() + settings.job_timeout
         with registry.db.session() as session:
             job = get_job(session, job_id)
@@ -264,6 +223,7 @@ class _Run(BatchStore):
                     HarvestRecord.source_id == source.id, HarvestRecord.status != "gone"
                 )
             )
+        self.report = JobReport(job_id, self.spec.url, settings.max_errors_logged)
         self.actor = Actor(f"harvest:{self.source_id}", self.spec.organization, "system")
         self.mapping = self.kind.mapping_key(self.spec.options)
         policy = fetch_policy(
@@ -279,6 +239,28 @@ class _Run(BatchStore):
             deadline=self.deadline,
         )
         self.harvester: Harvester = self.kind(self.spec, self.fetcher)
+        self.store: BatchStore | None = None  # once the organizations are settled
+
+    @property
+    def counts(self) -> Counter[str]:
+        return self.report.counts
+
+    def _store_context(self) -> StoreContext:
+        return StoreContext(
+            db=self.registry.db,
+            base_uri=self.registry.base_uri,
+            provenance=self.registry.provenance,
+            spec=self.spec,
+            priority=self.priority,
+            priorities=MappingProxyType(dict(self.priorities)),
+            job_id=self.job_id,
+            actor=self.actor,
+            mapping=self.mapping,
+            retransform=self.mode == "retransform",
+            harvester=self.harvester,
+            orgs=self.orgs,
+            report=self.report,
+        )
 
     # -- the pass ---------------------------------------------------------------------------------
     def execute(self) -> None:
@@ -291,6 +273,7 @@ class _Run(BatchStore):
             items = self._gather(since)
             if not self._register_organizations():
                 items = iter(())
+        self.store = BatchStore(self._store_context())
         self._run_batches(items)
         if getattr(self.harvester, "reset", False):  # the remote started over: a full pass
             self.mode = "full"
@@ -322,9 +305,11 @@ class _Run(BatchStore):
             done = register_organizations(session, remote, self.spec.organization)
             self._load_organizations(session)
             self.orgs.refused = done.refused
-            errors = [self._error(key, "organization", why) for key, why in done.refused.items()]
+            errors = [
+                self.report.error(key, "organization", why) for key, why in done.refused.items()
+            ]
             self.counts["errors"] += len(errors)
-            self._log_errors(session, errors)
+            self.report.log(session, errors)
         for name, count in (
             ("organizations_added", done.added),
             ("organizations_changed", done.changed),
@@ -436,10 +421,8 @@ class _Run(BatchStore):
         """Whether a cancel was requested (the run then stops where it is, deleting nothing)."""
         if not self.cancelled:
             with self.registry.db.session() as session:
-                status = session.scalar(
-                    select(HarvestJob.status).where(HarvestJob.id == self.job_id)
-                )
-            if status == "cancelling":
+                requested = jobs.cancel_requested(session, self.job_id)
+            if requested:
                 self.cancelled, self.broken = True, "cancelled on request"
         return self.cancelled
 
@@ -471,7 +454,9 @@ class _Run(BatchStore):
             if item.key in self.seen:
                 self.counts["duplicates"] += 1
                 work.errors.append(
-                    self._error(item.key, "duplicate", "the key appears again; the first is kept")
+                    self.report.error(
+                        item.key, "duplicate", "the key appears again; the first is kept"
+                    )
                 )
                 continue
             self.seen.add(item.key)
@@ -482,16 +467,16 @@ class _Run(BatchStore):
                     item = self.harvester.fetch(item)
                 except (FetchError, SourceBroken, RecordProblem) as exc:
                     self.counts["fetch_errors"] += 1
-                    work.errors.append(self._error(item.key, "fetch", str(exc)))
+                    work.errors.append(self.report.error(item.key, "fetch", str(exc)))
             work.fresh.append(item)  # a fetch error still counts as seen: never "vanished"
         work.size = len(items)
         with self.registry.db.session() as session:
-            prior = self._prior(session, [i.key for i in work.fresh if i.complete])
+            prior = self.store.prior(session, [i.key for i in work.fresh if i.complete])
         here = not self.kind.transform_in_worker  # cheaper from what this process parsed
         work.payload = [
             (i.key, i.original, i.media_type, i.uri, self._pretransform(i) if here else None)
             for i in work.fresh
-            if i.complete and not self._unchanged(i, prior.get(i.key))
+            if i.complete and not self.store.unchanged(i, prior.get(i.key))
         ]
         return work
 
@@ -513,22 +498,19 @@ class _Run(BatchStore):
                 self.pool_broken = True
         early = list(work.errors)  # duplicates and fetch errors, found before storing
         try:
-            self._store(work.fresh, work.errors, outcomes)
+            self.store.store(work.fresh, work.errors, outcomes)
         except DBAPIError:
             log.warning("a batch of %s was refused by the database; one by one", len(work.fresh))
             with self.registry.db.transaction() as session:
-                self._log_errors(session, early)
+                self.report.log(session, early)
             for item in work.fresh:  # isolate the record the database refuses
                 self._batch_retry(item, outcomes)
         self.progress(work.size)
 
     def _batch_retry(self, item: Item, outcomes: dict) -> None:
-        snapshot = (Counter(self.counts), Counter(self.gaps))
         try:
-            self._store([item], [], outcomes)
+            self.store.store([item], [], outcomes)  # the report is as before when refused
         except DBAPIError as exc:
-            self.counts, self.gaps = snapshot
-            self._failed = []
             reason = " ".join(str(exc.orig).split())[:500]
             self._error_now(item.key, "import", f"the database refused the record: {reason}")
 
@@ -559,10 +541,9 @@ class _Run(BatchStore):
             share = len(rows) / max(self.known_before, 1)
             limit = float(self.spec.options.get("max_delete_share", self.settings.max_delete_share))
             if share > limit:
-                job = session.get(HarvestJob, self.job_id)
-                job.held = sorted(retirable(session, rows))
-                job.held_status = "held"
-                self.counts["held"] = len(job.held)
+                held = retirable(session, rows)
+                jobs.hold(session, self.job_id, sorted(held))
+                self.counts["held"] = len(held)
                 self.held_message = (
                     f"{len(rows)} of {self.known_before} records ({share:.0%}) vanished at once, "
                     f"more than the {limit:.0%} allowed: their deletion is held for review"
@@ -573,41 +554,21 @@ class _Run(BatchStore):
             )
 
     # -- bookkeeping ------------------------------------------------------------------------------
-    def _error(self, key: str | None, stage: str, message: str) -> dict[str, Any]:
-        message = scrub(message, self.spec.url)[:4000]
-        key = scrub(key, self.spec.url)
-        return {"job_id": self.job_id, "key": key, "stage": stage, "message": message}
-
-    def _log_errors(self, session: Session, errors: list[dict[str, Any]]) -> None:
-        room = self.settings.max_errors_logged - self.errors_logged
-        if errors and room > 0:
-            session.execute(insert(HarvestError.__table__), errors[:room])
-            self.errors_logged += min(room, len(errors))
-
     def _error_now(self, key: str | None, stage: str, message: str) -> None:
-        self.counts["errors"] += 1
-        with self.registry.db.transaction() as session:
-            self._log_errors(session, [self._error(key, stage, message)])
-
-    def _save_in(self, session: Session, **values: Any) -> None:
-        session.execute(
-            update(HarvestJob)
-            .where(HarvestJob.id == self.job_id)
-            .values(counts=dict(self.counts), gaps=dict(self.gaps), heartbeat=utcnow(), **values)
-        )
+        self.report.log_now(self.registry.db, key, stage, message)
 
     def _save(self, **values: Any) -> None:
         with self.registry.db.transaction() as session:
-            self._save_in(session, **values)
+            self.report.save(session, **values)
 
     def _finish(self) -> None:
         self.counts.update(self.harvester.skipped)
         timed_out = time.monotonic() > self.deadline
-        status = "timed_out" if timed_out else "finished"
+        event = "time_out" if timed_out else "complete"
         if self.broken and not timed_out:
-            status = "incomplete" if self.counts["seen"] else "failed"
+            event = "break" if self.counts["seen"] else "fail"
         if self.cancelled:
-            status = "cancelled"
+            event = "stop"
         self.broken = scrub(self.broken, self.spec.url)
         message = self.broken or self.held_message
         if self.broken and self.mode == "full":
@@ -636,24 +597,27 @@ class _Run(BatchStore):
             else:
                 state["last_success"] = now.isoformat()
             source.state = state
-            interval = schedule_interval(self.schedule)
-            source.next_run_at = now + interval if interval and source.enabled else None
-            source.last_job_id = self.job_id
-            self._save_in(session, status=status, finished=now, message=message)
+            jobs.finish(
+                session,
+                self.job_id,
+                event,
+                counts=self.report.counts,
+                gaps=self.report.gaps,
+                message=message,
+            )
 
     def fail(self, exc: BaseException) -> None:
         """The job ends in a final state whatever happened."""
-        status = "interrupted" if not isinstance(exc, Exception) else "failed"
-        log.error("harvest job %s %s: %r", self.job_id, status, exc)
+        interrupted = not isinstance(exc, Exception)
+        log.error(
+            "harvest job %s %s: %r", self.job_id, "interrupted" if interrupted else "failed", exc
+        )
         try:
             self.fetcher.close()
             with self.registry.db.transaction() as session:
-                self._save_in(
-                    session,
-                    status=status,
-                    finished=utcnow(),
-                    message=scrub(f"{type(exc).__name__}: {exc}", self.spec.url)[:4000],
-                )
+                self.report.save(session)
+                message = scrub(f"{type(exc).__name__}: {exc}", self.spec.url)
+                jobs.fail(session, self.job_id, message, interrupted=interrupted)
         except Exception:
             log.exception("could not record the end of job %s", self.job_id)
 

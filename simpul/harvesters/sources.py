@@ -1,13 +1,13 @@
-"""Harvest sources and their jobs: register, change, queue, schedule, report.
+"""Harvest sources: register, change, remove, report on them and their jobs.
 
 Sources belong to an organization; their credentials (``secrets``) are used when fetching and
-never shown. A source has at most one job queued or running at a time.
+never shown. A source has at most one job queued or running at a time; the jobs themselves
+(queueing, states, the next run) are ``jobs``.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -18,32 +18,11 @@ from simpul.errors import Conflict, NotFound, ValidationFailed
 from simpul.harvesters import harvester_class, known_types
 from simpul.harvesters.credentials import has_mask, redact_source_url, scrub
 from simpul.harvesters.fetching import FetchLimits, check_fetch_limits, origin
+from simpul.harvesters.jobs import active_job, get_job, schedule_interval, schedule_next
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import HarvestError, HarvestJob, HarvestSource, Organization
 from simpul.registry.schemas import SLUG
-from simpul.registry.services import new_id
-
-ACTIVE = ("queued", "running", "cancelling")
-FINAL = ("finished", "incomplete", "failed", "timed_out", "interrupted", "cancelled")
-MODES = ("auto", "full", "incremental", "retransform")
-_SCHEDULE = re.compile(r"^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$")
-
-
-def schedule_interval(schedule: str) -> timedelta | None:
-    """``manual`` -> None; an ISO 8601 duration of days, hours and minutes (P1D, PT6H, PT30M)."""
-    if schedule == "manual":
-        return None
-    match = _SCHEDULE.match(schedule)
-    if not match:
-        raise ValueError(schedule)
-    days = int((match.group(1) or "0D")[:-1])
-    hours = int((match.group(3) or "0H")[:-1])
-    minutes = int((match.group(4) or "0M")[:-1])
-    interval = timedelta(days=days, hours=hours, minutes=minutes)
-    if interval < timedelta(minutes=5):
-        raise ValueError(schedule)
-    return interval
 
 
 def _schedule(value: str) -> None:
@@ -137,10 +116,10 @@ def create_source(
         priority=data["priority"],
         enabled=data["enabled"],
         state={},
-        next_run_at=now if data["schedule"] != "manual" and data["enabled"] else None,
         created=now,
         modified=now,
     )
+    schedule_next(row)
     session.add(row)
     session.flush()
     return row
@@ -185,8 +164,7 @@ def update_source(
             setattr(row, key, data[key])
     if "url" in data or "type" in data:
         row.state = {}  # cursors and validators belong to the old remote
-    interval = schedule_interval(row.schedule)
-    row.next_run_at = utcnow() if interval and row.enabled else None
+    schedule_next(row)
     row.modified = utcnow()
     return SourceUpdate(row, notices)
 
@@ -217,60 +195,6 @@ def list_sources(
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(HarvestSource.id).offset((page - 1) * size).limit(size))
     return total, list(rows)
-
-
-def active_job(session: Session, source_id: str) -> HarvestJob | None:
-    return session.scalar(
-        select(HarvestJob).where(HarvestJob.source_id == source_id, HarvestJob.status.in_(ACTIVE))
-    )
-
-
-def queue_job(
-    session: Session, source_id: str, mode: str = "auto", actor: Actor = SYSTEM
-) -> tuple[HarvestJob, bool]:
-    """Queue a run; when one is already queued or running, return it (False: not new)."""
-    source = get_source(session, source_id)
-    actor.require_write(source.organization_id)
-    if mode not in MODES:
-        raise ValidationFailed.from_messages({"mode": f"use one of {', '.join(MODES)}"})
-    existing = active_job(session, source_id)
-    if existing is not None:
-        return existing, False
-    job = HarvestJob(
-        id=new_id(),
-        source_id=source_id,
-        status="queued",
-        mode=mode,
-        created=utcnow(),
-        counts={},
-        gaps={},
-    )
-    session.add(job)
-    session.flush()
-    return job, True
-
-
-def cancel_job(session: Session, job_id: str, actor: Actor = SYSTEM) -> HarvestJob:
-    """A queued job ends at once; a running one stops after its current batch (what it stored
-    stays, nothing is deleted)."""
-    job = get_job(session, job_id)
-    actor.require_write(get_source(session, job.source_id).organization_id)
-    if job.status == "queued":
-        job.status, job.finished = "cancelled", utcnow()
-        job.message = f"cancelled before it started ({actor.name})"
-    elif job.status == "running":
-        job.status = "cancelling"
-        job.message = f"cancel requested ({actor.name}); stopping after the current batch"
-    elif job.status != "cancelling":
-        raise Conflict(f"job {job_id} has already ended ({job.status})")
-    return job
-
-
-def get_job(session: Session, job_id: str) -> HarvestJob:
-    row = session.get(HarvestJob, job_id)
-    if row is None:
-        raise NotFound(f"no harvest job {job_id!r}")
-    return row
 
 
 def list_jobs(session: Session, source_id: str, limit: int = 20) -> list[HarvestJob]:

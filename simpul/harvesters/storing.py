@@ -1,16 +1,19 @@
 """Storing one batch of a harvest: what changed, what it becomes, who holds it.
 
-A mixin of the runner's ``_Run``: it reads the run's state (source, mapping, organizations,
-priorities, counts) and writes one transaction per batch: the services with their history and
-change rows, the fetched originals, the integration inventory, tombstones.
+The runner hands a ``BatchStore`` everything it needs once, in a frozen ``StoreContext``
+(database, source, job, actor, mapping, the organizations the source may write for, the job's
+report); the store writes one transaction per batch: the services with their history and
+change rows, the fetched originals, the integration inventory, tombstones. The only thing the
+run and the store both change is the report (counts and errors).
 """
 
 from __future__ import annotations
 
 import logging
 import zlib
-from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -18,9 +21,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from simpul.harvesters import inventory
-from simpul.harvesters.base import Harvester, Item, RecordProblem
+from simpul.harvesters.base import Harvester, Item, RecordProblem, SourceSpec
 from simpul.harvesters.deletions import delete_vanished
 from simpul.harvesters.importing import Checked, Organizations, check
+from simpul.harvesters.report import JobReport
+from simpul.registry.auth import Actor
 from simpul.registry.db import utcnow
 from simpul.registry.models import HarvestRecord, Service
 from simpul.registry.schemas import safe_url
@@ -47,24 +52,59 @@ class _Candidate:
     claims: bool = False  # takes the record over from another source
 
 
+@dataclass(frozen=True)
+class StoreContext:
+    """What storing a run's batches needs, fixed when the run starts storing."""
+
+    db: Any  # the session factory: ``transaction()`` and ``session()``
+    base_uri: str
+    provenance: Callable[..., dict[str, Any]]  # (actor, method) -> where a write came from
+    spec: SourceSpec
+    priority: int
+    priorities: Mapping[str, int]  # every source's priority: who wins a shared record
+    job_id: str
+    actor: Actor
+    mapping: str  # the mapping version records are stored with
+    retransform: bool  # every stored original is transformed again, changed or not
+    harvester: Harvester
+    orgs: Organizations  # scope: the source writes only for its organization and below
+    report: JobReport  # the counts and errors sink
+
+
 class BatchStore:
     """The storing half of a run (see ``runner._Run``)."""
 
-    def _store(self, fresh: list[Item], errors: list[dict[str, Any]], outcomes: dict) -> None:
+    def __init__(self, context: StoreContext):
+        self.ctx = context
+
+    @property
+    def source_id(self) -> str:
+        return self.ctx.spec.id
+
+    @property
+    def counts(self):
+        return self.ctx.report.counts
+
+    @cached_property
+    def writable(self):
+        return {k: self.ctx.orgs.info[k] for k in self.ctx.orgs.writable}
+
+    def store(self, fresh: list[Item], errors: list[dict[str, Any]], outcomes: dict) -> None:
         """One transaction: services, history, originals, errors and the job's counts."""
-        snapshot = (Counter(self.counts), Counter(self.gaps))
+        snapshot = self.ctx.report.snapshot()
         try:
-            with self.registry.db.transaction() as session:
+            with self.ctx.db.transaction() as session:
                 self._store_in(session, fresh, errors, outcomes)
         except DBAPIError:
-            self.counts, self.gaps = snapshot  # nothing of the batch was stored
+            self.ctx.report.restore(snapshot)  # nothing of the batch was stored
             raise
 
     def _store_in(self, session: Session, fresh: list[Item], errors: list, outcomes: dict) -> None:
         # read again inside the transaction: a batch ahead in the pipeline may have stored a
         # key since this one was prepared (feeds repeat keys)
-        prior = self._prior(session, [i.key for i in fresh])
+        prior = self.prior(session, [i.key for i in fresh])
         candidates: list = []
+        failed: list[tuple[Item, Any, str]] = []  # records whose transform failed
         touched: list[int] = []
         tombstones = []
         for item in fresh:
@@ -76,33 +116,33 @@ class BatchStore:
                 if row is not None:
                     touched.append(row.id)
                 continue
-            if self._unchanged(item, row) and row.status != "contrib":
+            if self.unchanged(item, row) and row.status != "contrib":
                 touched.append(row.id)
                 self.counts["unchanged"] += 1
                 continue
-            candidate = self._transform(item, row, errors, outcomes.get(item.key))
+            candidate = self._transform(item, row, errors, failed, outcomes.get(item.key))
             if isinstance(candidate, _Contribution):  # links are re-checked every run
-                candidate.unchanged = self._unchanged(item, row)
+                candidate.unchanged = self.unchanged(item, row)
             if candidate is not None:
                 candidates.append(candidate)
-        self._import(session, candidates, errors)
+        self._import(session, candidates, errors, failed)
         if tombstones:
             self._tombstones(session, tombstones)
         if touched:
             session.execute(
                 update(HarvestRecord)
                 .where(HarvestRecord.id.in_(touched))
-                .values(seen_job_id=self.job_id)
+                .values(seen_job_id=self.ctx.job_id)
             )
-        self._log_errors(session, errors)
-        self._save_in(session)
+        self.ctx.report.log(session, errors)
+        self.ctx.report.save(session)
 
     def _tombstones(self, session: Session, tombstones: list[tuple[Item, Any]]) -> None:
         """The remote deleted these: retire what this source brought, keep the tombstone."""
         rows = [row for _, row in tombstones if row is not None and row.status != "gone"]
         if rows:
             self.counts["deleted"] += delete_vanished(
-                session, self.source_id, rows, self.actor, self.writable, self.registry.base_uri
+                session, self.source_id, rows, self.ctx.actor, self.writable, self.ctx.base_uri
             )
         self.counts["tombstones"] += len(tombstones)
         known = [(item, row) for item, row in tombstones if row is not None]
@@ -112,7 +152,8 @@ class BatchStore:
                 [self._record_row(item, row, "gone", None, None, None) for item, row in known],
             )
 
-    def _prior(self, session: Session, keys: list[str]) -> dict[str, Any]:
+    def prior(self, session: Session, keys: list[str]) -> dict[str, Any]:
+        """The stored records of these keys of this source."""
         if not keys:
             return {}
         columns = (
@@ -128,19 +169,21 @@ class BatchStore:
         )
         return {row.key: row for row in session.execute(query)}
 
-    def _unchanged(self, item: Item, row) -> bool:
+    def unchanged(self, item: Item, row) -> bool:
+        """Whether ``row`` (stored) already holds ``item`` as fetched, mapped the same way."""
         return (
-            self.mode != "retransform"
+            not self.ctx.retransform
             and row is not None
             and row.status in ("ok", "shadowed", "contrib")
             and row.original_hash == item.original_hash
-            and row.mapping_version == self.mapping
+            and row.mapping_version == self.ctx.mapping
         )
 
-    def _transform(self, item: Item, row, errors: list, outcome=None):
-        """A candidate record, a contribution (API gateways), or None when it failed (counted
-        and kept with its error). ``outcome`` is what a worker process already computed."""
-        kind, value = outcome or transform_one(self.harvester, self.orgs, item)
+    def _transform(self, item: Item, row, errors: list, failed: list, outcome=None):
+        """A candidate record, a contribution (API gateways), or None when it failed (counted,
+        and kept with its error through ``failed``). ``outcome`` is what a worker process
+        already computed."""
+        kind, value = outcome or transform_one(self.ctx.harvester, self.ctx.orgs, item)
         if kind == "inventory":
             return _Contribution(item, value, row)
         if kind == "checked":
@@ -148,15 +191,11 @@ class BatchStore:
         if kind == "bug":
             log.error("transforming %s of %s: %s", item.key, self.source_id, value)
         self.counts["errors"] += 1
-        errors.append(self._error(item.key, "transform", value))
-        self._store_failed(item, row, value)
+        errors.append(self.ctx.report.error(item.key, "transform", value))
+        failed.append((item, row, value))
         return None
 
-    def _store_failed(self, item: Item, row, message: str) -> None:
-        self._failed.append((item, row, message))
-
-    def _import(self, session: Session, candidates: list, errors: list) -> None:
-        failed, self._failed = self._failed, []
+    def _import(self, session: Session, candidates: list, errors: list, failed: list) -> None:
         records: list[dict[str, Any]] = []
         for item, row, message in failed:
             records.append(self._record_row(item, row, "error", None, None, [message]))
@@ -177,14 +216,14 @@ class BatchStore:
                     self.counts[outcome.value] += 1
                     status = "ok"
                     for gap in checked.gaps:
-                        self.gaps[gap] += 1
+                        self.ctx.report.gaps[gap] += 1
                 else:
                     service_id, reason = decision
                     self.counts["shadowed"] += 1
                     status = "shadowed"
                     checked.notes.append(reason)
                 for note in checked.notes:
-                    errors.append(self._error(candidate.item.key, "note", note))
+                    errors.append(self.ctx.report.error(candidate.item.key, "note", note))
                 records.append(
                     self._record_row(
                         candidate.item,
@@ -206,7 +245,7 @@ class BatchStore:
         entry = c.transformed.inventory
         row = inventory.upsert(session, self.source_id, entry)
         service_id, outcome = inventory.link(
-            session, row, entry, self.writable, self.actor, self.registry.base_uri
+            session, row, entry, self.writable, self.ctx.actor, self.ctx.base_uri
         )
         self.counts["linked" if service_id else "unlinked"] += 1
         if outcome in ("updated", "restored"):
@@ -218,7 +257,7 @@ class BatchStore:
         if not service_id:
             notes.append(outcome)
         for note in notes:
-            errors.append(self._error(c.item.key, "note", note))
+            errors.append(self.ctx.report.error(c.item.key, "note", note))
         return self._record_row(c.item, c.prior, "contrib", service_id, None, notes or None)
 
     def _record_row(self, item, prior, status, service_id, gaps, notes) -> dict[str, Any]:
@@ -228,12 +267,12 @@ class BatchStore:
             "original": zlib.compress(item.original, 1),
             "media_type": item.media_type,
             "original_hash": item.original_hash,
-            "mapping_version": self.mapping,
+            "mapping_version": self.ctx.mapping,
             "status": status,
             "gaps": gaps or None,
             "errors": notes or None,
             "fetched_at": utcnow(),
-            "seen_job_id": self.job_id,
+            "seen_job_id": self.ctx.job_id,
         }
         if prior is not None:
             return {"id": prior.id, **values}
@@ -257,9 +296,9 @@ class BatchStore:
             if target is None or (data["authority"], data["identifier"]) == target:
                 continue
             authority, identifier = target
-            if authority not in self.orgs.info:
+            if authority not in self.ctx.orgs.info:
                 continue
-            if authority not in self.orgs.writable:  # refused by _within, never redirected
+            if authority not in self.ctx.orgs.writable:  # refused by _within, never redirected
                 candidate.checked.prepared = candidate.checked.prepared._replace(
                     data={**data, "authority": authority}
                 )
@@ -267,7 +306,9 @@ class BatchStore:
             data = {**data, "authority": authority, "identifier": identifier}
             prepared = candidate.checked.prepared
             candidate.checked.prepared = prepared._replace(
-                data=data, content_hash=content_hash(data), organization=self.orgs.info[authority]
+                data=data,
+                content_hash=content_hash(data),
+                organization=self.ctx.orgs.info[authority],
             )
 
     def _within(self, candidates: list[_Candidate], errors: list, records: list) -> list:
@@ -276,15 +317,15 @@ class BatchStore:
         kept = []
         for candidate in candidates:
             authority = candidate.checked.prepared.data["authority"]
-            if authority in self.orgs.writable:
+            if authority in self.ctx.orgs.writable:
                 kept.append(candidate)
                 continue
             message = (
                 f"the service is held by {authority!r}, outside the organizations of "
-                f"{self.orgs.owner!r} (the source's organization and those below it)"
+                f"{self.ctx.orgs.owner!r} (the source's organization and those below it)"
             )
             self.counts["errors"] += 1
-            errors.append(self._error(candidate.item.key, "import", message))
+            errors.append(self.ctx.report.error(candidate.item.key, "import", message))
             records.append(
                 self._record_row(candidate.item, candidate.prior, "error", None, None, [message])
             )
@@ -337,8 +378,8 @@ class BatchStore:
                 pass  # a newer version, or the authoritative copy: federation decides
             elif (
                 holder not in (None, self.source_id)
-                and holder in self.priorities
-                and self.priorities[holder] > self.priority
+                and holder in self.ctx.priorities
+                and self.ctx.priorities[holder] > self.ctx.priority
             ):
                 if self.source_id not in provenance.get("sources", []):
                     session.execute(
@@ -347,7 +388,7 @@ class BatchStore:
                         .values(provenance={**provenance, "sources": sources})
                     )
                 return row.id, f"source {holder!r} has a higher priority and brings this service"
-            if prepared.data["authority"] not in self.orgs.writable:
+            if prepared.data["authority"] not in self.ctx.orgs.writable:
                 return row.id, f"{prepared.data['authority']!r} is not writable by this source"
         candidate.claims = row is not None and (row.provenance or {}).get("source") not in (
             None,
@@ -357,10 +398,10 @@ class BatchStore:
             provenance={
                 "source": self.source_id,
                 "sources": sources,
-                "job": self.job_id,
+                "job": self.ctx.job_id,
                 "original_key": candidate.item.key,
                 "original_uri": safe_url(candidate.item.uri),
-                "mapping": self.mapping,
+                "mapping": self.ctx.mapping,
                 "fetched_at": utcnow().isoformat(),
                 **extra,
             }
@@ -370,11 +411,11 @@ class BatchStore:
     def _publish(self, session: Session, candidates: list[_Candidate]) -> dict:
         if not candidates:
             return {}
-        base = self.registry.provenance(self.actor, "harvest")
+        base = self.ctx.provenance(self.ctx.actor, "harvest")
         prepared: list[Prepared] = [c.checked.prepared for c in candidates]
         prepared = inventory.overlay(session, prepared)
         results = publish_many(
-            session, prepared, self.actor, base_uri=self.registry.base_uri, provenance=base
+            session, prepared, self.ctx.actor, base_uri=self.ctx.base_uri, provenance=base
         )
         for candidate, ready, (service_id, outcome) in zip(
             candidates, prepared, results, strict=True

@@ -14,14 +14,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from simpul.errors import Conflict
+from simpul.harvesters import jobs
 from simpul.harvesters.fetching import PROCESS_POLITENESS
-from simpul.harvesters.runner import reap_stale, run_job, settings_for
-from simpul.harvesters.sources import ACTIVE, queue_job
-from simpul.registry.db import utcnow
-from simpul.registry.models import HarvestJob, HarvestSource
+from simpul.harvesters.runner import run_job, settings_for
 
 log = logging.getLogger(__name__)
 
@@ -37,38 +33,26 @@ class CycleReport:
 
 def queue_due(registry, limit: int = 10_000) -> int:
     """Queue a job for each enabled source whose next run is due and that has none active."""
-    now = utcnow()
     with registry.db.transaction() as session:
-        active = select(HarvestJob.source_id).where(HarvestJob.status.in_(ACTIVE))
-        due = session.scalars(
-            select(HarvestSource.id)
-            .where(
-                HarvestSource.enabled.is_(True),
-                HarvestSource.next_run_at.is_not(None),
-                HarvestSource.next_run_at <= now,
-                HarvestSource.id.not_in(active),
-            )
-            .order_by(HarvestSource.next_run_at)
-            .limit(limit)
-        ).all()
-        for source_id in due:
-            queue_job(session, source_id)
-    return len(due)
+        return jobs.queue_due(session, limit)
 
 
 def queued_jobs(registry) -> list[str]:
     with registry.db.session() as session:
-        query = (
-            select(HarvestJob.id).where(HarvestJob.status == "queued").order_by(HarvestJob.created)
-        )
-        return list(session.scalars(query))
+        return jobs.queued(session)
+
+
+def reap(registry) -> int:
+    """End the jobs whose process died or that ran far past their time limit."""
+    settings = settings_for(registry)
+    with registry.db.transaction() as session:
+        return len(jobs.reap(session, settings.stale_after, settings.job_timeout))
 
 
 def run_cycle(registry, concurrency: int = 4) -> CycleReport:
     """One pass: reap, queue what is due, run every queued job to its end."""
     report = CycleReport()
-    with registry.db.transaction() as session:
-        report.reaped = len(reap_stale(session, settings_for(registry)))
+    report.reaped = reap(registry)
     report.queued = queue_due(registry)
     jobs = queued_jobs(registry)
     if not jobs:
@@ -110,8 +94,7 @@ def run_forever(
         while not stop.is_set():
             started = time.monotonic()
             try:
-                with registry.db.transaction() as session:
-                    reap_stale(session, settings_for(registry))
+                reap(registry)
                 queue_due(registry)
                 for job_id in queued_jobs(registry):
                     if len(running) >= concurrency:

@@ -309,10 +309,10 @@ def retire(actor: Actor, service_id: str):
 def harvest_now(actor: Actor, source_id: str):
     """Queue a run of a source of the signed-in organization; the worker beside the server
     picks it up within seconds."""
-    from simpul.harvesters import sources
+    from simpul.harvesters import jobs
 
     with registry().db.transaction() as db:
-        job, new = sources.queue_job(db, source_id, actor=actor)
+        job, new = jobs.queue(db, source_id, actor=actor)
         job_id = job.id
     if new:
         flash(_("The harvest is queued; this page shows its outcome when it ends."))
@@ -325,10 +325,10 @@ def harvest_now(actor: Actor, source_id: str):
 @signed_in
 def cancel_job(actor: Actor, job_id: str):
     """Stop a queued or running harvest (what it stored stays)."""
-    from simpul.harvesters import sources
+    from simpul.harvesters import jobs
 
     with registry().db.transaction() as db:
-        sources.cancel_job(db, job_id, actor)
+        jobs.cancel(db, job_id, actor)
     flash(_("The harvest is being cancelled; what it stored stays."))
     return redirect(url_for("audit.job", job_id=job_id))
 

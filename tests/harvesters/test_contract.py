@@ -8,9 +8,9 @@ import pytest
 from simpul.harvesters import BUILTIN
 from simpul.harvesters.testing import Contract
 from tests.data import TEST_DATA
-from tests.harvesters.test_apigateway import PREFIX, Devportal, api
-from tests.harvesters.test_ckan import Ckan, service_package
-from tests.harvesters.test_spreadsheet import XLSX, csv_bytes, xlsx_bytes
+from tests.harvesters.types.test_apigateway import PREFIX, Devportal, api
+from tests.harvesters.types.test_ckan import Ckan, service_package
+from tests.harvesters.types.test_spreadsheet import XLSX, csv_bytes, xlsx_bytes
 from tests.services.http import Response
 
 FINNISH_SERVICES = [
@@ -134,7 +134,7 @@ class TestSimpul(Contract):
 
     @pytest.fixture
     def served(self, tmp_path):
-        from tests.harvesters.test_federation import DESA, make_node, publish_at
+        from tests.harvesters.types.test_simpul import DESA, make_node, publish_at
 
         node = make_node(tmp_path, "desa", "desa", "75.03.01.2007", DESA)
         for n in range(3):
@@ -159,7 +159,7 @@ class TestHsds(Contract):
     def served(self, remote):
         import json
 
-        from tests.harvesters.test_hsds import hsds_pages
+        from tests.harvesters.types.test_hsds import hsds_pages
 
         example = json.loads((TEST_DATA / "samples/hsds/service_list.json").read_text())
         [service] = example["contents"]

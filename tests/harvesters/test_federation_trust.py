@@ -316,7 +316,7 @@ def test_a_legitimate_child_node_still_federates(city, remote):
 
 
 def test_a_gateway_url_that_is_not_http_never_becomes_a_channel(harvests, remote, publisher):
-    from tests.harvesters.test_apigateway import PREFIX, Devportal, api
+    from tests.harvesters.types.test_apigateway import PREFIX, Devportal, api
 
     harvests.org()
     record = {"identifier": "akta-kelahiran", "name": {"id": "Akta Kelahiran"}}

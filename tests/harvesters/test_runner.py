@@ -301,7 +301,8 @@ def test_cancelling_a_queued_and_a_running_job(harvests, remote, client, publish
     import threading
     import time
 
-    from simpul.harvesters.sources import cancel_job, queue_job
+    from simpul.harvesters.jobs import cancel as cancel_job
+    from simpul.harvesters.jobs import queue as queue_job
 
     harvests.org()
     token = publisher.token("kota-gorontalo")

@@ -23,7 +23,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from simpul.harvesters.sources import create_source, queue_job
+from simpul.harvesters.jobs import queue as queue_job
+from simpul.harvesters.sources import create_source
 from simpul.registry.api.problems import PROBLEM
 from tests.conftest import running_app
 

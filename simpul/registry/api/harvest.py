@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from simpul.errors import InvalidInput, UnsupportedMediaType
 from simpul.harvesters import inventory, sources
+from simpul.harvesters import jobs as lifecycle
 from simpul.harvesters.base import SourceBroken
 from simpul.harvesters.deletions import review_held
 from simpul.harvesters.fetching import FetchLimits
@@ -44,7 +45,7 @@ class SourceListArgs(PageArgs):
 
 
 class HarvestArgs(Schema):
-    mode = fields.String(load_default="auto", validate=validate.OneOf(sources.MODES))
+    mode = fields.String(load_default="auto", validate=validate.OneOf(lifecycle.MODES))
 
 
 class JobArgs(Schema):
@@ -140,7 +141,7 @@ class SourceItem(MethodView):
 def queue(args, source_id):
     """Queue a harvest run; ``simpul worker`` runs it."""
     with registry().db.transaction() as session:
-        job, _ = sources.queue_job(session, source_id, args["mode"], _actor(session))
+        job, _ = lifecycle.queue(session, source_id, args["mode"], _actor(session))
         body = sources.job_to_dict(job)
     return json_response(body, 202, {"Location": f"/api/v1/harvest-jobs/{job.id}"})
 
@@ -165,7 +166,7 @@ def queue(args, source_id):
 @blp.response(202, UploadOut, description="The upload is stored and a run queued")
 def upload(source_id):
     """Upload a spreadsheet inventory (CSV or XLSX, as the body or as form field ``file``)."""
-    from simpul.harvesters.spreadsheet import save_upload
+    from simpul.harvesters.types.spreadsheet import save_upload
 
     reg = registry()
     if request.files:
@@ -193,7 +194,7 @@ def upload(source_id):
         except SourceBroken as exc:
             raise InvalidInput(str(exc)) from None
         source.state = {**source.state, "upload": saved}
-        job, _ = sources.queue_job(session, source_id, "full", actor)
+        job, _ = lifecycle.queue(session, source_id, "full", actor)
         body = {
             "upload": {k: saved[k] for k in ("name", "sha256", "size")},
             "job": sources.job_to_dict(job),
@@ -234,7 +235,7 @@ def job(args, job_id):
 def cancel(job_id):
     """Cancel a queued or running job (what a running one stored stays; nothing is deleted)."""
     with registry().db.transaction() as session:
-        row = sources.cancel_job(session, job_id, _actor(session))
+        row = lifecycle.cancel(session, job_id, _actor(session))
         body = sources.job_to_dict(row)
     return json_response(body)
 

@@ -28,7 +28,7 @@ from simpul.harvesters.base import (
     loads_json,
 )
 from simpul.harvesters.fetching import FetchError
-from simpul.harvesters.jsonapi import Expression, parse_json
+from simpul.harvesters.types.jsonapi import Expression, parse_json
 from simpul.registry.schemas import safe_url
 
 DEFAULT_LINK = (

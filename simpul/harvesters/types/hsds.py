@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from marshmallow import fields as mf
 
-from simpul.harvesters.jsonapi import (
+from simpul.harvesters.types.jsonapi import (
     Expression,
     JsonHarvester,
     JsonMapping,

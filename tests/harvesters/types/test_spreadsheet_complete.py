@@ -10,7 +10,7 @@ import pytest
 
 from simpul.harvesters.sources import get_source
 from simpul.harvesters.worker import run_cycle
-from tests.harvesters.test_spreadsheet import HEADINGS, XLSX, csv_bytes, xlsx_bytes
+from tests.harvesters.types.test_spreadsheet import HEADINGS, XLSX, csv_bytes, xlsx_bytes
 
 ROWS = [
     [n, f"Layanan Nomor {n}", "Fotokopi KTP", "Datang ke loket", "1 hari", "Gratis", "Surat",

@@ -16,7 +16,7 @@ from marshmallow import fields as mf
 from marshmallow import validate
 
 from simpul.harvesters.base import Harvester, Item, SourceBroken, Transformed
-from simpul.harvesters.jsonapi import Expression, JsonMapping, JsonOptions, parse_json
+from simpul.harvesters.types.jsonapi import Expression, JsonMapping, JsonOptions, parse_json
 
 EXTRAS = {
     "requirements": ("persyaratan", "syarat", "requirements"),

@@ -31,7 +31,7 @@ from simpul.harvesters.base import (
     json_original,
     loads_json,
 )
-from simpul.harvesters.jsonapi import parse_json
+from simpul.harvesters.types.jsonapi import parse_json
 from simpul.registry.changes import decode_cursor
 from simpul.registry.schemas import SERVER_FIELDS, safe_url
 

@@ -1,0 +1,2 @@
+"""Source types, one module each, behind ``simpul.harvesters.base.Harvester``; registered by name
+in ``simpul.harvesters.BUILTIN``."""
