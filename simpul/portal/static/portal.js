@@ -34,13 +34,18 @@
       list.hidden = items.length === 0;
       input.setAttribute("aria-expanded", items.length ? "true" : "false");
       if (active >= 0) input.setAttribute("aria-activedescendant", list.id + "-" + active);
+      else input.removeAttribute("aria-activedescendant");
     }
     var load = debounce(function () {
       var text = input.value.trim();
       if (text.length < 2) { close(); return; }
       fetchItems(text).then(function (found) {
         if (input.value.trim() !== text) return;
-        items = found; active = -1; render();
+        /* answers may come late: an option the user already picked stays picked */
+        var picked = active >= 0 ? items[active].value : null;
+        items = found; active = -1;
+        items.forEach(function (item, i) { if (item.value === picked) active = i; });
+        list.setAttribute("data-for", text); render();
       }).catch(close);
     }, 150);
     input.addEventListener("input", load);
