@@ -43,9 +43,10 @@ bench: install ## Run the benchmarks; JSON results on standard output
 	@$(BIN)/python -m bench --commands >&2
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-lint: install ## Check style with ruff
+lint: install ## Check style with ruff and the layers of the code with import-linter
 	$(BIN)/ruff check simpul tests bench
 	$(BIN)/ruff format --check simpul tests bench
+	$(BIN)/lint-imports
 
 MESSAGES := simpul/portal/translations
 translations: install ## Extract the portal's messages into the Indonesian catalog and compile it

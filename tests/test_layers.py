@@ -1,0 +1,75 @@
+"""The layers of the code (``.importlinter``) hold, and a violation of them fails ``make lint``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(tree: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(tree)}  # the copy, ahead of the installed package
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", str(tree / ".importlinter")],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of the package and its contracts, free to break."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "data", "static", "translations")
+    shutil.copytree(ROOT / "simpul", tmp_path / "simpul", ignore=ignore)
+    shutil.copy(ROOT / ".importlinter", tmp_path)
+    return tmp_path
+
+
+def test_the_tree_keeps_its_contracts():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "contract"),
+    [
+        (
+            "simpul/search/violation.py",
+            "import flask\n",
+            "Flask and its extensions are imported only by the web layer and the CLI",
+        ),
+        (
+            "simpul/search/violation.py",
+            "from simpul.vocab import terms\n",
+            "Search imports neither harvesters nor vocab",
+        ),
+    ],
+)
+def test_a_violation_fails_naming_its_contract(tree: Path, module: str, source: str, contract):
+    assert lint_imports(tree).returncode == 0  # the copy passes before it is broken
+    (tree / module).write_text(source)
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert f"{contract} BROKEN" in result.stdout
+
+
+def test_a_source_type_importing_another_fails(tree: Path):
+    rdf = tree / "simpul/harvesters/rdf.py"
+    rdf.write_text(rdf.read_text() + "\nfrom simpul.harvesters import spreadsheet  # noqa\n")
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "Harvester source types are independent of each other BROKEN" in result.stdout
+    assert "simpul.harvesters.rdf is not allowed to import simpul.harvesters.spreadsheet" in (
+        result.stdout
+    )
