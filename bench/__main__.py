@@ -402,7 +402,7 @@ QUERY_MIX = [
 
 
 def _query_mix() -> list:
-    from simpul.registry.areas import load_areas
+    from simpul.reference.areas import load_areas
     from simpul.search.base import build_query
 
     rng = random.Random(3)

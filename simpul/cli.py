@@ -12,7 +12,7 @@ from simpul import __version__
 from simpul.cliutil import registry
 from simpul.config import load_settings, redact_url
 from simpul.errors import SimpulError
-from simpul.registry.codelists import LEVELS, ROLES
+from simpul.reference.codelists import LEVELS, ROLES
 
 
 def _fail(exc: SimpulError) -> None:

@@ -30,17 +30,12 @@ from simpul.harvesters.base import (
     Transformed,
     named,
 )
-from simpul.registry.areas import load_areas
+from simpul.reference.areas import load_areas
+from simpul.reference.namespaces import DCAT, DCT, FOAF, HYDRA, SKOS, cpsv
 from simpul.vocab import parsing, triples
 from simpul.vocab.cpsv_ap_id import parse as parse_services
-from simpul.vocab.namespaces import cpsv
 from simpul.vocab.triples import TripleIndex
 
-HYDRA = "http://www.w3.org/ns/hydra/core#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-FOAF = "http://xmlns.com/foaf/0.1/"
 ACCEPT = (
     "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8, "
     "application/n-triples;q=0.8, */*;q=0.1"

@@ -11,9 +11,11 @@ from flask_babel import lazy_gettext as _l
 
 from simpul.errors import Gone, NotFound, SearchUnavailable
 from simpul.portal import views
-from simpul.registry import codelists, organizations, services
+from simpul.reference import codelists
+from simpul.reference.areas import NATIONAL, ancestors, depth, load_areas, parent_code
+from simpul.reference.formats import BY_EXTENSION
+from simpul.registry import organizations, services
 from simpul.registry.api.common import registry
-from simpul.registry.areas import NATIONAL, ancestors, depth, load_areas, parent_code
 from simpul.search.base import build_query
 
 bp = views.blueprint(
@@ -223,7 +225,7 @@ def organization(org_id: str):
     )
 
 
-RDF_FORMATS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdf": "rdfxml", "json": "json"}
+RDF_FORMATS = {**BY_EXTENSION, "json": "json"}
 
 
 def organization_data(org_id: str, fmt: str) -> Response:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from simpul.errors import SimpulError
 from simpul.portal.i18n import text
-from simpul.registry import codelists
+from simpul.reference import codelists
 from simpul.registry.api.common import registry
 from simpul.registry.models import Organization, Service
 from simpul.registry.quality import COMPONENTS
@@ -219,7 +219,7 @@ def schema_org(record: dict[str, Any], org: dict[str, Any]) -> dict[str, Any]:
 
 
 def _place(code: str) -> dict[str, Any]:
-    from simpul.registry.areas import load_areas
+    from simpul.reference.areas import load_areas
 
     area = load_areas().get(code)
     name = area.name if area else code

@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from simpul.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from simpul.registry.areas import is_within
+from simpul.reference.areas import is_within
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Organization

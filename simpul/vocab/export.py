@@ -15,20 +15,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from simpul.registry.areas import ancestors
+from simpul.reference.areas import ancestors
+from simpul.reference.namespaces import DCAT, DCT, FOAF, HYDRA, RDF_TYPE
 from simpul.registry.models import Organization, Rendering, Service
 from simpul.registry.organizations import organization_to_dict
 from simpul.registry.services import service_to_dict
-from simpul.vocab import codelists as skos
+from simpul.vocab import skos
 from simpul.vocab.cpsv_ap_id import organization_triples, serialize
-from simpul.vocab.terms import RDF_TYPE, Lit, Triple, typed
+from simpul.vocab.terms import Lit, Triple, typed
 from simpul.vocab.writers import assemble, write_document, writer
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-HYDRA = "http://www.w3.org/ns/hydra/core#"
 log = logging.getLogger(__name__)
-FOAF = "http://xmlns.com/foaf/0.1/"
 
 
 @dataclass(frozen=True)

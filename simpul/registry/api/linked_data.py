@@ -7,13 +7,15 @@ from flask import Response, request, stream_with_context
 from marshmallow import Schema, fields, validate
 
 from simpul.errors import NotAcceptable, NotFound, PayloadTooLarge
-from simpul.registry import codelists as registry_codelists
+from simpul.reference import codelists
+from simpul.reference.areas import load_areas
+from simpul.reference.formats import BY_EXTENSION
+from simpul.reference.namespaces import PREFIXES
 from simpul.registry import services
 from simpul.registry.api.common import Blueprint, json_response, registry
 from simpul.registry.api.problems import PROBLEM, ProblemSchema
 from simpul.registry.api.services import ServiceOut
-from simpul.registry.areas import load_areas
-from simpul.vocab import codelists as skos
+from simpul.vocab import skos
 from simpul.vocab.export import (
     CatalogFilter,
     catalog_document,
@@ -22,11 +24,10 @@ from simpul.vocab.export import (
     record_document,
     record_graph,
 )
-from simpul.vocab.namespaces import PREFIXES
 from simpul.vocab.writers import FORMATS, MEDIA_TYPES, write_document
 
 blp = Blueprint("linked_data", __name__, description="Linked data (CPSV-AP-ID)")
-EXTENSIONS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdf": "rdfxml"}
+EXTENSIONS = BY_EXTENSION
 RDF_TYPES = list(MEDIA_TYPES)
 TEXT = {"type": "string"}
 
@@ -47,7 +48,7 @@ PAGE_OR_PROBLEM = {"text/html": TEXT, PROBLEM: ProblemSchema}
 
 class CatalogArgs(Schema):
     authority = fields.String()
-    level = fields.String(validate=validate.OneOf(list(registry_codelists.LEVELS)))
+    level = fields.String(validate=validate.OneOf(list(codelists.LEVELS)))
     area = fields.String(metadata={"description": "services covering this Kemendagri area"})
     modified_since = fields.AwareDateTime(default_timezone=None)
     page = fields.Integer(

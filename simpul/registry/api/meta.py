@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from simpul import __version__
 from simpul.errors import NotFound
-from simpul.registry import codelists
+from simpul.reference import codelists
+from simpul.reference.areas import NATIONAL, ancestors, load_areas
 from simpul.registry.api.common import Blueprint, json_response, registry
-from simpul.registry.areas import NATIONAL, ancestors, load_areas
 from simpul.registry.models import Change, Service
 
 blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="Code lists and areas")

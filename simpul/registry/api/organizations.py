@@ -6,7 +6,8 @@ from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from simpul.registry import codelists, organizations
+from simpul.reference import codelists
+from simpul.registry import organizations
 from simpul.registry.api.common import (
     BEARER,
     Blueprint,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from simpul.errors import ValidationFailed
-from simpul.registry import codelists
+from simpul.reference import codelists
+from simpul.reference.areas import load_areas
 from simpul.registry.api.common import Blueprint, json_response, registry
-from simpul.registry.areas import load_areas
 from simpul.search.base import FACETS, SORTS, build_query
 from simpul.search.highlight import mark
 

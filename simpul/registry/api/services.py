@@ -8,7 +8,8 @@ from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from simpul.registry import codelists, services
+from simpul.reference import codelists
+from simpul.registry import services
 from simpul.registry.api.common import (
     BEARER,
     Blueprint,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from simpul.registry.areas import ancestors, is_within, load_areas
+from simpul.reference.areas import ancestors, is_within, load_areas
 
 
 def test_counts_per_level():

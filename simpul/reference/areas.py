@@ -146,7 +146,7 @@ class AreaIndex:
 @cache
 def load_areas() -> AreaIndex:
     """Read the packaged code list once per process (about 0.1 s)."""
-    path = resources.files("simpul.registry") / "data" / "wilayah.tsv.gz"
+    path = resources.files("simpul.reference") / "data" / "wilayah.tsv.gz"
     rows = {NATIONAL: "Indonesia"}
     with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
         for line in fh:

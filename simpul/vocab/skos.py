@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from simpul.registry import codelists
-from simpul.registry.areas import NATIONAL, load_areas
-from simpul.vocab.namespaces import CODE_BASE, CV, EU_CURRENCY, EU_LANGUAGE
-from simpul.vocab.terms import RDF_TYPE, Lit, Triple
+from simpul.reference import codelists
+from simpul.reference.areas import NATIONAL, load_areas
+from simpul.reference.namespaces import CODE_BASE, CV, DCT, EU_CURRENCY, EU_LANGUAGE, RDF_TYPE, SKOS
+from simpul.vocab.terms import Lit, Triple
 
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
 AREAS = "areas"
 SCHEMES = {name: codes for name, codes in codelists.CODE_LISTS.items()}
 SCHEME_TITLES = {

@@ -1,4 +1,5 @@
-"""Closed namespaces: a mistyped term raises instead of minting a new URI."""
+"""RDF namespaces, declared here once. Closed namespaces: a mistyped term raises instead of minting
+a new URI; the open ones are plain strings (an export concatenates them millions of times)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,20 @@ from rdflib.term import URIRef
 CODE_BASE = "https://simpul.go.id/kode"
 EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 EU_CURRENCY = "http://publications.europa.eu/resource/authority/currency/"
+
+ADMS = "http://www.w3.org/ns/adms#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+OWL = "http://www.w3.org/2002/07/owl#"
+PROV = "http://www.w3.org/ns/prov#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = RDF + "type"
+XSD_STRING = XSD + "string"
 
 
 class CPSV(DefinedNamespace):
@@ -101,18 +116,18 @@ PREFIXES = {
     "cv": str(CV._NS),
     "cpsvid": str(CPSVID._NS),
     "eli": str(ELI._NS),
-    "dct": "http://purl.org/dc/terms/",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "adms": "http://www.w3.org/ns/adms#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
+    "dct": DCT,
+    "dcat": DCAT,
+    "skos": SKOS,
+    "adms": ADMS,
+    "foaf": FOAF,
     "locn": str(LOCN),
     "schema": str(SCHEMA),
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "prov": "http://www.w3.org/ns/prov#",
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "prov": PROV,
 }
 
 
