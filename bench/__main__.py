@@ -262,7 +262,7 @@ _CHILD_HEAD = (
     "import resource, sys, time\n"
     "from simpul.config import load_settings\n"
     "from simpul.registry.context import Registry\n"
-    "from simpul.vocab.export import CatalogFilter, catalog_document\n"
+    "from simpul.registry.catalog import CatalogFilter, catalog_document\n"
 )
 
 
@@ -305,7 +305,8 @@ def _rdflib_baseline(url: str, count: int) -> dict:
         "from sqlalchemy import select\n"
         "from simpul.registry.models import Service\n"
         "from simpul.registry.services import service_to_dict\n"
-        "from simpul.vocab.export import SharedNodes, organizations, record_blocks\n"
+        "from simpul.registry.catalog import organizations\n"
+        "from simpul.vocab.export import SharedNodes, record_blocks\n"
         "from simpul.vocab.terms import to_rdflib\n"
         f"reg = Registry(load_settings({{'database_url': {url!r}}}, environ={{}}))\n"
         "with reg.db.session() as s:\n"
@@ -430,8 +431,8 @@ def _query_mix() -> list:
 
 
 def _search_run(ctx, overrides: dict) -> dict:
+    from simpul.registry.indexing import rebuild
     from simpul.search.base import FACETS
-    from simpul.search.sync import rebuild
 
     url = ctx.sqlite_url or _ensure_db(ctx)
     registry = Registry(load_settings({"database_url": url, **overrides}, environ={}))
@@ -502,8 +503,8 @@ def search_freshness(ctx) -> dict:
     """Time from a committed write to the record being searchable, with the sync thread."""
     from simpul.registry import services
     from simpul.registry.auth import SYSTEM
+    from simpul.registry.indexing import SyncThread, sync
     from simpul.search.base import build_query
-    from simpul.search.sync import SyncThread, sync
 
     url = ctx.sqlite_url or _ensure_db(ctx)
     registry = Registry(

@@ -27,7 +27,7 @@ def portal_pages(ctx) -> dict:
     the audit summary of a registry of ``--records`` services."""
     from bench.__main__ import AUTHORITY, _ensure_db, _service_ids, _summary
     from simpul.registry import create_app
-    from simpul.search.sync import rebuild
+    from simpul.registry.indexing import rebuild
 
     url = ctx.sqlite_url or _ensure_db(ctx)
     search_path = ctx.workdir / "search"

@@ -62,7 +62,7 @@ def serve(ctx, host: str, port: int, workers: int, dev: bool, harvest: bool) -> 
     """Serve the web app and API (gunicorn; --dev for Flask's server), with the harvest worker
     beside it unless --no-harvest (run ``simpul worker`` yourself then)."""
     from simpul.registry.app import create_app
-    from simpul.search.sync import sync
+    from simpul.registry.indexing import sync
 
     settings = load_settings(config_file=ctx.obj["config_file"])
     registry(ctx)  # refuse to serve an un-migrated database
@@ -272,8 +272,8 @@ def reindex(ctx) -> None:
     """Rebuild the search index from the database and swap it in (searches keep working)."""
     from sqlalchemy import func, select
 
+    from simpul.registry.indexing import rebuild
     from simpul.registry.models import Service
-    from simpul.search.sync import rebuild
 
     reg = registry(ctx)
     with reg.db.session() as session:
@@ -303,7 +303,8 @@ def reindex(ctx) -> None:
 @click.pass_context
 def export(ctx, fmt, out, authority, level, area) -> None:
     """Export the whole catalog as RDF (CPSV-AP-ID in a DCAT catalog), record by record."""
-    from simpul.vocab.export import CatalogFilter, catalog_document, gzipped
+    from simpul.registry.catalog import CatalogFilter, catalog_document
+    from simpul.vocab.export import gzipped
 
     reg = registry(ctx)
     where = CatalogFilter(authority=authority, level=level, area=area)

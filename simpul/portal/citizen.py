@@ -232,8 +232,8 @@ def organization_data(org_id: str, fmt: str) -> Response:
     """An organization as the API's JSON, or as CPSV-AP-ID RDF (``cv:PublicOrganisation``)."""
     from simpul.registry.api.common import json_response
     from simpul.registry.api.linked_data import rdf_response
+    from simpul.registry.catalog import organizations as described
     from simpul.vocab.cpsv_ap_id import organization_triples
-    from simpul.vocab.export import organizations as described
     from simpul.vocab.writers import write_document
 
     reg = registry()

@@ -227,8 +227,8 @@ def _store(db, actor: Actor, raw: dict[str, Any], stored: dict[str, Any] | None)
 
 def report_of(record: dict[str, Any]) -> dict[str, Any]:
     """The SHACL report of a record, each result named by its form label."""
+    from simpul.registry.catalog import organizations as export_orgs
     from simpul.vocab import shacl
-    from simpul.vocab.export import organizations as export_orgs
     from simpul.vocab.export import record_graph
 
     reg = registry()

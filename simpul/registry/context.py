@@ -38,7 +38,7 @@ class Registry:
     def start_search_sync(self) -> None:
         """Drain the change log into the index in the background (server processes)."""
         if self._sync is None and self.settings.search_sync_ms > 0:
-            from simpul.search.sync import SyncThread
+            from simpul.registry.indexing import SyncThread
 
             self._sync = SyncThread(self, self.search, self.settings.search_sync_ms / 1000)
             self._sync.start()

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from simpul.search.sync import sync
+from simpul.registry.indexing import sync
 from tests.conftest import service_record
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -7,7 +7,7 @@ import json
 import re
 from datetime import timedelta
 
-from simpul.search.sync import sync
+from simpul.registry.indexing import sync
 from tests.conftest import service_record
 
 PAGE_BUDGET = 150 * 1024  # bytes of HTML, CSS and JS per page, before images

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from simpul.cli import main
 from simpul.demo import load_demo
+from simpul.registry.indexing import SyncThread, lag, sync
 from simpul.search.base import FACETS
-from simpul.search.sync import SyncThread, lag, sync
 from tests.conftest import service_record
 
 

@@ -38,12 +38,12 @@ import pytest
 from sqlalchemy import select
 
 from simpul.demo import demo_services, load_demo
+from simpul.registry.indexing import sync
 from simpul.registry.models import Service
 from simpul.registry.services import service_to_dict
 from simpul.search.analysis import words
 from simpul.search.base import build_query, document
 from simpul.search.features import ALL, Features
-from simpul.search.sync import sync
 from tests.conftest import running_app
 
 # (kind, query, area or None, {identifier: grade}); grade 2 = what was asked for, 1 = related

@@ -15,15 +15,9 @@ from simpul.registry import services
 from simpul.registry.api.common import Blueprint, json_response, registry
 from simpul.registry.api.problems import PROBLEM, ProblemSchema
 from simpul.registry.api.services import ServiceOut
+from simpul.registry.catalog import CatalogFilter, catalog_document, organizations
 from simpul.vocab import skos
-from simpul.vocab.export import (
-    CatalogFilter,
-    catalog_document,
-    gzipped,
-    organizations,
-    record_document,
-    record_graph,
-)
+from simpul.vocab.export import gzipped, record_document, record_graph
 from simpul.vocab.writers import FORMATS, MEDIA_TYPES, write_document
 
 blp = Blueprint("linked_data", __name__, description="Linked data (CPSV-AP-ID)")

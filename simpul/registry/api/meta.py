@@ -41,7 +41,7 @@ def health():
         checks["database"] = {"status": "down", "error": str(exc).splitlines()[0]}
         status = 503
     try:
-        from simpul.search.sync import lag
+        from simpul.registry.indexing import lag
 
         backend = reg.search
         documents = backend.count()  # first: a search server is asked what it is on first use
@@ -141,8 +141,9 @@ def changes(args):
     """The change feed other nodes harvest: every create, update and delete (with its
     tombstone), oldest first, resumable from the ``next`` cursor of the previous page."""
     from simpul.registry.api.linked_data import negotiate, not_acceptable, rdf_response
+    from simpul.registry.catalog import organizations
     from simpul.registry.changes import list_changes
-    from simpul.vocab.export import changes_blocks, organizations
+    from simpul.vocab.export import changes_blocks
     from simpul.vocab.writers import write_document
 
     fmt = negotiate("json")
