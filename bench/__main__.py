@@ -32,6 +32,7 @@ from simpul.config import load_settings
 from simpul.registry.bulk import load_jsonl
 from simpul.registry.context import Registry
 from simpul.registry.organizations import create_organization
+from simpul.search import open_backend
 
 AUTHORITY = "kementerian-sintetis"
 
@@ -174,7 +175,7 @@ def _summary(samples: list[float]) -> dict:
 def get_in_process(ctx) -> dict:
     from flask import Flask
 
-    from simpul.registry import create_app
+    from simpul.web import create_app
 
     url = ctx.sqlite_url or _ensure_db(ctx)
     app = create_app({"database_url": url})
@@ -371,7 +372,7 @@ def export_rdf(ctx) -> dict:
 
 def validate_one(ctx) -> dict:
     """SHACL check of one stored record against Simpul's shapes (what an auditor asks for)."""
-    from simpul.registry import create_app
+    from simpul.web import create_app
 
     url = ctx.sqlite_url or _ensure_db(ctx)
     app = create_app({"database_url": url})
@@ -435,7 +436,9 @@ def _search_run(ctx, overrides: dict) -> dict:
     from simpul.search.base import FACETS
 
     url = ctx.sqlite_url or _ensure_db(ctx)
-    registry = Registry(load_settings({"database_url": url, **overrides}, environ={}))
+    registry = Registry(
+        load_settings({"database_url": url, **overrides}, environ={}), search=open_backend
+    )
     start = time.perf_counter()
     rebuild(registry, registry.search)
     rebuild_s = time.perf_counter() - start
@@ -508,7 +511,10 @@ def search_freshness(ctx) -> dict:
 
     url = ctx.sqlite_url or _ensure_db(ctx)
     registry = Registry(
-        load_settings({"database_url": url, "search_path": str(ctx.workdir / "search")}, environ={})
+        load_settings(
+            {"database_url": url, "search_path": str(ctx.workdir / "search")}, environ={}
+        ),
+        search=open_backend,
     )
     backend = registry.search
     sync(registry, backend)

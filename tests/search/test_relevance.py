@@ -292,7 +292,7 @@ def server_app(request, tmp_path, sqlite_template):
 
 
 def test_relevance_floor_on_a_search_server_and_the_same_top_results(server_app, tmp_path):
-    from simpul.registry import create_app
+    from simpul.web import create_app
 
     client = server_app.test_client()
     _floor(through_api(client))
