@@ -96,6 +96,12 @@ FLASK = "Flask and its extensions are imported only by the web layer and the CLI
             "simpul.reference is not allowed to import simpul.errors",
         ),
         (
+            "simpul/web/portal/violation.py",
+            "from sqlalchemy import select\n",
+            "The web layer runs no SQL: it calls the core's functions",
+            "simpul.web is not allowed to import sqlalchemy",
+        ),
+        (
             "simpul/web/api/violation.py",
             "from simpul.web.portal import views\n",
             "The API and the portal do not import each other",

@@ -179,6 +179,29 @@ def list_organizations(
     return total, list(rows)
 
 
+def organization_names(session: Session, ids: set[str]) -> dict[str, dict[str, str]]:
+    """Organization id -> its name in every language it has, for the given ids."""
+    if not ids:
+        return {}
+    query = select(Organization.id, Organization.name).where(Organization.id.in_(sorted(ids)))
+    return {row.id: row.name for row in session.execute(query)}
+
+
+def organization_chain(session: Session, row: Organization) -> list[dict[str, Any]]:
+    """The organizations above ``row`` (id and name), top first."""
+    chain: list[dict[str, Any]] = []
+    seen = {row.id}
+    parent = row.parent_id
+    while parent and parent not in seen:
+        seen.add(parent)
+        found = session.get(Organization, parent)
+        if found is None:
+            break
+        chain.append({"id": found.id, "name": found.name})
+        parent = found.parent_id
+    return list(reversed(chain))
+
+
 def organization_to_dict(row: Organization, base_uri: str) -> dict[str, Any]:
     return {
         "id": row.id,

@@ -11,10 +11,10 @@ from simpul.reference import codelists
 from simpul.reference.areas import load_areas
 from simpul.reference.formats import BY_EXTENSION
 from simpul.reference.namespaces import PREFIXES
-from simpul.registry import services
+from simpul.registry import services, validation
 from simpul.registry.catalog import CatalogFilter, catalog_document, organizations
 from simpul.vocab import skos
-from simpul.vocab.export import gzipped, record_document, record_graph
+from simpul.vocab.export import gzipped, record_document
 from simpul.vocab.writers import FORMATS, write_document
 from simpul.web.api.common import Blueprint
 from simpul.web.api.problems import ProblemSchema
@@ -215,7 +215,6 @@ def shapes():
 def validate_rdf():
     """Check a service record (JSON) or RDF against Simpul's CPSV-AP-ID shapes. Each result names
     the record field, the problem and how to fix it, in Indonesian and English."""
-    from simpul.vocab import parsing, shacl
     from simpul.web.api.common import read_json
 
     reg = registry()
@@ -227,37 +226,10 @@ def validate_rdf():
             f"{settings.validate_max_bytes} bytes (use 'simpul validate FILE' for more)"
         )
     mimetype = request.mimetype or ""
-    if mimetype == "application/json":
-        with reg.db.session() as session:  # checked like a publish, described like an export
-            prepared = services.prepare(read_json(), services.session_lookup(session))
-            orgs = organizations(session, reg.base_uri, [prepared.data["authority"]])
-        draft = {
-            **prepared.data,
-            "uri": f"{reg.base_uri}/services/draft",
-            "level": prepared.organization.level,
-        }
-        graph = record_graph(draft, orgs)
-    else:
-        fmt = parsing.rdflib_format(mimetype) if mimetype else "turtle"
-        graph = parsing.parse(raw, fmt, limit=settings.validate_max_bytes)
-    _check_cost(graph, settings.validate_max_triples, settings.validate_max_nodes)
-    return json_response(shacl.validate(graph))
-
-
-def _check_cost(graph, max_triples: int, max_nodes: int) -> None:
-    """SHACL's time grows with the triples and the nodes the shapes check: refuse, before
-    validating, what would keep a worker busy for seconds."""
-    from simpul.vocab import shacl
-
-    nodes = shacl.focus_nodes(graph)
-    if len(graph) > max_triples or nodes > max_nodes:
-        raise PayloadTooLarge(
-            f"the input has {len(graph)} triples and {nodes} nodes to check; this endpoint "
-            f"checks up to {max_triples} triples and {max_nodes} nodes "
-            "(use 'simpul validate FILE' for whole catalogs)",
-            triples=len(graph),
-            nodes=nodes,
-        )
+    if mimetype != "application/json":
+        return json_response(validation.rdf_report(settings, raw, mimetype))
+    with reg.db.session() as session:
+        return json_response(validation.draft_report(session, settings, read_json()))
 
 
 @blp.route("/api/v1/services/<service_id>/validation")
@@ -265,10 +237,6 @@ def _check_cost(graph, max_triples: int, max_nodes: int) -> None:
 @blp.problem(410, "Deleted: the problem carries the tombstone")
 def service_validation(service_id):
     """How a stored record fares against Simpul's CPSV-AP-ID shapes (auditors, editors)."""
-    from simpul.vocab import shacl
-
     reg = registry()
     with reg.db.session() as session:
-        record = services.service_to_dict(services.get_live(session, service_id))
-        orgs = organizations(session, reg.base_uri, [record["authority"]])
-    return json_response(shacl.validate(record_graph(record, orgs)))
+        return json_response(validation.stored_report(session, reg.base_uri, service_id))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint as FlaskBlueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, select
 
 from simpul import __version__
 from simpul.errors import NotFound
 from simpul.reference import codelists
 from simpul.reference.areas import NATIONAL, ancestors, load_areas
-from simpul.registry.models import Change, Service
+from simpul.registry import stats
 from simpul.web.api.common import Blueprint
 from simpul.web.http import json_response, registry
 
@@ -30,10 +29,8 @@ def health():
                 "status": "ok",
                 "dialect": reg.db.dialect,
                 "revision": reg.db.current_revision(),
-                "services": session.scalar(
-                    select(func.count()).where(Service.deleted_at.is_(None))
-                ),
-                "last_change": session.scalar(select(func.max(Change.seq))) or 0,
+                "services": stats.live_services(session),
+                "last_change": stats.last_change(session),
             }
         if checks["database"]["revision"] != reg.db.head_revision():
             checks["database"]["status"] = "needs-upgrade"
@@ -166,15 +163,12 @@ def node():
     """This node's identity (id, base URI, level, area) and what it holds, for the nodes that
     harvest it: record counts and the newest change cursor of ``/api/v1/changes``."""
     from simpul.registry.changes import latest_cursor
-    from simpul.registry.models import Organization
 
     reg = registry()
     settings = reg.settings
     area = load_areas().get(settings.node_area)
     with reg.db.session() as session:
-        live = session.scalar(select(func.count()).where(Service.deleted_at.is_(None)))
-        tombstones = session.scalar(select(func.count()).where(Service.deleted_at.is_not(None)))
-        organizations = session.scalar(select(func.count()).select_from(Organization))
+        records = stats.record_counts(session)
         cursor = latest_cursor(session)
         from simpul.harvesters.sources import federation_status
 
@@ -186,7 +180,7 @@ def node():
             "level": settings.node_level,
             "area": {"code": settings.node_area, "name": area.name if area else None},
             "software": {"name": "simpul", "version": __version__},
-            "records": {"services": live, "tombstones": tombstones, "organizations": organizations},
+            "records": records,
             "changes": {"latest": cursor, "feed": f"{settings.base_uri}/api/v1/changes"},
             "catalog": f"{settings.base_uri}/catalog.ttl",
             "sources": children,

@@ -8,7 +8,7 @@ from flask import request
 
 from simpul.errors import ValidationFailed
 from simpul.harvesters import sources
-from simpul.registry import organizations, services
+from simpul.registry import organizations, services, stats
 from simpul.web.http import registry
 from simpul.web.portal import history, views
 from simpul.web.portal.forms import whole_number
@@ -21,7 +21,7 @@ SHACL_PAGE = 25  # records validated per page of an organization's report
 @bp.get("/audit")
 def index():
     with registry().db.session() as session:
-        summary = views.completeness_summary(session)
+        summary = stats.completeness_summary(session)
     names = views.organization_names({row["organization"] for row in summary})
     totals = {
         "services": sum(r["services"] for r in summary),
@@ -45,7 +45,7 @@ def organization(org_id: str):
             session, authority=org_id, sort="identifier", page=page, size=SHACL_PAGE
         )
         records = [services.service_to_dict(r) for r in rows]
-        summary = views.completeness_summary(session, org_id)
+        summary = stats.completeness_summary(session, org_id)
     checked = [{"record": r, "report": report_of(r)} for r in records]
     return views.page(
         "portal/audit/organization.html",

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from simpul.errors import Gone, NotFound, SearchUnavailable
 from simpul.reference import codelists
 from simpul.reference.areas import NATIONAL, ancestors, depth, load_areas, parent_code
-from simpul.registry import organizations, services
+from simpul.registry import organizations, services, stats
 from simpul.search.base import build_query
 from simpul.web.http import asked_format, json_response, negotiate, rdf_response, registry
 from simpul.web.portal import views
@@ -196,14 +196,14 @@ def organization(org_id: str):
     with reg.db.session() as session:
         row = organizations.get_organization(session, org_id)
         org = organizations.organization_to_dict(row, reg.base_uri)
-        parents = views.organization_chain(session, row)
+        parents = organizations.organization_chain(session, row)
         _, children = organizations.list_organizations(session, parent=org_id, size=500)
         children = [organizations.organization_to_dict(c, reg.base_uri) for c in children]
         total, rows = services.list_services(
             session, authority=org_id, sort="identifier", page=page, size=50
         )
         items = [services.service_to_dict(r) for r in rows]
-        summary = views.completeness_summary(session, org_id)
+        summary = stats.completeness_summary(session, org_id)
     area = load_areas().get(org["area"]) if org.get("area") else None
     return views.page(
         "portal/organization.html",
@@ -243,7 +243,7 @@ def service_page(service_id: str) -> Response:
             record = services.service_to_dict(row)
             authority = organizations.get_organization(session, row.authority)
             org = organizations.organization_to_dict(authority, reg.base_uri)
-            parents = views.organization_chain(session, authority)
+            parents = organizations.organization_chain(session, authority)
     except (NotFound, Gone) as error:
         return views.error_page(error)
     response = views.page(

@@ -227,14 +227,11 @@ def _store(db, actor: Actor, raw: dict[str, Any], stored: dict[str, Any] | None)
 
 def report_of(record: dict[str, Any]) -> dict[str, Any]:
     """The SHACL report of a record, each result named by its form label."""
-    from simpul.registry.catalog import organizations as export_orgs
-    from simpul.vocab import shacl
-    from simpul.vocab.export import record_graph
+    from simpul.registry.validation import record_report
 
     reg = registry()
-    with reg.db.session() as db:
-        orgs = export_orgs(db, reg.base_uri, [record["authority"]])
-    report = shacl.validate(record_graph(record, orgs))
+    with reg.db.session() as session:
+        report = record_report(session, reg.base_uri, record)
     for result in report["results"]:
         result["label"] = forms.label_for(result.get("field"))
     return report

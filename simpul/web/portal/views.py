@@ -7,13 +7,10 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import lazy_gettext
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
 
 from simpul.errors import SimpulError
 from simpul.reference import codelists
-from simpul.registry.models import Organization, Service
-from simpul.registry.quality import COMPONENTS
+from simpul.registry import organizations
 from simpul.web.http import registry
 from simpul.web.portal.i18n import text
 
@@ -116,53 +113,8 @@ def organization_names(ids: set[str]) -> dict[str, str]:
     if not ids:
         return {}
     with registry().db.session() as session:
-        rows = session.execute(
-            select(Organization.id, Organization.name).where(Organization.id.in_(sorted(ids)))
-        ).all()
-    return {row.id: text(row.name) for row in rows}
-
-
-def organization_chain(session: Session, row: Organization) -> list[dict[str, Any]]:
-    """The organizations above ``row``, top first."""
-    chain: list[dict[str, Any]] = []
-    seen = {row.id}
-    parent = row.parent_id
-    while parent and parent not in seen:
-        seen.add(parent)
-        found = session.get(Organization, parent)
-        if found is None:
-            break
-        chain.append({"id": found.id, "name": found.name})
-        parent = found.parent_id
-    return list(reversed(chain))
-
-
-def completeness_summary(session: Session, org_id: str | None = None) -> list[dict[str, Any]]:
-    """Per organization: live services, average completeness (0-1) and how many have all 14
-    components. One aggregate query over the stored counts."""
-    full = len(COMPONENTS)
-    query = (
-        select(
-            Service.authority,
-            func.count(),
-            func.avg(Service.completeness),
-            func.sum(case((Service.completeness == full, 1), else_=0)),
-        )
-        .where(Service.deleted_at.is_(None))
-        .group_by(Service.authority)
-        .order_by(Service.authority)
-    )
-    if org_id is not None:
-        query = query.where(Service.authority == org_id)
-    return [
-        {
-            "organization": authority,
-            "services": count,
-            "completeness": round(float(average or 0) / full, 2),
-            "complete": int(complete or 0),
-        }
-        for authority, count, average, complete in session.execute(query)
-    ]
+        names = organizations.organization_names(session, ids)
+    return {org_id: text(name) for org_id, name in names.items()}
 
 
 def schema_org(record: dict[str, Any], org: dict[str, Any]) -> dict[str, Any]:
