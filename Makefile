@@ -43,19 +43,20 @@ bench: install ## Run the benchmarks; JSON results on standard output
 	@$(BIN)/python -m bench --commands >&2
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-lint: install ## Check style with ruff
+lint: install ## Check style with ruff and the layers of the code with import-linter
 	$(BIN)/ruff check simpul tests bench
 	$(BIN)/ruff format --check simpul tests bench
+	$(BIN)/lint-imports
 
-MESSAGES := simpul/portal/translations
+MESSAGES := simpul/web/portal/translations
 translations: install ## Extract the portal's messages into the Indonesian catalog and compile it
-	$(BIN)/pybabel extract -F simpul/portal/babel.cfg -k _l -k lazy_gettext -k N_:1,2 -k T_ \
+	$(BIN)/pybabel extract -F simpul/web/portal/babel.cfg -k _l -k lazy_gettext -k N_:1,2 -k T_ \
 		--no-location --omit-header --sort-output -w 100 -o $(MESSAGES)/messages.pot .
 	$(BIN)/pybabel update -i $(MESSAGES)/messages.pot -d $(MESSAGES) -N --ignore-obsolete -w 100
 	$(BIN)/pybabel compile -d $(MESSAGES)
 
 screenshots: install system-deps ## Save the portal's main pages as PNG in docs/screenshots (browser tests)
-	SIMPUL_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -m browser tests/portal/test_browser.py
+	SIMPUL_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -m browser tests/web/portal/test_browser.py
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) var

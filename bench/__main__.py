@@ -32,6 +32,7 @@ from simpul.config import load_settings
 from simpul.registry.bulk import load_jsonl
 from simpul.registry.context import Registry
 from simpul.registry.organizations import create_organization
+from simpul.search import open_backend
 
 AUTHORITY = "kementerian-sintetis"
 
@@ -174,7 +175,7 @@ def _summary(samples: list[float]) -> dict:
 def get_in_process(ctx) -> dict:
     from flask import Flask
 
-    from simpul.registry import create_app
+    from simpul.web import create_app
 
     url = ctx.sqlite_url or _ensure_db(ctx)
     app = create_app({"database_url": url})
@@ -262,7 +263,7 @@ _CHILD_HEAD = (
     "import resource, sys, time\n"
     "from simpul.config import load_settings\n"
     "from simpul.registry.context import Registry\n"
-    "from simpul.vocab.export import CatalogFilter, catalog_document\n"
+    "from simpul.registry.catalog import CatalogFilter, catalog_document\n"
 )
 
 
@@ -305,7 +306,8 @@ def _rdflib_baseline(url: str, count: int) -> dict:
         "from sqlalchemy import select\n"
         "from simpul.registry.models import Service\n"
         "from simpul.registry.services import service_to_dict\n"
-        "from simpul.vocab.export import SharedNodes, organizations, record_blocks\n"
+        "from simpul.registry.catalog import organizations\n"
+        "from simpul.vocab.export import SharedNodes, record_blocks\n"
         "from simpul.vocab.terms import to_rdflib\n"
         f"reg = Registry(load_settings({{'database_url': {url!r}}}, environ={{}}))\n"
         "with reg.db.session() as s:\n"
@@ -370,7 +372,7 @@ def export_rdf(ctx) -> dict:
 
 def validate_one(ctx) -> dict:
     """SHACL check of one stored record against Simpul's shapes (what an auditor asks for)."""
-    from simpul.registry import create_app
+    from simpul.web import create_app
 
     url = ctx.sqlite_url or _ensure_db(ctx)
     app = create_app({"database_url": url})
@@ -402,7 +404,7 @@ QUERY_MIX = [
 
 
 def _query_mix() -> list:
-    from simpul.registry.areas import load_areas
+    from simpul.reference.areas import load_areas
     from simpul.search.base import build_query
 
     rng = random.Random(3)
@@ -430,11 +432,13 @@ def _query_mix() -> list:
 
 
 def _search_run(ctx, overrides: dict) -> dict:
+    from simpul.registry.indexing import rebuild
     from simpul.search.base import FACETS
-    from simpul.search.sync import rebuild
 
     url = ctx.sqlite_url or _ensure_db(ctx)
-    registry = Registry(load_settings({"database_url": url, **overrides}, environ={}))
+    registry = Registry(
+        load_settings({"database_url": url, **overrides}, environ={}), search=open_backend
+    )
     start = time.perf_counter()
     rebuild(registry, registry.search)
     rebuild_s = time.perf_counter() - start
@@ -502,12 +506,15 @@ def search_freshness(ctx) -> dict:
     """Time from a committed write to the record being searchable, with the sync thread."""
     from simpul.registry import services
     from simpul.registry.auth import SYSTEM
+    from simpul.registry.indexing import SyncThread, sync
     from simpul.search.base import build_query
-    from simpul.search.sync import SyncThread, sync
 
     url = ctx.sqlite_url or _ensure_db(ctx)
     registry = Registry(
-        load_settings({"database_url": url, "search_path": str(ctx.workdir / "search")}, environ={})
+        load_settings(
+            {"database_url": url, "search_path": str(ctx.workdir / "search")}, environ={}
+        ),
+        search=open_backend,
     )
     backend = registry.search
     sync(registry, backend)

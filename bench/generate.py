@@ -17,8 +17,8 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-from simpul.registry import codelists
-from simpul.registry.areas import load_areas
+from simpul.reference import codelists
+from simpul.reference.areas import load_areas
 
 HERE = Path(__file__).parent
 OFFICES = [

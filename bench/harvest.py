@@ -164,7 +164,7 @@ def harvest_json(ctx) -> dict:
 
 def harvest_turtle(ctx) -> dict:
     from simpul.harvesters.runner import harvest
-    from simpul.vocab.export import CatalogFilter, catalog_document
+    from simpul.registry.catalog import CatalogFilter, catalog_document
 
     count = min(ctx.count, 10_000)
     records = _records(ctx, count)

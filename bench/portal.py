@@ -26,8 +26,8 @@ def portal_pages(ctx) -> dict:
     """Service pages, search pages with facets and the area picker, the organization page and
     the audit summary of a registry of ``--records`` services."""
     from bench.__main__ import AUTHORITY, _ensure_db, _service_ids, _summary
-    from simpul.registry import create_app
-    from simpul.search.sync import rebuild
+    from simpul.registry.indexing import rebuild
+    from simpul.web import create_app
 
     url = ctx.sqlite_url or _ensure_db(ctx)
     search_path = ctx.workdir / "search"

@@ -12,7 +12,8 @@ from simpul import __version__
 from simpul.cliutil import registry
 from simpul.config import load_settings, redact_url
 from simpul.errors import SimpulError
-from simpul.registry.codelists import LEVELS, ROLES
+from simpul.reference.codelists import LEVELS, ROLES
+from simpul.search import open_backend
 
 
 def _fail(exc: SimpulError) -> None:
@@ -42,7 +43,7 @@ class SimpulGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, config_file: str | None) -> None:
     """Simpul: federated registry of Indonesian public services."""
-    ctx.obj = {"config_file": config_file}
+    ctx.obj = {"config_file": config_file, "open_search": open_backend}
 
 
 # -- serve ----------------------------------------------------------------------------------------
@@ -61,8 +62,8 @@ def main(ctx: click.Context, config_file: str | None) -> None:
 def serve(ctx, host: str, port: int, workers: int, dev: bool, harvest: bool) -> None:
     """Serve the web app and API (gunicorn; --dev for Flask's server), with the harvest worker
     beside it unless --no-harvest (run ``simpul worker`` yourself then)."""
-    from simpul.registry.app import create_app
-    from simpul.search.sync import sync
+    from simpul.registry.indexing import sync
+    from simpul.web.app import create_app
 
     settings = load_settings(config_file=ctx.obj["config_file"])
     registry(ctx)  # refuse to serve an un-migrated database
@@ -78,7 +79,7 @@ def serve(ctx, host: str, port: int, workers: int, dev: bool, harvest: bool) -> 
         if dev:
             app.run(host=host, port=port, debug=True, use_reloader=False)
             return
-        from simpul.registry.server import run_gunicorn
+        from simpul.web.server import run_gunicorn
 
         run_gunicorn(app, host, port, workers)
     finally:
@@ -272,8 +273,8 @@ def reindex(ctx) -> None:
     """Rebuild the search index from the database and swap it in (searches keep working)."""
     from sqlalchemy import func, select
 
+    from simpul.registry.indexing import rebuild
     from simpul.registry.models import Service
-    from simpul.search.sync import rebuild
 
     reg = registry(ctx)
     with reg.db.session() as session:
@@ -303,7 +304,8 @@ def reindex(ctx) -> None:
 @click.pass_context
 def export(ctx, fmt, out, authority, level, area) -> None:
     """Export the whole catalog as RDF (CPSV-AP-ID in a DCAT catalog), record by record."""
-    from simpul.vocab.export import CatalogFilter, catalog_document, gzipped
+    from simpul.registry.catalog import CatalogFilter, catalog_document
+    from simpul.vocab.export import gzipped
 
     reg = registry(ctx)
     where = CatalogFilter(authority=authority, level=level, area=area)

@@ -11,7 +11,7 @@ def registry(ctx: click.Context, *, migrated: bool = True):
     from simpul.registry.context import Registry
 
     settings = load_settings(config_file=ctx.obj["config_file"])
-    reg = Registry(settings)
+    reg = Registry(settings, search=ctx.obj.get("open_search"))
     ctx.call_on_close(reg.close)
     if migrated and reg.db.current_revision() != reg.db.head_revision():
         raise click.ClickException(

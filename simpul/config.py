@@ -161,8 +161,8 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"base_uri: expected an http(s) URL, got {settings.base_uri!r}")
     if settings.base_uri.endswith("/"):
         raise ConfigError("base_uri: must not end with '/'")
-    from simpul.registry.areas import load_areas
-    from simpul.registry.codelists import LEVELS
+    from simpul.reference.areas import load_areas
+    from simpul.reference.codelists import LEVELS
 
     if settings.node_level not in LEVELS:
         raise ConfigError(f"node_level: expected one of {', '.join(LEVELS)}")

@@ -14,10 +14,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from simpul.registry import create_app
 from simpul.registry.auth import create_token
 from simpul.registry.db import Database
 from simpul.registry.organizations import create_organization
+from simpul.web import create_app
 from tests.services.postgres import start_postgres
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -30,7 +30,7 @@ from simpul.registry.auth import SYSTEM, create_token, revoke_token
 from simpul.registry.db import utcnow
 from simpul.registry.models import ApiToken, HarvestJob, HarvestSource
 from tests.conftest import running_app, service_record
-from tests.portal.conftest import csrf_of
+from tests.web.portal.conftest import csrf_of
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 IGNORED = ("api_tokens", "last_used")  # bookkeeping of a token's use, not a write

@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 
 from simpul.cli import main
 from simpul.config import load_settings
-from simpul.registry import create_app
 from simpul.registry.context import Registry
 from simpul.registry.db import Database
 from simpul.registry.models import Change, Service, ServiceVersion
+from simpul.web import create_app
 from tests.conftest import service_record
 
 

@@ -21,7 +21,7 @@ from simpul.harvesters.base import RecordProblem, Transformed
 from simpul.harvesters.mapping import identifier as make_identifier
 from simpul.harvesters.mapping import slug
 from simpul.harvesters.trust import outside
-from simpul.registry.areas import NATIONAL, is_within
+from simpul.reference.areas import NATIONAL, is_within
 from simpul.registry.models import Organization
 from simpul.registry.quality import missing
 from simpul.registry.schemas import SERVER_FIELDS, SERVICE_SCHEMA, Url

@@ -282,7 +282,7 @@ def codes(value: Any, codelist, what: str, notes: list[str]) -> list[str]:
 
 
 def area_codes(value: Any, notes: list[str]) -> list[str]:
-    from simpul.registry.areas import load_areas
+    from simpul.reference.areas import load_areas
 
     areas = load_areas()
     out = []
@@ -300,7 +300,7 @@ def record_from_fields(
 ) -> tuple[dict[str, Any], dict[str, Any] | None, list[str]]:
     """A raw record, the remote's authority (when named by name or URI) and notes, from flat
     field values as portals write them."""
-    from simpul.registry import codelists
+    from simpul.reference import codelists
 
     v = {k: val for k, val in values.items() if not _blank(val)}
     notes: list[str] = []

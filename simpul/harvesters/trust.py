@@ -21,7 +21,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from simpul.errors import SimpulError, flatten_messages
-from simpul.registry.areas import NATIONAL, is_within
+from simpul.reference.areas import NATIONAL, is_within
 from simpul.registry.models import Organization
 from simpul.registry.schemas import ORGANIZATION_SCHEMA
 

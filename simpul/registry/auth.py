@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from simpul.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
-from simpul.registry import codelists
+from simpul.reference import codelists
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import ApiToken, Organization
 

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from simpul.config import Settings
+from simpul.errors import ConfigError
 from simpul.registry.auth import Actor
 from simpul.registry.db import Database, utcnow
 
+OpenSearch = Callable[[Settings], Any]  # settings -> a backend (``simpul.search.base.Search``)
+
 
 class Registry:
-    def __init__(self, settings: Settings):
+    """``search`` opens the search backend on first use; the entry points hand it over (the
+    core builds no backend: ``simpul.search`` sits below it and knows nothing of it)."""
+
+    def __init__(self, settings: Settings, search: OpenSearch | None = None):
         self.settings = settings
         self.db = Database(settings.database_url)
+        self._open_search = search
         self._search = None
         self._sync = None
 
@@ -20,25 +28,15 @@ class Registry:
     def search(self):
         """The search backend, opened on first use."""
         if self._search is None:
-            if self.settings.search_url == "embedded":
-                from simpul.search.embedded import EmbeddedBackend
-
-                self._search = EmbeddedBackend(self.settings.search_path)
-            else:
-                from simpul.search.cluster import ClusterBackend
-
-                self._search = ClusterBackend(
-                    self.settings.search_url,
-                    self.settings.search_index,
-                    engine=self.settings.search_engine,
-                    ca_certs=self.settings.search_ca_certs or None,
-                )
+            if self._open_search is None:
+                raise ConfigError("this registry was given no search backend")
+            self._search = self._open_search(self.settings)
         return self._search
 
     def start_search_sync(self) -> None:
         """Drain the change log into the index in the background (server processes)."""
         if self._sync is None and self.settings.search_sync_ms > 0:
-            from simpul.search.sync import SyncThread
+            from simpul.registry.indexing import SyncThread
 
             self._sync = SyncThread(self, self.search, self.settings.search_sync_ms / 1000)
             self._sync.start()

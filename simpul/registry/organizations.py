@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from simpul.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from simpul.registry.areas import is_within
+from simpul.reference.areas import is_within
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Organization
@@ -177,6 +177,29 @@ def list_organizations(
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(Organization.id).offset((page - 1) * size).limit(size))
     return total, list(rows)
+
+
+def organization_names(session: Session, ids: set[str]) -> dict[str, dict[str, str]]:
+    """Organization id -> its name in every language it has, for the given ids."""
+    if not ids:
+        return {}
+    query = select(Organization.id, Organization.name).where(Organization.id.in_(sorted(ids)))
+    return {row.id: row.name for row in session.execute(query)}
+
+
+def organization_chain(session: Session, row: Organization) -> list[dict[str, Any]]:
+    """The organizations above ``row`` (id and name), top first."""
+    chain: list[dict[str, Any]] = []
+    seen = {row.id}
+    parent = row.parent_id
+    while parent and parent not in seen:
+        seen.add(parent)
+        found = session.get(Organization, parent)
+        if found is None:
+            break
+        chain.append({"id": found.id, "name": found.name})
+        parent = found.parent_id
+    return list(reversed(chain))
 
 
 def organization_to_dict(row: Organization, base_uri: str) -> dict[str, Any]:

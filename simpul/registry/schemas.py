@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from simpul.registry import codelists
-from simpul.registry.areas import LEVEL_DEPTHS, NATIONAL, depth, load_areas
+from simpul.reference import codelists
+from simpul.reference.areas import LEVEL_DEPTHS, NATIONAL, depth, load_areas
 
 LANG = re.compile(r"^[a-z]{2,3}$")
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")

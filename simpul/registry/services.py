@@ -28,7 +28,7 @@ from simpul.errors import (
     PreconditionFailed,
     ValidationFailed,
 )
-from simpul.registry.areas import NATIONAL, is_within
+from simpul.reference.areas import NATIONAL, is_within
 from simpul.registry.auth import Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Change, Organization, Service, ServiceVersion

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from simpul.registry.areas import ancestors
+from simpul.reference.areas import ancestors
 from simpul.search.analysis import analyze, words
 from simpul.search.features import ALL, Features
 

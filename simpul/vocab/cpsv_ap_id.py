@@ -15,17 +15,24 @@ from typing import Any, NamedTuple
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from simpul.vocab import codelists as skos
-from simpul.vocab.namespaces import LOCN, SCHEMA, cpsv, cpsvid, cv, eli
-from simpul.vocab.terms import RDF_TYPE, Lit, Triple, lang_texts, typed
-
-DCT = "http://purl.org/dc/terms/"
-DCAT = "http://www.w3.org/ns/dcat#"
-ADMS = "http://www.w3.org/ns/adms#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-PROV = "http://www.w3.org/ns/prov#"
-OWL = "http://www.w3.org/2002/07/owl#"
+from simpul.reference.namespaces import (
+    ADMS,
+    DCAT,
+    DCT,
+    FOAF,
+    LOCN,
+    OWL,
+    PROV,
+    RDF_TYPE,
+    SCHEMA,
+    SKOS,
+    cpsv,
+    cpsvid,
+    cv,
+    eli,
+)
+from simpul.vocab import skos
+from simpul.vocab.terms import Lit, Triple, lang_texts, typed
 
 MANAGEMENT = {
     "facilities": cpsvid.facilities,

@@ -16,16 +16,12 @@ from typing import Any, NamedTuple
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
-from simpul.registry.areas import load_areas
+from simpul.reference.areas import load_areas
+from simpul.reference.namespaces import DCAT, DCT, FOAF, SKOS, cpsv
 from simpul.vocab import triples
 from simpul.vocab.cpsv_ap_id import parse as parse_services
-from simpul.vocab.namespaces import cpsv
 from simpul.vocab.triples import TripleIndex
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-FOAF = "http://xmlns.com/foaf/0.1/"
 TYPE = RDF.type
 NAME_PREDICATES = (
     SKOS + "prefLabel",

@@ -11,23 +11,9 @@ from rdflib import Graph
 
 from simpul.errors import InvalidInput, PayloadTooLarge
 from simpul.nesting import check_depth
+from simpul.reference.formats import RDFLIB_NAMES
 
-FORMATS = {
-    "ttl": "turtle",
-    "turtle": "turtle",
-    "text/turtle": "turtle",
-    "nt": "nt",
-    "ntriples": "nt",
-    "application/n-triples": "nt",
-    "rdf": "xml",
-    "xml": "xml",
-    "rdfxml": "xml",
-    "owl": "xml",
-    "application/rdf+xml": "xml",
-    "jsonld": "json-ld",
-    "json": "json-ld",
-    "application/ld+json": "json-ld",
-}
+FORMATS = RDFLIB_NAMES
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 DEFAULT_LIMIT = 50 * 1024 * 1024
 

@@ -10,9 +10,7 @@ from typing import NamedTuple
 
 from rdflib import BNode, Literal, URIRef
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from simpul.reference.namespaces import XSD
 
 
 class Lit(NamedTuple):

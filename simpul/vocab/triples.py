@@ -18,14 +18,12 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.graph import Graph
 
 from simpul.errors import InvalidInput
+from simpul.reference.formats import RDF_FORMATS
+from simpul.reference.namespaces import XSD_STRING
 from simpul.vocab import parsing
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 OX_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "xml": ox.RdfFormat.RDF_XML,
+    f.rdflib: getattr(ox.RdfFormat, f.oxigraph) for f in RDF_FORMATS.values() if f.oxigraph
 }
 
 

@@ -13,8 +13,9 @@ from xml.sax.saxutils import quoteattr
 
 import orjson
 
-from simpul.vocab.namespaces import PREFIXES
-from simpul.vocab.terms import RDF_TYPE, Lit, Triple
+from simpul.reference.formats import BY_MEDIA_TYPE, RDF_FORMATS
+from simpul.reference.namespaces import PREFIXES, RDF_TYPE
+from simpul.vocab.terms import Lit, Triple
 
 _ECHAR = {
     ord("\\"): "\\\\",
@@ -65,8 +66,8 @@ class NTriples:
 
     IRIs repeat (predicates, codes, the record's own IRI), so their rendering is cached."""
 
-    media_type = "application/n-triples"
-    extension = "nt"
+    media_type = RDF_FORMATS["nt"].media_type
+    extension = RDF_FORMATS["nt"].extension
     separator = ""
     CACHE_LIMIT = 20_000  # codes and predicates stay; record IRIs pass through
 
@@ -113,8 +114,8 @@ class NTriples:
 
 
 class Turtle(NTriples):
-    media_type = "text/turtle"
-    extension = "ttl"
+    media_type = RDF_FORMATS["ttl"].media_type
+    extension = RDF_FORMATS["ttl"].extension
 
     def begin(self) -> str:
         return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()) + "\n"
@@ -134,8 +135,8 @@ class Turtle(NTriples):
 
 
 class JsonLd:
-    media_type = "application/ld+json"
-    extension = "jsonld"
+    media_type = RDF_FORMATS["jsonld"].media_type
+    extension = RDF_FORMATS["jsonld"].extension
     separator = ",\n"
 
     def begin(self) -> str:
@@ -169,8 +170,8 @@ class JsonLd:
 
 
 class RdfXml:
-    media_type = "application/rdf+xml"
-    extension = "rdf"
+    media_type = RDF_FORMATS["rdfxml"].media_type
+    extension = RDF_FORMATS["rdfxml"].extension
     separator = ""
 
     def begin(self) -> str:
@@ -219,7 +220,7 @@ class RdfXml:
 
 
 FORMATS = {"nt": NTriples, "ttl": Turtle, "jsonld": JsonLd, "rdfxml": RdfXml}
-MEDIA_TYPES = {cls.media_type: name for name, cls in FORMATS.items()}
+MEDIA_TYPES = BY_MEDIA_TYPE
 
 
 def writer(fmt: str):

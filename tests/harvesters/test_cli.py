@@ -115,7 +115,7 @@ def test_sources_add_harvest_and_report(cli, remote):
 def test_secrets_never_leave_through_the_api(cli, remote):
     remote.route("/api/layanan", paged(1))
     add_source(cli, remote.url("/api/layanan"))
-    from simpul.registry import create_app
+    from simpul.web import create_app
 
     app = create_app(load_settings(environ=cli.env))
     body = app.test_client().get("/api/v1/sources/portal").get_data(as_text=True)

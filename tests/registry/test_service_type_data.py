@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from simpul.registry import codelists
+from simpul.reference import codelists
 from simpul.registry.schemas import DURATION, SLUG, LegalBasisSchema, ServiceSchema
 
 ROOT = Path(__file__).resolve().parents[2]

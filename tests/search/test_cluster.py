@@ -210,7 +210,7 @@ def test_no_text_selects_everything_sorted_by_name():
 
 
 def test_search_api_over_a_server_follows_writes_and_reindex(server, tmp_path, sqlite_template):
-    from simpul.search.sync import lag, rebuild, sync
+    from simpul.registry.indexing import lag, rebuild, sync
 
     with app_on_search_server(tmp_path, sqlite_template, server[1]) as app:
         registry, client = app.extensions["simpul"], app.test_client()

@@ -3,8 +3,8 @@ the portal alike (one function serves both)."""
 
 from __future__ import annotations
 
+from simpul.registry.indexing import sync
 from simpul.search.highlight import mark
-from simpul.search.sync import sync
 
 HOSTILE = "Akta <script>alert(1)</script> & \"Kelahiran\" 'anak' <b>"
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from simpul.demo import demo_services
-from simpul.registry.areas import load_areas
+from simpul.reference.areas import load_areas
 from simpul.registry.models import Service
 from tests.conftest import running_app
 from tests.search.judged import KINDS, SPLITS, load_into, load_queries, load_services

@@ -38,12 +38,12 @@ import pytest
 from sqlalchemy import select
 
 from simpul.demo import demo_services, load_demo
+from simpul.registry.indexing import sync
 from simpul.registry.models import Service
 from simpul.registry.services import service_to_dict
 from simpul.search.analysis import words
 from simpul.search.base import build_query, document
 from simpul.search.features import ALL, Features
-from simpul.search.sync import sync
 from tests.conftest import running_app
 
 # (kind, query, area or None, {identifier: grade}); grade 2 = what was asked for, 1 = related
@@ -292,7 +292,7 @@ def server_app(request, tmp_path, sqlite_template):
 
 
 def test_relevance_floor_on_a_search_server_and_the_same_top_results(server_app, tmp_path):
-    from simpul.registry import create_app
+    from simpul.web import create_app
 
     client = server_app.test_client()
     _floor(through_api(client))

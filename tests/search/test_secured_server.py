@@ -92,7 +92,7 @@ def test_an_unverifiable_certificate_names_the_setting(secured_elasticsearch, en
 
 
 def test_the_api_over_a_secured_server(secured_elasticsearch, tmp_path, sqlite_template):
-    from simpul.search.sync import sync
+    from simpul.registry.indexing import sync
 
     node = secured_elasticsearch
     ca = {"search_ca_certs": str(node.ca)}

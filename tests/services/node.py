@@ -8,7 +8,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from simpul.registry import create_app
+from simpul.web import create_app
 
 
 class Node:

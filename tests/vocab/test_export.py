@@ -235,7 +235,8 @@ def test_one_records_document_needs_only_its_authority_and_those_above(registry)
     organization of the node; the document is the same either way."""
     from simpul.demo import load_demo
     from simpul.registry import services
-    from simpul.vocab.export import organizations, record_document
+    from simpul.registry.catalog import organizations
+    from simpul.vocab.export import record_document
 
     load_demo(registry)
     with registry.db.session() as session:

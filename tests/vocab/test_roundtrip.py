@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 
-from simpul.registry import codelists
+from simpul.reference import codelists
 from simpul.registry.schemas import SERVICE_SCHEMA
 from simpul.vocab.cpsv_ap_id import parse
 from simpul.vocab.export import SharedNodes, record_blocks

@@ -6,7 +6,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from simpul.vocab.terms import RDF_TYPE, Lit, to_rdflib, typed
+from simpul.reference.namespaces import RDF_TYPE
+from simpul.vocab.terms import Lit, to_rdflib, typed
 from simpul.vocab.writers import FORMATS, compact, write_document
 
 RDFLIB = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdfxml": "xml"}

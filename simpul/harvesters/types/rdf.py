@@ -29,10 +29,10 @@ from simpul.harvesters.base import (
     Transformed,
     named,
 )
+from simpul.reference.namespaces import HYDRA
 from simpul.vocab import dcat_ap, parsing, triples
 from simpul.vocab.triples import TripleIndex
 
-HYDRA = "http://www.w3.org/ns/hydra/core#"
 ACCEPT = (
     "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8, "
     "application/n-triples;q=0.8, */*;q=0.1"

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from simpul.registry.db import Database
-from simpul.search.sync import sync
+from simpul.registry.indexing import sync
 from tests.conftest import running_app
 from tests.search.judged import KINDS, SPLITS, load_into, load_queries
 

@@ -1,0 +1,242 @@
+"""Linked data over HTTP: the streamed catalog, per-record RDF by content negotiation, SKOS code
+lists at their URIs, the JSON-LD context and shapes, and SHACL validation."""
+
+from __future__ import annotations
+
+from flask import Response, request, stream_with_context
+from marshmallow import Schema, fields, validate
+
+from simpul.errors import NotFound, PayloadTooLarge
+from simpul.reference import codelists
+from simpul.reference.areas import load_areas
+from simpul.reference.formats import BY_EXTENSION
+from simpul.reference.namespaces import PREFIXES
+from simpul.registry import services, validation
+from simpul.registry.catalog import CatalogFilter, catalog_document, organizations
+from simpul.vocab import skos
+from simpul.vocab.export import gzipped, record_document
+from simpul.vocab.writers import FORMATS, write_document
+from simpul.web.api.common import Blueprint
+from simpul.web.api.problems import ProblemSchema
+from simpul.web.api.services import ServiceOut
+from simpul.web.http import (
+    PROBLEM,
+    RDF_TYPES,
+    asked_format,
+    json_response,
+    negotiate,
+    not_acceptable,
+    page,
+    rdf_response,
+    registry,
+)
+
+blp = Blueprint("linked_data", __name__, description="Linked data (CPSV-AP-ID)")
+EXTENSIONS = BY_EXTENSION
+TEXT = {"type": "string"}
+
+
+def answers(status: int, description: str, content: dict) -> dict:
+    """``blp.doc`` arguments for an answer in several media types (``{media type: schema}``)."""
+    return {
+        status: {
+            "description": description,
+            "content": {t: {"schema": s} for t, s in content.items()},
+        }
+    }
+
+
+RDF = {t: {"type": "object"} if t.endswith("json") else TEXT for t in RDF_TYPES}
+PAGE_OR_PROBLEM = {"text/html": TEXT, PROBLEM: ProblemSchema}
+
+
+class CatalogArgs(Schema):
+    authority = fields.String()
+    level = fields.String(validate=validate.OneOf(list(codelists.LEVELS)))
+    area = fields.String(metadata={"description": "services covering this Kemendagri area"})
+    modified_since = fields.AwareDateTime(default_timezone=None)
+    page = fields.Integer(
+        validate=validate.Range(min=1, max=1_000_000), metadata={"description": "Hydra paging"}
+    )
+    size = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
+
+
+@blp.route("/catalog.<ext>")
+@blp.arguments(CatalogArgs, location="query")
+@blp.response(200, description="The whole catalog (DCAT) in Turtle, N-Triples, JSON-LD or RDF/XML")
+@blp.doc(responses=answers(200, "The whole catalog (DCAT)", RDF))
+def catalog(args, ext):
+    """The whole catalog, streamed record by record; Hydra paging with ``page`` and ``size``;
+    gzip when the client accepts it."""
+    fmt = EXTENSIONS.get(ext)
+    if fmt is None:
+        raise NotFound(f"no catalog format {ext!r}; use .ttl, .nt, .jsonld or .rdf")
+    return _catalog(args, fmt)
+
+
+@blp.route("/catalog")
+@blp.arguments(CatalogArgs, location="query")
+@blp.response(
+    200, description="The catalog's own URI (and its Hydra pages), by content negotiation"
+)
+@blp.doc(responses=answers(200, "The catalog, in the RDF format Accept asks for", RDF))
+@blp.problem(404, "No such area")
+@blp.problem(406, "Accept asks for no RDF format")
+def catalog_negotiated(args):
+    """The catalog in the RDF format the Accept header asks for (Turtle by default)."""
+    fmt = negotiate("ttl")
+    if fmt is None:
+        return not_acceptable()
+    return _catalog(args, "ttl" if fmt in ("json", "html") else fmt)
+
+
+def _catalog(args, fmt: str):
+    reg = registry()
+    if args.get("area") and load_areas().get(args["area"]) is None:
+        raise NotFound(load_areas().check(args["area"]))
+    where = CatalogFilter(**args)
+
+    def generate():
+        with reg.db.session() as session:
+            yield from catalog_document(
+                session, fmt, reg.base_uri, reg.settings.node_id, where, cache=reg.db
+            )
+
+    body = stream_with_context(generate())
+    headers = {"Vary": "Accept, Accept-Encoding"}
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        body = stream_with_context(gzipped(generate()))
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, content_type=f"{FORMATS[fmt].media_type}; charset=utf-8", headers=headers)
+
+
+def service_representation(service_id: str, *, html: bool):
+    reg = registry()
+    fmt = asked_format() or negotiate("html" if html else "json", html=html)
+    if fmt is None:
+        return not_acceptable()
+    if fmt == "html":
+        return fmt, None
+    with reg.db.session() as session:
+        row = services.get_live(session, service_id)
+        record = services.service_to_dict(row)
+        if fmt == "json":
+            return fmt, record
+        orgs = organizations(session, reg.base_uri, [record["authority"]])
+    return fmt, rdf_response(fmt, record_document(fmt, record, orgs))
+
+
+@blp.route("/services/<service_id>")
+@blp.response(200, description="The service at its URI: HTML, JSON or RDF by content negotiation")
+@blp.doc(
+    responses={
+        **answers(
+            200,
+            "The service as HTML, JSON or RDF",
+            {"text/html": TEXT, "application/json": ServiceOut, **RDF},
+        ),
+        **answers(404, "No such service (a page for browsers)", PAGE_OR_PROBLEM),
+        **answers(410, "Deleted (a page for browsers)", PAGE_OR_PROBLEM),
+    }
+)
+@blp.problem(406, "Accept asks for a format the record is not offered in")
+def service_uri(service_id):
+    """The service page for browsers; JSON or RDF by ``Accept``, or by ``?format=`` (ttl, nt,
+    jsonld, rdf, json) for links that cannot set headers."""
+    fmt, result = service_representation(service_id, html=True)
+    if fmt == "html":
+        return page("service")(service_id)
+    if fmt == "json":
+        return json_response(result, headers={"Vary": "Accept"})
+    return result
+
+
+@blp.route("/kode/<scheme>")
+@blp.route("/kode/<scheme>/<path:code>")
+@blp.response(200, description="A SKOS concept scheme or concept at its URI")
+@blp.doc(responses=answers(200, "SKOS in Turtle or JSON-LD", RDF))
+def code_list(scheme, code=None):
+    """Code lists (``levels``, ``sectors``, ``channel-types``, ``audiences``, ``life-events``,
+    ``integration-statuses``, ``service-statuses``) and Kemendagri ``areas``, as SKOS."""
+    if not skos.is_known_scheme(scheme):
+        raise NotFound(f"no code list {scheme!r}; known: {', '.join(skos.SCHEME_TITLES)}")
+    if code is not None:
+        known = load_areas().get(code) if scheme == skos.AREAS else skos.SCHEMES[scheme].get(code)
+        if not known:
+            raise NotFound(f"no code {code!r} in {scheme}")
+        uri = skos.concept_uri(scheme, code)
+        triples = list(skos.concept_triples(uri))
+        if scheme == skos.AREAS:
+            triples += [
+                (uri, skos.SKOS + "narrower", skos.area_uri(child.code))
+                for child in load_areas().children(code)
+            ]
+    else:
+        triples = list(skos.scheme_triples(scheme))
+    fmt = negotiate("ttl")
+    if fmt is None or fmt == "json":
+        fmt = "jsonld" if fmt == "json" else "ttl"
+    return rdf_response(fmt, "".join(write_document(fmt, [triples])))
+
+
+@blp.route("/ns/cpsv-ap-id.jsonld")
+@blp.response(200, description="The JSON-LD context of Simpul's RDF")
+@blp.doc(responses=answers(200, "The JSON-LD context", {"application/ld+json": {"type": "object"}}))
+def jsonld_context():
+    return Response(
+        json_response({"@context": PREFIXES}).get_data(), content_type="application/ld+json"
+    )
+
+
+@blp.route("/ns/cpsv-ap-id/shapes.ttl")
+@blp.response(200, description="Simpul's SHACL shapes (CPSV-AP-ID)")
+@blp.doc(responses=answers(200, "Simpul's SHACL shapes (CPSV-AP-ID)", {"text/turtle": TEXT}))
+def shapes():
+    from importlib import resources
+
+    text = (resources.files("simpul.vocab") / "shapes" / "cpsv-ap-id.ttl").read_text("utf-8")
+    return Response(text, content_type="text/turtle; charset=utf-8")
+
+
+@blp.route("/api/v1/validate", methods=["POST"])
+@blp.doc(
+    requestBody={
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "object", "description": "a service record"}},
+            "text/turtle": {"schema": {"type": "string"}},
+            "application/ld+json": {"schema": {"type": "string"}},
+            "application/rdf+xml": {"schema": {"type": "string"}},
+            "application/n-triples": {"schema": {"type": "string"}},
+        },
+    }
+)
+@blp.response(200, description="SHACL report: conforms, violations, warnings, results")
+def validate_rdf():
+    """Check a service record (JSON) or RDF against Simpul's CPSV-AP-ID shapes. Each result names
+    the record field, the problem and how to fix it, in Indonesian and English."""
+    from simpul.web.api.common import read_json
+
+    reg = registry()
+    settings = reg.settings
+    raw = request.get_data(cache=True)  # read_json() reads it again from the cache
+    if len(raw) > settings.validate_max_bytes:
+        raise PayloadTooLarge(
+            f"the body is {len(raw)} bytes; this endpoint checks up to "
+            f"{settings.validate_max_bytes} bytes (use 'simpul validate FILE' for more)"
+        )
+    mimetype = request.mimetype or ""
+    if mimetype != "application/json":
+        return json_response(validation.rdf_report(settings, raw, mimetype))
+    with reg.db.session() as session:
+        return json_response(validation.draft_report(session, settings, read_json()))
+
+
+@blp.route("/api/v1/services/<service_id>/validation")
+@blp.response(200, description="SHACL report of the stored record")
+@blp.problem(410, "Deleted: the problem carries the tombstone")
+def service_validation(service_id):
+    """How a stored record fares against Simpul's CPSV-AP-ID shapes (auditors, editors)."""
+    reg = registry()
+    with reg.db.session() as session:
+        return json_response(validation.stored_report(session, reg.base_uri, service_id))

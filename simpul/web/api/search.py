@@ -1,0 +1,109 @@
+"""/api/v1/search and /api/v1/suggest: what portals call as citizens type."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from simpul.errors import ValidationFailed
+from simpul.reference import codelists
+from simpul.reference.areas import load_areas
+from simpul.search.base import FACETS, SORTS, build_query
+from simpul.search.highlight import mark
+from simpul.web.api.common import Blueprint
+from simpul.web.http import json_response, registry
+
+blp = Blueprint("search", __name__, url_prefix="/api/v1", description="Search")
+
+
+def _many(codes=None, **kwargs):
+    inner = fields.String(validate=validate.OneOf(list(codes))) if codes else fields.String()
+    return fields.List(inner, **kwargs)
+
+
+class SearchArgs(Schema):
+    q = fields.String(validate=validate.Length(max=200))
+    level = _many(codelists.LEVELS)
+    sector = _many(codelists.SECTORS)
+    life_event = _many(codelists.LIFE_EVENTS)
+    authority = _many()
+    channel = _many(codelists.CHANNEL_TYPES)
+    integration = _many(codelists.INTEGRATION_STATUSES)
+    area = fields.String(metadata={"description": "Kemendagri code: services that reach it"})
+    sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+    size = fields.Integer(load_default=20, validate=validate.Range(min=0, max=100))
+
+
+class SuggestArgs(Schema):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    size = fields.Integer(load_default=8, validate=validate.Range(min=1, max=20))
+
+
+class FacetValue(Schema):
+    value = fields.String(required=True)
+    count = fields.Integer(required=True)
+
+
+class SearchResult(Schema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    size = fields.Integer(required=True)
+    items = fields.List(
+        fields.Dict(), required=True, metadata={"description": "with highlight.name marked"}
+    )
+    facets = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.Nested(FacetValue)), required=True
+    )
+
+
+class Suggestions(Schema):
+    items = fields.List(fields.Raw(), required=True)
+
+
+UNAVAILABLE = "The search server does not answer; try again after Retry-After seconds"
+
+
+@blp.route("/search")
+@blp.arguments(SearchArgs, location="query")
+@blp.response(200, SearchResult, description="total, items (with highlighted names), facets")
+@blp.problem(503, UNAVAILABLE)
+def search(args):
+    """Full text in Indonesian (stems, synonyms, abbreviations, typos) and English, with filters
+    and facets. ``area`` finds the services that reach an area: national, provincial, regency,
+    district and village services. Without ``q`` the filters alone select."""
+    area = args.get("area")
+    if area and area not in load_areas():
+        raise ValidationFailed.from_messages({"area": load_areas().check(area)})
+    filters = {k: args.get(k, []) for k in FACETS}
+    size = args["size"]
+    query = build_query(
+        args.get("q"),
+        filters=filters,
+        area=area,
+        sort=args["sort"],
+        page=args["page"],
+        size=max(size, 1),
+    )
+    result = registry().search.search(query)
+    items = [] if size == 0 else [_highlighted(item, query.terms) for item in result.items]
+    return json_response(
+        {
+            "total": result.total,
+            "page": args["page"],
+            "size": size,
+            "items": items,
+            "facets": result.facets,
+        }
+    )
+
+
+def _highlighted(item: dict, terms: tuple[str, ...]) -> dict:
+    return {**item, "highlight": {"name": mark(item["name"].get("id", ""), frozenset(terms))}}
+
+
+@blp.route("/suggest")
+@blp.arguments(SuggestArgs, location="query")
+@blp.response(200, Suggestions, description="Service names completing what was typed")
+@blp.problem(503, UNAVAILABLE)
+def suggest(args):
+    return json_response({"items": registry().search.suggest(args["q"], args["size"])})
