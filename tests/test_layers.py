@@ -125,7 +125,5 @@ def test_a_source_type_importing_another_fails(tree: Path):
     result = lint_imports(tree)
     assert result.returncode != 0
     assert "Harvester source types are independent of each other BROKEN" in result.stdout
-    assert (
-        "simpul.harvesters.types.rdf is not allowed to import simpul.harvesters.types.spreadsheet"
-        in (result.stdout)
-    )
+    # the import the report names (its heading may be wrapped to the terminal's width)
+    assert "- simpul.harvesters.types.rdf -> simpul.harvesters.types.spreadsheet" in result.stdout
