@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,8 +20,7 @@ from simpul.registry.auth import SYSTEM, create_token
 from simpul.registry.db import Database, utcnow
 from simpul.registry.models import Organization
 from simpul.registry.organizations import create_organization
-from tests.services.postgres import free_port
-from tests.test_serve import wait_for
+from tests.services.serve import serve
 
 CLIENTS = 20
 ROUNDS = 5
@@ -86,29 +83,17 @@ def server(request, tmp_path_factory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp(f"concurrency-{request.param}")
     url = _database(request.param, tmp, request)
     token = _token(url)
-    port = free_port()
     env = {
         **os.environ,
         "SIMPUL_DATABASE_URL": url,
         "SIMPUL_DATA_DIR": str(tmp),
         "SIMPUL_SEARCH_SYNC_MS": "0",
     }
-    log = (tmp / "server.log").open("wb")
-    command = [sys.executable, "-m", "simpul.cli", "serve", "--no-harvest"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port), "--workers", "3"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    served = serve(env, "--no-harvest", "--workers", "3")
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base, 60)
-        yield Server(base, token)
+        yield Server(served.base, token)
     finally:
-        process.terminate()
-        process.wait(15)
-        log.close()
+        served.stop()
 
 
 def together(count: int, call: Callable[[int], requests.Response]) -> list[requests.Response]:

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.services.postgres import free_port
-from tests.test_serve import wait_for
+from tests.services.serve import serve
 
 LIMIT = 4096
 
@@ -51,20 +50,11 @@ def node(request, tmp_path_factory, sqlite_template):
         simpul("sources", "add", "--id", source, "--type", "spreadsheet", "--org",
                "kota-gorontalo", "--schedule", "manual")  # fmt: skip
     token = simpul("tokens", "create", "--org", "kota-gorontalo").split()[-1]
-    port = free_port()
-    command = [sys.executable, "-m", "simpul.cli", "serve", "--port", str(port), "--no-harvest"]
-    if request.param == "dev":
-        command.append("--dev")
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
+    served = serve(env, "--no-harvest", *(["--dev"] if request.param == "dev" else []))
     try:
-        wait_for(base)
-        yield base, {"Authorization": f"Bearer {token}"}, tmp_path
+        yield served.base, {"Authorization": f"Bearer {token}"}, tmp_path
     finally:
-        server.terminate()
-        server.wait(15)
+        served.stop()
 
 
 def _csv(rows: int) -> bytes:
