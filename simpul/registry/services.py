@@ -437,7 +437,7 @@ def _check_precondition(row: Service, if_match: set[str] | None) -> None:
         )
 
 
-MAX_VERSION = 2**31 - 1  # versions are INTEGER columns (32 bits on PostgreSQL)
+MAX_INTEGER = 2**31 - 1  # INTEGER columns (32 bits on PostgreSQL), versions among them
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -501,7 +501,7 @@ def versions(session: Session, service_id: str) -> list[ServiceVersion]:
 
 def version(session: Session, service_id: str, number: int) -> dict[str, Any]:
     """One version with its full content."""
-    if number > MAX_VERSION:  # past the INTEGER column: the database would fail, not answer
+    if number > MAX_INTEGER:  # past the INTEGER column: the database would fail, not answer
         raise NotFound(f"service {service_id!r} has no version {number}")
     row = session.scalar(
         select(ServiceVersion).where(

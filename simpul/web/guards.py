@@ -13,9 +13,10 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, Map
 
 from simpul.errors import InvalidInput, SimpulError
+from simpul.registry.services import MAX_INTEGER
 
-# the smallest integer column type of SQLite and PostgreSQL (INTEGER) holds up to 2**31 - 1
-MAX_PATH_INTEGER = 2**31 - 1
+# the smallest integer column type of SQLite and PostgreSQL (INTEGER): the core's own bound
+MAX_PATH_INTEGER = MAX_INTEGER
 
 # portal pages load only their own scripts, styles and data; nothing may frame them
 PAGE_CSP = (
