@@ -3,7 +3,9 @@ agencies whose services reach them. ``simpul demo`` loads it; loading twice chan
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from importlib import resources
 
 from sqlalchemy import select
 
@@ -12,6 +14,7 @@ from simpul.registry.auth import SYSTEM
 from simpul.registry.context import Registry
 from simpul.registry.models import Organization
 from simpul.registry.organizations import create_organization
+from simpul.registry.types import load_types, national_list
 
 
 def demo_organizations() -> list[dict]:
@@ -46,8 +49,17 @@ def load_demo(registry: Registry, progress: Callable[[int], None] | None = None)
             if org["id"] not in known:
                 create_organization(session, org)
     with registry.db.transaction() as session:
+        provenance = registry.provenance(SYSTEM, "demo")
+        load_types(
+            session, national_list(), SYSTEM, base_uri=registry.base_uri, provenance=provenance
+        )
+    links = demo_type_links()
+    with registry.db.transaction() as session:
         lookup = services.session_lookup(session)
-        prepared = [services.prepare(record, lookup) for record in records]
+        types = registry.type_index(session)
+        prepared = [
+            services.prepare(_linked(record, links), lookup, types=types) for record in records
+        ]
         results = services.publish_many(
             session,
             prepared,
@@ -59,3 +71,14 @@ def load_demo(registry: Registry, progress: Callable[[int], None] | None = None)
         progress(len(records))
     created = sum(1 for _, outcome in results if outcome is services.Outcome.CREATED)
     return {"organizations": len(orgs), "services": len(records), "created": created}
+
+
+def demo_type_links() -> dict[str, str]:
+    """Demo service identifier -> the national service type it instantiates."""
+    text = resources.files("simpul.reference").joinpath("data", "demo-type-links.json")
+    return json.loads(text.read_text("utf-8"))["links"]
+
+
+def _linked(record: dict, links: dict[str, str]) -> dict:
+    found = links.get(record["identifier"])
+    return {**record, "type": found} if found and "type" not in record else record

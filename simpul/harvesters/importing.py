@@ -25,7 +25,8 @@ from simpul.reference.areas import NATIONAL, is_within
 from simpul.registry.models import Organization
 from simpul.registry.quality import missing
 from simpul.registry.schemas import SERVER_FIELDS, SERVICE_SCHEMA, Url
-from simpul.registry.services import OrgInfo, Prepared, content_hash
+from simpul.registry.services import OrgInfo, Prepared, content_hash, link_type
+from simpul.registry.types import TypeIndex
 
 IDENTITY = ("identifier", "name")
 MAX_PASSES = 8
@@ -48,6 +49,7 @@ class Organizations:
             if r.parent_id:
                 children.setdefault(r.parent_id, []).append(r.id)
         self.owner = owner
+        self.types: TypeIndex | None = None  # the node's service types, set by the runner
         self.refused: dict[str, str] = {}
         self.writable = {owner}
         stack = [owner]
@@ -83,7 +85,21 @@ def check(transformed: Transformed, orgs: Organizations, key: str) -> Checked:
     _fit_areas(data, org, notes)
     gaps = missing(data)
     prepared = Prepared(data, content_hash(data), org, identity=transformed.identity)
-    return Checked(prepared, notes, gaps, transformed.provenance)
+    return Checked(_typed(prepared, orgs.types, notes), notes, gaps, transformed.provenance)
+
+
+def _typed(prepared: Prepared, types: TypeIndex | None, notes: list[str]) -> Prepared:
+    """Link the record to its service type; a type this node does not know, or one that does
+    not apply at the record's level, is dropped with a note (the matcher may still link)."""
+    data = prepared.data
+    if "type" in data:
+        level = prepared.organization.level
+        problem = types.check(dict(data), level).get("type") if types else "types are not known"
+        if problem:
+            notes.append(f"type: {problem}")
+            data = {k: v for k, v in data.items() if k != "type"}
+            prepared = prepared._replace(data=data, content_hash=content_hash(data))
+    return link_type(prepared, types)
 
 
 def _authority(

@@ -286,6 +286,7 @@ class _Run:
 
     def _load_organizations(self, session: Session) -> None:
         self.orgs = Organizations(session, self.spec.organization)
+        self.orgs.types = self.registry.type_index(session)
         self.writable = {k: self.orgs.info[k] for k in self.orgs.writable}
 
     def _register_organizations(self) -> bool:

@@ -115,6 +115,35 @@ ROLES = _freeze(
     [
         ("editor", "Penyunting", "Editor"),
         ("admin", "Administrator", "Administrator"),
+        ("coordinator", "Koordinator", "Coordinator"),
+    ]
+)
+
+# What a national service type is (jenis layanan): the kind its instances inherit.
+TYPE_KINDS = _freeze(
+    [
+        ("permohonan", "Permohonan dan perizinan", "Application and permit"),
+        ("pendaftaran", "Pendaftaran", "Registration"),
+        ("pencatatan", "Pencatatan dan pelaporan", "Recording and reporting"),
+        ("bantuan", "Bantuan dan subsidi", "Benefit and assistance"),
+        ("informasi", "Informasi", "Information"),
+        ("pengaduan", "Pengaduan", "Complaint"),
+        ("pelayanan", "Pelayanan langsung", "Direct service provision"),
+    ]
+)
+
+TYPE_STATUSES = _freeze(
+    [
+        ("active", "Berlaku", "In force"),
+        ("retired", "Dicabut", "Retired"),
+    ]
+)
+
+# What an organization declares of a type it does not offer itself.
+DECLARATIONS = _freeze(
+    [
+        ("not-offered", "Tidak diselenggarakan", "Not offered"),
+        ("covered", "Dilayani organisasi lain", "Covered by another organization"),
     ]
 )
 
@@ -127,6 +156,9 @@ CODE_LISTS: MappingProxyType = MappingProxyType(
         "life-events": LIFE_EVENTS,
         "integration-statuses": INTEGRATION_STATUSES,
         "service-statuses": SERVICE_STATUSES,
+        "type-kinds": TYPE_KINDS,
+        "type-statuses": TYPE_STATUSES,
+        "declarations": DECLARATIONS,
     }
 )
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from simpul.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from simpul.reference import codelists
+from simpul.reference.areas import NATIONAL, is_within
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import ApiToken, Organization
 
@@ -32,11 +33,30 @@ class Actor:
 
     name: str
     organization: str | None
-    role: str  # editor, admin or system
+    role: str  # editor, coordinator, admin or system
+    # A coordinator's scope: its organization's area ('00' or None: the nation).
+    area: str | None = None
 
     @property
     def is_admin(self) -> bool:
         return self.role in ("admin", "system")
+
+    def coordinates(self, area: str | None) -> bool:
+        """Whether this actor coordinates ``area`` (None: the nation): an administrator always,
+        a coordinator inside its own area's subtree."""
+        if self.is_admin:
+            return True
+        if self.role != "coordinator":
+            return False
+        return is_within(area or NATIONAL, self.area or NATIONAL)
+
+    def require_coordinator(self, area: str | None = None) -> None:
+        """403 unless this actor coordinates ``area`` (None: the nation)."""
+        if not self.coordinates(area):
+            scope = f"area {area!r}" if area not in (None, NATIONAL) else "the nation"
+            raise Forbidden(
+                f"this needs an administrator or a coordinator token whose area covers {scope}"
+            )
 
     def can_write(self, authority: str) -> bool:
         return self.is_admin or self.organization == authority
@@ -103,7 +123,12 @@ def authenticate(session: Session, header: str | None) -> Actor:
     now = utcnow()
     if row.last_used is None or now - as_utc(row.last_used) > LAST_USED_RESOLUTION:
         row.last_used = now
-    return Actor(f"token:{row.id}", row.organization_id, row.role)
+    area = None
+    if row.role == "coordinator":
+        area = session.scalar(
+            select(Organization.area).where(Organization.id == row.organization_id)
+        )
+    return Actor(f"token:{row.id}", row.organization_id, row.role, area)
 
 
 def revoke_token(session: Session, token_id: str, actor: Actor = SYSTEM) -> ApiToken:

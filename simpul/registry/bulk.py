@@ -22,6 +22,7 @@ from simpul.errors import NotFound, SimpulError, ValidationFailed
 from simpul.registry import services
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.context import Registry
+from simpul.registry.types import TypeIndex
 from simpul.registry.workers import ordered_map
 from simpul.registry.workers import pool as worker_pool
 
@@ -90,8 +91,10 @@ def _describe(exc: SimpulError) -> str:
 _context: dict = {}
 
 
-def _init_checker(orgs: dict[str, services.OrgInfo], organization: str, limit: int) -> None:
-    _context.update(orgs=orgs, organization=organization, limit=limit)
+def _init_checker(
+    orgs: dict[str, services.OrgInfo], organization: str, limit: int, types: TypeIndex
+) -> None:
+    _context.update(orgs=orgs, organization=organization, limit=limit, types=types)
 
 
 def _check_batch(batch: list[Line]) -> Checked:
@@ -106,13 +109,13 @@ def _check_batch(batch: list[Line]) -> Checked:
     return good, bad, consumed
 
 
-def _check_line(raw, orgs, organization, limit) -> services.Prepared | str | None:
+def _check_line(raw, orgs, organization, limit, types) -> services.Prepared | str | None:
     if raw is None:
         return f"line longer than {limit} bytes"
     if not raw.strip():
         return None
     try:
-        prepared = services.prepare(orjson.loads(raw), orgs.get, organization)
+        prepared = services.prepare(orjson.loads(raw), orgs.get, organization, types=types)
     except orjson.JSONDecodeError as exc:
         return f"malformed JSON at column {exc.colno}: {exc.msg}"
     except ValidationFailed as exc:
@@ -146,6 +149,7 @@ def load_jsonl(
     """Publish every record of a JSON Lines stream for ``organization``."""
     with registry.db.session() as session:
         orgs = services.org_infos(session)
+        types = registry.type_index(session)
     if organization not in orgs:
         raise NotFound(f"no organization {organization!r}; add it with 'simpul orgs add'")
     actor.require_write(organization)
@@ -155,11 +159,13 @@ def load_jsonl(
     batches = _batches(_lines(stream, limit), batch_size)
     workers = _worker_count(stream, workers)
     if workers > 1:
-        with worker_pool(registry.db, workers, _init_checker, (orgs, organization, limit)) as pool:
+        with worker_pool(
+            registry.db, workers, _init_checker, (orgs, organization, limit, types)
+        ) as pool:
             checked = ordered_map(pool, _check_batch, batches, inflight=workers * 2)
             _store_all(registry, checked, actor, provenance, report, progress)
     else:
-        _init_checker(orgs, organization, limit)
+        _init_checker(orgs, organization, limit, types)
         checked = (_check_batch(batch) for batch in batches)
         _store_all(registry, checked, actor, provenance, report, progress)
     report.errors.sort()

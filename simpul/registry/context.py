@@ -41,6 +41,12 @@ class Registry:
             self._sync = SyncThread(self, self.search, self.settings.search_sync_ms / 1000)
             self._sync.start()
 
+    def type_index(self, session):
+        """The node's service types (``registry.types.TypeIndex``), current as of ``session``."""
+        from simpul.registry.types import load_index
+
+        return load_index(session, getattr(self.settings, "type_auto_link", None))
+
     @property
     def base_uri(self) -> str:
         return self.settings.base_uri

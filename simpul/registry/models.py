@@ -10,6 +10,9 @@ change feed) is derived from these tables.
 - ``harvest_sources``, ``harvest_jobs``, ``harvest_records``, ``harvest_errors``: the remote
   catalogs Simpul harvests, each run of one, the fetched original of every remote record beside
   the service it became, and what went wrong per record.
+- ``service_types``, ``service_type_versions``: the national list of service types (jenis
+  layanan) that local services instantiate, with every version; ``type_declarations``: what an
+  organization says of a type it does not offer itself.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -75,6 +79,9 @@ class Service(Base):
         Index("ix_services_live_modified", "deleted_at", "modified"),
         # completeness per organization (portal, audit) from the index alone
         Index("ix_services_completeness", "deleted_at", "authority", "completeness"),
+        # instances of a type (coverage, comparison, review flags, grouping)
+        Index("ix_services_type", "type_id", "deleted_at"),
+        Index("ix_services_review", "review_status", "authority"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -95,6 +102,14 @@ class Service(Base):
     # how many of the 14 components of the service standard the record has (quality.present),
     # kept so that completeness per organization is one aggregate query
     completeness: Mapped[int | None] = mapped_column(SmallInteger)
+    # The national service type the record instantiates: the agency's own ``type`` (manual) or
+    # one the matcher chose (automatic, with its score in ``type_score``).
+    type_id: Mapped[str | None] = mapped_column(String(100))
+    type_link: Mapped[str | None] = mapped_column(String(12))  # manual, automatic
+    type_score: Mapped[float | None] = mapped_column(Float)
+    # A pending review after the type changed: {"status", "since", "type_version", ...}
+    review: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    review_status: Mapped[str | None] = mapped_column(String(16))
 
 
 class ServiceVersion(Base):
@@ -279,3 +294,59 @@ class PortalSession(Base):
     )
     created: Mapped[datetime] = mapped_column(Timestamp)
     expires: Mapped[datetime] = mapped_column(Timestamp, index=True)
+
+
+class ServiceType(Base):
+    """A national service type (jenis layanan): what local services instantiate. ``data`` holds
+    the record as the coordinator published it (names, kind, sectors, where it applies and is
+    mandatory, legal basis, default texts of the citizen-facing components)."""
+
+    __tablename__ = "service_types"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    uri: Mapped[str] = mapped_column(String(500), unique=True)
+    status: Mapped[str] = mapped_column(String(12))  # active, retired
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    # the version whose change was functional (a component, legal basis, kind or scope changed)
+    functional_version: Mapped[int] = mapped_column(Integer)
+    created: Mapped[datetime] = mapped_column(Timestamp)
+    modified: Mapped[datetime] = mapped_column(Timestamp)
+    retired_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    provenance: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class ServiceTypeVersion(Base):
+    __tablename__ = "service_type_versions"
+    __table_args__ = (UniqueConstraint("type_id", "version", name="uq_service_type_versions_tv"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    type_id: Mapped[str] = mapped_column(ForeignKey("service_types.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(12))  # created, updated, retired, restored
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    functional: Mapped[bool] = mapped_column(Boolean)
+    changed: Mapped[list[str]] = mapped_column(Json)  # the sections that changed
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class TypeDeclaration(Base):
+    """An organization's word on a type it does not offer itself: ``not-offered`` (with a
+    reason) or ``covered`` by another organization."""
+
+    __tablename__ = "type_declarations"
+
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    type_id: Mapped[str] = mapped_column(
+        ForeignKey("service_types.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(12))  # not-offered, covered
+    reason: Mapped[dict[str, str] | None] = mapped_column(Json)
+    covered_by: Mapped[str | None] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(Timestamp)

@@ -39,8 +39,14 @@ SERVER_FIELDS = frozenset(
         "quality",
         "deleted",
         "deleted_at",
+        "type_link",
+        "inherited",
+        "kind",
+        "review",
     }
 )
+# The six citizen-facing components a service type gives defaults for.
+TYPE_COMPONENTS = ("requirements", "procedure", "processing_time", "cost", "outputs", "complaints")
 
 
 class _FastValidate:
@@ -238,6 +244,20 @@ def _texts(max_items: int = 200, **kwargs) -> fields.List:
     return List(LangText(), validate=validate.Length(max=max_items), **kwargs)
 
 
+def _keywords() -> fields.List:
+    return List(
+        String(prose=True, validate=validate.Length(1, 100)), validate=validate.Length(max=50)
+    )
+
+
+def _duration() -> fields.String:
+    return String(
+        validate=validate.Regexp(
+            DURATION, error="not an ISO 8601 duration (examples: P1D, PT2H, P14D, P1M)"
+        )
+    )
+
+
 def _dedupe(data: dict[str, Any], *keys: str) -> dict[str, Any]:
     for key in keys:
         if key in data:
@@ -303,6 +323,8 @@ class LegalBasisSchema(Schema):
     title = String(required=True, prose=True, validate=validate.Length(1, 500))
     identifier = String(validate=validate.Length(1, 300))
     url = Url()
+    # the citation could not be checked against the official text (JDIH) yet
+    unverified = Boolean()
 
 
 class ManagementSchema(Schema):
@@ -353,9 +375,7 @@ class ServiceSchema(Schema):
     original_authority = Nested(OriginalAuthoritySchema)
     name = LangText(required=True, max_length=300)
     description = LangText(max_length=20000)
-    keywords = List(
-        String(prose=True, validate=validate.Length(1, 100)), validate=validate.Length(max=50)
-    )
+    keywords = _keywords()
     sectors = _codes(codelists.SECTORS, "sector")
     audiences = _codes(codelists.AUDIENCES, "audience")
     life_events = _codes(codelists.LIFE_EVENTS, "life event")
@@ -363,11 +383,7 @@ class ServiceSchema(Schema):
     channels = List(Nested(ChannelSchema), validate=validate.Length(max=50))
     requirements = _texts()  # persyaratan
     procedure = _texts()  # prosedur
-    processing_time = String(  # jangka waktu, ISO 8601
-        validate=validate.Regexp(
-            DURATION, error="not an ISO 8601 duration (examples: P1D, PT2H, P14D, P1M)"
-        )
-    )
+    processing_time = _duration()  # jangka waktu, ISO 8601
     cost = Nested(CostSchema)  # biaya; free is an explicit 0
     outputs = _texts()  # produk pelayanan
     complaints = Nested(ComplaintsSchema)  # penanganan pengaduan
@@ -382,12 +398,24 @@ class ServiceSchema(Schema):
         validate=validate.Length(1, 20),
     )
     status = Code(codelists.SERVICE_STATUSES, "status", load_default="active")
+    # The national service type: its id or its URI (``.../types/{id}``); checked against the
+    # node's list by ``registry.types`` (this schema knows no database).
+    type = String(validate=validate.Length(1, 500))
+    # Types the agency said its record is not (automatic matching never links them again).
+    type_rejected = List(String(validate=validate.Regexp(SLUG)), validate=validate.Length(max=50))
 
     @post_load
     def _clean(self, data, **kwargs):
         """Duplicates go; an empty list or map means the same as leaving the field out."""
         data = _dedupe(
-            data, "sectors", "audiences", "life_events", "areas", "keywords", "languages"
+            data,
+            "sectors",
+            "audiences",
+            "life_events",
+            "areas",
+            "keywords",
+            "languages",
+            "type_rejected",
         )
         return {k: v for k, v in data.items() if v != [] and v != {}}
 
@@ -425,5 +453,74 @@ class OrganizationSchema(Schema):
             )
 
 
+class TypeDefaultsSchema(Schema):
+    """Default texts of a type's citizen-facing components, in the service record's own form."""
+
+    requirements = _texts()
+    procedure = _texts()
+    processing_time = _duration()
+    cost = Nested(CostSchema)
+    outputs = _texts()
+    complaints = Nested(ComplaintsSchema)
+
+
+def _names() -> fields.List:
+    return List(
+        String(prose=True, validate=validate.Length(1, 300)), validate=validate.Length(max=50)
+    )
+
+
+class AltNamesSchema(Schema):
+    id = _names()
+    en = _names()
+
+
+class ServiceTypeSchema(Schema):
+    """A national service type (jenis layanan) as the coordinator publishes it."""
+
+    id = String(
+        required=True,
+        validate=validate.Regexp(
+            SLUG, error="use 1-100 lowercase letters, digits or '-', e.g. 'akta-kelahiran'"
+        ),
+    )
+    name = LangText(required=True, max_length=300)
+    alt_names = Nested(AltNamesSchema)
+    description = LangText(max_length=20000)
+    keywords = _keywords()
+    kind = Code(codelists.TYPE_KINDS, "kind", required=True)
+    sectors = _codes(codelists.SECTORS, "sector")
+    life_events = _codes(codelists.LIFE_EVENTS, "life event")
+    audiences = _codes(codelists.AUDIENCES, "audience")
+    applies_to = List(
+        Code(codelists.LEVELS, "level"), required=True, validate=validate.Length(1, 5)
+    )
+    mandatory_at = _codes(codelists.LEVELS, "level")
+    legal_basis = List(Nested(LegalBasisSchema), validate=validate.Length(max=100))
+    defaults = Nested(TypeDefaultsSchema)
+    note = String(prose=True, validate=validate.Length(1, 2000))
+    superseded_by = String(validate=validate.Regexp(SLUG))
+
+    @validates_schema
+    def _coherent(self, data, **kwargs):
+        outside = set(data.get("mandatory_at", ())) - set(data.get("applies_to", ()))
+        if outside:
+            raise ValidationError(
+                f"mandatory at {sorted(outside)} where the type does not apply "
+                f"(applies_to: {data.get('applies_to')})",
+                "mandatory_at",
+            )
+        if data.get("superseded_by") and data.get("superseded_by") == data.get("id"):
+            raise ValidationError("a type cannot be superseded by itself", "superseded_by")
+
+    @post_load
+    def _clean(self, data, **kwargs):
+        data = _dedupe(data, "sectors", "life_events", "audiences", "applies_to", "mandatory_at")
+        if "alt_names" in data:
+            data["alt_names"] = {k: list(dict.fromkeys(v)) for k, v in data["alt_names"].items()}
+        return {k: v for k, v in data.items() if v != [] and v != {}}
+
+
 SERVICE_SCHEMA = ServiceSchema()
+SERVICE_TYPE_SCHEMA = ServiceTypeSchema()
 ORGANIZATION_SCHEMA = OrganizationSchema()

@@ -13,7 +13,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 from marshmallow import ValidationError
@@ -35,6 +35,9 @@ from simpul.registry.models import Change, Organization, Service, ServiceVersion
 from simpul.registry.quality import present as components_present
 from simpul.registry.quality import quality
 from simpul.registry.schemas import SERVER_FIELDS, SERVICE_SCHEMA
+
+if TYPE_CHECKING:
+    from simpul.registry.types import Link, TypeIndex
 
 SORTS = {
     "-modified": (Service.modified.desc(), Service.id),
@@ -69,6 +72,8 @@ class Prepared(NamedTuple):
     organization: OrgInfo | Organization
     provenance: dict[str, Any] | None = None  # per record, over the batch's (harvests)
     identity: tuple[str, str] | None = None  # (id, uri) kept from the origin node
+    link: Link | None = None  # the national service type (``registry.types``)
+    completeness: int | None = None  # of the effective record, when it has a type
 
     @property
     def key(self) -> tuple[str, str]:
@@ -96,8 +101,11 @@ def prepare(
     raw: Any,
     lookup: Callable[[str], OrgInfo | Organization | None],
     default_authority: str | None = None,
+    *,
+    types: TypeIndex | None = None,
 ) -> Prepared:
-    """Validate a published record and resolve its authority; raise ValidationFailed."""
+    """Validate a published record, resolve its authority and its service type (``types``: the
+    node's list; without it a record naming a type is refused); raise ValidationFailed."""
     if not isinstance(raw, dict):
         raise ValidationFailed.from_messages(f"expected a JSON object, got {type(raw).__name__}")
     try:
@@ -121,7 +129,35 @@ def prepare(
     }
     if outside:
         raise ValidationFailed.from_messages(outside)
-    return Prepared(data, content_hash(data), org)
+    return link_type(Prepared(data, content_hash(data), org), types)
+
+
+def link_type(prepared: Prepared, types: TypeIndex | None) -> Prepared:
+    """Check the record's own type and link it (or let the matcher). A record that names its
+    type stores no copy of the type's defaults (a record fetched in its effective form and sent
+    back keeps inheriting); an automatic link changes nothing in the record."""
+    data, level = prepared.data, prepared.organization.level
+    if types is None:
+        if "type" in data:
+            raise ValidationFailed.from_messages({"type": "service types cannot be checked here"})
+        return prepared
+    problems = types.check(data, level)
+    if problems:
+        raise ValidationFailed.from_messages(problems)
+    link = types.link(data, level)
+    if link is None:
+        return prepared
+    from simpul.registry.types import strip_inherited
+
+    if link.method == "manual":
+        data = strip_inherited(data, types.get(link.type_id).data)
+    shown, _ = types.effective(data, link.type_id)
+    return prepared._replace(
+        data=data,
+        content_hash=content_hash(data) if data is not prepared.data else prepared.content_hash,
+        link=link,
+        completeness=components_present(shown),
+    )
 
 
 def org_infos(session: Session) -> dict[str, OrgInfo]:
@@ -262,7 +298,14 @@ def publish_many(
             "status": data["status"],
             "data": data,
             "content_hash": prepared.content_hash,
-            "completeness": components_present(data),
+            "completeness": (
+                prepared.completeness
+                if prepared.completeness is not None
+                else components_present(data)
+            ),
+            "type_id": prepared.link.type_id if prepared.link else None,
+            "type_link": prepared.link.method if prepared.link else None,
+            "type_score": prepared.link.score if prepared.link else None,
             "modified": now,
             "deleted_at": None,
             "provenance": {
@@ -323,13 +366,14 @@ def publish(
     *,
     base_uri: str,
     provenance: dict[str, Any],
+    types: TypeIndex | None = None,
 ) -> tuple[Service, Outcome]:
     """Publish a new record. A tombstone with the same identifier comes back with its old id.
 
     Whether the identifier is taken is decided on the state ``publish_many`` reads under lock: a
     live record found there (even one created a moment ago by a concurrent request) is a 409,
     and whatever ``publish_many`` wrote goes with the rolled-back transaction."""
-    prepared = prepare(raw, session_lookup(session), actor.organization)
+    prepared = prepare(raw, session_lookup(session), actor.organization, types=types)
     actor.require_write(prepared.data["authority"])
     [(service_id, outcome)] = publish_many(
         session, [prepared], actor, base_uri=base_uri, provenance=provenance
@@ -352,11 +396,19 @@ def replace(
     base_uri: str,
     provenance: dict[str, Any],
     if_match: set[str] | None = None,
+    types: TypeIndex | None = None,
 ) -> tuple[Service, Outcome]:
     row = get_live(session, service_id, for_update=True)
     actor.require_write(row.authority)
     _check_precondition(row, if_match)
-    prepared = prepare(raw, session_lookup(session), row.authority)
+    if isinstance(raw, dict) and types is not None and types.get(row.type_id) is not None:
+        from simpul.registry.types import returned
+
+        raw = returned(raw, types.get(row.type_id).data)
+        found = types.resolve(str(raw.get("type", "")))
+        if row.type_link == "automatic" and found is not None and found.id == row.type_id:
+            raw = {k: v for k, v in raw.items() if k != "type"}  # sent back as read
+    prepared = prepare(raw, session_lookup(session), row.authority, types=types)
     for key in ("authority", "identifier"):
         if prepared.data[key] != getattr(row, key):
             raise ValidationFailed.from_messages(
@@ -526,19 +578,34 @@ def _identity(row: Service) -> dict[str, Any]:
     }
 
 
-def service_to_dict(row: Service, *, with_quality: bool = True) -> dict[str, Any]:
+def service_to_dict(
+    row: Service, *, with_quality: bool = True, types: TypeIndex | None = None
+) -> dict[str, Any]:
     """A record as the API returns it; exports and the index leave out the quality block
-    (derived, and costly at a million records)."""
+    (derived, and costly at a million records). With the node's ``types``, a linked record is
+    shown in its effective form, ``inherited`` naming the fields that came from its type."""
+    data, inherited = row.data, []
+    if types is not None and row.type_id:
+        data, inherited = types.effective(row.data, row.type_id)
     out = {
         **_identity(row),
-        **row.data,
+        **data,
         "version": row.version,
         "created": as_utc(row.created).isoformat(),
         "modified": as_utc(row.modified).isoformat(),
         "provenance": row.provenance,
     }
+    if row.type_id:
+        out["type"] = row.type_id
+        out["type_link"] = {"method": row.type_link, "score": row.type_score}
+        found = types.get(row.type_id) if types is not None else None
+        if found is not None:
+            out["type_link"].update(uri=found.uri, name=found.data["name"])
+        out["inherited"] = inherited
+    if row.review:
+        out["review"] = row.review
     if with_quality:
-        out["quality"] = quality(row.data)
+        out["quality"] = quality(data)
     return out
 
 

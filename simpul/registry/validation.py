@@ -11,6 +11,7 @@ from simpul.config import Settings
 from simpul.errors import PayloadTooLarge
 from simpul.registry import services
 from simpul.registry.catalog import organizations
+from simpul.registry.types import load_index
 from simpul.vocab import parsing, shacl
 from simpul.vocab.export import record_graph
 
@@ -28,7 +29,7 @@ def stored_report(session: Session, base_uri: str, service_id: str) -> dict[str,
 
 def draft_report(session: Session, settings: Settings, raw: Any) -> dict[str, Any]:
     """A record not yet stored (JSON): checked like a publish, described like an export."""
-    prepared = services.prepare(raw, services.session_lookup(session))
+    prepared = services.prepare(raw, services.session_lookup(session), types=load_index(session))
     orgs = organizations(session, settings.base_uri, [prepared.data["authority"]])
     draft = {
         **prepared.data,

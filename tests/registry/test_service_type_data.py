@@ -17,7 +17,6 @@ from simpul.registry.schemas import DURATION, SLUG, LegalBasisSchema, ServiceSch
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "simpul" / "reference" / "data"
 TYPES_FILE = DATA / "service-types-id.jsonl"
-KINDS_FILE = DATA / "service-type-kinds.json"
 LINKS_FILE = DATA / "demo-type-links.json"
 JUDGED_FILE = Path(__file__).parent / "data" / "type-matching-judged.jsonl"
 
@@ -78,8 +77,7 @@ def test_types_parse_with_unique_url_safe_ids(types):
 
 
 def test_every_code_exists(types):
-    kinds = json.loads(KINDS_FILE.read_text(encoding="utf-8"))
-    assert all(set(labels) == {"id", "en"} for labels in kinds.values())
+    kinds = codelists.TYPE_KINDS
     lists = {
         "sectors": codelists.SECTORS,
         "life_events": codelists.LIFE_EVENTS,

@@ -100,7 +100,10 @@ class ServicePage(Schema):
 
 def _written(row, status: int):
     headers = {"ETag": services.etag(row), "Location": f"/api/v1/services/{row.id}"}
-    return json_response(services.service_to_dict(row), status, headers)
+    reg = registry()
+    with reg.db.session() as session:
+        types = reg.type_index(session)
+    return json_response(services.service_to_dict(row, types=types), status, headers)
 
 
 @blp.route("")
@@ -130,7 +133,12 @@ class ServiceCollection(MethodView):
             actor = authenticate(session, header)
             provenance = reg.provenance(actor, "api")
             return services.publish(
-                session, body(), actor, base_uri=reg.base_uri, provenance=provenance
+                session,
+                body(),
+                actor,
+                base_uri=reg.base_uri,
+                provenance=provenance,
+                types=reg.type_index(session),
             )
 
         row, _ = reg.db.write(publish)
@@ -156,12 +164,14 @@ class ServiceItem(MethodView):
             fmt, result = service_representation(service_id, html=False)
             if fmt != "json":
                 return result
-        with registry().db.session() as session:
+        reg = registry()
+        with reg.db.session() as session:
             row = services.get_live(session, service_id)
+            types = reg.type_index(session)
         tag = services.etag(row)
         if tag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
             return json_response(None, 304, {"ETag": tag})
-        return json_response(services.service_to_dict(row), 200, {"ETag": tag})
+        return json_response(services.service_to_dict(row, types=types), 200, {"ETag": tag})
 
     @blp.doc(
         security=BEARER,
@@ -188,6 +198,7 @@ class ServiceItem(MethodView):
                 base_uri=reg.base_uri,
                 provenance=provenance,
                 if_match=expected,
+                types=reg.type_index(session),
             )
 
         row, _ = reg.db.write(replace)

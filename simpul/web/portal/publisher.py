@@ -184,7 +184,12 @@ def _save(actor: Actor, raw: dict[str, Any], stored: dict[str, Any] | None):
     try:
         if checking:
             with reg.db.session() as db:
-                prepared = services.prepare(raw, services.session_lookup(db), actor.organization)
+                prepared = services.prepare(
+                    raw,
+                    services.session_lookup(db),
+                    actor.organization,
+                    types=reg.type_index(db),
+                )
                 actor.require_write(prepared.data["authority"])
             draft = {**(stored or {}), **prepared.data}
             draft.setdefault("uri", f"{reg.base_uri}/services/draft")
@@ -209,7 +214,7 @@ def _store(db, actor: Actor, raw: dict[str, Any], stored: dict[str, Any] | None)
     provenance = reg.provenance(actor, "portal")
     if stored is None:
         row, _outcome = services.publish(
-            db, raw, actor, base_uri=reg.base_uri, provenance=provenance
+            db, raw, actor, base_uri=reg.base_uri, provenance=provenance, types=reg.type_index(db)
         )
         return row.id
     expected = request.form.get("etag")
@@ -221,6 +226,7 @@ def _store(db, actor: Actor, raw: dict[str, Any], stored: dict[str, Any] | None)
         base_uri=reg.base_uri,
         provenance=provenance,
         if_match={expected} if expected else None,
+        types=reg.type_index(db),
     )
     return row.id
 
