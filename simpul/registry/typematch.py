@@ -37,8 +37,9 @@ UNKNOWN_WEIGHT = 3.0  # a word no type uses (after region names, numbers and typ
 SECTOR_MISS = 0.7  # record and type sectors both given and disjoint
 LEVEL_MISS = 0.5  # the type does not apply at the record's level (ranked lower, never linked)
 SUPPORT_SHARE = 0.2  # how much of the remaining distance keywords/description may close
+SUPPORTED = 3  # how many of the best candidates the description and keywords may lift
 MIN_COVERAGE = 0.3  # a type whose best name is covered less than this is not a candidate
-DESCRIPTION_CHARS = 400  # the start of a description says what the service is
+DESCRIPTION_CHARS = 200  # the start of a description says what the service is
 UNEXPLAINED_FACTOR = 1.0  # how much more a word the type does not explain counts
 TAIL_WEIGHT = 0.3  # words after "untuk", "bagi", "di", ...: purpose or place, not the service
 HEAD_FACTOR = 2.0  # the first word that is not light names what the service is
@@ -61,8 +62,11 @@ class Suggestion:
 
 
 def _tokens(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return _TOKEN.findall("".join(c for c in text if not unicodedata.combining(c)))
+    text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return _TOKEN.findall(text)
 
 
 def _names(t: Mapping) -> list[tuple[str, str]]:
@@ -100,8 +104,12 @@ class TypeMatcher:
     def __init__(self, types: list[Mapping]):
         self.types = types
         self.implied = _implied()
-        self.names: list[tuple[int, str, dict[str, float], float]] = []  # type, label, terms
-        self.postings: dict[str, list[int]] = defaultdict(list)  # term -> name indexes
+        self.sectors = [frozenset(t.get("sectors") or ()) for t in types]
+        self.levels = [frozenset(t.get("applies_to") or ()) for t in types]
+        self.names: list[tuple[int, str, tuple[str, ...], float]] = []  # type, label, light
+        # term (not light) -> (name index, weight) of the names that hold it
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.name_terms: list[tuple[dict[str, float], float]] = []  # terms, total weight
         vocab = [self._type_terms(t) for t in types]
         df: dict[str, int] = defaultdict(int)
         for terms in vocab:
@@ -119,32 +127,39 @@ class TypeMatcher:
         self._index_names()
         self.name_scores = lru_cache(maxsize=50_000)(self._name_scores)
         self.correct = lru_cache(maxsize=50_000)(self._correct)
+        self.weighted = lru_cache(maxsize=50_000)(self._weighted)
 
     @classmethod
     def from_types(cls, types: Iterable[Mapping]) -> TypeMatcher:
         return cls(list(types))
 
     def _type_terms(self, t: Mapping) -> set[str]:
-        return {term for _, text in _names(t) for term in analyze(text)}
+        return {term for _, text in _names(t) for term in analyze(text) if not _short_number(term)}
 
     def _index_names(self) -> None:
         for index, t in enumerate(self.types):
             for label, text in _names(t):
-                terms = {term: self.weight[term] for term in analyze(text)}
+                terms = {t: self.weight[t] for t in analyze(text) if not _short_number(t)}
                 if not terms:
                     continue
-                self.names.append((index, label, terms, sum(terms.values())))
-                for term in terms:
-                    self.postings[term].append(len(self.names) - 1)
+                light = tuple(term for term in terms if term in self.light)
+                self.names.append((index, label, light, sum(terms.values())))
+                self.name_terms.append((terms, sum(terms.values())))
+                for term, weight in terms.items():
+                    if term not in self.light:
+                        self.postings[term].append((len(self.names) - 1, weight))
 
     # -- the record side -------------------------------------------------------------------
 
     def _correct(self, word: str) -> str | None:
         """The token as the analysis should see it: itself, a type's word it is one typo away
         from, or None when it is noise (a region name, a number)."""
-        if word in self.raw_words or any(t in self.weight for t in analyze(word)):
+        if word.isdigit() and (_short_number(word) or word not in self.raw_words):
+            return None
+        terms = analyze(word)
+        if word in self.raw_words or not terms or any(t in self.weight for t in terms):
             return word
-        if word in self.noise or word.isdigit() or len(word) < 2:
+        if word in self.noise or len(word) < 2:
             return None
         if len(word) >= 4:
             for known in self.raw_words:
@@ -152,14 +167,20 @@ class TypeMatcher:
                     return known
         return word
 
+    def words(self, text: str) -> tuple[str, ...]:
+        """The words of a text that matter, typos corrected: the key of the caches."""
+        return tuple(c for c in map(self.correct, _tokens(text)) if c is not None)
+
     def terms(self, text: str) -> dict[str, float]:
         """Analysed terms of a text with their weights (unknown words weigh UNKNOWN_WEIGHT)."""
-        tokens = _tokens(text)
-        cut = next((i for i, w in enumerate(tokens) if w in TAIL_WORDS and i > 0), len(tokens))
+        return self.weighted(self.words(text))
+
+    def _weighted(self, words: tuple[str, ...]) -> dict[str, float]:
+        cut = next((i for i, w in enumerate(words) if w in TAIL_WORDS and i > 0), len(words))
         out: dict[str, float] = {}
-        for part, factor in ((tokens[:cut], 1.0), (tokens[cut:], TAIL_WEIGHT)):
-            words = [c for c in map(self.correct, part) if c is not None]
-            terms = [t for t in analyze(" ".join(words)) if t not in out]
+        head = None
+        for part, factor in ((words[:cut], 1.0), (words[cut:], TAIL_WEIGHT)):
+            terms = [t for t in analyze(" ".join(part)) if t not in out] if part else []
             if factor == 1.0:  # the head: its first word that is not light names the service
                 head = next((t for t in terms if t not in self.light), None)
             for term in terms:
@@ -167,9 +188,9 @@ class TypeMatcher:
                 out[term] = (weight or UNKNOWN_WEIGHT) * (HEAD_FACTOR if term == head else factor)
         return out
 
-    def _name_scores(self, text: str) -> dict[int, tuple[float, str]]:
-        """Type index -> (score, reason) from one name of a record."""
-        record = self.terms(text)
+    def _name_scores(self, words: tuple[str, ...]) -> dict[int, tuple[float, int]]:
+        """Type index -> (score, index of its best name) from the words of a record's name."""
+        record = self.weighted(words)
         if not record:
             return {}
         expanded = set(record)
@@ -177,20 +198,20 @@ class TypeMatcher:
             expanded |= self.implied.get(term, frozenset())
         covered: dict[int, float] = defaultdict(float)
         for term in expanded:
-            for name in self.postings.get(term, ()):
-                covered[name] += self.names[name][2][term]
-        best: dict[int, tuple[float, str]] = {}
+            for name, weight in self.postings.get(term, ()):
+                covered[name] += weight
+        best: dict[int, tuple[float, int]] = {}
         for name, weight in covered.items():
-            index, label, _, total = self.names[name]
-            coverage = weight / total
-            if coverage >= MIN_COVERAGE and coverage > best.get(index, (0.0, ""))[0]:
-                best[index] = (coverage, label)
+            index, _, light, total = self.names[name]
+            coverage = (weight + LIGHT_WEIGHT * sum(t in expanded for t in light)) / total
+            if coverage >= MIN_COVERAGE and coverage > best.get(index, (0.0, 0))[0]:
+                best[index] = (coverage, name)
         total = sum(record.values())
         out = {}
-        for index, (coverage, label) in best.items():
+        for index, (coverage, name) in best.items():
             known = self._explained(record, self.vocab[index])
             explained = known / (known + UNEXPLAINED_FACTOR * (total - known))
-            out[index] = (coverage * explained**EXPLAIN_POWER, label)
+            out[index] = (coverage * explained**EXPLAIN_POWER, name)
         return out
 
     def _explained(self, record: dict[str, float], vocab: frozenset[str]) -> float:
@@ -198,15 +219,18 @@ class TypeMatcher:
         implied = set().union(*(self.implied[c] for c in shared)) if shared else set()
         return sum(w for t, w in record.items() if t in vocab or t in implied)
 
-    def _support(self, texts: list[str]) -> dict[int, float]:
-        """Type index -> how well keywords or the description name it (coverage only)."""
-        out: dict[int, float] = defaultdict(float)
-        for text in texts:
-            terms = self.terms(text)
-            for name in {n for term in terms for n in self.postings.get(term, ())}:
-                index, _, name_terms, total = self.names[name]
-                share = sum(w for t, w in name_terms.items() if t in terms) / total
-                out[index] = max(out[index], share)
+    def _support(self, record: Mapping, leaders: list[tuple[int, int]]) -> dict[int, float]:
+        """Type index -> the share of its best matching name that the keywords and the start
+        of the description hold (for the few best candidates only)."""
+        texts = [k for k in record.get("keywords") or () if k]
+        texts += [d[:DESCRIPTION_CHARS] for d in (record.get("description") or {}).values() if d]
+        if not texts:
+            return {}
+        terms = set(analyze(" . ".join(texts)))
+        out = {}
+        for index, name in leaders:
+            name_terms, total = self.name_terms[name]
+            out[index] = sum(w for t, w in name_terms.items() if t in terms) / total
         return out
 
     # -- the public interface ----------------------------------------------------------------
@@ -232,43 +256,42 @@ class TypeMatcher:
         if not scored:
             return None
         index, score, reasons, raw = max(scored, key=lambda s: (s[3], s[1]))
-        if score < threshold or (level and level not in self.types[index]["applies_to"]):
+        if score < threshold or (level and level not in self.levels[index]):
             return None
         return Suggestion(self.types[index]["id"], round(score, 4), reasons)
 
     def _scored(self, record: Mapping, level: str | None) -> list[tuple[int, float, tuple, float]]:
         """(type index, score, reasons, score before the level) of every candidate."""
-        names = [text for text in (record.get("name") or {}).values() if text]
-        found: dict[int, tuple[float, str]] = {}
-        for text in names:
-            for index, hit in self.name_scores(text).items():
-                if hit[0] > found.get(index, (0.0, ""))[0]:
+        found: dict[int, tuple[float, int]] = {}
+        for text in (record.get("name") or {}).values():
+            for index, hit in self.name_scores(self.words(text)).items() if text else ():
+                if hit[0] > found.get(index, (0.0, 0))[0]:
                     found[index] = hit
-        if not found:
-            return []
-        support = self._support(
-            list(record.get("keywords") or ())
-            + [d[:DESCRIPTION_CHARS] for d in (record.get("description") or {}).values() if d]
-        )
+        leaders = sorted(found.items(), key=lambda item: -item[1][0])[:SUPPORTED]
+        support = self._support(record, [(index, name) for index, (_, name) in leaders])
         sectors = set(record.get("sectors") or ())
         out = []
-        for index, (score, label) in found.items():
-            t, reasons = self.types[index], [label]
+        for index, (score, name) in found.items():
+            reasons = [self.names[name][1]]
             if support.get(index):
                 score += (1 - score) * SUPPORT_SHARE * support[index]
                 reasons.append("description or keywords")
-            if sectors and t.get("sectors"):
-                if sectors & set(t["sectors"]):
+            if sectors and self.sectors[index]:
+                if sectors & self.sectors[index]:
                     reasons.append("sector")
                 else:
                     score *= SECTOR_MISS
                     reasons.append("other sector")
             raw = score
-            if level and level not in t["applies_to"]:
+            if level and level not in self.levels[index]:
                 score *= LEVEL_MISS
                 reasons.append(f"not at level {level}")
             out.append((index, min(score, 1.0), tuple(reasons), raw))
         return out
+
+
+def _short_number(term: str) -> bool:
+    return term.isdigit() and len(term) < 3
 
 
 def _one_edit(word: str, known: str, transpose_only: bool = False) -> bool:

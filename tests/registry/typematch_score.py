@@ -105,7 +105,9 @@ def misses(m: TypeMatcher, judged: list[dict], threshold: float) -> list[str]:
         if got != j["expected_type"]:
             top = m.suggest(as_record(j), j["level"], limit=3)
             shown = ", ".join(f"{s.type_id} {s.score:.2f} {list(s.reasons)}" for s in top)
-            out.append(f"{j['title']!r} [{j['level']}] want {j['expected_type']} got {got}: {shown}")
+            out.append(
+                f"{j['title']!r} [{j['level']}] want {j['expected_type']} got {got}: {shown}"
+            )
     return out
 
 
