@@ -43,7 +43,7 @@ DESCRIPTION_CHARS = 200  # the start of a description says what the service is
 UNEXPLAINED_FACTOR = 1.0  # how much more a word the type does not explain counts
 TAIL_WEIGHT = 0.3  # words after "untuk", "bagi", "di", ...: purpose or place, not the service
 HEAD_FACTOR = 2.0  # the first word that is not light names what the service is
-TAIL_WORDS = frozenset("untuk bagi berdasarkan melalui dengan oleh dari di".split())
+TAIL_WORDS = frozenset(["untuk", "bagi", "berdasarkan", "melalui", "dengan", "oleh", "dari", "di"])
 
 # How, where and by whom a service is given: they do not tell one type from another.
 LIGHT_WORDS = """layanan pelayanan pembuatan pengurusan penerbitan permohonan pengajuan online
