@@ -8,8 +8,10 @@ weight of a term its rarity among the types (``surat`` says little, ``skck`` say
 - *explained*: the share of the record's name that the type's names explain. A word the type
   never uses (``rekomendasi``, ``legalisir``, ``anjing``) marks a different service.
 
-The score is ``coverage * explained ** EXPLAIN_POWER``, lowered when the record's sectors and
-the type's do not meet, raised a little when the description or keywords agree. Region names,
+The score is ``coverage * explained``, lowered when the record's sectors and the type's do not
+meet or the type does not apply at the record's level, raised a little when the description or
+keywords agree. The first word of the name that is not light counts double (it names the
+service); words after ``untuk``, ``bagi``, ``di``... (purpose, place) count less. Region names,
 numbers and words that say how or where a service is given (``layanan``, ``online``,
 ``disdukcapil``) weigh little or nothing. A typo of a type's word (``kelahran``) counts as the
 word when it is one edit away. The weights were tuned on one half of the judged set
@@ -31,7 +33,6 @@ from simpul.search.analysis import analyze, analyzer
 from simpul.search.features import ALL
 
 DEFAULT_THRESHOLD = 0.65  # SIMPUL_TYPE_AUTO_LINK's default; chosen on the tune half
-EXPLAIN_POWER = 1.0
 LIGHT_WEIGHT = 0.3  # a word that says how or where, not what
 UNKNOWN_WEIGHT = 3.0  # a word no type uses (after region names, numbers and typos)
 SECTOR_MISS = 0.7  # record and type sectors both given and disjoint
@@ -40,7 +41,6 @@ SUPPORT_SHARE = 0.2  # how much of the remaining distance keywords/description m
 SUPPORTED = 3  # how many of the best candidates the description and keywords may lift
 MIN_COVERAGE = 0.3  # a type whose best name is covered less than this is not a candidate
 DESCRIPTION_CHARS = 200  # the start of a description says what the service is
-UNEXPLAINED_FACTOR = 1.0  # how much more a word the type does not explain counts
 TAIL_WEIGHT = 0.3  # words after "untuk", "bagi", "di", ...: purpose or place, not the service
 HEAD_FACTOR = 2.0  # the first word that is not light names what the service is
 TAIL_WORDS = frozenset(["untuk", "bagi", "berdasarkan", "melalui", "dengan", "oleh", "dari", "di"])
@@ -209,9 +209,7 @@ class TypeMatcher:
         total = sum(record.values())
         out = {}
         for index, (coverage, name) in best.items():
-            known = self._explained(record, self.vocab[index])
-            explained = known / (known + UNEXPLAINED_FACTOR * (total - known))
-            out[index] = (coverage * explained**EXPLAIN_POWER, name)
+            out[index] = (coverage * self._explained(record, self.vocab[index]) / total, name)
         return out
 
     def _explained(self, record: dict[str, float], vocab: frozenset[str]) -> float:
