@@ -124,6 +124,10 @@ class TypeMatcher:
         self.vocab = [frozenset(terms) for terms in vocab]
         self.raw_words = {w for t in types for _, text in _names(t) for w in _tokens(text)}
         self.noise = _region_words() - self.raw_words
+        self.near: dict[str, list[str]] = defaultdict(list)  # a word and its one-deletions
+        for known in self.raw_words:
+            for key in {known, *_deletions(known)}:
+                self.near[key].append(known)
         self._index_names()
         self.name_scores = lru_cache(maxsize=50_000)(self._name_scores)
         self.correct = lru_cache(maxsize=50_000)(self._correct)
@@ -162,7 +166,8 @@ class TypeMatcher:
         if word in self.noise or len(word) < 2:
             return None
         if len(word) >= 4:
-            for known in self.raw_words:
+            near = {k for d in {word, *_deletions(word)} for k in self.near.get(d, ())}
+            for known in sorted(near):
                 if _one_edit(word, known, transpose_only=len(word) < 5):
                     return known
         return word
@@ -290,6 +295,10 @@ class TypeMatcher:
 
 def _short_number(term: str) -> bool:
     return term.isdigit() and len(term) < 3
+
+
+def _deletions(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
 
 
 def _one_edit(word: str, known: str, transpose_only: bool = False) -> bool:
