@@ -577,6 +577,7 @@ from bench.federation import federation_sync  # noqa: E402
 from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa: E402
 from bench.portal import portal_pages  # noqa: E402
 from bench.stemming import stemming_accuracy  # noqa: E402
+from bench.typematch import type_matching  # noqa: E402
 
 BENCHMARKS = {
     "load_sqlite": load_sqlite,
@@ -595,6 +596,7 @@ BENCHMARKS = {
     "federation_sync": federation_sync,
     "portal_pages": portal_pages,
     "stemming_accuracy": stemming_accuracy,
+    "type_matching": type_matching,
 }
 
 

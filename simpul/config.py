@@ -6,6 +6,7 @@ Validated once, into a frozen :class:`Settings`. Nothing here runs at import tim
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -54,8 +55,18 @@ class Settings:
     rate_limit_storage_uri: str = "memory://"  # shared by processes: e.g. redis://host:6379
     proxy_hops: int = 0  # trusted reverse proxies in front: how many X-Forwarded-For hops
     log_level: str = "INFO"
+    # matching a record to a national service type: the score from which the link is made
+    # automatically (0 < x <= 1), or "off"; the default was tuned on the judged set (issue 14)
+    type_auto_link: str = "0.65"
     secret_key: str = field(default="", repr=False)  # signs portal sessions; default: data_dir
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def type_auto_link_threshold(self) -> float | None:
+        """``type_auto_link`` as a number, or None when automatic linking is off."""
+        if self.type_auto_link.strip().lower() == "off":
+            return None
+        return float(self.type_auto_link)
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -188,7 +199,21 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("harvest_max_bytes: must be at least 1024")
     if settings.harvest_max_timeout < 1:
         raise ConfigError("harvest_max_timeout: must be at least 1 (seconds)")
+    _validate_type_auto_link(settings.type_auto_link)
     _validate_limits(settings)
+
+
+def _validate_type_auto_link(value: str) -> None:
+    if value.strip().lower() == "off":
+        return
+    try:
+        threshold = float(value)
+    except ValueError:
+        threshold = math.nan
+    if not 0 < threshold <= 1:  # also refuses nan
+        raise ConfigError(
+            f"type_auto_link: expected a score above 0 and at most 1, or 'off'; got {value!r}"
+        )
 
 
 def _validate_limits(settings: Settings) -> None:

@@ -47,6 +47,10 @@ def test_layers_in_order(tmp_path):
         ({"SIMPUL_SEARCH_URL": "elastic"}, "search_url"),
         ({"SIMPUL_SEARCH_ENGINE": "solr"}, "search_engine: expected auto, elasticsearch"),
         ({"SIMPUL_SEARCH_CA_CERTS": "/nowhere/ca.pem"}, "search_ca_certs: no file"),
+        ({"SIMPUL_TYPE_AUTO_LINK": "0"}, "type_auto_link: expected a score above 0"),
+        ({"SIMPUL_TYPE_AUTO_LINK": "1.5"}, "type_auto_link: expected a score above 0"),
+        ({"SIMPUL_TYPE_AUTO_LINK": "nan"}, "type_auto_link: expected a score above 0"),
+        ({"SIMPUL_TYPE_AUTO_LINK": "high"}, "type_auto_link: expected a score above 0"),
     ],
 )
 def test_bad_values_are_named(env, fragment):
@@ -75,3 +79,17 @@ def test_node_area_must_be_a_kemendagri_code():
     with pytest.raises(ConfigError, match="node_area"):
         load_settings(environ={"SIMPUL_NODE_AREA": "75.99"})
     assert load_settings(environ={"SIMPUL_NODE_AREA": "75.71"}).node_area == "75.71"
+
+
+@pytest.mark.parametrize(
+    ("value", "threshold"), [(None, 0.65), ("0.8", 0.8), ("1", 1.0), ("off", None), ("OFF", None)]
+)
+def test_type_auto_link_is_a_threshold_or_off(value, threshold):
+    env = {} if value is None else {"SIMPUL_TYPE_AUTO_LINK": value}
+    assert load_settings(environ=env).type_auto_link_threshold == threshold
+
+
+def test_type_auto_link_from_a_toml_number(tmp_path):
+    toml = tmp_path / "simpul.toml"
+    toml.write_text("[simpul]\ntype_auto_link = 0.9\n")
+    assert load_settings(config_file=toml, environ={}).type_auto_link_threshold == 0.9
