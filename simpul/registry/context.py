@@ -45,7 +45,7 @@ class Registry:
         """The node's service types (``registry.types.TypeIndex``), current as of ``session``."""
         from simpul.registry.types import load_index
 
-        return load_index(session, getattr(self.settings, "type_auto_link", None))
+        return load_index(session, self.settings.type_auto_link_threshold)
 
     @property
     def base_uri(self) -> str:

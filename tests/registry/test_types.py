@@ -243,3 +243,58 @@ def test_the_index_notices_a_change_made_elsewhere(registry):
     _save(registry, _type())
     with registry.db.session() as session:
         assert registry.type_index(session).get("akta-kelahiran") is not None
+
+
+def _national(registry):
+    with registry.db.transaction() as session:
+        types.load_types(
+            session, types.national_list(), SYSTEM, base_uri=registry.base_uri, provenance={}
+        )
+
+
+def _plain(identifier: str, name: str, **fields) -> dict:
+    return {"identifier": identifier, "authority": ORG, "name": {"id": name}, **fields}
+
+
+def test_a_record_without_a_type_is_linked_automatically_and_stays_so(registry, publisher):
+    publisher.org(ORG)
+    _national(registry)
+    service_id = _publish(registry, _plain("akte", "Pengurusan Akte Lahir"))
+    with registry.db.session() as session:
+        row = services.get(session, service_id)
+        shown = services.service_to_dict(row, types=registry.type_index(session))
+    assert (row.type_id, row.type_link) == ("akta-kelahiran", "automatic")
+    assert row.type_score >= 0.65 and "type" not in row.data
+    assert shown["type_link"]["method"] == "automatic" and "kind" in shown["inherited"]
+    with registry.db.transaction() as session:  # sent back as read: not a confirmation
+        row, _ = services.replace(
+            session,
+            service_id,
+            {**shown, "keywords": ["akte"]},
+            SYSTEM,
+            base_uri="x",
+            provenance={},
+            types=registry.type_index(session),
+        )
+        assert (row.type_link, "type" in row.data) == ("automatic", False)
+        assert "outputs" not in row.data  # inherited, not frozen into a copy
+
+
+def test_a_rejected_type_is_not_linked_again_and_strangers_stay_unlinked(registry, publisher):
+    publisher.org(ORG)
+    _national(registry)
+    rejected = _plain("akte", "Pengurusan Akte Lahir", type_rejected=["akta-kelahiran"])
+    stranger = _plain("wisata", "Festival Budaya Danau Limboto")
+    with registry.db.session() as session:
+        assert registry.type_index(session).link(stranger, "kabkota") is None
+    for record in (rejected, stranger):
+        service_id = _publish(registry, record)
+        with registry.db.session() as session:
+            assert services.get(session, service_id).type_id is None
+
+
+def test_automatic_linking_can_be_switched_off(registry, publisher):
+    _national(registry)
+    with registry.db.session() as session:
+        index = types.load_index(session, None)
+    assert index.link(_plain("akte", "Pengurusan Akte Lahir"), "kabkota") is None
