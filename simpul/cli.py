@@ -158,15 +158,79 @@ def orgs_add(ctx, org_id, name, name_en, level, area, parent, homepage) -> None:
 
 @orgs.command("list")
 @click.option("--level", help="Only this level.")
+@click.option(
+    "--expected", is_flag=True, help="Only those expected to report (see 'orgs seed --help')."
+)
 @click.pass_context
-def orgs_list(ctx, level) -> None:
+def orgs_list(ctx, level, expected) -> None:
     """List organizations (id, level, area, name)."""
     from simpul.registry.organizations import list_organizations
+    from simpul.registry.seeding import list_expected
 
     with registry(ctx).db.session() as session:
-        _, rows = list_organizations(session, level=level, size=10**9)
+        if expected:
+            rows = list_expected(session, level=level)
+        else:
+            _, rows = list_organizations(session, level=level, size=10**9)
         for row in rows:
             click.echo(f"{row.id}\t{row.level}\t{row.area or '-'}\t{row.name['id']}")
+
+
+@orgs.command("seed")
+@click.option(
+    "--levels",
+    required=True,
+    help="Comma-separated: pusat (the shipped list of ministries and agencies), provinsi, "
+    "kabkota, kecamatan, desa (83,762 villages: desa and kelurahan).",
+)
+@click.option(
+    "--area", help="Seed within this Kemendagri area (default: the node's SIMPUL_NODE_AREA)."
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be created; change nothing.")
+@click.pass_context
+def orgs_seed(ctx, levels, area, dry_run) -> None:
+    """Create the organizations expected to report: the government of every Kemendagri area of
+    the levels asked for (from the 2025 area list), and the central ministries and agencies.
+
+    Idempotent: an area whose government is already registered (an organization of that level
+    and area whose parent is not in the same area, under any id) is kept as it is. An
+    organization is expected to report unless its parent is at its level in its area (an
+    office of a government reports through it). Parents: regency -> province, district ->
+    regency, village -> its district's organization if there is one, else its regency's."""
+    import time
+
+    from simpul.registry.seeding import apply_seed, plan_seed
+
+    reg = registry(ctx)
+    scope = area or reg.settings.node_area
+    with reg.db.session() as session:
+        plan = plan_seed(session, levels.split(","), scope)
+    for level in plan.levels:
+        click.echo(
+            f"{level.level}: {level.expected} expected, {len(level.kept)} already registered, "
+            f"{len(level.create)} to create",
+            err=True,
+        )
+        for code, candidates in level.ambiguous.items():
+            click.echo(
+                f"  warning: {code} has {len(candidates)} government organizations "
+                f"({', '.join(candidates)}); kept {candidates[0]}",
+                err=True,
+            )
+    if dry_run:
+        for row in plan.rows():
+            parent, where = row["parent_id"] or "-", row["area"] or "-"
+            click.echo(f"{row['id']}\t{row['level']}\t{where}\t{parent}\t{row['name']['id']}")
+        click.echo(f"dry run: {plan.changes} organizations would be created", err=True)
+        return
+    if not plan.changes:
+        click.echo("nothing to change: every organization is already registered", err=True)
+        return
+    started = time.monotonic()
+    with click.progressbar(length=plan.changes, label="seeding", file=sys.stderr) as bar:
+        created = apply_seed(reg.db, plan, progress=bar.update)
+    seconds = time.monotonic() - started
+    click.echo(f"created {created} organizations in {seconds:.1f} s", err=True)
 
 
 # -- tokens ---------------------------------------------------------------------------------------
