@@ -12,6 +12,7 @@ from simpul import __version__
 from simpul.cliutil import registry
 from simpul.config import load_settings, redact_url
 from simpul.errors import SimpulError
+from simpul.reference.areas import load_areas
 from simpul.reference.codelists import LEVELS, ROLES
 from simpul.search import open_backend
 
@@ -353,9 +354,10 @@ def reindex(ctx) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["ttl", "jsonld", "rdfxml", "nt"]),
+    type=click.Choice(["ttl", "jsonld", "rdfxml", "nt", "csv", "xlsx"]),
     default="ttl",
     show_default=True,
+    help="RDF, or the service list as a spreadsheet (csv: UTF-8 with BOM; xlsx).",
 )
 @click.option(
     "--out",
@@ -367,12 +369,18 @@ def reindex(ctx) -> None:
 @click.option("--area", help="Only services covering this Kemendagri area.")
 @click.pass_context
 def export(ctx, fmt, out, authority, level, area) -> None:
-    """Export the whole catalog as RDF (CPSV-AP-ID in a DCAT catalog), record by record."""
+    """Export the whole catalog as RDF (CPSV-AP-ID in a DCAT catalog), record by record, or the
+    list of services as CSV or XLSX (one row per service), streamed."""
     from simpul.registry.catalog import CatalogFilter, catalog_document
     from simpul.vocab.export import gzipped
 
     reg = registry(ctx)
+    if area and area not in load_areas():
+        raise click.BadParameter(load_areas().check(area), param_hint="--area")
     where = CatalogFilter(authority=authority, level=level, area=area)
+    if fmt in ("csv", "xlsx"):
+        _export_table(reg, fmt, out, where)
+        return
     with reg.db.session() as session:
         chunks = catalog_document(
             session, fmt, reg.base_uri, reg.settings.node_id, where, cache=reg.db
@@ -386,6 +394,27 @@ def export(ctx, fmt, out, authority, level, area) -> None:
             for data in stream:
                 fh.write(data)
     click.echo(f"wrote {out}", err=True)
+
+
+def _export_table(reg, fmt: str, out: str | None, where) -> None:
+    from simpul import tables
+    from simpul.registry.exports import service_table
+
+    with reg.db.session() as session:
+        table = service_table(session, where)
+        if fmt == "csv":
+            chunks = tables.csv_chunks(table)
+        else:
+            chunks = tables.xlsx_chunks([table], title=f"Simpul {reg.settings.node_id}")
+        target = open(out, "wb") if out else sys.stdout.buffer  # noqa: SIM115
+        try:
+            for data in chunks:
+                target.write(data)
+        finally:
+            if out:
+                target.close()
+    if out:
+        click.echo(f"wrote {out}", err=True)
 
 
 @main.command("validate")
