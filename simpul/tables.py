@@ -21,7 +21,7 @@ import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import IO, Any
 
 BOM = "\ufeff"
@@ -180,7 +180,7 @@ def _cell_writer(kind: str, formats):
     def when(sheet, row, col, value):
         if isinstance(value, datetime):
             if value.tzinfo is not None:
-                value = value.astimezone(timezone.utc)
+                value = value.astimezone(UTC)
             sheet.write_datetime(row, col, value, formats["datetime"])
         elif isinstance(value, date):
             sheet.write_datetime(row, col, value, formats["date"])
@@ -201,11 +201,11 @@ def _write_filters(workbook, tables, formats, generated, title, used: set[str]) 
     sheet.set_column(1, 1, 60)
     sheet.write_string(0, 0, "filter", formats["header"])
     sheet.write_string(0, 1, "value", formats["header"])
-    moment = generated or datetime.now(timezone.utc)
+    moment = generated or datetime.now(UTC)
     rows: list[tuple[str, Any]] = []
     if title:
         rows.append(("title", title))
-    rows.append(("generated (UTC)", moment.astimezone(timezone.utc)))
+    rows.append(("generated (UTC)", moment.astimezone(UTC)))
     for table in tables:
         prefix = f"{table.name}: " if len(tables) > 1 else ""
         rows += [(prefix + key, value) for key, value in table.filters.items()]

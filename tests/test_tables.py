@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
@@ -20,7 +20,7 @@ COLUMNS = [
     Column("day", "date"),
     Column("areas"),
 ]
-WHEN = datetime(2025, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+WHEN = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
 
 
 def table(rows, **filters) -> Table:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Response, stream_with_context
 from marshmallow import Schema, fields, validate
@@ -65,7 +65,7 @@ def export_services(args):
             else:
                 yield from tables.xlsx_chunks([table], title=f"Simpul {reg.settings.node_id}")
 
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
     headers = {"Content-Disposition": f'attachment; filename="layanan-{stamp}.{fmt}"'}
     return Response(
         stream_with_context(generate()), content_type=tables.MEDIA_TYPES[fmt], headers=headers
