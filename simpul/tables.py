@@ -29,6 +29,7 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 KINDS = ("text", "integer", "number", "date", "datetime")
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, header included
 MAX_CELL_TEXT = 32_767  # Excel's limit on the characters of a cell
@@ -72,10 +73,15 @@ def neutralise(cell: str) -> str:
 
 
 def _csv_cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
+    kind = type(value)
+    if kind is str:  # the common case first: this runs for every cell of a million rows
+        return "'" + value if value[:1] in _FORMULA_FIRST else value
+    if value is None:
+        return ""
+    if kind is int or kind is float:
         return value
+    if kind is bool:
+        return str(value).lower()
     return neutralise(text(value))
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
+import orjson
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from simpul.registry.catalog import CatalogFilter
@@ -37,26 +38,17 @@ SERVICE_COLUMNS = (
 def service_table(session: Session, where: CatalogFilter, *, status: str | None = None) -> Table:
     """Live services (by id) that ``where`` selects, one row per service; ``status`` narrows to
     active, inactive or planned records."""
-    data = Service.data
-    query = (
-        select(
-            Service.id,
-            Service.identifier,
-            Service.authority,
-            Organization.name.label("authority_name"),
-            data["name"].label("name"),
-            Service.level,
-            data["areas"].label("areas"),
-            data["sectors"].label("sectors"),
-            Service.status,
-            data["integration"].label("integration"),
-            Service.completeness,
-            Service.modified,
-            Service.uri,
-        )
-        .outerjoin(Organization, Organization.id == Service.authority)
-        .order_by(Service.id)
-    )
+    query = select(
+        Service.id,
+        Service.identifier,
+        Service.authority,
+        cast(Service.data, Text).label("data"),  # parsed once with orjson: faster than JSON paths
+        Service.level,
+        Service.status,
+        Service.completeness,
+        Service.modified,
+        Service.uri,
+    ).order_by(Service.id)
     query = where.apply(query)
     if status:
         query = query.where(Service.status == status)
@@ -70,26 +62,37 @@ def service_table(session: Session, where: CatalogFilter, *, status: str | None 
         )
         if value
     }
-    return Table("Layanan", SERVICE_COLUMNS, _service_rows(session, query, where), filters)
+    rows = _service_rows(session, query, where, _authority_names(session, where))
+    return Table("Layanan", SERVICE_COLUMNS, rows, filters)
 
 
-def _service_rows(session: Session, query, where: CatalogFilter) -> Iterator[list[Any]]:
+def _authority_names(session: Session, where: CatalogFilter) -> dict[str, str]:
+    """The Indonesian name of every organization that is the authority of a live service."""
+    authorities = where.apply(select(Service.authority).distinct())
+    query = select(Organization.id, Organization.name).where(Organization.id.in_(authorities))
+    return {row.id: (row.name or {}).get("id") for row in session.execute(query)}
+
+
+def _service_rows(
+    session: Session, query, where: CatalogFilter, names: dict[str, str]
+) -> Iterator[list[Any]]:
     for row in session.execute(query.execution_options(yield_per=READ_CHUNK)):
-        areas = row.areas or []
+        data = orjson.loads(row.data)
+        areas = data.get("areas") or []
         if where.area and not where.covers({"areas": areas}):
             continue
-        name = row.name or {}
-        integration = row.integration or {}
+        name = data.get("name") or {}
+        integration = data.get("integration")
         yield [
             row.id,
             row.identifier,
             row.authority,
-            (row.authority_name or {}).get("id"),
+            names.get(row.authority),
             name.get("id"),
             name.get("en"),
             row.level,
-            areas,
-            row.sectors or [],
+            "; ".join(areas),
+            "; ".join(data.get("sectors") or ()),
             row.status,
             integration.get("status") if isinstance(integration, dict) else None,
             row.completeness,
