@@ -573,11 +573,18 @@ def _wait_for(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"server did not start on port {port}")
 
 
+from bench.exports import export_tables as _export_tables  # noqa: E402
 from bench.federation import federation_sync  # noqa: E402
 from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa: E402
 from bench.portal import portal_pages  # noqa: E402
 from bench.stemming import stemming_accuracy  # noqa: E402
 from bench.typematch import type_matching  # noqa: E402
+
+
+def export_tables(ctx) -> dict:
+    """The service list as CSV and XLSX (after ``load_sqlite``), each in a child process."""
+    return _export_tables(ctx, _ensure_db(ctx))
+
 
 BENCHMARKS = {
     "load_sqlite": load_sqlite,
@@ -585,6 +592,7 @@ BENCHMARKS = {
     "get_in_process": get_in_process,
     "http_loopback": http_loopback,
     "export_rdf": export_rdf,
+    "export_tables": export_tables,
     "validate_one": validate_one,
     "search_embedded": search_embedded,
     "search_opensearch": search_opensearch,

@@ -12,6 +12,7 @@ from simpul import __version__
 from simpul.cliutil import registry
 from simpul.config import load_settings, redact_url
 from simpul.errors import SimpulError
+from simpul.reference.areas import load_areas
 from simpul.reference.codelists import LEVELS, ROLES
 from simpul.search import open_backend
 
@@ -158,15 +159,79 @@ def orgs_add(ctx, org_id, name, name_en, level, area, parent, homepage) -> None:
 
 @orgs.command("list")
 @click.option("--level", help="Only this level.")
+@click.option(
+    "--expected", is_flag=True, help="Only those expected to report (see 'orgs seed --help')."
+)
 @click.pass_context
-def orgs_list(ctx, level) -> None:
+def orgs_list(ctx, level, expected) -> None:
     """List organizations (id, level, area, name)."""
     from simpul.registry.organizations import list_organizations
+    from simpul.registry.seeding import list_expected
 
     with registry(ctx).db.session() as session:
-        _, rows = list_organizations(session, level=level, size=10**9)
+        if expected:
+            rows = list_expected(session, level=level)
+        else:
+            _, rows = list_organizations(session, level=level, size=10**9)
         for row in rows:
             click.echo(f"{row.id}\t{row.level}\t{row.area or '-'}\t{row.name['id']}")
+
+
+@orgs.command("seed")
+@click.option(
+    "--levels",
+    required=True,
+    help="Comma-separated: pusat (the shipped list of ministries and agencies), provinsi, "
+    "kabkota, kecamatan, desa (83,762 villages: desa and kelurahan).",
+)
+@click.option(
+    "--area", help="Seed within this Kemendagri area (default: the node's SIMPUL_NODE_AREA)."
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be created; change nothing.")
+@click.pass_context
+def orgs_seed(ctx, levels, area, dry_run) -> None:
+    """Create the organizations expected to report: the government of every Kemendagri area of
+    the levels asked for (from the 2025 area list), and the central ministries and agencies.
+
+    Idempotent: an area whose government is already registered (an organization of that level
+    and area whose parent is not in the same area, under any id) is kept as it is. An
+    organization is expected to report unless its parent is at its level in its area (an
+    office of a government reports through it). Parents: regency -> province, district ->
+    regency, village -> its district's organization if there is one, else its regency's."""
+    import time
+
+    from simpul.registry.seeding import apply_seed, plan_seed
+
+    reg = registry(ctx)
+    scope = area or reg.settings.node_area
+    with reg.db.session() as session:
+        plan = plan_seed(session, levels.split(","), scope)
+    for level in plan.levels:
+        click.echo(
+            f"{level.level}: {level.expected} expected, {len(level.kept)} already registered, "
+            f"{len(level.create)} to create",
+            err=True,
+        )
+        for code, candidates in level.ambiguous.items():
+            click.echo(
+                f"  warning: {code} has {len(candidates)} government organizations "
+                f"({', '.join(candidates)}); kept {candidates[0]}",
+                err=True,
+            )
+    if dry_run:
+        for row in plan.rows():
+            parent, where = row["parent_id"] or "-", row["area"] or "-"
+            click.echo(f"{row['id']}\t{row['level']}\t{where}\t{parent}\t{row['name']['id']}")
+        click.echo(f"dry run: {plan.changes} organizations would be created", err=True)
+        return
+    if not plan.changes:
+        click.echo("nothing to change: every organization is already registered", err=True)
+        return
+    started = time.monotonic()
+    with click.progressbar(length=plan.changes, label="seeding", file=sys.stderr) as bar:
+        created = apply_seed(reg.db, plan, progress=bar.update)
+    seconds = time.monotonic() - started
+    click.echo(f"created {created} organizations in {seconds:.1f} s", err=True)
 
 
 # -- tokens ---------------------------------------------------------------------------------------
@@ -289,9 +354,10 @@ def reindex(ctx) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["ttl", "jsonld", "rdfxml", "nt"]),
+    type=click.Choice(["ttl", "jsonld", "rdfxml", "nt", "csv", "xlsx"]),
     default="ttl",
     show_default=True,
+    help="RDF, or the service list as a spreadsheet (csv: UTF-8 with BOM; xlsx).",
 )
 @click.option(
     "--out",
@@ -303,12 +369,18 @@ def reindex(ctx) -> None:
 @click.option("--area", help="Only services covering this Kemendagri area.")
 @click.pass_context
 def export(ctx, fmt, out, authority, level, area) -> None:
-    """Export the whole catalog as RDF (CPSV-AP-ID in a DCAT catalog), record by record."""
+    """Export the whole catalog as RDF (CPSV-AP-ID in a DCAT catalog), record by record, or the
+    list of services as CSV or XLSX (one row per service), streamed."""
     from simpul.registry.catalog import CatalogFilter, catalog_document
     from simpul.vocab.export import gzipped
 
     reg = registry(ctx)
+    if area and area not in load_areas():
+        raise click.BadParameter(load_areas().check(area), param_hint="--area")
     where = CatalogFilter(authority=authority, level=level, area=area)
+    if fmt in ("csv", "xlsx"):
+        _export_table(reg, fmt, out, where)
+        return
     with reg.db.session() as session:
         chunks = catalog_document(
             session, fmt, reg.base_uri, reg.settings.node_id, where, cache=reg.db
@@ -322,6 +394,27 @@ def export(ctx, fmt, out, authority, level, area) -> None:
             for data in stream:
                 fh.write(data)
     click.echo(f"wrote {out}", err=True)
+
+
+def _export_table(reg, fmt: str, out: str | None, where) -> None:
+    from simpul import tables
+    from simpul.registry.exports import service_table
+
+    with reg.db.session() as session:
+        table = service_table(session, where)
+        if fmt == "csv":
+            chunks = tables.csv_chunks(table)
+        else:
+            chunks = tables.xlsx_chunks([table], title=f"Simpul {reg.settings.node_id}")
+        target = open(out, "wb") if out else sys.stdout.buffer  # noqa: SIM115
+        try:
+            for data in chunks:
+                target.write(data)
+        finally:
+            if out:
+                target.close()
+    if out:
+        click.echo(f"wrote {out}", err=True)
 
 
 @main.command("validate")

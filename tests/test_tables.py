@@ -1,0 +1,132 @@
+"""Tables as CSV and XLSX (simpul.tables): what Excel and a CSV reader get back."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+import openpyxl
+import pytest
+
+from simpul import tables
+from simpul.tables import Column, Table
+
+COLUMNS = [
+    Column("name", width=30),
+    Column("count", "integer", width=9),
+    Column("share", "number"),
+    Column("modified", "datetime"),
+    Column("day", "date"),
+    Column("areas"),
+]
+WHEN = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
+
+
+def table(rows, **filters) -> Table:
+    return Table("Layanan", COLUMNS, iter(rows), dict(filters))
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    return list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+
+
+def test_csv_has_a_bom_crlf_lines_and_rfc4180_quoting():
+    rows = [['Surat, "Domisili"\nbaru', 3, 0.5, WHEN, date(2025, 1, 2), ["75", "75.71"]]]
+    data = b"".join(tables.csv_chunks(table(rows)))
+    assert data.count(b"\r\n") == 2  # header and row end in CRLF; the quoted field keeps its LF
+    assert b'"Surat, ""Domisili""\nbaru"' in data
+    parsed = read_csv(data)
+    assert parsed[0] == [c.key for c in COLUMNS]
+    assert parsed[1] == [
+        'Surat, "Domisili"\nbaru',
+        "3",
+        "0.5",
+        "2025-03-04T05:06:07+00:00",
+        "2025-01-02",
+        "75; 75.71",
+    ]
+
+
+def test_indonesian_text_survives_the_round_trip():
+    rows = [["Penerbitan Akta Kelahiran – Dukcapil “cepat”", None, None, None, None, []]]
+    parsed = read_csv(b"".join(tables.csv_chunks(table(rows))))
+    assert parsed[1][0] == "Penerbitan Akta Kelahiran – Dukcapil “cepat”"
+    assert parsed[1][1:] == ["", "", "", "", ""]
+
+
+@pytest.mark.parametrize("cell", ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)", "\tx"])
+def test_formula_injection_is_neutralised_in_csv(cell):
+    parsed = read_csv(b"".join(tables.csv_chunks(table([[cell, -5, -0.25, None, None, [cell]]]))))
+    assert parsed[1][0] == "'" + cell
+    assert parsed[1][5] == "'" + cell
+    assert parsed[1][1:3] == ["-5", "-0.25"]  # numbers keep their sign: they are not text
+
+
+def test_csv_streams_in_chunks():
+    rows = ([f"s{i}", i, None, None, None, []] for i in range(2500))
+    chunks = list(tables.csv_chunks(table(rows), chunk_rows=1000))
+    assert len(chunks) == 3
+    assert len(read_csv(b"".join(chunks))) == 2501
+
+
+def xlsx(tables_, **options) -> openpyxl.Workbook:
+    data = b"".join(tables.xlsx_chunks(tables_, **options))
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def test_xlsx_stores_numbers_as_numbers_and_dates_as_dates():
+    rows = [["=1+1", 7, 0.75, WHEN, date(2025, 1, 2), ["75"]], ["b", None, None, None, None, []]]
+    book = xlsx([table(rows, authority="kemenkes", area="75")], generated=WHEN)
+    sheet = book["Layanan"]
+    assert [c.value for c in sheet[1]] == [c.key for c in COLUMNS]
+    first = [c.value for c in sheet[2]]
+    assert first[:3] == ["=1+1", 7, 0.75]
+    assert sheet["A2"].data_type == "s"  # text, never a formula
+    assert isinstance(sheet["B2"].value, int) and sheet["B2"].data_type == "n"
+    assert sheet["D2"].value == datetime(2025, 3, 4, 5, 6, 7)
+    assert sheet["E2"].is_date and sheet["E2"].value.date() == date(2025, 1, 2)
+    assert sheet["F2"].value == "75"
+    assert sheet["B3"].value is None
+
+
+def test_xlsx_freezes_the_header_sets_widths_and_records_the_filters():
+    book = xlsx([table([], authority="kemenkes", level="pusat")], generated=WHEN, title="Simpul")
+    sheet = book["Layanan"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["A"].width == pytest.approx(30, abs=1)
+    assert sheet.column_dimensions["B"].width == pytest.approx(9, abs=1)
+    assert book.sheetnames == ["Layanan", "Filter"]
+    recorded = {row[0].value: row[1].value for row in book["Filter"].iter_rows(min_row=2)}
+    assert recorded == {
+        "title": "Simpul",
+        "generated (UTC)": datetime(2025, 3, 4, 5, 6, 7),
+        "authority": "kemenkes",
+        "level": "pusat",
+    }
+
+
+def test_a_table_longer_than_a_sheet_goes_on_in_the_next(monkeypatch):
+    monkeypatch.setattr(tables, "MAX_SHEET_ROWS", 4)
+    rows = [[f"s{i}", i, None, None, None, []] for i in range(7)]
+    book = xlsx([table(rows)])
+    assert book.sheetnames == ["Layanan", "Layanan (2)", "Layanan (3)", "Filter"]
+    values = [
+        row[1].value for name in book.sheetnames[:3] for row in book[name].iter_rows(min_row=2)
+    ]
+    assert values == list(range(7))
+    assert book["Layanan (2)"].freeze_panes == "A2"
+
+
+def test_sheet_names_are_made_acceptable_to_excel():
+    used: set[str] = set()
+    assert tables._sheet_name("a/b:c*[d]?", used) == "a_b_c__d__"
+    long = "x" * 40
+    assert tables._sheet_name(long, used) == "x" * 31
+    assert tables._sheet_name(long, used) == "x" * 27 + " (2)"
+
+
+def test_an_unknown_column_kind_is_refused():
+    with pytest.raises(ValueError, match="kind"):
+        Column("x", "money")
