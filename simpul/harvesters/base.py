@@ -114,6 +114,7 @@ class Harvester:
         self.cursor: str | None = None  # newest remote modification seen by this run
         self.skipped: dict[str, int] = {}  # items a type left out on purpose, by reason
         self.validators: dict[str, dict[str, str]] = {}  # url -> ETag/Last-Modified to keep
+        self.notes: list[str] = []  # about the source as a whole: one note each per run
 
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> dict[str, Any]:

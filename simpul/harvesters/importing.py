@@ -2,7 +2,9 @@
 
 A record published by hand must be right; a harvested one is imported with what can be used:
 optional fields that break the rules are dropped and reported, areas outside the authority's
-jurisdiction are dropped, and only a record without identity or name is rejected. When the
+jurisdiction are dropped, and only a record without identity or name (in any language) is
+rejected. What a record lacks (components of the standard, and the gaps of ``quality.gaps``
+such as a name without Indonesian) is counted in the job's ``gaps``. When the
 authority the remote names is not a registered organization, the source's organization holds
 the record and the original authority is kept as given.
 """
@@ -22,8 +24,9 @@ from simpul.harvesters.mapping import identifier as make_identifier
 from simpul.harvesters.mapping import slug
 from simpul.harvesters.trust import outside
 from simpul.reference.areas import NATIONAL, is_within
+from simpul.reference.languages import pick
 from simpul.registry.models import Organization
-from simpul.registry.quality import missing
+from simpul.registry.quality import gap_codes, missing
 from simpul.registry.schemas import SERVER_FIELDS, SERVICE_SCHEMA, Url
 from simpul.registry.services import OrgInfo, Prepared, content_hash, link_type
 from simpul.registry.types import TypeIndex
@@ -83,7 +86,7 @@ def check(transformed: Transformed, orgs: Organizations, key: str) -> Checked:
     org = _authority(raw, transformed, orgs, notes)
     data = _load(raw, notes)
     _fit_areas(data, org, notes)
-    gaps = missing(data)
+    gaps = missing(data) + gap_codes(data)
     prepared = Prepared(data, content_hash(data), org, identity=transformed.identity)
     return Checked(_typed(prepared, orgs.types, notes), notes, gaps, transformed.provenance)
 
@@ -157,8 +160,7 @@ def _authority_slug(original: dict[str, Any], named: Any) -> str:
 
 
 def _label(original: dict[str, Any]) -> str:
-    name = original.get("name") or {}
-    return name.get("id") or next(iter(name.values()), None) or original.get("uri") or "?"
+    return pick(original.get("name")) or original.get("uri") or "?"
 
 
 def _load(raw: dict[str, Any], notes: list[str]) -> dict[str, Any]:

@@ -44,6 +44,11 @@ class JobReport:
         with db.transaction() as session:
             self.log(session, [self.error(key, stage, message)])
 
+    def note_now(self, db, key: str | None, message: str) -> None:
+        """A note (not an error: nothing failed), written in a transaction of its own."""
+        with db.transaction() as session:
+            self.log(session, [self.error(key, "note", message)])
+
     def snapshot(self) -> tuple[Counter, Counter]:
         return Counter(self.counts), Counter(self.gaps)
 

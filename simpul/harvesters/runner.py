@@ -347,6 +347,8 @@ class _Run:
                     checked = time.monotonic()
                     if self._cancelled():
                         return
+            for note in self.harvester.notes:
+                self.report.note_now(self.registry.db, None, note)
         except NotModified:
             with self.registry.db.transaction() as session:
                 touched = session.execute(

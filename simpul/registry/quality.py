@@ -1,10 +1,13 @@
 """Completeness of a record against the 14 components of the service standard (PermenPANRB
-15/2014), plus what citizens need to find and use it. Shown with each record and in harvest
-reports; a harvested record with gaps is still imported."""
+15/2014), plus what citizens need to find and use it, and the gaps of a record taken as it
+exists (a channel without its address, a name without Indonesian, a very long name). Shown with
+each record and in harvest reports; a record with gaps is still stored."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from simpul.reference.languages import pick
 
 # (field path, Indonesian name of the component)
 COMPONENTS: tuple[tuple[str, str], ...] = (
@@ -50,8 +53,66 @@ def present(data: dict[str, Any]) -> int:
     return sum(_present(data, parts) for parts in _COMPONENT_PARTS)
 
 
+# channel type -> the field that says where to reach it
+ADDRESS_OF = {
+    "online": "url",
+    "api": "url",
+    "aplikasi-mobile": "url",
+    "telepon": "phone",
+    "sms": "phone",
+    "email": "email",
+}
+NAME_LONG = 300  # characters; longer names are kept (up to schemas.NAME_MAX) and flagged
+GAP_CODES = ("no-indonesian-name", "name-long", "channel-without-address")
+
+
+def gaps(data: dict[str, Any]) -> list[dict[str, str]]:
+    """What a record taken as it exists lacks, each ``{"code", "field", "message"}`` (codes in
+    ``GAP_CODES``), in the record's order."""
+    out: list[dict[str, str]] = []
+    name = data.get("name") if isinstance(data.get("name"), dict) else {}
+    if name and "id" not in name:
+        languages = ", ".join(sorted(name))
+        out.append(_gap("no-indonesian-name", "name", f"no Indonesian name (only {languages})"))
+    long = sorted(lang for lang, text in name.items() if len(text) > NAME_LONG)
+    if long:
+        out.append(
+            _gap(
+                "name-long", "name", f"name longer than {NAME_LONG} characters ({', '.join(long)})"
+            )
+        )
+    for index, channel in enumerate(data.get("channels") or []):
+        kind = channel.get("type") if isinstance(channel, dict) else None
+        key = ADDRESS_OF.get(kind)
+        if key and not channel.get(key):
+            name = pick(channel.get("name"))
+            label = f"{name}, {kind}" if name else kind
+            out.append(
+                _gap(
+                    "channel-without-address",
+                    f"channels[{index}].{key}",
+                    f"channel {index + 1} ({label}) has no {key}",
+                )
+            )
+    return out
+
+
+def _gap(code: str, field: str, message: str) -> dict[str, str]:
+    return {"code": code, "field": field, "message": message}
+
+
+def gap_codes(data: dict[str, Any]) -> list[str]:
+    """The codes of the record's gaps, each once (harvest reports count records per code)."""
+    return list(dict.fromkeys(g["code"] for g in gaps(data)))
+
+
 def quality(data: dict[str, Any]) -> dict[str, Any]:
-    """``{"completeness": share of the 14 components present, "missing": [...]}``"""
-    gaps = missing(data)
-    count = sum(1 for path, _ in COMPONENTS if path not in gaps)
-    return {"completeness": round(count / len(COMPONENTS), 2), "missing": gaps}
+    """``{"completeness": share of the 14 components present, "missing": [...],
+    "gaps": [...]}``"""
+    absent = missing(data)
+    count = sum(1 for path, _ in COMPONENTS if path not in absent)
+    return {
+        "completeness": round(count / len(COMPONENTS), 2),
+        "missing": absent,
+        "gaps": gaps(data),
+    }

@@ -27,6 +27,9 @@ UNSAFE = re.compile(r"[\s\x00-\x1f\x7f<>\"\\^`{|}]")
 # Zero-width and bidirectional controls: invisible, they make two ids that look alike differ and
 # reorder what a reader sees (U+202E). Refused in ids, codes and URLs; stripped from prose.
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# A service name is kept whole up to this many characters (real inventories have names that
+# run to a sentence or two); ``quality`` flags names longer than quality.NAME_LONG.
+NAME_MAX = 2000
 SERVER_FIELDS = frozenset(
     {
         "id",
@@ -138,13 +141,16 @@ class Nested(_FastValidate, fields.Nested):
 
 
 class LangText(_FastValidate, fields.Field):
-    """A language map such as ``{"id": "Akta Kelahiran", "en": "Birth Certificate"}``.
+    """A language map such as ``{"id": "Akta Kelahiran", "en": "Birth Certificate"}``: keys
+    are ISO 639 language codes, at least one text is given.
 
-    Indonesian (``id``) is required; other keys are ISO 639 language codes."""
+    A record's texts may lack Indonesian (an inventory takes records as they exist; the record's
+    ``quality`` names the gap). ``require_id`` keeps Indonesian required (organization names)."""
 
-    def __init__(self, *, max_length: int = 2000, **kwargs):
+    def __init__(self, *, max_length: int = 2000, require_id: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.max_length = max_length
+        self.require_id = require_id
 
     def _deserialize(self, value, attr, data, **kwargs) -> dict[str, str]:
         if isinstance(value, str):
@@ -167,8 +173,10 @@ class LangText(_FastValidate, fields.Field):
             if len(text) > self.max_length:
                 raise ValidationError(f"{lang}: longer than {self.max_length} characters")
             out[lang] = text
-        if "id" not in out:
+        if self.require_id and "id" not in out:
             raise ValidationError("an Indonesian text ('id') is required")
+        if not out:
+            raise ValidationError('give the text in at least one language, e.g. {"id": "teks"}')
         return out
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -266,8 +274,8 @@ def _dedupe(data: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 
 class ChannelSchema(Schema):
-    NEEDS_URL = ("online", "api", "aplikasi-mobile")
-    NEEDS_PHONE = ("telepon", "sms")
+    """A channel as the agency has it: an online channel without its URL or a telephone
+    channel without its number is kept, and ``quality`` names the gap."""
 
     type = Code(codelists.CHANNEL_TYPES, "channel type", required=True)
     url = Url()
@@ -280,15 +288,8 @@ class ChannelSchema(Schema):
     splp = Boolean()
 
     @validates_schema
-    def _needs(self, data, **kwargs):
-        kind = data.get("type")
-        if kind in self.NEEDS_URL and "url" not in data:
-            raise ValidationError(f"a channel of type {kind!r} needs a url", "url")
-        if kind in self.NEEDS_PHONE and "phone" not in data:
-            raise ValidationError(f"a channel of type {kind!r} needs a phone number", "phone")
-        if kind == "email" and "email" not in data:
-            raise ValidationError("a channel of type 'email' needs an email address", "email")
-        if data.get("splp") and kind != "api":
+    def _splp(self, data, **kwargs):
+        if data.get("splp") and data.get("type") != "api":
             raise ValidationError("only channels of type 'api' travel over SPLP", "splp")
 
 
@@ -373,7 +374,7 @@ class ServiceSchema(Schema):
     )
     authority = String(validate=validate.Length(1, 100))
     original_authority = Nested(OriginalAuthoritySchema)
-    name = LangText(required=True, max_length=300)
+    name = LangText(required=True, max_length=NAME_MAX)
     description = LangText(max_length=20000)
     keywords = _keywords()
     sectors = _codes(codelists.SECTORS, "sector")
@@ -427,7 +428,7 @@ class OrganizationSchema(Schema):
             SLUG, error="use 1-100 lowercase letters, digits or '-', e.g. 'dinkes-kota-gorontalo'"
         ),
     )
-    name = LangText(required=True, max_length=300)
+    name = LangText(required=True, max_length=300, require_id=True)
     level = Code(codelists.LEVELS, "level", required=True)
     area = AreaCode(allow_none=True)
     parent = String(allow_none=True, validate=validate.Length(1, 100))

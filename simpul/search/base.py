@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from simpul.reference.areas import ancestors
+from simpul.reference.languages import pick, pick_language
 from simpul.search.analysis import analyze, words
 from simpul.search.features import ALL, Features
 
@@ -91,9 +92,10 @@ def document(record: dict[str, Any], features: Features = ALL) -> dict[str, Any]
     """What a backend indexes of a record (analysis applied with ``features``, which the
     queries on this index must use too; the same for every backend)."""
     english = features.english
+    shown = pick_language(record["name"])  # Indonesian, else the language the record has
     texts = {
-        "name": record["name"].get("id", ""),
-        "english": " ".join(v for k, v in record["name"].items() if k != "id") if english else "",
+        "name": record["name"].get(shown, "") if shown else "",
+        "english": " ".join(v for k, v in record["name"].items() if k != shown) if english else "",
         "keywords": " ".join(record.get("keywords", [])),
         "description": (record.get("description") or {}).get("id", ""),
         "requirements": " ".join(r.get("id", "") for r in record.get("requirements", [])),
@@ -137,7 +139,7 @@ def suggestions(summaries, typed: str, size: int) -> list[dict[str, Any]]:
     typed first; ``summaries`` come in the backend's order."""
     out: dict[str, dict[str, Any]] = {}
     for summary in summaries:
-        name = summary["name"].get("id", "")
+        name = pick(summary["name"])
         if name not in out:
             out[name] = {
                 "name": summary["name"],
@@ -145,9 +147,7 @@ def suggestions(summaries, typed: str, size: int) -> list[dict[str, Any]]:
                 "authority": summary["authority"],
                 "level": summary["level"],
             }
-    ranked = sorted(
-        out.values(), key=lambda s: not s["name"].get("id", "").lower().startswith(typed)
-    )
+    ranked = sorted(out.values(), key=lambda s: not pick(s["name"]).lower().startswith(typed))
     return ranked[:size]
 
 

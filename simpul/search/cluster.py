@@ -31,6 +31,7 @@ import requests
 
 from simpul.config import redact_url
 from simpul.errors import SearchUnavailable
+from simpul.reference.languages import pick
 from simpul.search.base import (
     FACETS,
     KEYWORD_FIELDS,
@@ -71,7 +72,7 @@ def source(doc: dict[str, Any]) -> dict[str, Any]:
     out = {name: doc[name] for name in KEYWORDS}
     for name in TEXT_FIELDS:
         out[f"t_{name}"] = " ".join(doc["terms"][name])
-    name = doc["summary"]["name"].get("id", "")
+    name = pick(doc["summary"]["name"])
     out.update(
         words=" ".join(doc["words"]),
         suggest=name,

@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 import tantivy
 
+from simpul.reference.languages import pick
 from simpul.search.base import (
     FACETS,
     KEYWORD_FIELDS,
@@ -219,8 +220,8 @@ class EmbeddedBackend:
         for name in TEXT_FIELDS:
             out.add_text(f"t_{name}", " ".join(doc["terms"][name]))
         out.add_text("words", " ".join(doc["words"]))
-        out.add_text("suggest", doc["summary"]["name"].get("id", ""))
-        out.add_text("name_sort", doc["summary"]["name"].get("id", "").lower())
+        out.add_text("suggest", pick(doc["summary"]["name"]))
+        out.add_text("name_sort", pick(doc["summary"]["name"]).lower())
         out.add_date("modified", datetime.fromisoformat(doc["modified"]))
         out.add_bytes("summary", orjson.dumps(doc["summary"]))
         return out

@@ -126,7 +126,8 @@ def test_bad_record_does_not_stop_the_others(harvests, remote):
     harvests.org()
     items = records(5)
     items[1] = {"identifier": "tanpa-nama"}  # no name: rejected
-    items[2]["channels"] = [{"type": "online"}]  # broken optional field: dropped, imported
+    items[2]["channels"] = [{"type": "situs"}]  # broken optional field: dropped, imported
+    items[4]["channels"] = [{"type": "online"}]  # no URL: kept as it is, a gap
     items[3]["processing_time"] = "tiga hari"  # invalid duration: dropped, imported
     harvests.source("p", "json", serve(remote, items), options={"key": "identifier"})
     job = harvests.run("p")
@@ -141,6 +142,8 @@ def test_bad_record_does_not_stop_the_others(harvests, remote):
     assert "channels" not in live["layanan-2"]
     assert live["layanan-2"]["quality"]["completeness"] == 0.0
     assert job.gaps["requirements"] == 4
+    assert live["layanan-4"]["channels"] == [{"type": "online"}]
+    assert job.gaps["channel-without-address"] == 1
 
 
 def test_unknown_authority_is_held_by_the_source_organization(harvests, remote, client):

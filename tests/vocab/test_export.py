@@ -247,3 +247,37 @@ def test_one_records_document_needs_only_its_authority_and_those_above(registry)
             some = organizations(session, registry.base_uri, [record["authority"]])
             assert len(some) < len(every)
             assert record_document("ttl", record, some) == record_document("ttl", record, every)
+
+
+def test_a_record_with_inventory_gaps_stays_conformant(client, publisher, official_shapes):
+    """No Indonesian name, a 600-character name, channels without their address: the export
+    has no violation of either shape set; the missing Indonesian name is a warning."""
+    publisher.org("disdukcapil-kota-gorontalo", "kabkota", "75.71")
+    token = publisher.token("disdukcapil-kota-gorontalo")
+    record = service_record(
+        name={"nb": "Søknad om tillatelse til tiltak etter plan- og bygningsloven " * 10},
+        description={"nb": "Elektronisk søknad."},
+        channels=[
+            {"type": "online", "name": {"id": "Aplikasi Mobile JKN"}},
+            {"type": "telepon"},
+            {"type": "email", "name": {"en": "Front desk"}},
+        ],
+    )
+    response = publisher.publish(token, record)
+    assert response.status_code == 201, response.get_json()
+    sid = response.get_json()["id"]
+    graph = Graph().parse(
+        data=client.get(f"/services/{sid}", headers={"Accept": "text/turtle"}).data,
+        format="turtle",
+    )
+    service = URIRef(f"http://simpul.test/services/{sid}")
+    assert _texts(graph, service, DCT + "title") == {record["name"]["nb"].strip()}
+    channels = set(graph.objects(service, URIRef("http://data.europa.eu/m8g/hasChannel")))
+    assert len(channels) == 3
+    official = validate(graph, [official_shapes])
+    assert official["violations"] == 0, official["results"][:3]
+    own = validate(graph)
+    assert own["violations"] == 0, own["results"][:3]
+    assert any("no-indonesian-name" in r["message"]["en"] for r in own["results"]), own["results"]
+    catalog = validate(_catalog(client, "ttl"), [official_shapes])
+    assert catalog["violations"] == 0

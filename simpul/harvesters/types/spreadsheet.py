@@ -216,7 +216,23 @@ class SpreadsheetHarvester(Harvester):
                 "'Prosedur', 'Jangka Waktu', 'Biaya' in the first 15 rows (or map them with the "
                 "'columns' option)"
             )
+        self._note_unmapped(rows[index], columns)
         return index, columns
+
+    def _note_unmapped(self, heading: list[Any], columns: dict[int, str]) -> None:
+        """Columns that map to no field are not imported: the job report says which, once."""
+        unmapped = [
+            str(cell).strip()
+            for i, cell in enumerate(heading)
+            if i not in columns and normalise(cell)  # "No." counts rows: not data
+        ]
+        if unmapped:
+            names = ", ".join(repr(name[:100]) for name in unmapped[:50])
+            more = f" and {len(unmapped) - 50} more" if len(unmapped) > 50 else ""
+            self.notes.append(
+                f"{len(unmapped)} column(s) map to no record field and were not imported: "
+                f"{names}{more} (map them with the 'columns' option where a field fits)"
+            )
 
     @staticmethod
     def _key(values: dict[str, Any], key_field, columns, number: int) -> str:

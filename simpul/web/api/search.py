@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from simpul.errors import ValidationFailed
 from simpul.reference import codelists
 from simpul.reference.areas import load_areas
+from simpul.reference.languages import pick
 from simpul.search.base import FACETS, SORTS, build_query
 from simpul.search.highlight import mark
 from simpul.web.api.common import Blueprint
@@ -98,7 +99,7 @@ def search(args):
 
 
 def _highlighted(item: dict, terms: tuple[str, ...]) -> dict:
-    return {**item, "highlight": {"name": mark(item["name"].get("id", ""), frozenset(terms))}}
+    return {**item, "highlight": {"name": mark(pick(item["name"]), frozenset(terms))}}
 
 
 @blp.route("/suggest")

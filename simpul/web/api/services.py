@@ -42,12 +42,26 @@ class ServiceListArgs(PageArgs):
     sort = fields.String(load_default="-modified", validate=validate.OneOf(list(services.SORTS)))
 
 
+class GapSchema(Schema):
+    code = fields.String(
+        required=True,
+        metadata={"description": "no-indonesian-name, name-long or channel-without-address"},
+    )
+    field = fields.String(required=True, metadata={"description": "the field path concerned"})
+    message = fields.String(required=True)
+
+
 class QualitySchema(Schema):
     completeness = fields.Float(
         required=True, metadata={"description": "share of the 14 components present (0 to 1)"}
     )
     missing = fields.List(
         fields.String(), required=True, metadata={"description": "field paths the record lacks"}
+    )
+    gaps = fields.List(
+        fields.Nested(GapSchema),
+        required=True,
+        metadata={"description": "what the record, taken as it exists, lacks (it is stored)"},
     )
 
 

@@ -20,6 +20,8 @@ from flask_babel import (
 )
 from markupsafe import Markup
 
+from simpul.reference.languages import pick, shorten
+
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 DEFAULT = "id"
 COOKIE = "simpul_lang"
@@ -62,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_remember_language)
     app.jinja_env.filters.update(
         text=text,
+        short=short,
         label=label,
         duration=duration,
         money=money,
@@ -126,10 +129,17 @@ def fid(name: str) -> str:
 
 
 def text(value: dict[str, str] | None) -> str:
-    """A language map in the page's language, else Indonesian."""
-    if not value:
-        return ""
-    return value.get(str(get_locale()), value.get("id", next(iter(value.values()), "")))
+    """A language map in the page's language, else Indonesian, else English, else any
+    language the record has (``reference.languages.pick``)."""
+    return pick(value, str(get_locale()))
+
+
+SHORT = 160  # characters of a name shown in lists and page titles (the page shows it whole)
+
+
+def short(value: str, limit: int = SHORT) -> str:
+    """A long name cut for a list or a page title, at a word, with an ellipsis."""
+    return shorten(str(value), limit)
 
 
 def label(code: str, codes) -> str:

@@ -31,16 +31,8 @@ MESSAGES = [
     (r"Not a valid (?:number|integer)\.", T_("Not a number.")),
     (r"an Indonesian text \('id'\) is required.*", T_("The Indonesian text is required.")),
     (
-        r"a channel of type '(?P<type>[^']+)' needs a url",
-        T_("A channel of type “%(type)s” needs a web address."),
-    ),
-    (
-        r"a channel of type '(?P<type>[^']+)' needs a phone number",
-        T_("A channel of type “%(type)s” needs a telephone number."),
-    ),
-    (
-        r"a channel of type 'email' needs an email address",
-        T_("An email channel needs an email address."),
+        r"give the text in at least one language.*",
+        T_("Give the text in at least one language."),
     ),
     (
         r"use 1-200 letters, digits.*",

@@ -20,11 +20,12 @@ from simpul.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from simpul.reference.languages import shorten
 from simpul.registry import organizations, services, sessions
 from simpul.registry.auth import Actor, authenticate
 from simpul.web.http import registry
 from simpul.web.portal import csrf, forms, views
-from simpul.web.portal.i18n import fid
+from simpul.web.portal.i18n import fid, text
 from simpul.web.portal.messages import describe
 
 bp = views.blueprint("publisher", __name__, url_prefix="/publish")
@@ -296,7 +297,7 @@ def retire(actor: Actor, service_id: str):
         except PreconditionFailed:
             flash(_("Someone changed this service meanwhile. Check it, then withdraw it again."))
             return redirect(url_for("publisher.retire", service_id=service_id))
-        name = row.data["name"].get("id")
+        name = shorten(text(row.data["name"]), 160)
         flash(_("“%(name)s” was withdrawn. Its history stays.", name=name))
         return redirect(url_for("publisher.dashboard"))
     with reg.db.session() as db:

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext
 
 from simpul.errors import SimpulError
 from simpul.reference import codelists
+from simpul.reference.languages import pick
 from simpul.registry import organizations
 from simpul.web.http import registry
 from simpul.web.portal.i18n import text
@@ -125,19 +126,20 @@ def schema_org(record: dict[str, Any], org: dict[str, Any]) -> dict[str, Any]:
         "@id": record["uri"],
         "url": record["uri"],
         "identifier": record["identifier"],
-        "name": record["name"].get("id"),
+        "name": pick(record["name"]),
         "inLanguage": record.get("languages", ["id"]),
         "dateModified": record["modified"],
         "provider": {
             "@type": "GovernmentOrganization",
             "@id": org["uri"],
-            "name": org["name"].get("id"),
+            "name": pick(org["name"]),
         },
     }
-    if record.get("name", {}).get("en"):
-        out["alternateName"] = record["name"]["en"]
+    others = [t for lang, t in sorted(record["name"].items()) if t != out["name"]]
+    if others:
+        out["alternateName"] = others[0] if len(others) == 1 else others
     if record.get("description"):
-        out["description"] = record["description"].get("id")
+        out["description"] = pick(record["description"])
     if record.get("sectors"):
         out["category"] = [codelists.SECTORS[s]["id"] for s in record["sectors"]]
     if record.get("audiences"):
@@ -150,7 +152,7 @@ def schema_org(record: dict[str, Any], org: dict[str, Any]) -> dict[str, Any]:
     if channels:
         out["availableChannel"] = channels
     if record.get("outputs"):
-        out["serviceOutput"] = [{"@type": "Thing", "name": o["id"]} for o in record["outputs"]]
+        out["serviceOutput"] = [{"@type": "Thing", "name": pick(o)} for o in record["outputs"]]
     if record.get("cost"):
         cost = record["cost"]
         out["offers"] = {
@@ -181,8 +183,7 @@ def _place(code: str) -> dict[str, Any]:
 def _channel(channel: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "@type": "ServiceChannel",
-        "name": (channel.get("name") or {}).get("id")
-        or codelists.CHANNEL_TYPES[channel["type"]]["id"],
+        "name": pick(channel.get("name")) or codelists.CHANNEL_TYPES[channel["type"]]["id"],
     }
     if channel.get("url"):
         out["serviceUrl"] = channel["url"]

@@ -149,6 +149,28 @@ def test_upload_needs_the_owner_token(harvests, client, publisher):
         assert session.scalar(select(func.count()).select_from(HarvestJob)) == 0
 
 
+def test_columns_that_map_to_no_field_are_noted_once_by_heading(harvests, remote):
+    harvests.org()
+    headings = [*HEADINGS, "Nama Aplikasi", "Terintegrasi SPLP"]
+    rows = [[*row, "SIAK Terpusat", "Ya"] for row in ROWS]
+    out = io.StringIO()
+    for row in [headings, *rows]:
+        out.write(";".join('"' + str(c) + '"' for c in row) + "\r\n")
+    url = remote.route("/standar.csv", Response(out.getvalue().encode(), "text/csv"))
+    harvests.source("sp", "spreadsheet", url)
+    job = harvests.run("sp")
+    assert job.counts["created"] == 2
+    notes = [(key, message) for key, stage, message in harvests.errors(job.id) if stage == "note"]
+    assert notes == [
+        (
+            None,
+            "2 column(s) map to no record field and were not imported: 'Nama Aplikasi', "
+            "'Terintegrasi SPLP' (map them with the 'columns' option where a field fits)",
+        )
+    ]
+    assert job.counts["errors"] == 1  # the row without a name; a note is no error
+
+
 def test_reusable_column_mapping_on_a_village_letter_list(harvests, remote):
     harvests.org("desa-langge", level="desa", area="75.03.01.2007")
     data = (TEST_DATA / "samples/desa/layanan-surat-desa.csv").read_bytes()

@@ -200,6 +200,42 @@ def test_version_content_is_kept(publisher, dukcapil, client):
     assert "has no version 9" in missing.get_json()["detail"]
 
 
+# -- records as they exist ------------------------------------------------------------------------
+def test_channels_without_their_address_are_kept_and_named_in_quality(publisher, dukcapil, client):
+    channels = [
+        {"type": "online", "name": {"id": "Aplikasi Mobile JKN"}},
+        {"type": "telepon", "name": {"id": "Layanan pengaduan"}},
+        {"type": "loket", "address": "Jl. Nani Wartabone"},
+    ]
+    response = publisher.publish(dukcapil, service_record(channels=channels))
+    assert response.status_code == 201, response.get_json()
+    body = client.get(f"/api/v1/services/{response.get_json()['id']}").get_json()
+    assert body["channels"] == channels
+    assert body["quality"]["gaps"] == [
+        {
+            "code": "channel-without-address",
+            "field": "channels[0].url",
+            "message": "channel 1 (Aplikasi Mobile JKN, online) has no url",
+        },
+        {
+            "code": "channel-without-address",
+            "field": "channels[1].phone",
+            "message": "channel 2 (Layanan pengaduan, telepon) has no phone",
+        },
+    ]
+
+
+def test_a_long_name_in_another_language_only_is_kept_whole(publisher, dukcapil, client):
+    name = {"nb": "Søknad om tillatelse til tiltak etter plan- og bygningsloven " * 10}
+    response = publisher.publish(dukcapil, service_record(name=name))
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["name"] == {"nb": name["nb"].strip()}
+    assert [g["code"] for g in body["quality"]["gaps"]] == ["no-indonesian-name", "name-long"]
+    listed = client.get("/api/v1/services?identifier=akta-kelahiran").get_json()["items"]
+    assert listed[0]["quality"]["gaps"] == body["quality"]["gaps"]
+
+
 # -- bad input ------------------------------------------------------------------------------------
 BAD_RECORDS = [
     ({"name": {"id": "Tanpa identifier"}}, "identifier", "Missing data"),
@@ -209,7 +245,6 @@ BAD_RECORDS = [
     (service_record(areas=["7571"]), "areas[0]", "did you mean '75.71'"),
     (service_record(areas=["76"]), "areas[0]", "outside the area"),
     (service_record(sectors=["kesehatn"]), "sectors[0]", "did you mean 'kesehatan'"),
-    (service_record(channels=[{"type": "online"}]), "channels[0].url", "needs a url"),
     (
         service_record(channels=[{"type": "website", "url": "https://a.id"}]),
         "channels[0].type",
@@ -217,7 +252,10 @@ BAD_RECORDS = [
     ),
     (service_record(channels=[{"type": "loket", "splp": True}]), "channels[0].splp", "SPLP"),
     (service_record(name="Akta"), "name", "language map"),
-    (service_record(name={"en": "Birth"}), "name", "Indonesian"),
+    (service_record(name={}), "name", "at least one language"),
+    (service_record(name={"id": " ", "nb": ""}), "name", "text is empty"),
+    (service_record(name={"nb": "x" * 2001}), "name", "longer than 2000"),
+    (service_record(identifier=None), "identifier", "Field may not be null"),
     (service_record(cost={"amount": -5}), "cost.amount", "greater than or equal"),
     (service_record(cost={"amount": "gratis"}), "cost.amount", "Not a valid number"),
     (service_record(management={"staff_count": "empat"}), "management.staff_count", "integer"),

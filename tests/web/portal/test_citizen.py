@@ -346,3 +346,35 @@ def test_browsers_get_error_pages_and_clients_problem_json(app):
     assert crashed.status_code == 500
     page = crashed.get_data(as_text=True)
     assert "Terjadi kesalahan" in page and "kaboom" not in page
+
+
+def test_a_record_as_it_exists_is_shown_found_and_listed(client, publisher, agencies):
+    """A Norwegian-only name of 620 characters and an online channel without its address: the
+    service page shows the whole name, lists and titles a shortened one, search finds it."""
+    token = agencies["tokens"]["dinkes-boalemo"]
+    name = "Søknad om tillatelse til tiltak etter plan- og bygningsloven " * 10
+    record = {
+        "identifier": "byggesoknad",
+        "name": {"nb": name},
+        "channels": [{"type": "online", "name": {"id": "Aplikasi Mobile JKN"}}],
+    }
+    created = publisher.publish(token, record)
+    assert created.status_code == 201, created.get_json()
+    sid = created.get_json()["id"]
+    sync(publisher.registry, publisher.registry.search)
+    page = html(client.get(f"/services/{sid}", headers={"Accept": "text/html"}))
+    assert f'<h1 id="service-title">{name.strip()}</h1>' in page
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "Søknad om tillatelse" in title and len(title) < 300 and "…" in title
+    assert "Aplikasi Mobile JKN" in page and "Ajukan secara daring" not in page  # no URL
+    schema = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    )
+    assert schema["name"] == name.strip()
+    found = html(client.get("/search?q=tiltak"))
+    assert f'href="/services/{sid}"' in found
+    hit = re.search(rf'href="/services/{sid}">(.*?)</a>', found, re.S).group(1)
+    assert hit.startswith("Søknad om") and "<mark>" in hit
+    assert len(re.sub("<[^>]+>", "", hit)) <= 160
+    organization = html(client.get("/organizations/dinkes-boalemo"))
+    assert "Søknad om tillatelse" in organization

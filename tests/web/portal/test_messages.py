@@ -35,11 +35,10 @@ def schema_messages(raw: dict) -> list[str]:
 def test_the_schemas_own_messages_are_described_in_indonesian(indonesian):
     messages = schema_messages(
         {
-            "name": {"en": "Only English"},
+            "name": {},
             "processing_time": "soon",
             "homepage": "www.example.go.id",
             "contact": {"phone": "call me", "email": "nope"},
-            "channels": [{"type": "online"}],
             "areas": ["75.7"],
         }
     )
@@ -47,12 +46,11 @@ def test_the_schemas_own_messages_are_described_in_indonesian(indonesian):
     assert described == sorted(
         [
             "Wajib diisi.",  # identifier
-            "Teks bahasa Indonesia wajib diisi.",
+            "Isi teksnya dalam setidaknya satu bahasa.",
             "Jangka waktu tidak dikenali: tulis misalnya “14 hari”, “2 jam” atau P14D.",
             "Bukan alamat web: tulis lengkap, diawali http:// atau https://.",
             "Bukan nomor telepon (contoh: +62 435 123456).",
             "Bukan alamat surel.",
-            "Kanal jenis “online” memerlukan alamat web.",
             "Kode wilayah 75.7 tidak dikenal; maksud Anda 75 (Gorontalo)?",
         ]
     )
@@ -86,8 +84,8 @@ def test_code_text_and_channel_messages_are_described_in_indonesian(indonesian):
 
 def test_english_pages_get_the_english_sentences(english):
     assert describe("Missing data for required field.") == "Required."
-    assert describe("a channel of type 'sms' needs a phone number") == (
-        "A channel of type “sms” needs a telephone number."
+    assert describe('give the text in at least one language, e.g. {"id": "teks"}') == (
+        "Give the text in at least one language."
     )
 
 

@@ -302,3 +302,43 @@ def test_an_admin_publishes_for_any_organization(client, publisher, agencies):
     assert response.status_code == 302
     listing = client.get("/api/v1/services?authority=dinkes-boalemo&identifier=sehat").get_json()
     assert listing["total"] == 1
+
+
+def test_the_form_takes_a_channel_without_its_address_and_keeps_a_foreign_name(
+    client, publisher, agencies
+):
+    token = agencies["tokens"][DUKCAPIL]
+    sign_in(client, token)
+    fields = {
+        "identifier": "jkn",
+        "name.id": "Pendaftaran Peserta JKN",
+        "channels[0].type": "online",
+        "channels[0].name.id": "Aplikasi Mobile JKN",
+        "channels[1].type": "telepon",
+        "channels[1].name.id": "Care Center 165",
+        "status": "active",
+    }
+    response = submit(client, "/publish/services/new", fields)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    service_id = re.search(r"/publish/services/([^/]+)/edit", response.headers["Location"]).group(1)
+    record = stored(client, service_id)
+    assert record["channels"] == [
+        {"type": "online", "name": {"id": "Aplikasi Mobile JKN"}},
+        {"type": "telepon", "name": {"id": "Care Center 165"}},
+    ]
+    assert [g["field"] for g in record["quality"]["gaps"]] == [
+        "channels[0].url",
+        "channels[1].phone",
+    ]
+    foreign = {"identifier": "byggesoknad", "name": {"nb": "Byggesøknad"}}
+    sid = publisher.publish(token, foreign).get_json()["id"]
+    url = f"/publish/services/{sid}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert "Byggesøknad" in page
+    assert 'id="name-id" name="name.id" value="" required' not in page  # not forced on it
+    fields = record_to_form(stored(client, sid))
+    fields["keywords"] = "bangunan"
+    response = submit(client, url, fields)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert stored(client, sid)["name"] == {"nb": "Byggesøknad"}
+    assert stored(client, sid)["keywords"] == ["bangunan"]
