@@ -138,9 +138,8 @@ def test_a_type_with_instances_is_retired_not_deleted(registry, publisher):
     with registry.db.transaction() as session:
         change = types.retire_type(session, "akta-kelahiran", SYSTEM, base_uri="x", provenance={})
         assert (change.action, change.functional) == ("retired", True)
-    with registry.db.session() as session:
-        with pytest.raises(Gone):
-            types.get_active_type(session, "akta-kelahiran")
+    with registry.db.session() as session, pytest.raises(Gone):
+        types.get_active_type(session, "akta-kelahiran")
 
 
 def test_a_service_links_by_id_or_uri_and_shows_its_effective_form(registry, publisher):
