@@ -62,10 +62,23 @@ def main(ctx: click.Context, config_file: str | None) -> None:
 def serve(ctx, host: str, port: int, workers: int, dev: bool, harvest: bool) -> None:
     """Serve the web app and API (gunicorn; --dev for Flask's server), with the harvest worker
     beside it unless --no-harvest (run ``simpul worker`` yourself then)."""
+    from simpul import metrics
+    from simpul.logs import configure_logging
+
+    settings = load_settings(config_file=ctx.obj["config_file"])
+    configure_logging(settings.log_level, settings.log_format)
+    made = metrics.setup_multiprocess()  # before any process records a value
+    try:
+        _serve(ctx, settings, host, port, workers, dev, harvest)
+    finally:
+        metrics.cleanup_multiprocess(made)
+
+
+def _serve(ctx, settings, host: str, port: int, workers: int, dev: bool, harvest: bool) -> None:
+    from simpul import metrics
     from simpul.registry.indexing import sync
     from simpul.web.app import create_app
 
-    settings = load_settings(config_file=ctx.obj["config_file"])
     registry(ctx)  # refuse to serve an un-migrated database
     app = create_app(settings)
     reg = app.extensions["simpul"]
@@ -74,6 +87,11 @@ def serve(ctx, host: str, port: int, workers: int, dev: bool, harvest: bool) -> 
     reg.close_search()  # each server process opens its own
     database = redact_url(settings.database_url)
     click.echo(f"Simpul {__version__} on http://{host}:{port} ({database})", err=True)
+    if settings.metrics_port:
+        from simpul.web.metrics import start_metrics_server
+
+        start_metrics_server(settings, settings.metrics_port)
+        click.echo(f"metrics on http://127.0.0.1:{settings.metrics_port}/metrics", err=True)
     worker = _start_worker(ctx) if harvest else None
     try:
         if dev:
@@ -86,6 +104,7 @@ def serve(ctx, host: str, port: int, workers: int, dev: bool, harvest: bool) -> 
         if worker is not None:
             worker.terminate()
             worker.wait(15)
+            metrics.process_ended(worker.pid)
 
 
 def _start_worker(ctx):
