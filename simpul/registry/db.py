@@ -193,5 +193,21 @@ class Database:
     def head_revision(self) -> str | None:
         return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
 
+    def schema_state(self) -> str:
+        """``current``; ``behind`` or ``empty`` (this code needs ``simpul db upgrade`` first);
+        ``ahead`` (a newer Simpul migrated it: this code runs on while its successor rolls out,
+        as migrations only add what older code ignores)."""
+        current = self.current_revision()
+        if current is None:
+            return "empty"
+        script = ScriptDirectory.from_config(self._alembic_config())
+        if current == script.get_current_head():
+            return "current"
+        try:
+            script.get_revision(current)
+        except Exception:  # a revision this code does not know: a newer one
+            return "ahead"
+        return "behind"
+
     def dispose(self) -> None:
         self.engine.dispose()
