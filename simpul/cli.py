@@ -290,17 +290,56 @@ def demo(ctx) -> None:
 @click.pass_context
 def reindex(ctx) -> None:
     """Rebuild the search index from the database and swap it in (searches keep working)."""
-    from sqlalchemy import func, select
+    _rebuild_index(registry(ctx))
 
+
+def _rebuild_index(reg) -> None:
+    from simpul.registry import stats
     from simpul.registry.indexing import rebuild
-    from simpul.registry.models import Service
 
-    reg = registry(ctx)
     with reg.db.session() as session:
-        total = session.scalar(select(func.count()).where(Service.deleted_at.is_(None)))
+        total = stats.live_services(session)
     with click.progressbar(length=total, label="indexing", file=sys.stderr) as bar:
         rebuild(reg, reg.search, progress=bar.update)
     click.echo(f"indexed {reg.search.count()} services in {reg.settings.search_path}", err=True)
+
+
+# -- backups --------------------------------------------------------------------------------------
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.pass_context
+def backup(ctx, file, force) -> None:
+    """Back up a SQLite node's database into FILE, consistent while the server writes (SQLite's
+    online backup). PostgreSQL nodes use deploy/pg-backup.sh (pg_dump)."""
+    from simpul.registry.backup import backup as take_backup
+
+    reg = registry(ctx)
+    click.echo(f"backing up {redact_url(reg.settings.database_url)} ...", err=True)
+    found = take_backup(reg, file, force=force)
+    click.echo(
+        f"wrote {file}: {found['services']} services, changes up to {found['last_change']}, "
+        f"{found['bytes']:,} bytes",
+        err=True,
+    )
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already holds records.")
+@click.pass_context
+def restore(ctx, file, force) -> None:
+    """Restore a backup made by ``simpul backup`` into this (fresh) node, then rebuild the
+    search index from it. Stop the server first. PostgreSQL: deploy/pg-restore.sh."""
+    from simpul.registry.backup import restore as restore_backup
+
+    reg = registry(ctx, migrated=False)
+    found = restore_backup(reg, file, force=force)
+    click.echo(
+        f"restored {file}: {found['services']} services, changes up to {found['last_change']}",
+        err=True,
+    )
+    _rebuild_index(reg)
 
 
 # -- linked data ----------------------------------------------------------------------------------
