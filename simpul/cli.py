@@ -63,10 +63,23 @@ def main(ctx: click.Context, config_file: str | None) -> None:
 def serve(ctx, host: str, port: int, workers: int, dev: bool, harvest: bool) -> None:
     """Serve the web app and API (gunicorn; --dev for Flask's server), with the harvest worker
     beside it unless --no-harvest (run ``simpul worker`` yourself then)."""
+    from simpul import metrics
+    from simpul.logs import configure_logging
+
+    settings = load_settings(config_file=ctx.obj["config_file"])
+    configure_logging(settings.log_level, settings.log_format)
+    made = metrics.setup_multiprocess()  # before any process records a value
+    try:
+        _serve(ctx, settings, host, port, workers, dev, harvest)
+    finally:
+        metrics.cleanup_multiprocess(made)
+
+
+def _serve(ctx, settings, host: str, port: int, workers: int, dev: bool, harvest: bool) -> None:
+    from simpul import metrics
     from simpul.registry.indexing import sync
     from simpul.web.app import create_app
 
-    settings = load_settings(config_file=ctx.obj["config_file"])
     registry(ctx)  # refuse to serve an un-migrated database
     app = create_app(settings)
     reg = app.extensions["simpul"]
@@ -75,6 +88,11 @@ def serve(ctx, host: str, port: int, workers: int, dev: bool, harvest: bool) -> 
     reg.close_search()  # each server process opens its own
     database = redact_url(settings.database_url)
     click.echo(f"Simpul {__version__} on http://{host}:{port} ({database})", err=True)
+    if settings.metrics_port:
+        from simpul.web.metrics import start_metrics_server
+
+        start_metrics_server(settings, settings.metrics_port)
+        click.echo(f"metrics on http://127.0.0.1:{settings.metrics_port}/metrics", err=True)
     worker = _start_worker(ctx) if harvest else None
     try:
         if dev:
@@ -87,6 +105,7 @@ def serve(ctx, host: str, port: int, workers: int, dev: bool, harvest: bool) -> 
         if worker is not None:
             worker.terminate()
             worker.wait(15)
+            metrics.process_ended(worker.pid)
 
 
 def _start_worker(ctx):
@@ -336,17 +355,56 @@ def demo(ctx) -> None:
 @click.pass_context
 def reindex(ctx) -> None:
     """Rebuild the search index from the database and swap it in (searches keep working)."""
-    from sqlalchemy import func, select
+    _rebuild_index(registry(ctx))
 
+
+def _rebuild_index(reg) -> None:
+    from simpul.registry import stats
     from simpul.registry.indexing import rebuild
-    from simpul.registry.models import Service
 
-    reg = registry(ctx)
     with reg.db.session() as session:
-        total = session.scalar(select(func.count()).where(Service.deleted_at.is_(None)))
+        total = stats.live_services(session)
     with click.progressbar(length=total, label="indexing", file=sys.stderr) as bar:
         rebuild(reg, reg.search, progress=bar.update)
     click.echo(f"indexed {reg.search.count()} services in {reg.settings.search_path}", err=True)
+
+
+# -- backups --------------------------------------------------------------------------------------
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.pass_context
+def backup(ctx, file, force) -> None:
+    """Back up a SQLite node's database into FILE, consistent while the server writes (SQLite's
+    online backup). PostgreSQL nodes use deploy/pg-backup.sh (pg_dump)."""
+    from simpul.registry.backup import backup as take_backup
+
+    reg = registry(ctx)
+    click.echo(f"backing up {redact_url(reg.settings.database_url)} ...", err=True)
+    found = take_backup(reg, file, force=force)
+    click.echo(
+        f"wrote {file}: {found['services']} services, changes up to {found['last_change']}, "
+        f"{found['bytes']:,} bytes",
+        err=True,
+    )
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already holds records.")
+@click.pass_context
+def restore(ctx, file, force) -> None:
+    """Restore a backup made by ``simpul backup`` into this (fresh) node, then rebuild the
+    search index from it. Stop the server first. PostgreSQL: deploy/pg-restore.sh."""
+    from simpul.registry.backup import restore as restore_backup
+
+    reg = registry(ctx, migrated=False)
+    found = restore_backup(reg, file, force=force)
+    click.echo(
+        f"restored {file}: {found['services']} services, changes up to {found['last_change']}",
+        err=True,
+    )
+    _rebuild_index(reg)
 
 
 # -- linked data ----------------------------------------------------------------------------------

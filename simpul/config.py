@@ -38,6 +38,9 @@ class Settings:
     search_index: str = "simpul"  # search server: prefix of the index names and alias
     search_engine: str = "auto"  # search server: auto (ask it), elasticsearch or opensearch
     search_ca_certs: str = ""  # search server over https: PEM file of the CAs to trust
+    search_shards: int = 1  # search server: primary shards of each new index
+    search_replicas: int = 0  # search server: replicas of each shard of a new index
+    search_pool_size: int = 10  # search server: connections kept open per node and process
     base_uri: str = "http://127.0.0.1:8000"
     node_id: str = "simpul-local"
     node_level: str = "pusat"
@@ -58,6 +61,8 @@ class Settings:
     # matching a record to a national service type: the score from which the link is made
     # automatically (0 < x <= 1), or "off"; the default was tuned on the judged set (issue 14)
     type_auto_link: str = "0.65"
+    log_format: str = "text"  # text, or json: one JSON object a line, with the request id
+    metrics_port: int = 0  # 0: /metrics on the app, admin token; else its own loopback port
     secret_key: str = field(default="", repr=False)  # signs portal sessions; default: data_dir
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -67,6 +72,9 @@ class Settings:
         if self.type_auto_link.strip().lower() == "off":
             return None
         return float(self.type_auto_link)
+    def search_urls(self) -> list[str]:
+        """The search server's nodes: ``search_url`` is one URL or a comma-separated list."""
+        return [url.strip() for url in self.search_url.split(",") if url.strip()]
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -148,7 +156,7 @@ def _read_toml(path: Path, types: dict[str, type]) -> dict[str, Any]:
 
 def _finish(settings: Settings) -> Settings:
     """Derive defaults that depend on other settings, then validate the whole."""
-    changes: dict[str, Any] = {}
+    changes: dict[str, Any] = {"base_uri": settings.base_uri.rstrip("/")}  # as users type it
     data_dir = Path(settings.data_dir)
     if not settings.database_url:
         changes["database_url"] = f"sqlite:///{(data_dir / 'simpul.db').as_posix()}"
@@ -170,8 +178,6 @@ def _validate(settings: Settings) -> None:
     base = urlsplit(settings.base_uri)
     if base.scheme not in ("http", "https") or not base.netloc:
         raise ConfigError(f"base_uri: expected an http(s) URL, got {settings.base_uri!r}")
-    if settings.base_uri.endswith("/"):
-        raise ConfigError("base_uri: must not end with '/'")
     from simpul.reference.areas import load_areas
     from simpul.reference.codelists import LEVELS
 
@@ -180,13 +186,7 @@ def _validate(settings: Settings) -> None:
 
     if settings.node_area not in load_areas():
         raise ConfigError(f"node_area: {load_areas().check(settings.node_area)}")
-    if settings.search_url != "embedded" and urlsplit(settings.search_url).scheme not in (
-        "http",
-        "https",
-    ):
-        raise ConfigError(
-            "search_url: expected 'embedded' or the http(s) URL of Elasticsearch or OpenSearch"
-        )
+    _validate_search_urls(settings.search_urls)
     if settings.search_engine not in ("auto", "elasticsearch", "opensearch"):
         raise ConfigError("search_engine: expected auto, elasticsearch or opensearch")
     if settings.search_ca_certs and not Path(settings.search_ca_certs).is_file():
@@ -201,6 +201,32 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("harvest_max_timeout: must be at least 1 (seconds)")
     _validate_type_auto_link(settings.type_auto_link)
     _validate_limits(settings)
+    _validate_operations(settings)
+
+
+def _validate_search_urls(urls: list[str]) -> None:
+    if urls == ["embedded"]:
+        return
+    for url in urls or [""]:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(
+                "search_url: expected 'embedded', or the http(s) URL of Elasticsearch or "
+                f"OpenSearch (several nodes separated by commas); got {redact_url(url)!r}"
+            )
+
+
+def _validate_operations(settings: Settings) -> None:
+    if settings.log_format not in ("text", "json"):
+        raise ConfigError(f"log_format: expected text or json, got {settings.log_format!r}")
+    if not 0 <= settings.metrics_port <= 65535:
+        raise ConfigError("metrics_port: expected 0 (on the app, admin token) or a TCP port")
+    if not 1 <= settings.search_shards <= 1024:
+        raise ConfigError("search_shards: expected 1 to 1024 primary shards")
+    if not 0 <= settings.search_replicas <= 16:
+        raise ConfigError("search_replicas: expected 0 to 16 replicas")
+    if not 1 <= settings.search_pool_size <= 1000:
+        raise ConfigError("search_pool_size: expected 1 to 1000 connections")
 
 
 def _validate_type_auto_link(value: str) -> None:

@@ -84,6 +84,15 @@ class Forbidden(SimpulError):
     title = "Not allowed"
 
 
+class UnsupportedDatabase(SimpulError):
+    """An operation this node's database does not offer (e.g. ``simpul backup`` on PostgreSQL,
+    which has its own tools)."""
+
+    status = 400
+    code = "unsupported-database"
+    title = "Not for this database"
+
+
 class NotFound(SimpulError):
     status = 404
     code = "not-found"

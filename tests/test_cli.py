@@ -74,7 +74,7 @@ def _counts(cli) -> tuple[int, int, int]:
 
 def test_help_lists_the_commands():
     result = CliRunner().invoke(main, ["--help"])
-    for command in ("serve", "db", "orgs", "tokens", "load", "demo"):
+    for command in ("serve", "db", "orgs", "tokens", "load", "demo", "backup", "restore"):
         assert command in result.output
 
 
@@ -109,6 +109,23 @@ def test_reindex_with_the_search_server_down_is_a_clear_error(tmp_path, engine):
     assert result.exit_code == 2, result.exception  # 2: a failure outside the input
     assert "does not answer" in result.output and "simpul:***@127.0.0.1" in result.output
     assert "hunter2" not in result.output and "Traceback" not in result.output
+
+
+def test_backup_and_restore_as_the_readme_shows(cli, tmp_path):
+    """SQLite: a backup restored into a fresh node; PostgreSQL: the way to the scripts."""
+    add_dinkes(cli)
+    backup = tmp_path / "cadangan.db"
+    if not cli.env["SIMPUL_DATABASE_URL"].startswith("sqlite"):
+        result = cli("backup", str(backup), ok=False)
+        assert result.exit_code == 1 and "deploy/pg-backup.sh" in result.stderr
+        return
+    assert "wrote" in cli("backup", str(backup)).stderr
+    fresh = {**cli.env, "SIMPUL_DATABASE_URL": f"sqlite:///{tmp_path / 'baru' / 'simpul.db'}"}
+    fresh["SIMPUL_DATA_DIR"] = str(tmp_path / "baru")
+    restored = CliRunner().invoke(main, ["restore", str(backup)], env=fresh)
+    assert restored.exit_code == 0, restored.output
+    listed = CliRunner().invoke(main, ["orgs", "list"], env=fresh)
+    assert "dinkes-kota-gorontalo" in listed.stdout
 
 
 def test_orgs_tokens_and_publish_with_the_printed_token(cli):

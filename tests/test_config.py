@@ -42,7 +42,6 @@ def test_layers_in_order(tmp_path):
         ({"SIMPUL_MAX_BODY_BYTES": "lots"}, "integer"),
         ({"SIMPUL_DATABASE_URL": "mysql://x"}, "unsupported database"),
         ({"SIMPUL_BASE_URI": "simpul.go.id"}, "http(s) URL"),
-        ({"SIMPUL_BASE_URI": "https://simpul.go.id/"}, "must not end"),
         ({"SIMPUL_NODE_LEVEL": "negara"}, "node_level"),
         ({"SIMPUL_SEARCH_URL": "elastic"}, "search_url"),
         ({"SIMPUL_SEARCH_ENGINE": "solr"}, "search_engine: expected auto, elasticsearch"),
@@ -51,6 +50,12 @@ def test_layers_in_order(tmp_path):
         ({"SIMPUL_TYPE_AUTO_LINK": "1.5"}, "type_auto_link: expected a score above 0"),
         ({"SIMPUL_TYPE_AUTO_LINK": "nan"}, "type_auto_link: expected a score above 0"),
         ({"SIMPUL_TYPE_AUTO_LINK": "high"}, "type_auto_link: expected a score above 0"),
+        ({"SIMPUL_SEARCH_URL": "http://a:9200,elastic"}, "search_url"),
+        ({"SIMPUL_SEARCH_SHARDS": "0"}, "search_shards"),
+        ({"SIMPUL_SEARCH_REPLICAS": "-1"}, "search_replicas"),
+        ({"SIMPUL_SEARCH_POOL_SIZE": "0"}, "search_pool_size"),
+        ({"SIMPUL_LOG_FORMAT": "xml"}, "log_format: expected text or json"),
+        ({"SIMPUL_METRICS_PORT": "70000"}, "metrics_port"),
     ],
 )
 def test_bad_values_are_named(env, fragment):
@@ -93,3 +98,26 @@ def test_type_auto_link_from_a_toml_number(tmp_path):
     toml = tmp_path / "simpul.toml"
     toml.write_text("[simpul]\ntype_auto_link = 0.9\n")
     assert load_settings(config_file=toml, environ={}).type_auto_link_threshold == 0.9
+    "typed", ["https://simpul.go.id/", "https://simpul.go.id//", "https://simpul.go.id"]
+)
+def test_base_uri_with_a_trailing_slash_is_normalised(typed):
+    assert load_settings(environ={"SIMPUL_BASE_URI": typed}).base_uri == "https://simpul.go.id"
+
+
+def test_base_uri_with_a_path_keeps_it_without_the_trailing_slash():
+    settings = load_settings(environ={"SIMPUL_BASE_URI": "https://portal.go.id/simpul/"})
+    assert settings.base_uri == "https://portal.go.id/simpul"
+
+
+def test_several_search_urls_are_one_setting():
+    settings = load_settings(
+        environ={"SIMPUL_SEARCH_URL": " http://es1:9200 , https://u:p@es2:9200,"}
+    )
+    assert settings.search_urls == ["http://es1:9200", "https://u:p@es2:9200"]
+    assert load_settings(environ={}).search_urls == ["embedded"]
+
+
+def test_a_bad_search_url_is_named_without_its_password():
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"SIMPUL_SEARCH_URL": "http://a:9200,ftp://u:hunter2@b"})
+    assert "ftp://u:***@b" in str(caught.value) and "hunter2" not in str(caught.value)

@@ -254,14 +254,14 @@ def jobs_review(ctx, job_id, apply) -> None:
 @click.pass_context
 def worker(ctx, concurrency, poll, once) -> None:
     """Run queued harvest jobs and sources whose schedule is due (until stopped)."""
-    import logging
     import signal
     import threading
 
     from simpul.harvesters.worker import run_cycle, run_forever
+    from simpul.logs import configure_logging
 
     reg = registry(ctx)
-    logging.basicConfig(level=reg.settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    configure_logging(reg.settings.log_level, reg.settings.log_format)
     if once:
         report = run_cycle(reg, concurrency)
         click.echo(

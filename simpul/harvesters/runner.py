@@ -37,6 +37,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from simpul import metrics
 from simpul.errors import Conflict, ValidationFailed
 from simpul.harvesters import harvester_class, jobs
 from simpul.harvesters.base import (
@@ -608,6 +609,7 @@ class _Run:
                 gaps=self.report.gaps,
                 message=message,
             )
+        metrics.count_harvest(self.report.counts)
 
     def fail(self, exc: BaseException) -> None:
         """The job ends in a final state whatever happened."""

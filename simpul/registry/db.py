@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from simpul.errors import ConcurrentWrite, ConfigError
+from simpul.metrics import instruments
 
 T = TypeVar("T")
 
@@ -71,7 +72,28 @@ def _json_dumps(value) -> str:
     return orjson.dumps(value).decode()
 
 
+def _count_pool_use(engine: Engine) -> None:
+    """Connections in use and the pool's capacity, for ``/metrics`` (per process)."""
+    pool = engine.pool
+    capacity = (
+        pool.size() + max(getattr(pool, "_max_overflow", 0), 0) if hasattr(pool, "size") else 1
+    )
+
+    def connected(*_args) -> None:
+        instruments().db_capacity.set(capacity)
+
+    event.listen(engine, "connect", connected)
+    event.listen(engine, "checkout", lambda *_args: instruments().db_in_use.inc())
+    event.listen(engine, "checkin", lambda *_args: instruments().db_in_use.dec())
+
+
 def make_engine(url: str) -> Engine:
+    engine = _make_engine(url)
+    _count_pool_use(engine)
+    return engine
+
+
+def _make_engine(url: str) -> Engine:
     json_options = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
@@ -170,6 +192,22 @@ class Database:
 
     def head_revision(self) -> str | None:
         return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+
+    def schema_state(self) -> str:
+        """``current``; ``behind`` or ``empty`` (this code needs ``simpul db upgrade`` first);
+        ``ahead`` (a newer Simpul migrated it: this code runs on while its successor rolls out,
+        as migrations only add what older code ignores)."""
+        current = self.current_revision()
+        if current is None:
+            return "empty"
+        script = ScriptDirectory.from_config(self._alembic_config())
+        if current == script.get_current_head():
+            return "current"
+        try:
+            script.get_revision(current)
+        except Exception:  # a revision this code does not know: a newer one
+            return "ahead"
+        return "behind"
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from simpul.registry.models import Change, Organization, Service
+from simpul.registry.db import as_utc, utcnow
+from simpul.registry.models import Change, HarvestJob, Organization, Service
 from simpul.registry.quality import COMPONENTS
 
 
@@ -18,6 +20,28 @@ def live_services(session: Session) -> int:
 def last_change(session: Session) -> int:
     """The sequence number of the newest change (0 for an empty log)."""
     return session.scalar(select(func.max(Change.seq))) or 0
+
+
+def outbox(session: Session, cursor: int) -> dict[str, float]:
+    """The changes an index at ``cursor`` has not applied yet, and the age in seconds of the
+    oldest of them (0 when none waits)."""
+    pending = max(0, last_change(session) - cursor)
+    oldest = session.scalar(
+        select(Change.at).where(Change.seq > cursor).order_by(Change.seq).limit(1)
+    )
+    age = (utcnow() - as_utc(oldest)).total_seconds() if oldest is not None else 0.0
+    return {"pending": pending, "oldest_seconds": max(age, 0.0)}
+
+
+def age_seconds(moment: str) -> float:
+    """Seconds from an ISO 8601 moment (as the sources' state keeps them) to now."""
+    return (utcnow() - as_utc(datetime.fromisoformat(moment))).total_seconds()
+
+
+def jobs_by_state(session: Session) -> dict[str, int]:
+    """Harvest jobs per state (the states no job is in are absent)."""
+    query = select(HarvestJob.status, func.count()).group_by(HarvestJob.status)
+    return {state: count for state, count in session.execute(query)}
 
 
 def record_counts(session: Session) -> dict[str, int]:

@@ -13,8 +13,11 @@ def open_backend(settings):
     from simpul.search.cluster import ClusterBackend
 
     return ClusterBackend(
-        settings.search_url,
+        settings.search_urls,
         settings.search_index,
         engine=settings.search_engine,
         ca_certs=settings.search_ca_certs or None,
+        shards=settings.search_shards,
+        replicas=settings.search_replicas,
+        pool_size=settings.search_pool_size,
     )

@@ -52,7 +52,7 @@ TLS_FAILURE = (
 SORTS = {"-modified": [{"modified": "desc"}, {"id": "asc"}], "name": [{"name_sort": "asc"}]}
 
 
-def mappings() -> dict[str, Any]:
+def mappings(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     properties: dict[str, Any] = {name: {"type": "keyword"} for name in KEYWORDS}
     for name in TEXT_FIELDS:
         properties[f"t_{name}"] = {"type": "text", "analyzer": "whitespace"}
@@ -62,7 +62,11 @@ def mappings() -> dict[str, Any]:
     properties["modified"] = {"type": "date"}
     properties["summary"] = {"type": "object", "enabled": False}
     return {
-        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"},
+        "settings": {
+            "number_of_shards": shards,
+            "number_of_replicas": replicas,
+            "refresh_interval": "1s",
+        },
         "mappings": {"dynamic": "strict", "properties": properties},
     }
 
@@ -153,10 +157,13 @@ class Engine:
     name = ""
     extra = ""
 
-    def connect(self, url: str, timeout: float, retries: int, ca_certs: str | None):
-        """A client for ``url`` whose requests wait ``timeout`` seconds and are tried again
-        ``retries`` times (credentials in the URL are sent as basic authentication; an https
-        server's certificate is checked against ``ca_certs``, or the system's CAs)."""
+    def connect(
+        self, urls: list[str], timeout: float, retries: int, ca_certs: str | None, pool: int = 10
+    ):
+        """A client for the nodes at ``urls`` whose requests wait ``timeout`` seconds and are
+        tried again ``retries`` times, on the next node when one does not answer (credentials
+        in a URL are sent as basic authentication; an https server's certificate is checked
+        against ``ca_certs``, or the system's CAs), keeping up to ``pool`` connections a node."""
         raise NotImplementedError
 
     def verify(self, client, where: str) -> None:
@@ -201,17 +208,18 @@ class ElasticsearchEngine(Engine):
 
     name = extra = "elasticsearch"
 
-    def connect(self, url, timeout, retries, ca_certs):
+    def connect(self, urls, timeout, retries, ca_certs, pool=10):
         try:
             from elasticsearch import Elasticsearch
         except ImportError as exc:
             raise self.missing(exc) from None
         tls = {"ca_certs": ca_certs} if ca_certs else {}
         return Elasticsearch(
-            url,
+            urls,
             request_timeout=timeout,
             max_retries=retries,
             retry_on_timeout=retries > 0,
+            connections_per_node=pool,
             **tls,
         )
 
@@ -245,14 +253,19 @@ class ElasticsearchEngine(Engine):
 class OpenSearchEngine(Engine):
     name = extra = "opensearch"
 
-    def connect(self, url, timeout, retries, ca_certs):
+    def connect(self, urls, timeout, retries, ca_certs, pool=10):
         try:
             from opensearchpy import OpenSearch
         except ImportError as exc:
             raise self.missing(exc) from None
         tls = {"ca_certs": ca_certs, "verify_certs": True} if ca_certs else {}
         return OpenSearch(
-            url, timeout=timeout, max_retries=retries, retry_on_timeout=retries > 0, **tls
+            urls,
+            timeout=timeout,
+            max_retries=retries,
+            retry_on_timeout=retries > 0,
+            pool_maxsize=pool,
+            **tls,
         )
 
     def verify(self, client, where):
@@ -328,6 +341,16 @@ def detect(url: str, ca_certs: str | None = None, timeout: float = READ_TIMEOUT)
     )
 
 
+def detect_any(urls: list[str], ca_certs: str | None = None) -> str:
+    """What answers at the first of ``urls`` that answers (the others may be down)."""
+    for url in urls[:-1]:
+        try:
+            return detect(url, ca_certs)
+        except SearchUnavailable:
+            continue
+    return detect(urls[-1], ca_certs)
+
+
 def answering(method):
     """A server that cannot serve (refused, timed out, 5xx, credentials refused, certificate
     not verified) raises SearchUnavailable from ``method``: a 503 for the citizen, a clean error
@@ -357,17 +380,24 @@ class ClusterBackend:
 
     def __init__(
         self,
-        url: str,
+        url: str | list[str],
         prefix: str = "simpul",
         timeout: float = 30.0,
         engine: str | None = None,
         ca_certs: str | None = None,
+        *,
+        shards: int = 1,
+        replicas: int = 0,
+        pool_size: int = 10,
     ):
         engine = engine or self.default_engine
         if engine != "auto" and engine not in ENGINES:
             raise ValueError(f"unknown search engine {engine!r}: auto, {', '.join(ENGINES)}")
-        self.url, self.prefix, self.timeout, self.ca_certs = url, prefix, timeout, ca_certs
-        self.where = redact_url(url)  # what messages name: never the password
+        self.urls = [url] if isinstance(url, str) else list(url)
+        self.url, self.prefix, self.timeout, self.ca_certs = self.urls[0], prefix, timeout, ca_certs
+        self.shards, self.replicas, self.pool_size = shards, replicas, pool_size
+        # what messages name: never the password
+        self.where = ", ".join(redact_url(u) for u in self.urls)
         self.alias = f"{prefix}-services"
         self.state_index = f"{prefix}-state"
         self.engine: Engine | None = None if engine == "auto" else ENGINES[engine]
@@ -382,7 +412,7 @@ class ClusterBackend:
     def _engine(self) -> Engine:
         """The engine, asking the server what it is the first time when it is ``auto``."""
         if self.engine is None:
-            self.engine = ENGINES[detect(self.url, self.ca_certs)]
+            self.engine = ENGINES[detect_any(self.urls, self.ca_certs)]
         return self.engine
 
     @property
@@ -390,15 +420,20 @@ class ClusterBackend:
         """The client for writes and index management (``timeout`` seconds a request, tried
         again twice), made on first use."""
         if self._client is None:
-            self._client = self._engine().connect(self.url, self.timeout, 2, self.ca_certs)
+            retries = max(2, len(self.urls))  # every node gets its turn
+            self._client = self._engine().connect(
+                self.urls, self.timeout, retries, self.ca_certs, self.pool_size
+            )
         return self._client
 
     @property
     def reader(self):
         """The client for what a citizen waits on (searches, suggestions, counts, and the
-        checks before the first one): one try of at most ``READ_TIMEOUT`` seconds."""
+        checks before the first one): at most ``READ_TIMEOUT`` seconds a try, one try a node."""
         if self._reader is None:
-            self._reader = self._engine().connect(self.url, READ_TIMEOUT, 0, self.ca_certs)
+            self._reader = self._engine().connect(
+                self.urls, READ_TIMEOUT, len(self.urls) - 1, self.ca_certs, self.pool_size
+            )
         return self._reader
 
     # -- index management -------------------------------------------------------------------------
@@ -412,16 +447,19 @@ class ClusterBackend:
         self.engine.verify(reader, self.where)
         if not reader.indices.exists_alias(name=self.alias):
             index = f"{self.alias}-{time.time_ns()}"
-            client.indices.create(index=index, body=mappings())
+            client.indices.create(index=index, body=self._index_body())
             client.indices.put_alias(index=index, name=self.alias)
         else:
             self._add_new_fields()
         if not reader.indices.exists(index=self.state_index):
             client.indices.create(
                 index=self.state_index,
-                body={"settings": {"number_of_shards": 1, "number_of_replicas": 0}},
+                body={"settings": {"number_of_shards": 1, "number_of_replicas": self.replicas}},
             )
         self._ready = True
+
+    def _index_body(self) -> dict[str, Any]:
+        return mappings(self.shards, self.replicas)
 
     def _add_new_fields(self) -> None:
         """An index made by an older Simpul lacks the fields added since (the mapping is
@@ -518,7 +556,7 @@ class ClusterBackend:
         step and drop the old index: searches keep answering throughout."""
         self.ensure()
         index = f"{self.alias}-{time.time_ns()}"
-        self.client.indices.create(index=index, body=mappings())
+        self.client.indices.create(index=index, body=self._index_body())
         fresh = type(self).__new__(type(self))
         fresh.__dict__.update(self.__dict__)
         fresh._target = index

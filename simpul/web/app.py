@@ -18,7 +18,9 @@ from simpul.web.api.problems import Api
 from simpul.web.body import CappedRequest
 from simpul.web.guards import init_guards
 from simpul.web.http import problem
+from simpul.web.metrics import init_metrics
 from simpul.web.throttle import init_throttle, too_many
+from simpul.web.tracing import init_tracing
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,8 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     settings = config if isinstance(config, Settings) else load_settings(config)
     app = Flask(__name__)
     init_guards(app)
+    init_tracing(app, settings)
+    init_metrics(app, settings)
     app.request_class = CappedRequest  # a chunked body over the limit: 413, never cut short
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
@@ -59,7 +63,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         app,
         resources={r"/*": {"origins": "*"}},
         methods=["GET", "HEAD", "OPTIONS"],
-        expose_headers=["ETag", "Link", "Location"],
+        expose_headers=["ETag", "Link", "Location", "X-Request-Id"],
         supports_credentials=False,
         send_wildcard=True,
     )

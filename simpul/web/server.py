@@ -5,6 +5,11 @@ from __future__ import annotations
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from simpul import metrics
+
+# gunicorn's access line, with the request id the response carries
+ACCESS_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, app: Flask, options: dict):
@@ -26,6 +31,10 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int) -> None:
         registry.db.engine.dispose(close=False)
         registry.start_search_sync()
 
+    def child_exit(server, worker):  # its live gauges (connections in use) no longer count
+        metrics.process_ended(worker.pid)
+
+    json_logs = app.extensions["simpul"].settings.log_format == "json"
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -33,7 +42,10 @@ def run_gunicorn(app: Flask, host: str, port: int, workers: int) -> None:
         "threads": 4,
         "timeout": 60,
         "graceful_timeout": 10,
-        "accesslog": "-",
+        # JSON logs: the app writes the access lines itself (simpul.access), as JSON
+        "accesslog": None if json_logs else "-",
+        "access_log_format": ACCESS_FORMAT,
         "post_fork": post_fork,
+        "child_exit": child_exit,
     }
     _Gunicorn(app, options).run()

@@ -56,6 +56,49 @@ def health():
     return json_response(checks, status, {"Cache-Control": "no-store"})
 
 
+@health_bp.get("/health/live")
+def live():
+    """The process answers (no database, no index): restart it when this fails."""
+    return json_response({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+RETRY_READY = "10"  # seconds a balancer or a client waits before asking again
+
+
+@health_bp.get("/health/ready")
+def ready():
+    """Whether this process can serve: the database answers and has the schema this code
+    needs (503 with ``Retry-After`` otherwise). The search index's state is reported, but a
+    search server that is down does not take the process out: reads of records and writes go
+    on, and searches answer 503 themselves."""
+    reg = registry()
+    body: dict = {"node": reg.settings.node_id, "version": __version__}
+    try:
+        schema = reg.db.schema_state()
+        body["database"] = {"status": "ok", "dialect": reg.db.dialect, "schema": schema}
+        ok = schema in ("current", "ahead")
+        if not ok:
+            body["database"]["error"] = "the schema is not up to date: run 'simpul db upgrade'"
+    except Exception as exc:
+        body["database"] = {"status": "down", "error": str(exc).splitlines()[0]}
+        ok = False
+    body["search"] = _search_state(reg)
+    body["status"] = "ready" if ok else "not-ready"
+    headers = {"Cache-Control": "no-store"}
+    if not ok:
+        headers["Retry-After"] = RETRY_READY
+    return json_response(body, 200 if ok else 503, headers)
+
+
+def _search_state(reg) -> dict:
+    try:
+        backend = reg.search
+        up = backend.ping()
+        return {"status": "ok" if up else "down", "backend": backend.name}
+    except Exception as exc:
+        return {"status": "down", "error": str(exc).splitlines()[0]}
+
+
 @blp.route("/codelists")
 @blp.response(200, description="Every code list with Indonesian and English labels")
 def all_codelists():

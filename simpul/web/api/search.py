@@ -11,7 +11,8 @@ from simpul.reference.languages import pick
 from simpul.search.base import FACETS, SORTS, build_query
 from simpul.search.highlight import mark
 from simpul.web.api.common import Blueprint
-from simpul.web.http import json_response, registry
+from simpul.web.http import json_response
+from simpul.web.metrics import timed_search
 
 blp = Blueprint("search", __name__, url_prefix="/api/v1", description="Search")
 
@@ -85,7 +86,7 @@ def search(args):
         page=args["page"],
         size=max(size, 1),
     )
-    result = registry().search.search(query)
+    result = timed_search("search", lambda backend: backend.search(query))
     items = [] if size == 0 else [_highlighted(item, query.terms) for item in result.items]
     return json_response(
         {
@@ -107,4 +108,5 @@ def _highlighted(item: dict, terms: tuple[str, ...]) -> dict:
 @blp.response(200, Suggestions, description="Service names completing what was typed")
 @blp.problem(503, UNAVAILABLE)
 def suggest(args):
-    return json_response({"items": registry().search.suggest(args["q"], args["size"])})
+    items = timed_search("suggest", lambda backend: backend.suggest(args["q"], args["size"]))
+    return json_response({"items": items})

@@ -15,6 +15,7 @@ from simpul.reference.areas import NATIONAL, ancestors, depth, load_areas, paren
 from simpul.registry import organizations, services, stats
 from simpul.search.base import build_query
 from simpul.web.http import asked_format, json_response, negotiate, rdf_response, registry
+from simpul.web.metrics import timed_search
 from simpul.web.portal import views
 
 bp = views.blueprint(
@@ -59,7 +60,7 @@ def search():
     page = views.page_number(MAX_PAGE)
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "relevance"
     query = build_query(q, filters=filters, area=area, sort=sort, page=page, size=PAGE_SIZE)
-    result = registry().search.search(query)
+    result = timed_search("search", lambda backend: backend.search(query))
     names = views.organization_names(
         {item["authority"] for item in result.items}
         | {f["value"] for f in result.facets.get("authority", [])}
