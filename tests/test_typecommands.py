@@ -10,10 +10,11 @@ import json
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tests.test_cli import cli  # noqa: F401 (the fixture)
+from tests import test_cli
 
 HEADINGS = ["ID", "Nama", "Nama (en)", "Nama lain", "Jenis", "Berlaku di", "Wajib di"]
 HEADINGS += ["Dasar hukum", "Persyaratan", "Jangka waktu", "Biaya", "Pengaduan"]
+cli = test_cli.cli  # the fixture: the command with its own database
 ROW = [
     "surat-pindah-uji",
     "Surat Keterangan Pindah",
