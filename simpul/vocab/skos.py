@@ -22,6 +22,9 @@ SCHEME_TITLES = {
     "life-events": ("Peristiwa kehidupan", "Life events"),
     "integration-statuses": ("Status integrasi SPLP", "SPLP integration statuses"),
     "service-statuses": ("Status layanan", "Service statuses"),
+    "type-kinds": ("Kategori jenis layanan", "Kinds of service type"),
+    "type-statuses": ("Status jenis layanan", "Service type statuses"),
+    "declarations": ("Pernyataan cakupan layanan", "Coverage declarations"),
     AREAS: ("Wilayah administrasi Kemendagri", "Kemendagri administrative areas"),
 }
 # ISO 639-1 to the EU languages authority table (what CPSV-AP expects).
