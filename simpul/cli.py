@@ -511,8 +511,9 @@ def validate_file(file, fmt, extra, lang, as_json) -> None:
 
 def _register_commands() -> None:
     from simpul.harvesters.commands import COMMANDS
+    from simpul.typecommands import types_group
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, types_group):
         main.add_command(command)
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import MetaData, select
 
 from simpul.harvesters import jobs, sources
 from simpul.harvesters.trust import register_organizations
-from simpul.registry import organizations, services
+from simpul.registry import organizations, services, types
 from simpul.registry.auth import SYSTEM, create_token, revoke_token
 from simpul.registry.db import utcnow
 from simpul.registry.models import ApiToken, HarvestJob, HarvestSource
@@ -125,6 +125,18 @@ ROWS: list[tuple[Any, ...]] = [
     ("POST", "/api/v1/harvest-jobs/<job_id>/cancel", "",
         A401, A401, A401, S200, A403, A403, S200, A403),
     ("POST", "/api/v1/harvest-jobs/<job_id>/held-deletions", "",
+        A401, A401, A401, S200, A403, A403, S200, A403),
+    # national service types: an administrator (or a national coordinator, tested in
+    # tests/web/api/test_types_api.py); the agency confirms or rejects its record's type
+    ("POST", "/api/v1/types", "",
+        A401, A401, A401, A403, A403, A403, S201, A403),
+    ("PUT", "/api/v1/types/<type_id>", "",
+        A401, A401, A401, A403, A403, A403, S200, A403),
+    ("DELETE", "/api/v1/types/<type_id>", "",
+        A401, A401, A401, A403, A403, A403, S200, A403),
+    ("POST", "/api/v1/types/<type_id>/retire", "",
+        A401, A401, A401, A403, A403, A403, S200, A403),
+    ("POST", "/api/v1/services/<service_id>/type", "",
         A401, A401, A401, S200, A403, A403, S200, A403),
     # checks a record without storing it: open to everyone, writes nothing
     ("POST", "/api/v1/validate", "",
@@ -242,6 +254,14 @@ class World:
                 provenance=reg.provenance(SYSTEM, "api"),
             )
             return row.id, identifier
+
+    def service_type(self) -> str:
+        type_id = self.next_id("jenis")
+        reg = self.registry
+        with reg.db.transaction() as session:
+            raw = _service_type(type_id)
+            types.create_type(session, raw, SYSTEM, base_uri=reg.base_uri, provenance={})
+        return type_id
 
     def source(self, kind: str = "rdf") -> str:
         """A row as ``sources.create_source`` writes it (which spends ~0.1 s looking up
@@ -532,6 +552,71 @@ def _review(w: World, variant: str, actor: str) -> Attempt:
     return Attempt(
         f"/api/v1/harvest-jobs/{job_id}/held-deletions", {"action": "discard"}, check=check
     )
+
+
+def _service_type(type_id: str) -> dict[str, Any]:
+    return {
+        "id": type_id,
+        "name": {"id": "Penerbitan Akta Kelahiran"},
+        "kind": "pencatatan",
+        "applies_to": ["kabkota"],
+        "defaults": {"processing_time": "P1D"},
+    }
+
+
+@spec("POST", "/api/v1/types")
+def _create_type(w: World, variant: str, actor: str) -> Attempt:
+    type_id = w.next_id("jenis")
+
+    def check(response):
+        assert w.read(f"/api/v1/types/{type_id}")["version"] == 1
+
+    return Attempt("/api/v1/types", _service_type(type_id), check=check)
+
+
+@spec("PUT", "/api/v1/types/<type_id>")
+def _replace_type(w: World, variant: str, actor: str) -> Attempt:
+    type_id = w.service_type()
+    body = {**_service_type(type_id), "defaults": {"processing_time": "P9D"}}
+
+    def check(response):
+        stored = w.read(f"/api/v1/types/{type_id}")
+        assert (stored["version"], stored["defaults"]["processing_time"]) == (2, "P9D")
+
+    return Attempt(f"/api/v1/types/{type_id}", body, check=check)
+
+
+@spec("DELETE", "/api/v1/types/<type_id>")
+def _delete_type(w: World, variant: str, actor: str) -> Attempt:
+    type_id = w.service_type()
+
+    def check(response):
+        assert w.client.get(f"/api/v1/types/{type_id}").status_code == 410
+
+    return Attempt(f"/api/v1/types/{type_id}", check=check)
+
+
+@spec("POST", "/api/v1/types/<type_id>/retire")
+def _retire_type(w: World, variant: str, actor: str) -> Attempt:
+    type_id, successor = w.service_type(), w.service_type()
+
+    def check(response):
+        gone = w.client.get(f"/api/v1/types/{type_id}")
+        assert (gone.status_code, gone.get_json()["superseded_by"]) == (410, successor)
+
+    body = {"superseded_by": successor}
+    return Attempt(f"/api/v1/types/{type_id}/retire", body, check=check)
+
+
+@spec("POST", "/api/v1/services/<service_id>/type")
+def _confirm_type(w: World, variant: str, actor: str) -> Attempt:
+    service_id, type_id = w.service()[0], w.service_type()
+
+    def check(response):
+        stored = w.read(f"/api/v1/services/{service_id}")
+        assert (stored["type"], stored["type_link"]["method"]) == (type_id, "manual")
+
+    return Attempt(f"/api/v1/services/{service_id}/type", {"confirm": type_id}, check=check)
 
 
 @spec("POST", "/api/v1/validate")

@@ -71,6 +71,7 @@ from simpul.registry.models import (
     HarvestRecord,
     HarvestSource,
 )
+from simpul.registry.typeops import mirror_types
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -272,7 +273,7 @@ class _Run:
         else:
             since = self.spec.state.get("cursor") if self.mode == "incremental" else None
             items = self._gather(since)
-            if not self._register_organizations():
+            if not self._register_types() or not self._register_organizations():
                 items = iter(())
         self.store = BatchStore(self._store_context())
         self._run_batches(items)
@@ -319,6 +320,35 @@ class _Run:
         ):
             if count:
                 self.counts[name] = count
+        return True
+
+    def _register_types(self) -> bool:
+        """The remote's service types (a ``simpul`` source with ``types``), stored before its
+        records so that they link. False when the remote cannot say."""
+        reader = getattr(self.harvester, "service_types", None)
+        try:
+            remote = reader() if reader is not None else None
+        except (FetchError, SourceBroken) as exc:
+            self.broken = str(exc)
+            self._error_now(None, "gather", str(exc))
+            return False
+        if remote is None:
+            return True
+        provenance = self.registry.provenance(
+            self.actor, "harvest", source=self.source_id, job=self.job_id
+        )
+        with self.registry.db.transaction() as session:
+            done = mirror_types(
+                session, remote, self.actor, base_uri=self.registry.base_uri, provenance=provenance
+            )
+            errors = [self.report.error(k, "service type", why) for k, why in done.errors.items()]
+            self.report.log(session, errors)
+        with self.registry.db.session() as session:
+            self._load_organizations(session)
+        self.counts["errors"] += len(errors)
+        for action, count in done.counts.items():
+            if count:
+                self.counts[f"types_{action}"] = count
         return True
 
     def _resolve_mode(self) -> str:

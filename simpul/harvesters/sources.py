@@ -89,6 +89,13 @@ def _options(kind: str, options: dict[str, Any], limits: FetchLimits | None) -> 
     return checked
 
 
+def _may_carry_types(options: dict[str, Any], actor: Actor) -> None:
+    """A source that brings service types writes the node's national list: an administrator
+    or a national coordinator sets it up, as they would write the list themselves."""
+    if options.get("types"):
+        actor.require_coordinator()
+
+
 def create_source(
     session: Session, raw: Any, actor: Actor = SYSTEM, limits: FetchLimits | None = None
 ) -> HarvestSource:
@@ -104,6 +111,7 @@ def create_source(
     if session.get(HarvestSource, data["id"]) is not None:
         raise Conflict(f"there is already a source {data['id']!r}")
     options = _options(data["type"], data["options"], limits)
+    _may_carry_types(options, actor)
     now = utcnow()
     row = HarvestSource(
         id=data["id"],
@@ -150,6 +158,7 @@ def update_source(
     kind = data.get("type", row.type)
     if "options" in data or "type" in data:
         row.options = _options(kind, data.get("options", row.options), limits)
+        _may_carry_types(row.options, actor)
     notices = []
     moved = "url" in data and origin(data["url"]) != origin(row.url)
     if moved and row.secrets and "secrets" not in data:

@@ -66,6 +66,7 @@ class CV(DefinedNamespace):
     hasLegalResource: URIRef
     hasValue: URIRef
     holdsRequirement: URIRef
+    isClassifiedBy: URIRef
     isGroupedBy: URIRef
     processingTime: URIRef
     sector: URIRef
@@ -106,6 +107,9 @@ class CPSVID(DefinedNamespace):
     descriptionMissing: URIRef
     # the Simpul organization holding a record whose competent authority is not one of its own
     heldBy: URIRef
+    # the national service type (jenis layanan) a service instantiates; a sub-property of
+    # cv:isClassifiedBy, which is written beside it
+    serviceType: URIRef
 
 
 SCHEMA = Namespace("https://schema.org/")

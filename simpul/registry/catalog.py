@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,6 +19,8 @@ from simpul.reference.areas import ancestors
 from simpul.registry.models import Organization, Rendering, Service
 from simpul.registry.organizations import organization_to_dict
 from simpul.registry.services import service_to_dict
+from simpul.registry.types import TypeIndex, load_index
+from simpul.vocab import servicetypes
 from simpul.vocab.cpsv_ap_id import serialize
 from simpul.vocab.export import (
     RENDER_VERSION,
@@ -96,28 +98,51 @@ def _catalog_header(session: Session, base_uri: str, node_id: str, where: Catalo
     return header, query
 
 
-def _records(session: Session, query, where: CatalogFilter) -> Iterator[dict[str, Any]]:
+def _records(
+    session: Session, query, where: CatalogFilter, index: TypeIndex
+) -> Iterator[dict[str, Any]]:
     for row in session.execute(query.execution_options(yield_per=500)):
-        record = service_to_dict(row, with_quality=False)
+        record = service_to_dict(row, with_quality=False, types=index)
         if where.covers(record):
             yield record
+
+
+def type_concepts(index: TypeIndex) -> dict[str, Callable[[], Any]]:
+    """Each type's SKOS concept by URI, rendered only when an exported record links to it."""
+    out = {}
+    for info in index.types.values():
+        successor = index.get(info.data.get("superseded_by"))
+        described = {
+            "id": info.id,
+            "uri": info.uri,
+            "status": info.status,
+            **info.data,
+            "superseded_by_uri": successor.uri if successor else None,
+        }
+        out[info.uri] = partial(servicetypes.concept_triples, described)
+    return out
 
 
 def catalog_blocks(
     session: Session, base_uri: str, node_id: str, where: CatalogFilter
 ) -> Iterator[list[Triple]]:
-    shared = SharedNodes(organizations(session, base_uri))
+    index = load_index(session)
+    shared = SharedNodes(organizations(session, base_uri), type_concepts(index))
     header, query = _catalog_header(session, base_uri, node_id, where)
     yield header
-    for record in _records(session, query, where):
+    for record in _records(session, query, where, index):
         yield [catalog_entry(base_uri, record["uri"]), *record_blocks(record, shared)]
 
 
-def render_key(row, org_uri: str) -> str:
-    """What a record's rendering depends on: its content and version, its organization's URI
-    and the nodes it travelled through (PROV-O)."""
+def render_key(row, org_uri: str, index: TypeIndex | None = None) -> str:
+    """What a record's rendering depends on: its content and version, its organization's URI,
+    the nodes it travelled through (PROV-O) and the version of its type (its effective form)."""
     chain = (row.provenance or {}).get("chain") or []
-    material = f"{RENDER_VERSION}|{row.content_hash}|{row.version}|{row.modified}|{org_uri}|{chain}"
+    found = index.get(row.type_id) if index is not None else None
+    kind = f"{found.uri}@{found.version}" if found else ""
+    material = (
+        f"{RENDER_VERSION}|{row.content_hash}|{row.version}|{row.modified}|{org_uri}|{chain}|{kind}"
+    )
     return hashlib.sha1(material.encode()).hexdigest()  # noqa: S324 (a cache key)
 
 
@@ -134,7 +159,8 @@ def cached_catalog(
     ``catalog_document``; memory stays flat."""
     w = writer(fmt)
     orgs = organizations(session, base_uri)
-    shared = SharedNodes(orgs)
+    index = load_index(session)
+    shared = SharedNodes(orgs, type_concepts(index))
     header, query = _catalog_header(session, base_uri, node_id, where)
     cache = Rendering.__table__
     query = query.add_columns(
@@ -149,11 +175,12 @@ def cached_catalog(
             if where.area and not where.covers({"areas": row.data.get("areas", [])}):
                 continue
             org = orgs[row.authority]
-            key = render_key(row, org["uri"])
+            key = render_key(row, org["uri"], index)
             if row.r_key == key:
                 text, refs = row.r_text, row.r_refs
             else:
-                triples, found = serialize(service_to_dict(row, with_quality=False), org)
+                record = service_to_dict(row, with_quality=False, types=index)
+                triples, found = serialize(record, org)
                 text, refs = w.block(triples), sorted(found)
                 pending.append(
                     {"service_id": row.id, "fmt": fmt, "key": key, "text": text, "refs": refs}

@@ -474,10 +474,12 @@ def get_active_type(session: Session, type_id: str) -> ServiceType:
     """The type, or 404, or 410 once retired (with its successor, if any)."""
     row = get_type(session, type_id)
     if row.status == "retired":
+        successor = row.data.get("superseded_by")
         raise Gone(
-            f"service type {type_id!r} was retired",
-            superseded_by=row.data.get("superseded_by"),
-            type=type_to_dict(row),
+            f"service type {type_id!r} was retired"
+            + (f"; it is superseded by {successor!r}" if successor else ""),
+            superseded_by=successor,
+            tombstone=type_to_dict(row),  # not ``type``: a problem's ``type`` is its URI
         )
     return row
 

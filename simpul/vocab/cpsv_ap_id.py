@@ -31,7 +31,7 @@ from simpul.reference.namespaces import (
     cv,
     eli,
 )
-from simpul.vocab import skos
+from simpul.vocab import servicetypes, skos
 from simpul.vocab.terms import Lit, Triple, lang_texts, typed
 
 MANAGEMENT = {
@@ -101,6 +101,8 @@ def serialize(record: dict[str, Any], org: dict[str, Any]) -> tuple[list[Triple]
         ref(DCT + "spatial", skos.area_uri(code))
     for lang in record.get("languages", []):
         ref(DCT + "language", skos.language_uri(lang))
+    for triple in servicetypes.record_link(s, record.get("type_link")):
+        ref(triple[1], triple[2])
     ref(ADMS + "status", skos.concept_uri("service-statuses", record.get("status", "active")))
     ref(cpsvid.level, skos.concept_uri("levels", record["level"]))
     original = record.get("original_authority")

@@ -8,20 +8,22 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from simpul.reference.namespaces import DCAT, DCT, FOAF, HYDRA, RDF_TYPE
-from simpul.vocab import skos
+from simpul.vocab import servicetypes, skos
 from simpul.vocab.cpsv_ap_id import organization_triples, serialize
 from simpul.vocab.terms import Lit, Triple, typed
 from simpul.vocab.writers import write_document
 
-RENDER_VERSION = "1"  # bump when serialize() or a writer changes what it writes
+RENDER_VERSION = "2"  # bump when serialize() or a writer changes what it writes
 
 
 class SharedNodes:
     """Codes, areas, languages and organizations, each described once per document."""
 
-    def __init__(self, orgs: dict[str, dict[str, Any]]):
+    def __init__(self, orgs: dict[str, dict[str, Any]], concepts: dict[str, Any] | None = None):
         self.orgs = orgs
         self.org_by_uri = {org["uri"]: org for org in orgs.values()}
+        # other concepts by URI (service types): their triples, or a function giving them
+        self.concepts: dict[str, Any] = dict(concepts or {})
         self.seen: set[str] = set()
 
     def triples(self, iris: Iterable[str]) -> list[Triple]:
@@ -42,6 +44,9 @@ class SharedNodes:
                     and p != RDF_TYPE
                     and (o.startswith(skos.CODE_BASE) or o in self.org_by_uri)
                 ]
+            elif iri in self.concepts:
+                found = self.concepts[iri]
+                new = list(found() if callable(found) else found)
             else:
                 new = list(skos.concept_triples(iri))
             out += new
@@ -49,6 +54,9 @@ class SharedNodes:
 
 
 def record_blocks(record: dict[str, Any], shared: SharedNodes) -> list[Triple]:
+    link = record.get("type_link")
+    if link and link.get("uri") and link["uri"] not in shared.concepts:
+        shared.concepts[link["uri"]] = servicetypes.link_concept(link, record["type"])
     triples, refs = serialize(record, shared.orgs[record["authority"]])
     return triples + shared.triples(refs)
 

@@ -34,6 +34,8 @@ FIELDS = {
     "https://simpul.go.id/ns/cpsv-ap-id#integrationStatus": "integration.status",
     "https://simpul.go.id/ns/cpsv-ap-id#level": "level",
     "https://simpul.go.id/ns/cpsv-ap-id#descriptionMissing": "description",
+    "https://simpul.go.id/ns/cpsv-ap-id#serviceType": "type",
+    "http://data.europa.eu/m8g/isClassifiedBy": "type",
 }
 # fragment of a node owned by a record -> the record field holding it
 OWNED = {

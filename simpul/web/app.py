@@ -81,10 +81,20 @@ def _register_api(app: Flask) -> None:
         organizations,
         search,
         services,
+        types,
     )
 
     api = Api(app)
-    for module in (services, organizations, meta, linked_data, search, harvest, exports):
+    for module in (
+        services,
+        types,
+        organizations,
+        meta,
+        linked_data,
+        search,
+        harvest,
+        exports,
+    ):
         api.register_blueprint(module.blp)
     app.register_blueprint(meta.health_bp)
 

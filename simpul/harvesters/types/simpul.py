@@ -39,6 +39,11 @@ from simpul.registry.schemas import SERVER_FIELDS, safe_url
 class SimpulOptions(CommonOptions):
     limit = mf.Integer(load_default=500, validate=validate.Range(1, 1000))
     max_pages = mf.Integer(load_default=1_000_000, validate=validate.Range(1, 100_000_000))
+    # the remote's national service types (``/api/v1/types``), stored here before its records:
+    # a province reuses the national list (only an administrator or national coordinator may
+    # set it, since it writes the node's list); ``records: false`` takes the types only
+    types = mf.Boolean(load_default=False)
+    records = mf.Boolean(load_default=True)
 
 
 def _seq(cursor: str | None) -> int:
@@ -94,8 +99,26 @@ class SimpulHarvester(Harvester):
         self.remote = node
         return node
 
+    def service_types(self) -> list[dict[str, Any]] | None:
+        """Every type of the remote (retired ones too), when the source carries types."""
+        if not self.options["types"]:
+            return None
+        out, page = [], 1
+        while True:
+            body = self._json("/api/v1/types", status="all", page=page, size=500)
+            items = body.get("items") if isinstance(body, dict) else None
+            total = body.get("total", 0) if isinstance(body, dict) else 0
+            if not isinstance(items, list) or not isinstance(total, int):
+                raise SourceBroken(f"{self.base}/api/v1/types: no list of service types")
+            out.extend(items)
+            if len(out) >= total or not items:
+                return out
+            page += 1
+
     def organizations(self) -> list[dict[str, Any]]:
         self.describe()
+        if not self.options["records"]:
+            return []
         out, page = [], 1
         while True:
             body = self._json("/api/v1/organizations", page=page, size=500)
@@ -110,6 +133,8 @@ class SimpulHarvester(Harvester):
 
     def gather(self, since: str | None) -> Iterator[Item]:
         node = self.remote or self.describe()
+        if not self.options["records"]:
+            return
         latest = node["changes"]["latest"]
         if since and _seq(since) > _seq(latest):
             self.reset, since = True, None
@@ -162,6 +187,9 @@ class SimpulHarvester(Harvester):
         if not isinstance(state, dict) or not state.get("name"):
             raise RecordProblem("the record has no name (nama layanan)")
         record = {k: v for k, v in state.items() if k not in SERVER_FIELDS}
+        link = state.get("type_link")
+        if isinstance(link, dict) and link.get("method") == "automatic":
+            record.pop("type", None)  # the child's matcher chose it, not the agency: ours decides
         origin = _origin(state, original.get("node"))
         chain = _chain(state, original.get("node") or "")
         if self.source.node:

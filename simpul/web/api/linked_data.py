@@ -3,17 +3,17 @@ lists at their URIs, the JSON-LD context and shapes, and SHACL validation."""
 
 from __future__ import annotations
 
-from flask import Response, request, stream_with_context
+from flask import Response, redirect, request, stream_with_context
 from marshmallow import Schema, fields, validate
 
 from simpul.errors import NotFound, PayloadTooLarge
 from simpul.reference import codelists
 from simpul.reference.areas import load_areas
 from simpul.reference.formats import BY_EXTENSION
-from simpul.reference.namespaces import PREFIXES
-from simpul.registry import services, validation
+from simpul.reference.namespaces import PREFIXES, RDF_TYPE, SKOS
+from simpul.registry import services, types, validation
 from simpul.registry.catalog import CatalogFilter, catalog_document, organizations
-from simpul.vocab import skos
+from simpul.vocab import servicetypes, skos
 from simpul.vocab.export import gzipped, record_document
 from simpul.vocab.writers import FORMATS, write_document
 from simpul.web.api.common import Blueprint
@@ -119,7 +119,7 @@ def service_representation(service_id: str, *, html: bool):
         return fmt, None
     with reg.db.session() as session:
         row = services.get_live(session, service_id)
-        record = services.service_to_dict(row)
+        record = services.service_to_dict(row, types=reg.type_index(session))
         if fmt == "json":
             return fmt, record
         orgs = organizations(session, reg.base_uri, [record["authority"]])
@@ -149,6 +149,62 @@ def service_uri(service_id):
     if fmt == "json":
         return json_response(result, headers={"Vary": "Accept"})
     return result
+
+
+def _described(row, successor_uri: str | None = None) -> dict:
+    return {**types.type_to_dict(row), "superseded_by_uri": successor_uri}
+
+
+@blp.route("/types")
+@blp.response(200, description="The node's service types as a SKOS concept scheme")
+@blp.doc(responses=answers(200, "SKOS in Turtle or JSON-LD", RDF))
+@blp.problem(406, "Accept asks for no RDF format")
+def type_scheme():
+    """The national service types as a ``skos:ConceptScheme`` (each type a ``skos:Concept``);
+    ``application/json`` is the list at ``/api/v1/types``."""
+    fmt = asked_format() or negotiate("ttl")
+    if fmt is None or fmt == "html":
+        return not_acceptable()
+    if fmt == "json":
+        return redirect("/api/v1/types", 303)
+    reg = registry()
+    with reg.db.session() as session:
+        rows = types.list_types(session, status=None)
+        uris = {r.id: r.uri for r in rows}
+        described = [_described(r, uris.get(r.data.get("superseded_by"))) for r in rows]
+    triples = servicetypes.scheme_triples(reg.base_uri, reg.settings.node_id, described)
+    return rdf_response(fmt, "".join(write_document(fmt, [triples])))
+
+
+@blp.route("/types/<type_id>")
+@blp.response(200, description="A service type at its URI: JSON or SKOS by content negotiation")
+@blp.doc(
+    responses=answers(200, "The type as JSON or as a SKOS concept", {"application/json": {}, **RDF})
+)
+@blp.problem(406, "Accept asks for a format the type is not offered in")
+@blp.problem(410, "Retired (JSON): the problem carries the type and ``superseded_by``")
+def type_uri(type_id):
+    """A type's URI: JSON (as ``/api/v1/types/{id}``) or its SKOS concept in RDF (retired ones
+    too, deprecated), by ``Accept`` or ``?format=``. Browsers get the portal's page of the type
+    when the portal has one, else the JSON."""
+    fmt = asked_format() or negotiate("json", html=True)
+    if fmt is None:
+        return not_acceptable()
+    if fmt == "html":
+        render = page("type")
+        return render(type_id) if render else redirect(f"/api/v1/types/{type_id}", 303)
+    reg = registry()
+    with reg.db.session() as session:
+        if fmt == "json":
+            row = types.get_active_type(session, type_id)
+            body = types.type_to_dict(row, types.instance_count(session, type_id))
+            return json_response(body, headers={"Vary": "Accept", "ETag": types.type_etag(row)})
+        row = types.get_type(session, type_id)
+        successor = row.data.get("superseded_by")
+        found = types.get_type(session, successor).uri if successor else None
+        triples = list(servicetypes.concept_triples(_described(row, found)))
+    triples.append((servicetypes.scheme_of(row.uri), RDF_TYPE, SKOS + "ConceptScheme"))
+    return rdf_response(fmt, "".join(write_document(fmt, [triples])))
 
 
 @blp.route("/kode/<scheme>")
