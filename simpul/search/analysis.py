@@ -155,3 +155,78 @@ def words(text: str, features: Features = ALL) -> list[str]:
 
 def canonical_terms(text: str, features: Features = ALL) -> str:
     return " ".join(analyze(text, features))
+
+
+# -- query-time expansions: the English lexicon and everyday Indonesian --------------------------
+# a group is one concept of the query: its alternative readings, each (its terms, its weight);
+# a backend scores a group by its best alternative, and sums the groups
+Alternative = tuple[tuple[str, ...], float]
+Group = tuple[Alternative, ...]
+LEXICONS = {"english": "lexicon-en-id.txt", "synonyms": "colloquial-id.txt"}
+
+
+def lexicon_entries(name: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(folded words of a term, its readings) of a lexicon file, as written."""
+    out = []
+    for line in _lines(name):
+        term, _, readings = line.partition(":")
+        forms = tuple(r.strip() for r in readings.split("|") if r.strip())
+        out.append((tuple(_raw_tokens(term)), forms))
+    return out
+
+
+@cache
+def _lexicon(features: Features) -> dict[tuple[str, ...], Group]:
+    """Term (folded words) -> its readings analysed, for the lexicons ``features`` switch on."""
+    table: dict[tuple[str, ...], Group] = {}
+    for feature, name in LEXICONS.items():
+        if not getattr(features, feature):
+            continue
+        for words_, forms in lexicon_entries(name):
+            readings = [tuple(dict.fromkeys(analyze(form, features))) for form in forms]
+            table.setdefault(words_, tuple((terms, 1.0) for terms in readings if terms))
+    return table
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def expansions(text: str, features: Features = ALL) -> tuple[Group, ...]:
+    """The groups the lexicons give a query: each lexicon term found in it (the longest first,
+    plurals by their singular) with its readings."""
+    table = _lexicon(features)
+    if not table:
+        return ()
+    raw = _raw_tokens(text)
+    longest = max(len(k) for k in table)
+    groups: list[Group] = []
+    i = 0
+    while i < len(raw):
+        for size in range(min(longest, len(raw) - i), 0, -1):
+            span = tuple(raw[i : i + size])
+            group = table.get(span) or table.get(tuple(_singular(w) for w in span))
+            if group:
+                groups.append(group)
+                i += size
+                break
+        else:
+            i += 1
+    return tuple(dict.fromkeys(groups))
+
+
+@cache
+def known_words(features: Features = ALL) -> frozenset[str]:
+    """Words the analysis itself knows (stopwords, synonyms, lexicon terms): never corrected."""
+    tables = analyzer(features)
+    known = set(tables.stopwords) | set(tables.words)
+    known.update(w for phrase in tables.phrases for w in phrase)
+    for feature, name in LEXICONS.items():
+        if getattr(features, feature):
+            known.update(w for words_, _ in lexicon_entries(name) for w in words_)
+    return frozenset(known)
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Folded tokens of a text, stopwords and all."""
+    return _raw_tokens(text)

@@ -58,8 +58,17 @@ def search():
     area, area_note = chosen_area()
     page = views.page_number(MAX_PAGE)
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "relevance"
-    query = build_query(q, filters=filters, area=area, sort=sort, page=page, size=PAGE_SIZE)
-    result = registry().search.search(query)
+    backend = registry().search
+    query = build_query(
+        q,
+        filters=filters,
+        area=area,
+        sort=sort,
+        page=page,
+        size=PAGE_SIZE,
+        vocabulary=backend.vocabulary(),
+    )
+    result = backend.search(query)
     names = views.organization_names(
         {item["authority"] for item in result.items}
         | {f["value"] for f in result.facets.get("authority", [])}
