@@ -50,11 +50,57 @@ def _raw_tokens(text: str) -> list[str]:
     return _TOKEN.findall(_fold(text))
 
 
+CLITICS = frozenset({"ku", "mu", "nya", "lah", "kah", "tah", "pun"})
+# confixes stripped from words Sastrawi's dictionary does not know (loanwords such as
+# legalisir): peN-/per-/ke-...-an, meN-/di-...-kan/-i, where the nasal leaves the root's first
+# letter alone; what remains must keep five letters
+_CONFIX = re.compile(
+    r"^(?:per|ke|di|[pm]e(?=[lrwy])|[pm]eng(?=[aeiou])|[pm]em(?=[bf])|[pm]en(?=[dcj]))"
+    r"([a-z]{5,}?)(?:an|kan|i)$"
+)
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
+    """The root of a word (Sastrawi), with what Sastrawi leaves: reduplications
+    (buku-buku, meniru-niru), clitics after a hyphen (kuasa-Mu), -wan/-wati (karyawan) and
+    confixes around words it does not know (pelegalisiran)."""
+    word = word.lower()
+    if " " in word:
+        return " ".join(stem(w) for w in word.split())
+    if "-" in word:
+        return _hyphenated(word)
     if len(word) <= 3 or not word.isalpha():
         return word
-    return _stemmer().stem(word) or word
+    root = _stemmer().stem(word) or word
+    return _beyond_dictionary(word) if root == word else root
+
+
+def _dictionary():
+    return _stemmer().delegatedStemmer.dictionary
+
+
+def _beyond_dictionary(word: str) -> str:
+    for suffix in ("wati", "wan"):
+        base = word[: -len(suffix)]
+        if word.endswith(suffix) and len(base) >= 4 and _dictionary().contains(base):
+            return base
+    if not _dictionary().contains(word) and (found := _CONFIX.match(word)):
+        return found.group(1)
+    return word
+
+
+def _hyphenated(word: str) -> str:
+    """A reduplication stems as its first half; a clitic after a hyphen goes."""
+    parts = [p for p in word.split("-") if p and p not in CLITICS]
+    if not parts:
+        return word
+    first = parts[0]
+    if len(parts) == 1:
+        return stem(first)
+    if len(parts) == 2 and len(parts[1]) >= 3 and parts[1][:3] in first:
+        return stem(first)
+    return word
 
 
 def _same(word: str) -> str:

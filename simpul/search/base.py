@@ -37,8 +37,8 @@ EVEN = dict.fromkeys(TEXT_FIELDS, 1.0)
 # a service of the area asked for (or of an area within it) ranks above one of a wider area
 # with the same words: the score a service gets for the area it is published for, by how many
 # levels that area lies above the one asked for (0: the area itself); national services get none
-AREA_BOOSTS = (3.0, 2.0, 1.0, 0.5)
-AREA_BELOW_BOOST = 2.0
+AREA_BOOSTS = (15.0, 10.0, 5.0, 2.0)
+AREA_BELOW_BOOST = 10.0
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class SearchQuery:
         nearest above it, before wider ones (matching is ``area_codes``' business)."""
         if not self.area or not self.features.area_rank:
             return ()
-        above = [code for code in reversed(self.area_codes) if code != "00"]
+        above = [code for code in self.area_codes if code != "00"]  # nearest first
         return tuple(zip(above, AREA_BOOSTS, strict=False))
 
     @property
