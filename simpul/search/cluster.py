@@ -50,6 +50,7 @@ VOCABULARY_PAGE = 10_000  # words per request while reading the vocabulary
 TLS_FAILURE = (
     "has a certificate Simpul cannot verify; give its CA in SIMPUL_SEARCH_CA_CERTS (a PEM file)"
 )
+RELEVANCE = [{"_score": "desc"}, {"id": "asc"}]  # equal scores in the order of ids
 SORTS = {"-modified": [{"modified": "desc"}, {"id": "asc"}], "name": [{"name_sort": "asc"}]}
 
 
@@ -137,8 +138,7 @@ def build_body(query: SearchQuery) -> dict[str, Any]:
         "_source": ["summary"],
         "aggs": {name: {"terms": {"field": name, "size": 100}} for name in FACETS},
     }
-    if query.sort in SORTS:
-        body["sort"] = SORTS[query.sort]
+    body["sort"] = SORTS.get(query.sort, RELEVANCE)
     return body
 
 

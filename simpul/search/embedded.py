@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 RAW_FIELDS = KEYWORD_FIELDS
 WRITER_HEAP = 64 * 1024 * 1024
+TIE_WINDOW = 10  # hits read past a page, so that equal scores at its edge are ordered by id
 SORT_FIELDS = {
     "-modified": ("modified", tantivy.Order.Desc),
     "name": ("name_sort", tantivy.Order.Asc),
@@ -238,13 +239,19 @@ class EmbeddedBackend:
         # tantivy releases the GIL: count facets on another core while ranking here
         facets = self._facet_pool.submit(self._facets, searcher, compiled)
         order = SORT_FIELDS.get(query.sort)
-        if order is None:  # relevance
-            hits = searcher.search(compiled, query.size, offset=offset)
-        else:
-            field, direction = order
-            hits = searcher.search(
-                compiled, query.size, offset=offset, order_by_field=field, order=direction
-            )
+        if order is None:  # relevance; equal scores in the order of ids, as on a server
+            hits = searcher.search(compiled, offset + query.size + TIE_WINDOW)
+            found = [
+                (-score, orjson.loads(searcher.doc(address)["summary"][0]))
+                for score, address in hits.hits
+            ]
+            found.sort(key=lambda hit: (hit[0], hit[1]["id"]))
+            items = [summary for _, summary in found[offset : offset + query.size]]
+            return SearchResult(hits.count, items, facets.result())
+        field, direction = order
+        hits = searcher.search(
+            compiled, query.size, offset=offset, order_by_field=field, order=direction
+        )
         items = [orjson.loads(searcher.doc(address)["summary"][0]) for _, address in hits.hits]
         return SearchResult(hits.count, items, facets.result())
 

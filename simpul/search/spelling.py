@@ -46,9 +46,8 @@ MIN_PART = 3  # the shortest part a run-together word is split into
 
 
 def max_distance(word: str) -> float:
-    """``fuzziness: AUTO`` (one edit up to five letters, two beyond), with room for the
-    cheaper slips to add up to one more."""
-    return 1.2 if len(word) <= 5 else 2.4
+    """``fuzziness: AUTO``: one edit up to five letters, two beyond (cheaper slips fit more)."""
+    return 1.0 if len(word) <= 5 else 2.0
 
 
 def distance(typed: str, known: str) -> float:
@@ -61,10 +60,7 @@ def distance(typed: str, known: str) -> float:
         a = typed[i - 1]
         for j in range(1, m + 1):
             b = known[j - 1]
-            if a == b:
-                row[j] = prev[j - 1]
-                continue
-            sub = SLIP if b in NEIGHBOURS.get(a, ()) else 1.0
+            sub = 0.0 if a == b else SLIP if b in NEIGHBOURS.get(a, ()) else 1.0
             # a letter typed too many (typed[i-1] is extra): cheap when it doubles its neighbour
             extra = SLIP if i > 1 and typed[i - 2] == a else 1.0
             # a letter left out (known[j-1] is missing): cheap for vowels and doubled letters
@@ -108,8 +104,9 @@ class Vocabulary:
             return ()
         limit = max_distance(word)
         grams = _bigrams(word)
-        # two words within k edits share at least len+1 - 2k padded bigrams (q-gram lemma)
-        need = max(1, len(word) + 1 - 2 * int(limit))
+        # an edit touches two bigrams: within k edits (slips included) two words share all
+        # but 2k of the typed word's distinct bigrams (the q-gram lemma)
+        need = max(1, len(grams) - 2 * int(limit / SLIP))
         shared = Counter(w for gram in grams for w in self.postings.get(gram, ()))
         scored = []
         for candidate, common in shared.items():

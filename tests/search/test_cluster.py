@@ -189,7 +189,7 @@ def test_query_body_as_data():
     assert {"terms": {"areas": ["75.71", "75", "00"]}} in reach
     assert {"prefix": {"areas": "75.71."}} in reach
     assert set(body["aggs"]) == set(FACETS)
-    assert "sort" not in body  # relevance
+    assert body["sort"] == [{"_score": "desc"}, {"id": "asc"}]  # relevance, ties by id
 
 
 def test_query_body_with_features_off_as_data():
