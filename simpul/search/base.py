@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from simpul.reference.areas import ancestors
-from simpul.search.analysis import Group, analyze, expansions, words
+from simpul.search.analysis import Group, analyze, analyzer, expansions, words
 from simpul.search.features import ALL, Features
 from simpul.search.spelling import EMPTY, Vocabulary, corrections
 
@@ -161,8 +161,8 @@ def vocabulary_words(text: str, features: Features = ALL) -> list[str]:
     """What a document adds to the index's vocabulary (``Vocabulary``): its folded words and
     their stems, once each."""
     typed = words(text, features)
-    stemmed = analyze(" ".join(typed), features.without("synonyms")) if features.stemming else []
-    return list(dict.fromkeys([*typed, *stemmed]))
+    stem = analyzer(features).stem
+    return list(dict.fromkeys([*typed, *(stem(w) for w in typed)]))
 
 
 def suggestions(summaries, typed: str, size: int) -> list[dict[str, Any]]:

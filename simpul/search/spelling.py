@@ -139,6 +139,7 @@ EMPTY = Vocabulary({})
 
 
 CORRECTION_WEIGHT = 0.8  # a corrected word counts a little less than a word typed right
+MAX_CORRECTED = 8  # unknown words of one query looked up (bounds the work a query can ask)
 
 
 def corrections(text: str, vocabulary: Vocabulary, features: Features = ALL) -> tuple[Group, ...]:
@@ -163,10 +164,9 @@ def corrections(text: str, vocabulary: Vocabulary, features: Features = ALL) -> 
         return tuple(dict.fromkeys(analyze(word, features))), CORRECTION_WEIGHT * share
 
     raw = raw_tokens(text)
+    unknown = [word for word in dict.fromkeys(raw) if not is_known(word)][:MAX_CORRECTED]
     groups: list[Group] = []
-    for word in raw:
-        if is_known(word):
-            continue
+    for word in unknown:
         near = vocabulary.nearest(word)
         if near:
             groups.append(tuple(reading(c, share) for c, share in near))

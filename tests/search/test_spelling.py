@@ -95,3 +95,13 @@ def test_at_least_as_tolerant_as_fuzziness_auto():
             ):
                 missed.append((word, typed))
     assert not missed
+
+
+def test_one_query_looks_up_a_bounded_number_of_words():
+    from simpul.search.spelling import MAX_CORRECTED
+
+    vocabulary, asked = Vocabulary(COUNTS), []
+    vocabulary.nearest = lambda word: asked.append(word) or ()
+    typed = " ".join(f"kelahiran{letter}x" for letter in string.ascii_lowercase)
+    corrections(typed, vocabulary)
+    assert len(asked) == MAX_CORRECTED
