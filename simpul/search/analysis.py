@@ -50,11 +50,57 @@ def _raw_tokens(text: str) -> list[str]:
     return _TOKEN.findall(_fold(text))
 
 
+CLITICS = frozenset({"ku", "mu", "nya", "lah", "kah", "tah", "pun"})
+# confixes stripped from words Sastrawi's dictionary does not know (loanwords such as
+# legalisir): peN-/per-/ke-...-an, meN-/di-...-kan/-i, where the nasal leaves the root's first
+# letter alone; what remains must keep five letters
+_CONFIX = re.compile(
+    r"^(?:per|ke|di|[pm]e(?=[lrwy])|[pm]eng(?=[aeiou])|[pm]em(?=[bf])|[pm]en(?=[dcj]))"
+    r"([a-z]{5,}?)(?:an|kan|i)$"
+)
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
+    """The root of a word (Sastrawi), with what Sastrawi leaves: reduplications
+    (buku-buku, meniru-niru), clitics after a hyphen (kuasa-Mu), -wan/-wati (karyawan) and
+    confixes around words it does not know (pelegalisiran)."""
+    word = word.lower()
+    if " " in word:
+        return " ".join(stem(w) for w in word.split())
+    if "-" in word:
+        return _hyphenated(word)
     if len(word) <= 3 or not word.isalpha():
         return word
-    return _stemmer().stem(word) or word
+    root = _stemmer().stem(word) or word
+    return _beyond_dictionary(word) if root == word else root
+
+
+def _dictionary():
+    return _stemmer().delegatedStemmer.dictionary
+
+
+def _beyond_dictionary(word: str) -> str:
+    for suffix in ("wati", "wan"):
+        base = word[: -len(suffix)]
+        if word.endswith(suffix) and len(base) >= 4 and _dictionary().contains(base):
+            return base
+    if not _dictionary().contains(word) and (found := _CONFIX.match(word)):
+        return found.group(1)
+    return word
+
+
+def _hyphenated(word: str) -> str:
+    """A reduplication stems as its first half; a clitic after a hyphen goes."""
+    parts = [p for p in word.split("-") if p and p not in CLITICS]
+    if not parts:
+        return word
+    first = parts[0]
+    if len(parts) == 1:
+        return stem(first)
+    if len(parts) == 2 and len(parts[1]) >= 3 and parts[1][:3] in first:
+        return stem(first)
+    return word
 
 
 def _same(word: str) -> str:
@@ -155,3 +201,78 @@ def words(text: str, features: Features = ALL) -> list[str]:
 
 def canonical_terms(text: str, features: Features = ALL) -> str:
     return " ".join(analyze(text, features))
+
+
+# -- query-time expansions: the English lexicon and everyday Indonesian --------------------------
+# a group is one concept of the query: its alternative readings, each (its terms, its weight);
+# a backend scores a group by its best alternative, and sums the groups
+Alternative = tuple[tuple[str, ...], float]
+Group = tuple[Alternative, ...]
+LEXICONS = {"english": "lexicon-en-id.txt", "synonyms": "colloquial-id.txt"}
+
+
+def lexicon_entries(name: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(folded words of a term, its readings) of a lexicon file, as written."""
+    out = []
+    for line in _lines(name):
+        term, _, readings = line.partition(":")
+        forms = tuple(r.strip() for r in readings.split("|") if r.strip())
+        out.append((tuple(_raw_tokens(term)), forms))
+    return out
+
+
+@cache
+def _lexicon(features: Features) -> dict[tuple[str, ...], Group]:
+    """Term (folded words) -> its readings analysed, for the lexicons ``features`` switch on."""
+    table: dict[tuple[str, ...], Group] = {}
+    for feature, name in LEXICONS.items():
+        if not getattr(features, feature):
+            continue
+        for words_, forms in lexicon_entries(name):
+            readings = [tuple(dict.fromkeys(analyze(form, features))) for form in forms]
+            table.setdefault(words_, tuple((terms, 1.0) for terms in readings if terms))
+    return table
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def expansions(text: str, features: Features = ALL) -> tuple[Group, ...]:
+    """The groups the lexicons give a query: each lexicon term found in it (the longest first,
+    plurals by their singular) with its readings."""
+    table = _lexicon(features)
+    if not table:
+        return ()
+    raw = _raw_tokens(text)
+    longest = max(len(k) for k in table)
+    groups: list[Group] = []
+    i = 0
+    while i < len(raw):
+        for size in range(min(longest, len(raw) - i), 0, -1):
+            span = tuple(raw[i : i + size])
+            group = table.get(span) or table.get(tuple(_singular(w) for w in span))
+            if group:
+                groups.append(group)
+                i += size
+                break
+        else:
+            i += 1
+    return tuple(dict.fromkeys(groups))
+
+
+@cache
+def known_words(features: Features = ALL) -> frozenset[str]:
+    """Words the analysis itself knows (stopwords, synonyms, lexicon terms): never corrected."""
+    tables = analyzer(features)
+    known = set(tables.stopwords) | set(tables.words)
+    known.update(w for phrase in tables.phrases for w in phrase)
+    for feature, name in LEXICONS.items():
+        if getattr(features, feature):
+            known.update(w for words_, _ in lexicon_entries(name) for w in words_)
+    return frozenset(known)
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Folded tokens of a text, stopwords and all."""
+    return _raw_tokens(text)

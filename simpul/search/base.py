@@ -7,8 +7,9 @@ from typing import Any, Protocol
 
 from simpul.reference.areas import ancestors
 from simpul.reference.languages import pick, pick_language
-from simpul.search.analysis import analyze, words
+from simpul.search.analysis import Group, analyze, analyzer, expansions, words
 from simpul.search.features import ALL, Features
+from simpul.search.spelling import EMPTY, Vocabulary, corrections
 
 FACETS = ("level", "sector", "life_event", "authority", "channel", "integration")
 # fields matched exactly (filters, facets, deletion by id), the same on every backend
@@ -34,7 +35,11 @@ TEXT_FIELDS = {
 }
 SORTS = ("relevance", "-modified", "name")
 EVEN = dict.fromkeys(TEXT_FIELDS, 1.0)
-NEAR_SPELLING_BOOST = 0.5  # a typo-tolerant match counts half a match on the word itself
+# a service of the area asked for (or of an area within it) ranks above one of a wider area
+# with the same words: the score a service gets for the area it is published for, by how many
+# levels that area lies above the one asked for (0: the area itself); national services get none
+AREA_BOOSTS = (15.0, 10.0, 5.0, 2.0)
+AREA_BELOW_BOOST = 10.0
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,9 @@ class SearchQuery:
     """A parsed search request, independent of the engine (tested as data)."""
 
     terms: tuple[str, ...] = ()
-    words: tuple[str, ...] = ()  # folded words before stemming, for typo tolerance
+    # further concepts of the query (lexicon readings, spelling corrections): each scores by
+    # its best alternative (terms, weight)
+    groups: tuple[Group, ...] = ()
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     area: str | None = None
     sort: str = "relevance"
@@ -65,6 +72,19 @@ class SearchQuery:
         return self.area + "."
 
     @property
+    def area_boosts(self) -> tuple[tuple[str, float], ...]:
+        """(area code, score) for ranking services of the area asked for, and of the areas
+        nearest above it, before wider ones (matching is ``area_codes``' business)."""
+        if not self.area or not self.features.area_rank:
+            return ()
+        above = [code for code in self.area_codes if code != "00"]  # nearest first
+        return tuple(zip(above, AREA_BOOSTS, strict=False))
+
+    @property
+    def area_below_boost(self) -> float:
+        return AREA_BELOW_BOOST if self.area_below and self.features.area_rank else 0.0
+
+    @property
     def boosts(self) -> dict[str, float]:
         """Text field -> its weight."""
         return TEXT_FIELDS if self.features.field_boosts else EVEN
@@ -79,13 +99,16 @@ def build_query(
     page: int = 1,
     size: int = 20,
     features: Features = ALL,
+    vocabulary: Vocabulary = EMPTY,
 ) -> SearchQuery:
+    """``vocabulary`` is the searched index's (``backend.vocabulary()``): spelling is
+    corrected towards it; without it, words are taken as typed."""
     text = (q or "").strip()
     terms = tuple(dict.fromkeys(analyze(text, features))) if text else ()
-    typed = tuple(dict.fromkeys(words(text, features))) if features.typos else ()
+    groups = expansions(text, features) + corrections(text, vocabulary, features) if text else ()
     cleaned = {k: tuple(dict.fromkeys(v)) for k, v in (filters or {}).items() if v}
     sort = sort if text or sort != "relevance" else "name"
-    return SearchQuery(terms, typed, cleaned, area, sort, page, size, features)
+    return SearchQuery(terms, groups, cleaned, area, sort, page, size, features)
 
 
 def document(record: dict[str, Any], features: Features = ALL) -> dict[str, Any]:
@@ -104,7 +127,9 @@ def document(record: dict[str, Any], features: Features = ALL) -> dict[str, Any]
     return {
         "id": record["id"],
         "terms": {name: analyze(text, features) for name, text in texts.items()},
-        "words": words(" ".join((texts["name"], texts["keywords"], texts["english"])), features),
+        "words": vocabulary_words(
+            " ".join((texts["name"], texts["keywords"], texts["english"])), features
+        ),
         "level": record["level"],
         "authority": record["authority"],
         "sector": record.get("sectors", []),
@@ -132,6 +157,14 @@ def document(record: dict[str, Any], features: Features = ALL) -> dict[str, Any]
             )
         },
     }
+
+
+def vocabulary_words(text: str, features: Features = ALL) -> list[str]:
+    """What a document adds to the index's vocabulary (``Vocabulary``): its folded words and
+    their stems, once each."""
+    typed = words(text, features)
+    stem = analyzer(features).stem
+    return list(dict.fromkeys([*typed, *(stem(w) for w in typed)]))
 
 
 def suggestions(summaries, typed: str, size: int) -> list[dict[str, Any]]:
@@ -168,6 +201,7 @@ class SearchBackend(Protocol):
     def cursor(self) -> int: ...
     def search(self, query: SearchQuery) -> SearchResult: ...
     def suggest(self, prefix: str, size: int = 10) -> list[dict[str, Any]]: ...
+    def vocabulary(self) -> Vocabulary: ...
     def count(self) -> int: ...
     def ping(self) -> bool: ...
     def clear(self) -> None: ...

@@ -35,20 +35,23 @@ from simpul.reference.languages import pick
 from simpul.search.base import (
     FACETS,
     KEYWORD_FIELDS,
-    NEAR_SPELLING_BOOST,
     TEXT_FIELDS,
     SearchQuery,
     SearchResult,
     suggestions,
 )
+from simpul.search.spelling import Vocabulary
 
 log = logging.getLogger(__name__)
 
 KEYWORDS = KEYWORD_FIELDS
 READ_TIMEOUT = 5  # seconds a citizen's search may wait for the server
+VOCABULARY_TTL = 60.0  # seconds another process's changes may take to reach spelling correction
+VOCABULARY_PAGE = 10_000  # words per request while reading the vocabulary
 TLS_FAILURE = (
     "has a certificate Simpul cannot verify; give its CA in SIMPUL_SEARCH_CA_CERTS (a PEM file)"
 )
+RELEVANCE = [{"_score": "desc"}, {"id": "asc"}]  # equal scores in the order of ids
 SORTS = {"-modified": [{"modified": "desc"}, {"id": "asc"}], "name": [{"name_sort": "asc"}]}
 
 
@@ -57,6 +60,7 @@ def mappings(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     for name in TEXT_FIELDS:
         properties[f"t_{name}"] = {"type": "text", "analyzer": "whitespace"}
     properties["words"] = {"type": "text", "analyzer": "whitespace"}
+    properties["vocab"] = {"type": "keyword"}  # the words again, counted for spelling
     properties["suggest"] = {"type": "text", "analyzer": "standard"}
     properties["name_sort"] = {"type": "keyword"}
     properties["modified"] = {"type": "date"}
@@ -79,6 +83,7 @@ def source(doc: dict[str, Any]) -> dict[str, Any]:
     name = pick(doc["summary"]["name"])
     out.update(
         words=" ".join(doc["words"]),
+        vocab=doc["words"],
         suggest=name,
         name_sort=name.lower(),
         modified=doc["modified"],
@@ -91,27 +96,33 @@ def build_body(query: SearchQuery) -> dict[str, Any]:
     """The search request for a query: text with field boosts and typo tolerance, filters, the
     area's reach up the region tree, facets, sort and paging."""
     must: list[dict[str, Any]] = []
-    if query.terms or query.words:
-        should = [
-            {"term": {f"t_{name}": {"value": term, "boost": boost}}}
-            for term in query.terms
-            for name, boost in query.boosts.items()
-        ]
-        should += [
+    if query.terms or query.groups:
+        should = _terms(query.terms, query.boosts)
+        should += [  # each group scores by its best reading
             {
-                "fuzzy": {
-                    "words": {
-                        "value": word,
-                        "fuzziness": 2 if len(word) >= 9 else 1,
-                        "transpositions": True,
-                        "boost": NEAR_SPELLING_BOOST,
-                    }
+                "dis_max": {
+                    "queries": [
+                        {"bool": {"should": _terms(terms, query.boosts, weight)}}
+                        for terms, weight in group
+                    ]
                 }
             }
-            for word in query.words
-            if len(word) >= 5
+            for group in query.groups
         ]
         must.append({"bool": {"should": should, "minimum_should_match": 1}})
+    ranking = [
+        {"constant_score": {"filter": {"term": {"areas": code}}, "boost": score}}
+        for code, score in query.area_boosts
+    ]
+    if query.area_below_boost:
+        ranking.append(
+            {
+                "constant_score": {
+                    "filter": {"prefix": {"areas": query.area_below}},
+                    "boost": query.area_below_boost,
+                }
+            }
+        )
     filters = [{"terms": {name: list(values)}} for name, values in query.filters.items()]
     if query.area:
         reach: list[dict[str, Any]] = [{"terms": {"areas": list(query.area_codes)}}]
@@ -119,16 +130,37 @@ def build_body(query: SearchQuery) -> dict[str, Any]:
             reach.append({"prefix": {"areas": query.area_below}})
         filters.append({"bool": {"should": reach, "minimum_should_match": 1}})
     body: dict[str, Any] = {
-        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
+        "query": {
+            "bool": {
+                "must": must or [{"match_all": {}}],
+                "filter": filters,
+                **({"should": ranking} if ranking else {}),
+            }
+        },
         "from": (query.page - 1) * query.size,
         "size": query.size,
         "track_total_hits": True,
         "_source": ["summary"],
         "aggs": {name: {"terms": {"field": name, "size": 100}} for name in FACETS},
     }
-    if query.sort in SORTS:
-        body["sort"] = SORTS[query.sort]
+    body["sort"] = SORTS.get(query.sort, RELEVANCE)
     return body
+
+
+def _terms(terms, boosts: dict[str, float], weight: float = 1.0) -> list[dict[str, Any]]:
+    return [
+        {"term": {f"t_{name}": {"value": term, "boost": boost * weight}}}
+        for term in terms
+        for name, boost in boosts.items()
+    ]
+
+
+def vocabulary_body(after: dict[str, Any] | None) -> dict[str, Any]:
+    """One page of the index's words with the number of services using each."""
+    source = {"size": VOCABULARY_PAGE, "sources": [{"word": {"terms": {"field": "vocab"}}}]}
+    if after:
+        source["after"] = after
+    return {"size": 0, "track_total_hits": False, "aggs": {"vocab": {"composite": source}}}
 
 
 def suggest_body(prefix: str, size: int) -> dict[str, Any]:
@@ -404,6 +436,7 @@ class ClusterBackend:
         self._client = self._reader = None
         self._target: str | None = None  # while rebuilding: the new index, not the alias
         self._ready = False
+        self._vocabulary: tuple[float, Vocabulary | None] = (0.0, None)
 
     @property
     def name(self) -> str:
@@ -526,6 +559,7 @@ class ClusterBackend:
 
     @answering
     def commit(self, cursor: int) -> None:
+        self._vocabulary = (0.0, None)
         self.client.indices.refresh(index=self._write_to)
         self.client.index(
             index=self.state_index,
@@ -575,6 +609,7 @@ class ClusterBackend:
         self.client.delete(index=self.state_index, id=index, refresh=True)
         for name in old:
             self.client.indices.delete(index=name, ignore_unavailable=True)
+        self._vocabulary = (0.0, None)
 
     # -- reading ----------------------------------------------------------------------------------
     @answering
@@ -594,6 +629,22 @@ class ClusterBackend:
         }
         items = [hit["_source"]["summary"] for hit in hits["hits"]]
         return SearchResult(hits["total"]["value"], items, facets)
+
+    def vocabulary(self) -> Vocabulary:
+        """The words of the index and how many services use each (``vocab`` field), read
+        again after this process commits or ``VOCABULARY_TTL`` seconds."""
+        made, vocabulary = self._vocabulary
+        if vocabulary is None or time.monotonic() - made > VOCABULARY_TTL:
+            counts: dict[str, int] = {}
+            after = None
+            while True:
+                page = self._read("search", body=vocabulary_body(after))["aggregations"]["vocab"]
+                counts.update((b["key"]["word"], b["doc_count"]) for b in page["buckets"])
+                after = page.get("after_key")
+                if not after or len(page["buckets"]) < VOCABULARY_PAGE:
+                    break
+            self._vocabulary = (time.monotonic(), Vocabulary(counts))
+        return self._vocabulary[1]
 
     def suggest(self, prefix: str, size: int = 10) -> list[dict[str, Any]]:
         typed = " ".join(prefix.lower().split())

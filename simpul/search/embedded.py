@@ -26,17 +26,18 @@ from simpul.reference.languages import pick
 from simpul.search.base import (
     FACETS,
     KEYWORD_FIELDS,
-    NEAR_SPELLING_BOOST,
     TEXT_FIELDS,
     SearchQuery,
     SearchResult,
     suggestions,
 )
+from simpul.search.spelling import Vocabulary
 
 log = logging.getLogger(__name__)
 
 RAW_FIELDS = KEYWORD_FIELDS
 WRITER_HEAP = 64 * 1024 * 1024
+TIE_WINDOW = 10  # hits read past a page, so that equal scores at its edge are ordered by id
 SORT_FIELDS = {
     "-modified": ("modified", tantivy.Order.Desc),
     "name": ("name_sort", tantivy.Order.Asc),
@@ -69,6 +70,8 @@ class EmbeddedBackend:
         self._writer = None
         self._writer_lock_file = None
         self._filling = False  # True while a rebuild fills a new, empty index
+        self._vocabulary: tuple[Any, Vocabulary | None] = (None, None)
+        self._commits = 0  # commits seen by this process (a key of the vocabulary)
         self._facet_pool = ThreadPoolExecutor(2, thread_name_prefix="simpul-facets")
         self._open(self._current())
 
@@ -173,6 +176,7 @@ class EmbeddedBackend:
         with self._lock:
             writer = self._acquire_writer()
             writer.commit()
+            self._commits += 1
             tmp = self.folder / "cursor.tmp"
             tmp.write_text(str(cursor))
             os.replace(tmp, self.folder / "cursor")
@@ -201,6 +205,7 @@ class EmbeddedBackend:
         fresh._facet_pool = self._facet_pool
         fresh.writer_threads = 2  # a rebuild may use every core the machine gives it
         fresh._filling = True
+        fresh._commits, fresh._vocabulary = 0, (None, None)
         fresh._open(folder)
         with self._lock:
             self._close_writer()
@@ -235,13 +240,19 @@ class EmbeddedBackend:
         # tantivy releases the GIL: count facets on another core while ranking here
         facets = self._facet_pool.submit(self._facets, searcher, compiled)
         order = SORT_FIELDS.get(query.sort)
-        if order is None:  # relevance
-            hits = searcher.search(compiled, query.size, offset=offset)
-        else:
-            field, direction = order
-            hits = searcher.search(
-                compiled, query.size, offset=offset, order_by_field=field, order=direction
-            )
+        if order is None:  # relevance; equal scores in the order of ids, as on a server
+            hits = searcher.search(compiled, offset + query.size + TIE_WINDOW)
+            found = [
+                (-score, orjson.loads(searcher.doc(address)["summary"][0]))
+                for score, address in hits.hits
+            ]
+            found.sort(key=lambda hit: (hit[0], hit[1]["id"]))
+            items = [summary for _, summary in found[offset : offset + query.size]]
+            return SearchResult(hits.count, items, facets.result())
+        field, direction = order
+        hits = searcher.search(
+            compiled, query.size, offset=offset, order_by_field=field, order=direction
+        )
         items = [orjson.loads(searcher.doc(address)["summary"][0]) for _, address in hits.hits]
         return SearchResult(hits.count, items, facets.result())
 
@@ -259,22 +270,25 @@ class EmbeddedBackend:
     def _compile(self, query: SearchQuery) -> tantivy.Query:
         schema, must, should = self.index.schema, tantivy.Occur.Must, tantivy.Occur.Should
         clauses = []
-        if query.terms or query.words:
-            text = []
-            for term in query.terms:
-                for name, boost in query.boosts.items():
-                    tq = tantivy.Query.term_query(schema, f"t_{name}", term)
-                    text.append((should, tantivy.Query.boost_query(tq, boost)))
-            for word in query.words:
-                if len(word) >= 5:  # typo tolerance on the words as typed
-                    distance = 2 if len(word) >= 9 else 1
-                    fq = tantivy.Query.fuzzy_term_query(
-                        schema, "words", word, distance=distance, transposition_cost_one=True
+        if query.terms or query.groups:
+            text = [(should, q) for q in self._terms(query.terms, query.boosts)]
+            for group in query.groups:  # each scores by its best reading
+                readings = [
+                    tantivy.Query.boolean_query(
+                        [(should, q) for q in self._terms(terms, query.boosts, weight)]
                     )
-                    text.append((should, tantivy.Query.boost_query(fq, NEAR_SPELLING_BOOST)))
+                    for terms, weight in group
+                ]
+                text.append((should, tantivy.Query.disjunction_max_query(readings)))
             clauses.append((must, tantivy.Query.boolean_query(text)))
         else:
             clauses.append((must, tantivy.Query.all_query()))
+        for code, score in query.area_boosts:
+            tq = tantivy.Query.term_query(schema, "areas", code)
+            clauses.append((should, tantivy.Query.const_score_query(tq, score)))
+        if query.area_below_boost:
+            rq = tantivy.Query.regex_query(schema, "areas", re.escape(query.area_below) + ".*")
+            clauses.append((should, tantivy.Query.const_score_query(rq, query.area_below_boost)))
         for name, values in query.filters.items():
             options = [(should, tantivy.Query.term_query(schema, name, v)) for v in values]
             clauses.append((must, tantivy.Query.boolean_query(options)))
@@ -288,6 +302,27 @@ class EmbeddedBackend:
                 reach.append((should, tantivy.Query.regex_query(schema, "areas", pattern)))
             clauses.append((must, tantivy.Query.boolean_query(reach)))
         return tantivy.Query.boolean_query(clauses)
+
+    def _terms(self, terms, boosts: dict[str, float], weight: float = 1.0) -> list[tantivy.Query]:
+        schema = self.index.schema
+        return [
+            tantivy.Query.boost_query(
+                tantivy.Query.term_query(schema, f"t_{name}", term), boost * weight
+            )
+            for term in terms
+            for name, boost in boosts.items()
+        ]
+
+    def vocabulary(self) -> Vocabulary:
+        """The words of the index (``words`` field) and how many services use each, read again
+        when the index has changed."""
+        self._refresh()
+        searcher = self.index.searcher()
+        key = (str(self.folder), searcher.num_docs, searcher.num_segments, self._commits)
+        if self._vocabulary[0] != key:
+            counts = dict(searcher.terms_with_prefix("words", ""))
+            self._vocabulary = (key, Vocabulary(counts))
+        return self._vocabulary[1]
 
     def suggest(self, prefix: str, size: int = 10) -> list[dict[str, Any]]:
         self._refresh()

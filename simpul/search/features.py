@@ -15,11 +15,12 @@ class Features:
     stemming: bool = True  # affixes conflated: pendaftaran meets daftar
     synonyms: bool = True  # synonyms and abbreviations (synonyms-id.txt): akte meets akta
     stopwords: bool = True  # function words (stopwords-id.txt) are not search terms
-    typos: bool = True  # near spellings of the words of names, keywords and English names
-    english: bool = True  # English names are searchable
+    typos: bool = True  # unknown words corrected towards the index's vocabulary (spelling.py)
+    english: bool = True  # English names are searchable; English queries read by the lexicon
     area_reach: bool = (
         True  # an area filter reaches up the region tree (and down, for what lies within)
     )
+    area_rank: bool = True  # services of the area asked for rank above wider ones
     field_boosts: bool = True  # names count most, then keywords, English names, outputs...
 
     def without(self, name: str) -> Features:

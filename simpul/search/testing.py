@@ -152,6 +152,7 @@ class Contract:
         "typos": "test_typos_are_tolerated",
         "english": "test_english_names",
         "area_reach": "test_area_reaches_up_the_tree",
+        "area_rank": "test_the_area_asked_for_ranks_first",
         "field_boosts": "test_names_count_most",
     }
 
@@ -160,7 +161,9 @@ class Contract:
         backend.commit(len(records))
 
     def search(self, backend, q=None, features: Features = ALL, **kwargs):
-        return backend.search(build_query(q, features=features, **kwargs))
+        return backend.search(
+            build_query(q, features=features, vocabulary=backend.vocabulary(), **kwargs)
+        )
 
     @pytest.mark.parametrize("feature", NEEDS)
     def test_each_feature_is_needed(self, backend, feature):
@@ -243,6 +246,25 @@ class Contract:
         assert city == ["akta-kelahiran", "kartu-keluarga", "ktp-el", "skck", "spmb"]
         province = set(ids(search(area="75")))
         assert {"pbg", "domisili", "akta-kelahiran"} <= province  # what lies within, too
+
+    def test_the_area_asked_for_ranks_first(self, backend, features=ALL):
+        """Two services of one name: the national one says 'haji' once more, yet a search
+        within the regency puts the regency's first (and the national one first elsewhere)."""
+        twins = [
+            record(
+                "haji-nasional",
+                "Pendaftaran Haji",
+                authority="kemenag",
+                level="pusat",
+                areas=["00"],
+                description={"id": "Pendaftaran haji reguler"},
+            ),
+            record("haji-bone-bolango", "Pendaftaran Haji", areas=["75.03"]),
+        ]
+        self.load(backend, twins, features)
+        search = functools.partial(self.search, backend, "pendaftaran haji", features=features)
+        assert ids(search(area="75.03.01")) == ["haji-bone-bolango", "haji-nasional"]
+        assert first(search(area="75.71")) == "haji-nasional"
 
     def test_no_query_selects_by_filters_and_counts(self, backend):
         self.load(backend)

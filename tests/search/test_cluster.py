@@ -189,7 +189,7 @@ def test_query_body_as_data():
     assert {"terms": {"areas": ["75.71", "75", "00"]}} in reach
     assert {"prefix": {"areas": "75.71."}} in reach
     assert set(body["aggs"]) == set(FACETS)
-    assert "sort" not in body  # relevance
+    assert body["sort"] == [{"_score": "desc"}, {"id": "asc"}]  # relevance, ties by id
 
 
 def test_query_body_with_features_off_as_data():
@@ -246,3 +246,24 @@ def test_an_index_from_an_older_simpul_gets_the_new_fields(server):
     finally:
         backend.client.indices.delete(index=f"{backend.prefix}-*", ignore_unavailable=True)
         backend.close()
+
+
+def test_lexicon_groups_and_area_ranking_as_data():
+    """A lexicon reading scores by its best alternative (dis_max); the regency asked for and
+    the areas above it add constant scores, nearest most, outside the match."""
+    from simpul.search.base import AREA_BELOW_BOOST, AREA_BOOSTS
+
+    body = build_body(build_query("certificate", area="75.03"))
+    should = body["query"]["bool"]["must"][0]["bool"]["should"]
+    (group,) = [clause["dis_max"] for clause in should if "dis_max" in clause]
+    readings = [q["bool"]["should"] for q in group["queries"]]
+    assert {"term": {"t_name": {"value": "akta", "boost": 4.0}}} in readings[0]
+    ranking = body["query"]["bool"]["should"]
+    assert ranking[0] == {
+        "constant_score": {"filter": {"term": {"areas": "75.03"}}, "boost": AREA_BOOSTS[0]}
+    }
+    assert ranking[1]["constant_score"]["filter"] == {"term": {"areas": "75"}}
+    assert ranking[-1]["constant_score"] == {
+        "filter": {"prefix": {"areas": "75.03."}},
+        "boost": AREA_BELOW_BOOST,
+    }

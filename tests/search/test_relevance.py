@@ -361,7 +361,9 @@ def demo_with(request, demo_records, tmp_path_factory) -> Callable[[Features], S
         backend = made[features]
 
         def search(query: str, area: str | None) -> list[dict]:
-            built = build_query(query, area=area, size=10, features=features)
+            built = build_query(
+                query, area=area, size=10, features=features, vocabulary=backend.vocabulary()
+            )
             return backend.search(built).items
 
         return search

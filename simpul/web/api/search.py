@@ -85,6 +85,7 @@ def search(args):
         sort=args["sort"],
         page=args["page"],
         size=max(size, 1),
+        vocabulary=registry().search.vocabulary(),
     )
     result = timed_search("search", lambda backend: backend.search(query))
     items = [] if size == 0 else [_highlighted(item, query.terms) for item in result.items]

@@ -59,7 +59,15 @@ def search():
     area, area_note = chosen_area()
     page = views.page_number(MAX_PAGE)
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "relevance"
-    query = build_query(q, filters=filters, area=area, sort=sort, page=page, size=PAGE_SIZE)
+    query = build_query(
+        q,
+        filters=filters,
+        area=area,
+        sort=sort,
+        page=page,
+        size=PAGE_SIZE,
+        vocabulary=registry().search.vocabulary(),
+    )
     result = timed_search("search", lambda backend: backend.search(query))
     names = views.organization_names(
         {item["authority"] for item in result.items}

@@ -1,0 +1,72 @@
+"""The query-time lexicons (``simpul/search/data/lexicon-en-id.txt``, ``colloquial-id.txt``)
+checked as data, and what they do to a query."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from simpul.search.analysis import LEXICONS, analyze, expansions, lexicon_entries, raw_tokens
+from simpul.search.base import build_query
+from simpul.search.features import ALL
+
+FILES = sorted(set(LEXICONS.values()))
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_entry_has_a_term_and_readings_that_analyse_to_terms(name):
+    for words, readings in lexicon_entries(name):
+        assert words, (name, readings)
+        assert readings, (name, words)
+        for reading in readings:
+            assert analyze(reading), (name, words, reading)  # not only stopwords
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_no_term_is_written_twice(name):
+    twice = [w for w, n in Counter(w for w, _ in lexicon_entries(name)).items() if n > 1]
+    assert not twice
+
+
+def test_english_terms_are_english():
+    """An English term that analyses like an Indonesian word of its readings adds nothing;
+    one that is an Indonesian function word would rewrite Indonesian queries."""
+    from simpul.search.analysis import analyzer
+
+    stop = analyzer(ALL).stopwords
+    for words, _ in lexicon_entries("lexicon-en-id.txt"):
+        assert not set(words) & stop, words
+
+
+def test_the_lexicon_covers_the_core_public_service_terms():
+    table = {" ".join(w): r for w, r in lexicon_entries("lexicon-en-id.txt")}
+    for term, reading in [
+        ("birth certificate", "akta kelahiran"),
+        ("police clearance", "skck"),
+        ("permit", "izin"),
+        ("registration", "pendaftaran"),
+        ("certificate", "akta"),
+        ("birth", "kelahiran"),
+        ("passport", "paspor"),
+        ("tax", "pajak"),
+    ]:
+        assert reading in table[term], term
+
+
+def test_longest_term_first_and_plurals_by_their_singular():
+    (group,) = expansions("birth certificate")
+    assert group == ((("akta", "lahir"), 1.0),)
+    assert expansions("permits") == expansions("permit")
+    assert len(expansions("police clearance letter")) == 2  # skck, then surat
+
+
+def test_an_english_query_carries_its_readings_and_its_own_words():
+    query = build_query("building permit")
+    assert set(raw_tokens("building permit")) <= set(query.terms)  # English names still match
+    readings = {terms for group in query.groups for terms, _ in group}
+    assert ("pbg",) in readings
+
+
+def test_switched_off_with_english():
+    assert build_query("birth certificate", features=ALL.without("english")).groups == ()
