@@ -72,6 +72,7 @@ class Settings:
         if self.type_auto_link.strip().lower() == "off":
             return None
         return float(self.type_auto_link)
+
     def search_urls(self) -> list[str]:
         """The search server's nodes: ``search_url`` is one URL or a comma-separated list."""
         return [url.strip() for url in self.search_url.split(",") if url.strip()]

@@ -98,6 +98,9 @@ def test_type_auto_link_from_a_toml_number(tmp_path):
     toml = tmp_path / "simpul.toml"
     toml.write_text("[simpul]\ntype_auto_link = 0.9\n")
     assert load_settings(config_file=toml, environ={}).type_auto_link_threshold == 0.9
+
+
+@pytest.mark.parametrize(
     "typed", ["https://simpul.go.id/", "https://simpul.go.id//", "https://simpul.go.id"]
 )
 def test_base_uri_with_a_trailing_slash_is_normalised(typed):

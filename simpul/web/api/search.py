@@ -11,7 +11,7 @@ from simpul.reference.languages import pick
 from simpul.search.base import FACETS, SORTS, build_query
 from simpul.search.highlight import mark
 from simpul.web.api.common import Blueprint
-from simpul.web.http import json_response
+from simpul.web.http import json_response, registry
 from simpul.web.metrics import timed_search
 
 blp = Blueprint("search", __name__, url_prefix="/api/v1", description="Search")
