@@ -417,9 +417,14 @@ def replace(
                     "publish a new record and delete this one instead"
                 }
             )
+    flagged = row.review_status
     [(_, outcome)] = publish_many(
         session, [prepared], actor, base_uri=base_uri, provenance=provenance
     )
+    if flagged and outcome is not Outcome.UNCHANGED:
+        from simpul.registry.reviews import relinked
+
+        relinked(session, service_id, actor)  # another type or none: the flag is resolved
     return _fresh(session, service_id), outcome
 
 
