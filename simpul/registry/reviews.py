@@ -41,6 +41,13 @@ from simpul.registry.quality import present as components_present
 PENDING = ("type-changed", "type-retired")
 ACTIONS = ("adopt", "confirm")
 FLAGGED, REVIEWED = "flagged", "reviewed"  # change feed actions (the record's version stays)
+STATUSES = (*PENDING, "adopted", "confirmed", "relinked", "unlinked")
+CARRIED = {
+    **dict.fromkeys(("status", "type", "since", "superseded_by", "flagged", "by", "at"), str),
+    **dict.fromkeys(("type_version", "from_version"), int),
+    **dict.fromkeys(("changed", "dropped"), list),
+    "relinked_to": str,
+}
 
 
 # -- flagging ------------------------------------------------------------------------------------
@@ -360,16 +367,34 @@ def relinked(session: Session, service_id: str, actor: Actor) -> None:
 
 
 def mirror(session: Session, reviews: dict[str, dict | None]) -> None:
-    """Copies of another node's records carry their origin's flag (``review`` of the record in
-    its change feed), pending or resolved."""
+    """Copies of another node's records carry their origin's flag, pending or resolved
+    (``carried``: as its change feed shows it)."""
     for service_id, review in reviews.items():
-        status = review.get("status") if isinstance(review, dict) else None
+        status = review.get("status") if review else None
         session.execute(
             update(Service)
             .where(Service.id == service_id)
             .values(review=review or None, review_status=status if status in PENDING else None)
             .execution_options(synchronize_session=False)
         )
+
+
+def carried(state: Any) -> dict[str, Any] | None:
+    """The ``review`` of a record in another node's change feed, kept to the fields and types
+    Simpul writes (the remote is not trusted to send anything else)."""
+    review = state.get("review") if isinstance(state, dict) else None
+    if not isinstance(review, dict) or review.get("status") not in STATUSES:
+        return None
+    out: dict[str, Any] = {}
+    for key, kind in CARRIED.items():
+        value = review.get(key)
+        if kind is int and type(value) is int and 0 <= value <= 2**31 - 1:
+            out[key] = value
+        elif kind is str and isinstance(value, str):
+            out[key] = value[:200]
+        elif kind is list and isinstance(value, list):
+            out[key] = [v[:100] for v in value[:50] if isinstance(v, str)]
+    return out
 
 
 # -- counts --------------------------------------------------------------------------------------
