@@ -576,6 +576,7 @@ def _wait_for(port: int, timeout: float = 30) -> None:
 from bench.federation import federation_sync  # noqa: E402
 from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa: E402
 from bench.portal import portal_pages  # noqa: E402
+from bench.reviews import review_flags  # noqa: E402
 from bench.stemming import stemming_accuracy  # noqa: E402
 from bench.typematch import type_matching  # noqa: E402
 
@@ -597,6 +598,7 @@ BENCHMARKS = {
     "portal_pages": portal_pages,
     "stemming_accuracy": stemming_accuracy,
     "type_matching": type_matching,
+    "review_flags": review_flags,
 }
 
 
