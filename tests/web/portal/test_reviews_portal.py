@@ -49,6 +49,9 @@ def test_the_editor_shows_the_diff_and_adopt_takes_the_new_texts(client, publish
 def test_confirm_in_the_editor_and_a_refusal_comes_back_as_a_message(client, publisher):
     service_id, token = _flagged(publisher)
     sign_in(client, token)
+    dashboard = client.get("/publish").get_data(as_text=True)
+    assert f'href="/publish/services/{service_id}/edit#review"' in dashboard
+    assert "Perlu ditinjau: jenis layanannya berubah" in dashboard
     assert _press(client, service_id, "confirm").status_code == 302
     assert client.get(f"/api/v1/services/{service_id}").get_json()["review"]["status"] == (
         "confirmed"
@@ -56,7 +59,8 @@ def test_confirm_in_the_editor_and_a_refusal_comes_back_as_a_message(client, pub
     again = _press(client, service_id, "confirm")
     assert again.status_code == 302
     page = client.get(again.headers["Location"]).get_data(as_text=True)
-    assert "nothing to resolve" in page or "tidak ada" in page
+    assert "Tidak ada yang perlu ditinjau" in page
+    assert "#review" not in client.get("/publish").get_data(as_text=True)
 
 
 def test_the_audit_pages_count_and_list_the_flags(client, publisher):
