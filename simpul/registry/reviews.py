@@ -345,24 +345,28 @@ def _record(session: Session, service_id: str, review: dict, *, log: bool, now) 
         )
 
 
-def relinked(session: Session, service_id: str, actor: Actor) -> None:
-    """After an edit: a pending flag about a type the record no longer links to is resolved
-    (the agency picked another type, or unlinked the record)."""
-    row = session.get(Service, service_id, populate_existing=True)
-    if row is None or row.review_status not in PENDING or not row.review:
-        return
-    if row.type_id == row.review.get("type"):
-        return  # an edit alone does not resolve the flag
+def relinked(session: Session, service_ids: list[str], actor: Actor) -> None:
+    """After writes (any entry path): a pending flag about a type its record no longer links to
+    is resolved, since the agency picked another type or unlinked the record. An edit alone
+    leaves the flag. One indexed query per batch; usually nothing to do."""
+    rows = session.execute(
+        select(Service.id, Service.type_id, Service.review).where(
+            Service.id.in_(service_ids), _pending()
+        )
+    ).all()
     now = utcnow()
-    done = {
-        **{k: row.review.get(k) for k in ("type", "type_version", "from_version", "since")},
-        "status": "relinked" if row.type_id else "unlinked",
-        "flagged": row.review.get("status"),
-        "relinked_to": row.type_id,
-        "by": actor.name,
-        "at": now.isoformat(),
-    }
-    _record(session, service_id, done, log=False, now=now)
+    for service_id, type_id, review in rows:
+        if not review or type_id == review.get("type"):
+            continue
+        done = {
+            **{k: review.get(k) for k in ("type", "type_version", "from_version", "since")},
+            "status": "relinked" if type_id else "unlinked",
+            "flagged": review.get("status"),
+            "relinked_to": type_id,
+            "by": actor.name,
+            "at": now.isoformat(),
+        }
+        _record(session, service_id, done, log=False, now=now)
 
 
 def mirror(session: Session, reviews: dict[str, dict | None]) -> None:

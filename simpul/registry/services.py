@@ -353,8 +353,11 @@ def publish_many(
     if inserts:
         session.execute(insert(Service.__table__), list(inserts.values()))
     if updates:
+        from simpul.registry.reviews import relinked
+
         _freeze(session, list(updates))
         _update_rows(session, list(updates.values()))
+        relinked(session, list(updates), actor)  # another type, or none: the flag is resolved
     _log(session, log, actor, now)
     return results
 
@@ -417,14 +420,9 @@ def replace(
                     "publish a new record and delete this one instead"
                 }
             )
-    flagged = row.review_status
     [(_, outcome)] = publish_many(
         session, [prepared], actor, base_uri=base_uri, provenance=provenance
     )
-    if flagged and outcome is not Outcome.UNCHANGED:
-        from simpul.registry.reviews import relinked
-
-        relinked(session, service_id, actor)  # another type or none: the flag is resolved
     return _fresh(session, service_id), outcome
 
 

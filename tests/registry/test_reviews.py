@@ -217,3 +217,16 @@ def test_counts_per_organization_and_child_area(registry, publisher):
     ]
     assert one["total"] == 2 and len(one["items"]) == 1 and one["items"][0]["review"]
     assert elsewhere["total"] == 0 and province["by_status"] == {"type-changed": 3}
+
+
+def test_a_bulk_write_that_unlinks_the_record_resolves_its_flag(registry, publisher):
+    service_id = _linked(registry, publisher)
+    _replace(registry, _cheaper())
+    stranger = service_record(authority=ORG, name={"id": "Festival Budaya Danau Limboto"})
+    with registry.db.transaction() as session:  # as `simpul load` and harvests write
+        lookup, index = services.session_lookup(session), registry.type_index(session)
+        prepared = services.prepare(stranger, lookup, types=index)
+        services.publish_many(session, [prepared], EDITOR, base_uri="x", provenance={})
+    row = _row(registry, service_id)
+    assert (row.type_id, row.review_status) == (None, None)
+    assert row.review["status"] == "unlinked" and row.review["by"] == "token:ed"
