@@ -585,6 +585,7 @@ from bench.exports import export_tables as _export_tables  # noqa: E402
 from bench.federation import federation_sync  # noqa: E402
 from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa: E402
 from bench.portal import portal_pages  # noqa: E402
+from bench.reviews import review_flags  # noqa: E402
 from bench.stemming import stemming_accuracy  # noqa: E402
 from bench.typematch import type_matching  # noqa: E402
 
@@ -613,6 +614,7 @@ BENCHMARKS = {
     "portal_pages": portal_pages,
     "stemming_accuracy": stemming_accuracy,
     "type_matching": type_matching,
+    "review_flags": review_flags,
 }
 
 

@@ -83,6 +83,7 @@ EDITOR = Stored(302, r"/publish/services/[^/]+/edit\?saved=1")  # saved, back in
 DASHBOARD = Stored(302, "/publish")
 JOB = Stored(302, r"/audit/jobs/[^/?]+")
 HOME, SIGNED_OUT = Unchanged(302, "/"), Stored(302, "/")
+REVIEWED = Stored(302, r"/publish/services/[^/]+/edit")  # resolved, back in the editor
 
 # One row per route (and, for an organization PUT, per kind of change), then one answer per
 # caller in the order of ACTORS:
@@ -138,6 +139,9 @@ ROWS: list[tuple[Any, ...]] = [
         A401, A401, A401, A403, A403, A403, S200, A403),
     ("POST", "/api/v1/services/<service_id>/type", "",
         A401, A401, A401, S200, A403, A403, S200, A403),
+    # resolving a review flag is the record's editor's (or an admin's)
+    ("POST", "/api/v1/services/<service_id>/review", "",
+        A401, A401, A401, S200, A403, A403, S200, A403),
     # checks a record without storing it: open to everyone, writes nothing
     ("POST", "/api/v1/validate", "",
         A200, A200, A200, A200, A200, A200, A200, A200),
@@ -152,6 +156,8 @@ ROWS: list[tuple[Any, ...]] = [
         SIGN_IN, SIGN_IN, SIGN_IN, EDITOR, A403, A403, EDITOR, A403),
     ("POST", "/publish/services/<service_id>/retire", "",
         SIGN_IN, SIGN_IN, SIGN_IN, DASHBOARD, A403, A403, DASHBOARD, A403),
+    ("POST", "/publish/services/<service_id>/review", "",
+        SIGN_IN, SIGN_IN, SIGN_IN, REVIEWED, A403, A403, REVIEWED, A403),
     ("POST", "/publish/sources/<source_id>/harvest", "",
         SIGN_IN, SIGN_IN, SIGN_IN, JOB, A403, A403, JOB, A403),
     ("POST", "/publish/jobs/<job_id>/cancel", "",
@@ -262,6 +268,27 @@ class World:
             raw = _service_type(type_id)
             types.create_type(session, raw, SYSTEM, base_uri=reg.base_uri, provenance={})
         return type_id
+
+    def flagged_service(self) -> str:
+        """A service of OWNER linked to a type of its own, whose cost default then changed: the
+        service waits for review."""
+        reg, type_id = self.registry, self.next_id("jenis")
+        kind = {"id": type_id, "name": {"id": "Jenis"}, "kind": "pencatatan"}
+        kind |= {"applies_to": ["kabkota"], "defaults": {"cost": {"amount": 0}}}
+        with reg.db.transaction() as session:
+            types.create_type(session, kind, SYSTEM, base_uri=reg.base_uri, provenance={})
+            row, _ = services.publish(
+                session,
+                service_record(self.next_id("layanan"), authority=OWNER, type=type_id),
+                SYSTEM,
+                base_uri=reg.base_uri,
+                provenance={},
+                types=reg.type_index(session),
+            )
+        kind["defaults"] = {"cost": {"amount": 5000}}
+        with reg.db.transaction() as session:
+            types.replace_type(session, type_id, kind, SYSTEM, base_uri="", provenance={})
+        return row.id
 
     def source(self, kind: str = "rdf") -> str:
         """A row as ``sources.create_source`` writes it (which spends ~0.1 s looking up
@@ -618,6 +645,20 @@ def _confirm_type(w: World, variant: str, actor: str) -> Attempt:
 
     return Attempt(f"/api/v1/services/{service_id}/type", {"confirm": type_id}, check=check)
 
+def _resolved(w: World, service_id: str) -> Callable[[Any], None]:
+    def check(response):
+        review = w.read(f"/api/v1/services/{service_id}/review")
+        assert (review["pending"], review["review"]["status"]) == (False, "confirmed")
+
+    return check
+
+
+@spec("POST", "/api/v1/services/<service_id>/review")
+def _resolve(w: World, variant: str, actor: str) -> Attempt:
+    service_id = w.flagged_service()
+    url = f"/api/v1/services/{service_id}/review"
+    return Attempt(url, {"action": "confirm"}, check=_resolved(w, service_id))
+
 
 @spec("POST", "/api/v1/validate")
 def _validate(w: World, variant: str, actor: str) -> Attempt:
@@ -696,6 +737,13 @@ def _portal_retire(w: World, variant: str, actor: str) -> Attempt:
         assert w.client.get(f"/api/v1/services/{service_id}").status_code == 410
 
     return _portal(w, actor, f"/publish/services/{service_id}/retire", {}, check)
+
+
+@spec("POST", "/publish/services/<service_id>/review")
+def _portal_resolve(w: World, variant: str, actor: str) -> Attempt:
+    service_id = w.flagged_service()
+    url = f"/publish/services/{service_id}/review"
+    return _portal(w, actor, url, {"action": "confirm"}, _resolved(w, service_id))
 
 
 @spec("POST", "/publish/sources/<source_id>/harvest")

@@ -21,10 +21,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from simpul.harvesters import inventory
-from simpul.harvesters.base import Harvester, Item, RecordProblem, SourceSpec
+from simpul.harvesters.base import Harvester, Item, RecordProblem, SourceSpec, loads_json
 from simpul.harvesters.deletions import delete_vanished
 from simpul.harvesters.importing import Checked, Organizations, check
 from simpul.harvesters.report import JobReport
+from simpul.registry import reviews
 from simpul.registry.auth import Actor
 from simpul.registry.db import utcnow
 from simpul.registry.models import HarvestRecord, Service
@@ -425,7 +426,17 @@ class BatchStore:
                 session.execute(
                     update(Service).where(Service.id == service_id).values(provenance=provenance)
                 )
+        if getattr(self.ctx.harvester, "feed", False):  # another node's records: its flags too
+            reviews.mirror(
+                session,
+                {sid: _carried(c.item) for c, (sid, _) in zip(candidates, results, strict=True)},
+            )
         return {id(c): r for c, r in zip(candidates, results, strict=True)}
+
+
+def _carried(item: Item) -> dict[str, Any] | None:
+    original = loads_json(item)
+    return reviews.carried(original.get("state") if isinstance(original, dict) else None)
 
 
 def _federation_rule(stored: dict[str, Any], incoming: dict[str, Any]) -> str | None:

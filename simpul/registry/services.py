@@ -353,8 +353,11 @@ def publish_many(
     if inserts:
         session.execute(insert(Service.__table__), list(inserts.values()))
     if updates:
+        from simpul.registry.reviews import relinked
+
         _freeze(session, list(updates))
         _update_rows(session, list(updates.values()))
+        relinked(session, list(updates), actor)  # another type, or none: the flag is resolved
     _log(session, log, actor, now)
     return results
 

@@ -332,6 +332,10 @@ def save_type(
         )
     )
     session.flush()
+    if change.functional and change.action != "created":
+        from simpul.registry.reviews import flag_type_change
+
+        flag_type_change(session, change)  # the linked records are reviewed
     return change
 
 

@@ -79,6 +79,7 @@ def _register_api(app: Flask) -> None:
         linked_data,
         meta,
         organizations,
+        reviews,
         search,
         services,
         types,
@@ -94,6 +95,7 @@ def _register_api(app: Flask) -> None:
         search,
         harvest,
         exports,
+        reviews,
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(meta.health_bp)

@@ -8,7 +8,7 @@ from flask import request
 
 from simpul.errors import ValidationFailed
 from simpul.harvesters import sources
-from simpul.registry import organizations, services, stats
+from simpul.registry import organizations, reviews, services, stats
 from simpul.web.http import registry
 from simpul.web.portal import history, views
 from simpul.web.portal.forms import whole_number
@@ -22,12 +22,16 @@ SHACL_PAGE = 25  # records validated per page of an organization's report
 def index():
     with registry().db.session() as session:
         summary = stats.completeness_summary(session)
-    names = views.organization_names({row["organization"] for row in summary})
+        pending = reviews.pending_counts(session, size=0)
+    flagged = {row["organization"] for row in pending["by_organization"]}
+    names = views.organization_names({row["organization"] for row in summary} | flagged)
     totals = {
         "services": sum(r["services"] for r in summary),
         "complete": sum(r["complete"] for r in summary),
     }
-    return views.page("portal/audit/index.html", summary=summary, names=names, totals=totals)
+    return views.page(
+        "portal/audit/index.html", summary=summary, names=names, totals=totals, reviews=pending
+    )
 
 
 @bp.get("/audit/organizations/<org_id>")
@@ -46,6 +50,7 @@ def organization(org_id: str):
         )
         records = [services.service_to_dict(r) for r in rows]
         summary = stats.completeness_summary(session, org_id)
+        pending = reviews.pending_counts(session, organization=org_id, size=100)
     checked = [{"record": r, "report": report_of(r)} for r in records]
     return views.page(
         "portal/audit/organization.html",
@@ -53,6 +58,7 @@ def organization(org_id: str):
         checked=checked,
         total=total,
         summary=summary[0] if summary else None,
+        reviews=pending,
         page=page,
         pages=views.page_count(total, SHACL_PAGE),
     )

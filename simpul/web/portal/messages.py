@@ -90,6 +90,17 @@ MESSAGES = [
         r"a token of organization '[^']*' cannot write records of '(?P<org>[^']*)'.*",
         T_("Your agency cannot write records of %(org)s."),
     ),
+    (
+        r"nothing to resolve: the record has no pending review",
+        T_("Nothing to review: this service is already up to date with its service type."),
+    ),
+    (
+        r"cannot adopt: the type '(?P<type>[^']*)' was retired and .*",
+        T_(
+            "The service type %(type)s was retired without a successor that applies here: "
+            "choose another type for this service, or confirm it as it is."
+        ),
+    ),
 ]
 PATTERNS = [(re.compile(pattern + r"$"), sentence) for pattern, sentence in MESSAGES]
 

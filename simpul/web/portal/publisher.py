@@ -21,10 +21,10 @@ from simpul.errors import (
     ValidationFailed,
 )
 from simpul.reference.languages import shorten
-from simpul.registry import organizations, services, sessions
+from simpul.registry import organizations, reviews, services, sessions
 from simpul.registry.auth import Actor, authenticate
 from simpul.web.http import registry
-from simpul.web.portal import csrf, forms, views
+from simpul.web.portal import csrf, forms, reviewing, views
 from simpul.web.portal.i18n import fid, text
 from simpul.web.portal.messages import describe
 
@@ -169,6 +169,7 @@ def edit(actor: Actor, service_id: str):
         row = services.get_live(db, service_id)
         actor.require_write(row.authority)
         stored = {**services.service_to_dict(row), "etag": services.etag(row)}
+        stored["review_of"] = reviews.review_of(db, row)
     if request.method == "GET":
         report = report_of(stored) if request.args.get("saved") else None
         return _editor(actor, forms.record_to_form(stored), stored, report=report)
@@ -273,6 +274,7 @@ def _editor(actor, form, stored, *, errors=None, report=None, checked=False, sta
         checked=checked,
         etag=etag,
         organizations=_writable(actor),
+        review=reviewing.notice(stored.get("review_of")) if stored else None,
     )
 
 
@@ -306,6 +308,36 @@ def retire(actor: Actor, service_id: str):
         record = services.service_to_dict(row)
         etag = services.etag(row)
     return views.page("portal/publish/retire.html", record=record, actor=actor, etag=etag)
+
+
+@bp.post("/services/<service_id>/review")
+@signed_in
+def resolve_review(actor: Actor, service_id: str):
+    """Adopt the type's new texts or confirm the service as it is (the editor's notice)."""
+    reg = registry()
+    raw = {"action": request.form.get("action", "")}
+
+    def resolve(db):
+        return reviews.resolve(
+            db,
+            service_id,
+            raw,
+            actor,
+            base_uri=reg.base_uri,
+            provenance=reg.provenance(actor, "portal"),
+            types=reg.type_index(db),
+        )
+
+    try:
+        reg.db.write(resolve)
+    except ValidationFailed as failure:
+        flash(describe(failure.errors[0]["message"] if failure.errors else failure.detail))
+        return redirect(url_for("publisher.edit", service_id=service_id) + "#review")
+    if raw["action"] == "adopt":
+        flash(_("The new texts of the service type were adopted in a new version."))
+    else:
+        flash(_("Confirmed: the service is up to date with its service type."))
+    return redirect(url_for("publisher.edit", service_id=service_id))
 
 
 @bp.post("/sources/<source_id>/harvest")
