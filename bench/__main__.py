@@ -573,6 +573,7 @@ def _wait_for(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"server did not start on port {port}")
 
 
+from bench.coverage import type_coverage  # noqa: E402
 from bench.federation import federation_sync  # noqa: E402
 from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa: E402
 from bench.portal import portal_pages  # noqa: E402
@@ -597,6 +598,7 @@ BENCHMARKS = {
     "portal_pages": portal_pages,
     "stemming_accuracy": stemming_accuracy,
     "type_matching": type_matching,
+    "type_coverage": type_coverage,
 }
 
 
