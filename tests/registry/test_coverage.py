@@ -157,6 +157,23 @@ def test_status_filters_and_pages(world):
     assert page["counts"]["units"] == 514 and page["counts"]["offered"] == 1
     offered = _grid(world, status="offered")
     assert [i["area"] for i in offered["items"]] == ["75.71"]
+    _declare(world, POHUWATO, BIRTH, {"status": "covered", "covered_by": PROVINCE})
+    _declare(world, BOALEMO, BIRTH, NOT_OURS)
+    for status, area in (("covered", "75.04"), ("not-offered", "75.02")):
+        found = _grid(world, status=status)
+        assert (found["total"], [i["area"] for i in found["items"]]) == (1, [area])
+    assert _grid(world, status="unknown", size=1)["total"] == 511
+
+
+def test_a_ministrys_own_declaration_wins_over_its_directorates(world):
+    def ministry():
+        return {i["organization"]["id"]: i for i in _grid(world, PASSPORT)["items"]}[MINISTRY]
+
+    _declare(world, DIRECTORATE, PASSPORT, {"status": "covered", "covered_by": "kemenkes"})
+    assert ministry()["status"] == "covered"
+    _declare(world, MINISTRY, PASSPORT, NOT_OURS)
+    item = ministry()
+    assert (item["status"], item["declaration"]["organization"]) == ("not-offered", MINISTRY)
 
 
 def test_retired_inactive_and_deleted_records_offer_nothing(world):
