@@ -21,7 +21,7 @@ from simpul.reference.areas import load_areas
 from simpul.registry import services, types
 from simpul.registry.auth import SYSTEM
 from simpul.registry.context import Registry
-from simpul.registry.coverage import area_codes
+from simpul.registry.coverage_units import area_codes
 from simpul.registry.db import utcnow
 from simpul.registry.models import Organization
 

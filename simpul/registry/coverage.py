@@ -17,19 +17,23 @@ instance ids are fetched for the page shown only.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from simpul.errors import NotFound, ValidationFailed
+from simpul.errors import NotFound
 from simpul.reference import codelists
 from simpul.reference.areas import LEVEL_DEPTHS, NATIONAL, depth, load_areas
+from simpul.registry.coverage_units import (
+    CentralUnits,
+    check_area,
+    unit_keys,
+    unit_set,
+)
 from simpul.registry.db import as_utc
 from simpul.registry.models import Organization, Service, ServiceType, TypeDeclaration
 
@@ -38,82 +42,6 @@ FILTERS = (*STATUSES, "gap")
 LEVEL_ORDER = {level: n for n, level in enumerate(codelists.LEVELS)}
 
 Key = tuple[str, str]  # (level, area code), or ("pusat", organization id)
-
-
-# -- the expected units: the Kemendagri list -----------------------------------------------------
-@cache
-def _codes_by_depth() -> dict[int, list[str]]:
-    """Every area code of each depth, sorted, so the areas of a level inside an area are one
-    contiguous slice (their codes share its prefix)."""
-    areas = load_areas()
-    out: dict[int, list[str]] = defaultdict(list)
-    todo = [NATIONAL]
-    while todo:
-        for child in areas.children(todo.pop()):
-            out[depth(child.code)].append(child.code)
-            todo.append(child.code)
-    return {d: sorted(codes) for d, codes in out.items()}
-
-
-def area_codes(level: str, area: str = NATIONAL) -> list[str]:
-    """The codes of ``level`` inside ``area`` (the area itself when it is of that level)."""
-    codes = _codes_by_depth().get(LEVEL_DEPTHS[level], [])
-    if area == NATIONAL:
-        return codes
-    if depth(area) > LEVEL_DEPTHS[level]:
-        return []
-    if depth(area) == LEVEL_DEPTHS[level]:
-        return [area] if _contains(codes, area) else []
-    start = bisect_left(codes, area + ".")
-    end = bisect_left(codes, area + "/")  # "/" sorts right after "."
-    return codes[start:end]
-
-
-def _contains(codes: list[str], code: str) -> bool:
-    at = bisect_left(codes, code)
-    return at < len(codes) and codes[at] == code
-
-
-def check_area(area: str | None) -> str:
-    area = area or NATIONAL
-    problem = load_areas().check(area)
-    if problem:
-        raise ValidationFailed.from_messages({"area": problem})
-    return area
-
-
-class CentralUnits:
-    """The central organizations (``pusat``) that are units, and the unit of every central
-    organization (a directorate general counts for its ministry)."""
-
-    def __init__(self, session: Session):
-        rows = session.execute(
-            select(Organization.id, Organization.parent_id, Organization.name).where(
-                Organization.level == "pusat"
-            )
-        ).all()
-        parents = {r.id: r.parent_id for r in rows}
-        self.names = {r.id: r.name for r in rows}
-        self.top: dict[str, str] = {}
-        for org_id in parents:
-            top, seen = org_id, {org_id}
-            while parents.get(top) in parents and parents[top] not in seen:
-                top = parents[top]
-                seen.add(top)
-            self.top[org_id] = top
-        self.units = sorted({top for top in self.top.values()})
-
-
-def unit_keys(level: str, area: str, central: CentralUnits | None) -> list[str]:
-    """The unit keys of a level inside an area: area codes, or central organization ids."""
-    if level == "pusat":
-        return central.units if area == NATIONAL and central else []
-    return area_codes(level, area)
-
-
-@lru_cache(maxsize=64)
-def _unit_set(level: str, area: str) -> frozenset[str]:
-    return frozenset(area_codes(level, area))
 
 
 # -- what the database says: instances and declarations, grouped ---------------------------------
@@ -283,7 +211,7 @@ class Grid:
     def _valid(self, level: str) -> frozenset[str]:
         if level == "pusat":
             return frozenset(unit_keys(level, self.area, self.central))
-        return _unit_set(level, self.area)
+        return unit_set(level, self.area)
 
     def counts(self, type_id: str) -> dict[str, int]:
         """Counts by status without walking the units: the units minus those the grouped

@@ -9,6 +9,7 @@ import pytest
 from simpul.errors import Forbidden, ValidationFailed
 from simpul.registry import coverage, declarations, organizations, services, types
 from simpul.registry.auth import SYSTEM, Actor
+from simpul.registry.coverage_units import area_codes
 from simpul.registry.models import TypeDeclaration
 from tests.conftest import service_record
 
@@ -97,9 +98,9 @@ NOT_OURS = {"status": "not-offered", "reason": {"id": "bukan kewenangan", "en": 
 
 
 def test_the_units_are_the_kemendagri_areas_of_the_level():
-    assert [len(coverage.area_codes(lvl)) for lvl in ("provinsi", "kabkota")] == [38, 514]
-    assert [len(coverage.area_codes(lvl)) for lvl in ("kecamatan", "desa")] == [7285, 83762]
-    assert coverage.area_codes("kabkota", "75") == [
+    assert [len(area_codes(lvl)) for lvl in ("provinsi", "kabkota")] == [38, 514]
+    assert [len(area_codes(lvl)) for lvl in ("kecamatan", "desa")] == [7285, 83762]
+    assert area_codes("kabkota", "75") == [
         "75.01",
         "75.02",
         "75.03",
@@ -107,9 +108,9 @@ def test_the_units_are_the_kemendagri_areas_of_the_level():
         "75.05",
         "75.71",
     ]
-    assert coverage.area_codes("kabkota", "75.71") == ["75.71"]
-    assert coverage.area_codes("provinsi", "75.71") == []  # the province is not inside the city
-    assert len(coverage.area_codes("desa", "75.71")) == 50
+    assert area_codes("kabkota", "75.71") == ["75.71"]
+    assert area_codes("provinsi", "75.71") == []  # the province is not inside the city
+    assert len(area_codes("desa", "75.71")) == 50
 
 
 def test_an_office_offers_for_its_area_and_declarations_fill_the_rest(world):
