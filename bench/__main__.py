@@ -581,6 +581,7 @@ def _wait_for(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"server did not start on port {port}")
 
 
+from bench.coverage import type_coverage  # noqa: E402
 from bench.exports import export_tables as _export_tables  # noqa: E402
 from bench.federation import federation_sync  # noqa: E402
 from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa: E402
@@ -615,6 +616,7 @@ BENCHMARKS = {
     "stemming_accuracy": stemming_accuracy,
     "type_matching": type_matching,
     "review_flags": review_flags,
+    "type_coverage": type_coverage,
 }
 
 

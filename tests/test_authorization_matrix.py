@@ -25,10 +25,16 @@ from sqlalchemy import MetaData, select
 
 from simpul.harvesters import jobs, sources
 from simpul.harvesters.trust import register_organizations
-from simpul.registry import organizations, services, types
+from simpul.registry import declarations, organizations, services, types
 from simpul.registry.auth import SYSTEM, create_token, revoke_token
 from simpul.registry.db import utcnow
-from simpul.registry.models import ApiToken, HarvestJob, HarvestSource
+from simpul.registry.models import (
+    ApiToken,
+    HarvestJob,
+    HarvestSource,
+    ServiceType,
+    TypeDeclaration,
+)
 from tests.conftest import running_app, service_record
 from tests.web.portal.conftest import csrf_of
 
@@ -82,6 +88,7 @@ SIGN_IN = Unchanged(302, r"/publish/sign-in\?next=.*")  # sent to sign in, nothi
 EDITOR = Stored(302, r"/publish/services/[^/]+/edit\?saved=1")  # saved, back in the editor
 DASHBOARD = Stored(302, "/publish")
 JOB = Stored(302, r"/audit/jobs/[^/?]+")
+TYPES = Stored(302, r"/publish/types\?org=.+")
 HOME, SIGNED_OUT = Unchanged(302, "/"), Stored(302, "/")
 REVIEWED = Stored(302, r"/publish/services/[^/]+/edit")  # resolved, back in the editor
 
@@ -164,6 +171,16 @@ ROWS: list[tuple[Any, ...]] = [
         SIGN_IN, SIGN_IN, SIGN_IN, JOB, A403, A403, JOB, A403),
     ("POST", "/publish/jobs/<job_id>/held-deletions", "",
         SIGN_IN, SIGN_IN, SIGN_IN, JOB, A403, A403, JOB, A403),
+    # declarations of service types (coordinators of the area may too: tests/registry and
+    # tests/web/api/test_typecoverage.py, since the matrix has no coordinator caller)
+    ("PUT", "/api/v1/organizations/<org_id>/types/<type_id>", "",
+        A401, A401, A401, S200, A403, A403, S200, A403),
+    ("DELETE", "/api/v1/organizations/<org_id>/types/<type_id>", "",
+        A401, A401, A401, S204, A403, A403, S204, A403),
+    ("POST", "/publish/types/<type_id>/declare", "",
+        SIGN_IN, SIGN_IN, SIGN_IN, TYPES, A403, A403, TYPES, A403),
+    ("POST", "/publish/types/<type_id>/withdraw", "",
+        SIGN_IN, SIGN_IN, SIGN_IN, TYPES, A403, A403, TYPES, A403),
 ]
 # fmt: on
 
@@ -645,6 +662,7 @@ def _confirm_type(w: World, variant: str, actor: str) -> Attempt:
 
     return Attempt(f"/api/v1/services/{service_id}/type", {"confirm": type_id}, check=check)
 
+
 def _resolved(w: World, service_id: str) -> Callable[[Any], None]:
     def check(response):
         review = w.read(f"/api/v1/services/{service_id}/review")
@@ -663,6 +681,64 @@ def _resolve(w: World, variant: str, actor: str) -> Attempt:
 @spec("POST", "/api/v1/validate")
 def _validate(w: World, variant: str, actor: str) -> Attempt:
     return Attempt("/api/v1/validate", service_record(w.next_id("cek"), authority=OWNER))
+
+
+# declarations of service types
+DECLARED_TYPE = "akta-kelahiran"
+
+
+def _declared(w: World) -> str:
+    """OWNER's declaration of DECLARED_TYPE (the type made on first use); its reason."""
+    reason = w.next_id("bukan-kewenangan")
+    with w.registry.db.transaction() as session:
+        if session.get(ServiceType, DECLARED_TYPE) is None:
+            raw = {"id": DECLARED_TYPE, "name": {"id": "Penerbitan Akta Kelahiran"}}
+            raw |= {"kind": "pencatatan", "applies_to": ["kabkota"]}
+            types.create_type(session, raw, SYSTEM, base_uri=w.registry.base_uri, provenance={})
+        body = {"status": "not-offered", "reason": {"id": reason}}
+        declarations.declare(session, OWNER, DECLARED_TYPE, body, SYSTEM)
+    return reason
+
+
+def _declaration_check(w: World, reason: str | None) -> Callable[[Any], None]:
+    def check(response):
+        with w.registry.db.session() as session:
+            row = session.get(TypeDeclaration, (OWNER, DECLARED_TYPE))
+            assert (row.reason["id"] if row else None) == reason
+
+    return check
+
+
+@spec("PUT", "/api/v1/organizations/<org_id>/types/<type_id>")
+def _declare(w: World, variant: str, actor: str) -> Attempt:
+    _declared(w)
+    reason = w.next_id("dilayani-kecamatan")
+    body = {"status": "not-offered", "reason": {"id": reason}}
+    url = f"/api/v1/organizations/{OWNER}/types/{DECLARED_TYPE}"
+    return Attempt(url, body, check=_declaration_check(w, reason))
+
+
+@spec("DELETE", "/api/v1/organizations/<org_id>/types/<type_id>")
+def _withdraw(w: World, variant: str, actor: str) -> Attempt:
+    _declared(w)
+    url = f"/api/v1/organizations/{OWNER}/types/{DECLARED_TYPE}"
+    return Attempt(url, check=_declaration_check(w, None))
+
+
+@spec("POST", "/publish/types/<type_id>/declare")
+def _portal_declare(w: World, variant: str, actor: str) -> Attempt:
+    _declared(w)
+    reason = w.next_id("dilayani-kecamatan")
+    fields = {"org": OWNER, "status": "not-offered", "reason.id": reason}
+    url = f"/publish/types/{DECLARED_TYPE}/declare"
+    return _portal(w, actor, url, fields, _declaration_check(w, reason))
+
+
+@spec("POST", "/publish/types/<type_id>/withdraw")
+def _portal_withdraw(w: World, variant: str, actor: str) -> Attempt:
+    _declared(w)
+    url = f"/publish/types/{DECLARED_TYPE}/withdraw"
+    return _portal(w, actor, url, {"org": OWNER}, _declaration_check(w, None))
 
 
 # the portal

@@ -82,6 +82,7 @@ def _register_api(app: Flask) -> None:
         reviews,
         search,
         services,
+        typecoverage,
         types,
     )
 
@@ -89,6 +90,7 @@ def _register_api(app: Flask) -> None:
     for module in (
         services,
         types,
+        typecoverage,
         organizations,
         meta,
         linked_data,

@@ -255,6 +255,28 @@ def test_publisher_signs_in_fails_validation_then_saves_and_reads_the_diff(page,
     shot(page, "history")
 
 
+def test_an_agency_declares_a_type_not_offered(page, portal):
+    page.goto("/publish/sign-in")
+    page.get_by_label("Token").fill(portal["token"])
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(re.compile(r"/publish$"))
+    page.get_by_role("link", name="Jenis layanan").click()
+    page.wait_for_url(re.compile(r"/publish/types"))
+    accessible(page)
+    declare = page.get_by_role("link", name=re.compile("^Nyatakan tidak tersedia")).first
+    declare.click()
+    page.wait_for_url(re.compile(r"/declare"))
+    accessible(page)
+    page.get_by_role("button", name="Simpan pernyataan").click()
+    assert "Pernyataan tidak disimpan" in page.get_by_role("alert").inner_text()
+    accessible(page)
+    page.get_by_label("Alasan (bahasa Indonesia)").fill("dilayani kecamatan")
+    page.get_by_role("button", name="Simpan pernyataan").click()
+    page.wait_for_url(re.compile(r"/publish/types\?org="))
+    expect(page.get_by_text("dilayani kecamatan")).to_be_visible()
+    shot(page, "publisher-types")
+
+
 @pytest.mark.parametrize(
     "path",
     [
