@@ -73,6 +73,7 @@ class Settings:
             return None
         return float(self.type_auto_link)
 
+    @property
     def search_urls(self) -> list[str]:
         """The search server's nodes: ``search_url`` is one URL or a comma-separated list."""
         return [url.strip() for url in self.search_url.split(",") if url.strip()]
