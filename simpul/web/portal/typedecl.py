@@ -19,7 +19,7 @@ from simpul.web.http import registry
 from simpul.web.portal import csrf, views
 from simpul.web.portal.publisher import signed_in
 
-bp = views.blueprint("types", __name__, url_prefix="/publish/types")
+bp = views.blueprint("typedecl", __name__, url_prefix="/publish/types")
 
 
 @bp.before_request
@@ -70,7 +70,7 @@ def declare(actor: Actor, type_id: str):
     except ValidationFailed as exc:
         return _form(actor, org_id, type_info, form, errors=exc.errors, status=422)
     flash(_("Your declaration on “%(name)s” is saved.", name=type_info["name"].get("id")))
-    return redirect(url_for("types.overview", org=org_id))
+    return redirect(url_for("typedecl.overview", org=org_id))
 
 
 @bp.post("/<type_id>/withdraw")
@@ -79,7 +79,7 @@ def withdraw(actor: Actor, type_id: str):
     org_id = _org_id(actor)
     registry().db.write(lambda db: declarations.withdraw(db, org_id, type_id, actor))
     flash(_("The declaration is withdrawn."))
-    return redirect(url_for("types.overview", org=org_id))
+    return redirect(url_for("typedecl.overview", org=org_id))
 
 
 def _declaration(form) -> dict[str, Any]:
