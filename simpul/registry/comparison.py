@@ -261,6 +261,7 @@ def spread(pairs: list[tuple[float, Instance]], digits: int = 3) -> dict[str, An
     iqr = q3 - q1
     low, high = q1 - 1.5 * iqr, q3 + 1.5 * iqr
     outliers = [(v, i) for v, i in pairs if v < low or v > high]
+    inside = [v for v in values if low <= v <= high]
     outliers.sort(key=lambda p: -abs(p[0] - median))
     return {
         "count": len(values),
@@ -271,6 +272,7 @@ def spread(pairs: list[tuple[float, Instance]], digits: int = 3) -> dict[str, An
         "max": round(values[-1], digits),
         "mean": round(statistics.fmean(values), digits),
         "fences": {"low": round(low, digits), "high": round(high, digits)},
+        "whiskers": {"low": round(inside[0], digits), "high": round(inside[-1], digits)},
         "lowest": {**pairs[0][1].ref(), "value": round(values[0], digits)},
         "highest": {**pairs[-1][1].ref(), "value": round(values[-1], digits)},
         "outliers_total": len(outliers),

@@ -69,10 +69,18 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 def _register_api(app: Flask) -> None:
     from swagger_ui_bundle import swagger_ui_path
 
-    from simpul.web.api import harvest, linked_data, meta, organizations, search, services
+    from simpul.web.api import (
+        harvest,
+        linked_data,
+        meta,
+        organizations,
+        search,
+        services,
+        typecompare,
+    )
 
     api = Api(app)
-    for module in (services, organizations, meta, linked_data, search, harvest):
+    for module in (services, organizations, meta, linked_data, search, harvest, typecompare):
         api.register_blueprint(module.blp)
     app.register_blueprint(meta.health_bp)
 

@@ -47,6 +47,11 @@ def _publish(registry, record):
 
 @pytest.fixture
 def cities(registry, publisher):
+    return publish_cities(registry, publisher)
+
+
+def publish_cities(registry, publisher) -> dict[str, str]:
+    """The type and one birth-certificate record per city of ``CITIES``: service ids by org."""
     with registry.db.transaction() as session:
         types.create_type(session, TYPE, SYSTEM, base_uri=registry.base_uri, provenance={})
     ids = {}
@@ -90,6 +95,7 @@ def test_one_day_in_one_city_and_fourteen_in_another(registry, cities):
         ("disdukcapil-makassar", 14, "high")
     ]
     assert time["outliers"][0]["id"] == cities["disdukcapil-makassar"]
+    assert time["whiskers"] == {"low": 1, "high": 7}  # the box plot's whiskers stop at 7 days
 
 
 def test_cost_free_against_paid_and_the_paid_one_stands_out(registry, cities):
