@@ -577,6 +577,7 @@ from bench.federation import federation_sync  # noqa: E402
 from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa: E402
 from bench.portal import portal_pages  # noqa: E402
 from bench.stemming import stemming_accuracy  # noqa: E402
+from bench.typecompare import type_comparison  # noqa: E402
 from bench.typematch import type_matching  # noqa: E402
 
 BENCHMARKS = {
@@ -597,6 +598,7 @@ BENCHMARKS = {
     "portal_pages": portal_pages,
     "stemming_accuracy": stemming_accuracy,
     "type_matching": type_matching,
+    "type_comparison": type_comparison,
 }
 
 

@@ -20,15 +20,15 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from simpul.errors import ValidationFailed
 from simpul.reference import codelists
-from simpul.reference.areas import NATIONAL, is_within, load_areas
+from simpul.reference.areas import NATIONAL, ancestors, is_within, load_areas
 from simpul.registry import types
 from simpul.registry.models import Organization, Service
-from simpul.registry.quality import COMPONENTS, missing
+from simpul.registry.quality import COMPONENTS
 from simpul.registry.schemas import DURATION
 
 ONLINE = frozenset({"online", "api", "aplikasi-mobile"})
@@ -89,29 +89,67 @@ def duration_days(value: str | None) -> float | None:
 def normalise_requirement(item: Any) -> tuple[str, str] | None:
     """(key, text shown) of one requirement: case, punctuation, spacing and a leading list
     number do not make two requirements differ."""
-    if isinstance(item, Mapping):
+    if isinstance(item, dict):  # records are decoded JSON: dict, not the slower ABC check
         text = item.get("id") or next((v for v in item.values() if isinstance(v, str)), None)
     else:
         text = item if isinstance(item, str) else None
-    if not text:
-        return None
+    return _normalised(text) if text else None
+
+
+@lru_cache(maxsize=65536)  # the same requirements recur across regions
+def _normalised(text: str) -> tuple[str, str] | None:
     key = _NUMBERING.sub("", " ".join(_WORD.sub(" ", text.casefold()).split()))
     return (key, text.strip()) if key else None
 
 
 def _cost(value: Any) -> float | None:
-    if not isinstance(value, Mapping) or value.get("currency", "IDR") != "IDR":
+    if not isinstance(value, dict) or value.get("currency", "IDR") != "IDR":
         return None
     amount = value.get("amount")
     return float(amount) if isinstance(amount, (int, float)) else None
 
 
-def _online(channels: Any) -> bool:
-    return any(isinstance(c, Mapping) and c.get("type") in ONLINE for c in channels or ())
+def _channel_types(channels: Any) -> set[str]:
+    return {c.get("type") for c in channels or () if isinstance(c, dict)}
+
+
+_EMPTY = (None, "", [], {})
+# the top-level components (a type can define them) by their place in COMPONENTS
+_OWN = {path: i for i, (path, _) in enumerate(COMPONENTS) if path in types.DEFAULTED}
+_MANAGEMENT = tuple(path.split(".", 1)[1] for path, _ in COMPONENTS if "." in path)
+
+
+def type_defaults(type_data: Mapping[str, Any]) -> dict[str, Any]:
+    """The components a record inherits from its type when it leaves them empty."""
+    out = dict(type_data.get("defaults", {}))
+    if type_data.get("legal_basis"):
+        out["legal_basis"] = type_data["legal_basis"]
+    return out
+
+
+def _components(
+    data: Mapping[str, Any], defaults: Mapping[str, Any]
+) -> tuple[dict[str, Any], tuple[str, ...], list[bool]]:
+    """The record's effective defaulted components (the rule of ``types.effective``, without
+    copying the record), those it inherits, and which of the 14 components it has."""
+    values, inherited = {}, []
+    for key in types.DEFAULTED:
+        value = data.get(key)
+        if not value and key in defaults:
+            value = defaults[key]
+            inherited.append(key)
+        values[key] = value
+    present = [values[path] not in _EMPTY for path in _OWN]
+    management = data.get("management") or {}
+    present += [management.get(key) not in _EMPTY for key in _MANAGEMENT]
+    return values, tuple(inherited), present
 
 
 # -- the query -----------------------------------------------------------------------------------
-def _rows(session: Session, type_id: str) -> Iterable[Any]:
+def _rows(session: Session, type_id: str, area: str | None) -> Iterable[Any]:
+    """The type's live instances with their authority's area and name. Narrowed to an area,
+    only the authorities at, inside or above it can have an instance there (a record's areas
+    lie within its authority's)."""
     query = (
         select(
             Service.id,
@@ -126,7 +164,16 @@ def _rows(session: Session, type_id: str) -> Iterable[Any]:
         .where(Service.type_id == type_id, Service.deleted_at.is_(None))
         .execution_options(yield_per=STREAM)
     )
-    return session.execute(query)
+    if area is not None:
+        query = query.where(
+            or_(
+                Organization.area.is_(None),
+                Organization.area.in_(ancestors(area)),
+                Organization.area.like(area + ".%"),
+            )
+        )
+    # Core rather than ORM execution: plain rows, a third less time per row
+    return session.connection().execute(query)
 
 
 def _covers(areas: Any, org_area: str | None, area: str) -> bool:
@@ -158,21 +205,21 @@ class Tally:
         self.own: Counter[str] = Counter()
         self.inherited: Counter[str] = Counter()
 
-    def add(self, row: Any, type_data: Mapping[str, Any]) -> None:
-        data, inherited = types.effective(row.data, type_data)
-        gaps = set(missing(data))
-        present = [path not in gaps for path, _ in COMPONENTS]
+    def add(self, row: Any, defaults: Mapping[str, Any]) -> None:
+        data = row.data
+        values, inherited, present = _components(data, defaults)
         for i, has in enumerate(present):
             self.components[i] += has
         count = sum(present)
         self.histogram[count] += 1
-        for key in types.DEFAULTED:
-            if key in inherited:
-                self.inherited[key] += 1
-            elif row.data.get(key):
+        for key in inherited:
+            self.inherited[key] += 1
+        for key in _OWN:
+            if key not in inherited and present[_OWN[key]]:
                 self.own[key] += 1
-        channels = data.get("channels") or ()
-        self.channels.update({c.get("type") for c in channels if isinstance(c, Mapping)})
+        channels = _channel_types(data.get("channels"))
+        for code in channels:
+            self.channels[code] += 1
         instance = Instance(
             id=row.id,
             uri=row.uri,
@@ -181,15 +228,15 @@ class Tally:
             authority=row.authority,
             organization=row.name or {},
             area=row.area,
-            processing_time=data.get("processing_time"),
-            days=duration_days(data.get("processing_time")),
-            cost=_cost(data.get("cost")),
-            online=_online(channels),
+            processing_time=values["processing_time"],
+            days=duration_days(values["processing_time"]),
+            cost=_cost(values["cost"]),
+            online=not channels.isdisjoint(ONLINE),
             completeness=count,
             integration=(data.get("integration") or {}).get("status") or "inventoried",
-            inherited=tuple(inherited),
+            inherited=inherited,
         )
-        self._requirements(data.get("requirements"), instance)
+        self._requirements(values["requirements"], instance)
         self.instances.append(instance)
 
     def _requirements(self, items: Any, instance: Instance) -> None:
@@ -220,9 +267,10 @@ def compare(
     row = types.get_type(session, type_id)
     area = check_area(area)
     tally = Tally()
-    for record in _rows(session, type_id):
+    defaults = type_defaults(row.data)
+    for record in _rows(session, type_id, area):
         if area is None or _covers(record.data.get("areas"), record.area, area):
-            tally.add(record, row.data)
+            tally.add(record, defaults)
     found = load_areas().get(area) if area else None
     return {
         "type": {"id": row.id, "uri": row.uri, "name": row.data["name"], "status": row.status},
@@ -236,7 +284,7 @@ def compare(
         "online": _online_summary(tally),
         "completeness": _completeness(tally),
         "integration": _integration(tally.instances),
-        "inheritance": _inheritance(tally, row.data),
+        "inheritance": _inheritance(tally, defaults),
         "instances": _instance_page(tally.instances, page, size),
     }
 
@@ -353,10 +401,7 @@ def _integration(instances: list[Instance]) -> dict[str, int]:
     return {code: counts.get(code, 0) for code in codelists.INTEGRATION_STATUSES}
 
 
-def _inheritance(tally: Tally, type_data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    defaults = set(type_data.get("defaults", {}))
-    if type_data.get("legal_basis"):
-        defaults.add("legal_basis")
+def _inheritance(tally: Tally, defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
     total = len(tally.instances)
     return [
         {

@@ -196,3 +196,18 @@ def test_durations_in_days(value, days):
 
 def test_quartiles_of_one_value():
     assert comparison.quartiles([3.0]) == (3.0, 3.0, 3.0)
+
+
+@pytest.mark.parametrize("drop", [(), ("processing_time", "cost"), ("requirements", "legal_basis")])
+def test_the_components_follow_the_effective_record(drop):
+    """The comparison reads components without copying records; it inherits what
+    ``types.effective`` inherits, and counts components as ``quality`` does."""
+    from simpul.registry.quality import present
+
+    record = {k: v for k, v in service_record(type="akta-kelahiran").items() if k not in drop}
+    record["cost"] = {"amount": 0} if "cost" not in drop else None
+    shown, inherited = types.effective(record, TYPE)
+    values, found, has = comparison._components(record, comparison.type_defaults(TYPE))
+    assert set(found) == {k for k in inherited if k in types.DEFAULTED}
+    assert sum(has) == present(shown)
+    assert values["processing_time"] == shown.get("processing_time")
