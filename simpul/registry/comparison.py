@@ -116,7 +116,10 @@ def _channel_types(channels: Any) -> set[str]:
 _EMPTY = (None, "", [], {})
 # the top-level components (a type can define them) by their place in COMPONENTS
 _OWN = {path: i for i, (path, _) in enumerate(COMPONENTS) if path in types.DEFAULTED}
-_MANAGEMENT = tuple(path.split(".", 1)[1] for path, _ in COMPONENTS if "." in path)
+_MANAGEMENT = tuple(
+    (path.split(".", 1)[1], 1 << i) for i, (path, _) in enumerate(COMPONENTS) if "." in path
+)
+_DEFAULTED = tuple((key, 1 << _OWN[key]) for key in types.DEFAULTED)
 
 
 def type_defaults(type_data: Mapping[str, Any]) -> dict[str, Any]:
@@ -129,20 +132,25 @@ def type_defaults(type_data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _components(
     data: Mapping[str, Any], defaults: Mapping[str, Any]
-) -> tuple[dict[str, Any], tuple[str, ...], list[bool]]:
-    """The record's effective defaulted components (the rule of ``types.effective``, without
-    copying the record), those it inherits, and which of the 14 components it has."""
-    values, inherited = {}, []
-    for key in types.DEFAULTED:
+) -> tuple[dict[str, Any], tuple[str, ...], int]:
+    """The record's effective top-level components (the rule of ``types.effective``, without
+    copying the record), those it inherits, and which of the 14 components it has (bit i for
+    ``COMPONENTS[i]``, so a whole pass counts a few distinct masks instead of 14 flags each)."""
+    values, inherited, mask = {}, [], 0
+    for key, bit in _DEFAULTED:
         value = data.get(key)
         if not value and key in defaults:
             value = defaults[key]
             inherited.append(key)
+        if value:  # top-level components are texts, lists and maps: empty is absent
+            mask |= bit
         values[key] = value
-    present = [values[path] not in _EMPTY for path in _OWN]
-    management = data.get("management") or {}
-    present += [management.get(key) not in _EMPTY for key in _MANAGEMENT]
-    return values, tuple(inherited), present
+    management = data.get("management")
+    if management:
+        for key, bit in _MANAGEMENT:
+            if management.get(key) not in _EMPTY:  # a staff count of 0 is stated
+                mask |= bit
+    return values, tuple(inherited), mask
 
 
 # -- the query -----------------------------------------------------------------------------------
@@ -193,51 +201,69 @@ def check_area(area: str | None) -> str | None:
 
 # -- the comparison ------------------------------------------------------------------------------
 class Tally:
-    """Everything counted in one pass over the instances."""
+    """Everything counted in one pass over the instances. Per-instance facts with few distinct
+    values (which components, which inherited, which channel types) are counted as shapes and
+    spread out at the end."""
 
     def __init__(self) -> None:
         self.instances: list[Instance] = []
         self.requirements: dict[str, list] = {}  # key -> [count, text, first instance]
         self.asking = 0  # instances with at least one requirement
-        self.channels: Counter[str] = Counter()
-        self.components = [0] * len(COMPONENTS)
-        self.histogram = [0] * (len(COMPONENTS) + 1)
-        self.own: Counter[str] = Counter()
-        self.inherited: Counter[str] = Counter()
+        self.shapes: Counter[tuple[int, tuple[str, ...]]] = Counter()  # (mask, inherited)
+        self.channel_sets: Counter[frozenset[str]] = Counter()
 
     def add(self, row: Any, defaults: Mapping[str, Any]) -> None:
         data = row.data
-        values, inherited, present = _components(data, defaults)
-        for i, has in enumerate(present):
-            self.components[i] += has
-        count = sum(present)
-        self.histogram[count] += 1
-        for key in inherited:
-            self.inherited[key] += 1
-        for key in _OWN:
-            if key not in inherited and present[_OWN[key]]:
-                self.own[key] += 1
-        channels = _channel_types(data.get("channels"))
-        for code in channels:
-            self.channels[code] += 1
+        values, inherited, mask = _components(data, defaults)
+        self.shapes[mask, inherited] += 1
+        channels = frozenset(_channel_types(data.get("channels")))
+        self.channel_sets[channels] += 1
         instance = Instance(
-            id=row.id,
-            uri=row.uri,
-            identifier=row.identifier,
-            name=data.get("name") or {},
-            authority=row.authority,
-            organization=row.name or {},
-            area=row.area,
-            processing_time=values["processing_time"],
-            days=duration_days(values["processing_time"]),
-            cost=_cost(values["cost"]),
-            online=not channels.isdisjoint(ONLINE),
-            completeness=count,
-            integration=(data.get("integration") or {}).get("status") or "inventoried",
-            inherited=inherited,
+            row.id,
+            row.uri,
+            row.identifier,
+            data.get("name") or {},
+            row.authority,
+            row.name or {},
+            row.area,
+            values["processing_time"],
+            duration_days(values["processing_time"]),
+            _cost(values["cost"]),
+            not channels.isdisjoint(ONLINE),
+            mask.bit_count(),
+            (data.get("integration") or {}).get("status") or "inventoried",
+            inherited,
         )
-        self._requirements(values["requirements"], instance)
+        if values["requirements"]:
+            self._requirements(values["requirements"], instance)
         self.instances.append(instance)
+
+    @property
+    def channels(self) -> Counter[str]:
+        return Counter({c: n for codes, n in self.channel_sets.items() for c in codes})
+
+    def components(self) -> list[int]:
+        return [
+            sum(n for (mask, _), n in self.shapes.items() if mask >> i & 1)
+            for i in range(len(COMPONENTS))
+        ]
+
+    def histogram(self) -> list[int]:
+        out = [0] * (len(COMPONENTS) + 1)
+        for (mask, _), n in self.shapes.items():
+            out[mask.bit_count()] += n
+        return out
+
+    def inheritance(self, key: str) -> tuple[int, int]:
+        """How many instances have ``key`` of their own, and how many inherit it."""
+        bit = 1 << _OWN[key]
+        own = inherited = 0
+        for (mask, taken), n in self.shapes.items():
+            if key in taken:
+                inherited += n
+            elif mask & bit:
+                own += n
+        return own, inherited
 
     def _requirements(self, items: Any, instance: Instance) -> None:
         seen = set()
@@ -388,10 +414,10 @@ def _completeness(tally: Tally) -> dict[str, Any]:
         "of": len(COMPONENTS),
         "mean": round(mean, 2) if mean is not None else None,
         "mean_share": round(mean / len(COMPONENTS), 3) if mean is not None else None,
-        "histogram": [{"components": n, "count": c} for n, c in enumerate(tally.histogram)],
+        "histogram": [{"components": n, "count": c} for n, c in enumerate(tally.histogram())],
         "components": [
-            {"component": path, "name": name, "present": tally.components[i]}
-            for i, (path, name) in enumerate(COMPONENTS)
+            {"component": path, "name": name, "present": present}
+            for (path, name), present in zip(COMPONENTS, tally.components(), strict=True)
         ],
     }
 
@@ -403,16 +429,19 @@ def _integration(instances: list[Instance]) -> dict[str, int]:
 
 def _inheritance(tally: Tally, defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
     total = len(tally.instances)
-    return [
-        {
-            "component": key,
-            "type_default": key in defaults,
-            "own": tally.own[key],
-            "inherited": tally.inherited[key],
-            "missing": total - tally.own[key] - tally.inherited[key],
-        }
-        for key in types.DEFAULTED
-    ]
+    out = []
+    for key in types.DEFAULTED:
+        own, inherited = tally.inheritance(key)
+        out.append(
+            {
+                "component": key,
+                "type_default": key in defaults,
+                "own": own,
+                "inherited": inherited,
+                "missing": total - own - inherited,
+            }
+        )
+    return out
 
 
 def _instance_page(instances: list[Instance], page: int, size: int) -> dict[str, Any]:
