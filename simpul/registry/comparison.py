@@ -13,11 +13,13 @@ the memory is a few hundred bytes per instance however long the records' texts a
 
 from __future__ import annotations
 
+import heapq
 import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select
@@ -329,7 +331,7 @@ def spread(pairs: list[tuple[float, Instance]], digits: int = 3) -> dict[str, An
     IQR), the farthest from the median first, each naming its record and organization."""
     if not pairs:
         return {"count": 0}
-    pairs = sorted(pairs, key=lambda p: (p[0], p[1].authority, p[1].identifier))
+    pairs = sorted(pairs, key=itemgetter(0))  # equal values stay in the rows' order
     values = [v for v, _ in pairs]
     q1, median, q3 = quartiles(values)
     iqr = q3 - q1
@@ -377,22 +379,21 @@ def _costs(instances: list[Instance]) -> dict[str, Any]:
 
 
 def _requirement_summary(tally: Tally) -> dict[str, Any]:
-    entries = sorted(tally.requirements.values(), key=lambda e: (-e[0], e[1]))
+    entries = tally.requirements.values()
     total = len(tally.instances)
+    shared = (e for e in entries if e[0] > 1)
     common = [
         {"text": text, "count": count, "share": _share(count, total), "most": count * 2 > total}
-        for count, text, _ in entries[:COMMON]
-        if count > 1
+        for count, text, _ in heapq.nsmallest(COMMON, shared, key=lambda e: (-e[0], e[1]))
     ]
-    single = [(text, inst) for count, text, inst in entries if count == 1]
+    single = [(e[1], e[2]) for e in entries if e[0] == 1]
+    listed = heapq.nsmallest(LISTED, single, key=itemgetter(0))
     return {
         "instances": tally.asking,
         "distinct": len(entries),
         "common": common,
         "single_total": len(single) if total > 1 else 0,
-        "single": [{"text": t, "asked_by": i.ref()} for t, i in single[:LISTED]]
-        if total > 1
-        else [],
+        "single": [{"text": t, "asked_by": i.ref()} for t, i in listed] if total > 1 else [],
     }
 
 
@@ -445,7 +446,11 @@ def _inheritance(tally: Tally, defaults: Mapping[str, Any]) -> list[dict[str, An
 
 
 def _instance_page(instances: list[Instance], page: int, size: int) -> dict[str, Any]:
-    ordered = sorted(instances, key=lambda i: (_name(i.organization), i.identifier))
+    def order(i: Instance) -> tuple[str, str]:
+        return _name(i.organization), i.identifier
+
+    # the first pages without sorting every instance
+    ordered = heapq.nsmallest(page * size, instances, key=order)
     chosen = ordered[(page - 1) * size : page * size]
     items = [
         {
