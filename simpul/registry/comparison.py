@@ -215,19 +215,20 @@ class Tally:
         self.channel_sets: Counter[frozenset[str]] = Counter()
 
     def add(self, row: Any, defaults: Mapping[str, Any]) -> None:
-        data = row.data
+        """One row of ``_rows`` (unpacked: a Row's attributes by name cost more)."""
+        service_id, uri, identifier, authority, data, org_area, org_name = row
         values, inherited, mask = _components(data, defaults)
         self.shapes[mask, inherited] += 1
         channels = frozenset(_channel_types(data.get("channels")))
         self.channel_sets[channels] += 1
         instance = Instance(
-            row.id,
-            row.uri,
-            row.identifier,
+            service_id,
+            uri,
+            identifier,
             data.get("name") or {},
-            row.authority,
-            row.name or {},
-            row.area,
+            authority,
+            org_name or {},
+            org_area,
             values["processing_time"],
             duration_days(values["processing_time"]),
             _cost(values["cost"]),
