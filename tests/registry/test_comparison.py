@@ -211,3 +211,10 @@ def test_the_components_follow_the_effective_record(drop):
     assert set(found) == {k for k in inherited if k in types.DEFAULTED}
     assert has.bit_count() == present(shown)
     assert values["processing_time"] == shown.get("processing_time")
+
+
+def test_a_retired_type_still_compares(registry, cities):
+    with registry.db.transaction() as session:
+        types.retire_type(session, "akta-kelahiran", SYSTEM, base_uri="x", provenance={})
+    result = _compare(registry)
+    assert result["type"]["status"] == "retired" and result["count"] == 6
