@@ -588,6 +588,7 @@ from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa
 from bench.portal import portal_pages  # noqa: E402
 from bench.reviews import review_flags  # noqa: E402
 from bench.stemming import stemming_accuracy  # noqa: E402
+from bench.typecompare import type_comparison  # noqa: E402
 from bench.typematch import type_matching  # noqa: E402
 
 
@@ -617,6 +618,7 @@ BENCHMARKS = {
     "type_matching": type_matching,
     "review_flags": review_flags,
     "type_coverage": type_coverage,
+    "type_comparison": type_comparison,
 }
 
 

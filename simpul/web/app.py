@@ -82,6 +82,7 @@ def _register_api(app: Flask) -> None:
         reviews,
         search,
         services,
+        typecompare,
         typecoverage,
         types,
     )
@@ -98,6 +99,7 @@ def _register_api(app: Flask) -> None:
         harvest,
         exports,
         reviews,
+        typecompare,
     ):
         api.register_blueprint(module.blp)
     app.register_blueprint(meta.health_bp)

@@ -371,3 +371,26 @@ def test_api_docs_work_under_their_content_security_policy(browser, portal):
     context.close()
     assert all(url.endswith("/favicon.ico") for url in missing), missing
     assert [e for e in errors if "status of 404" not in e] == []
+
+
+def test_service_types_and_the_comparison_of_a_type(page, phone):
+    """From the list of types to a type's comparison, narrowed to a province by the picker
+    (no script on these pages); accessible at desktop width and on a phone."""
+    page.goto("/types?sector=kependudukan")
+    page.get_by_role("link", name="Penerbitan Akta Kelahiran", exact=True).click()
+    page.wait_for_url(re.compile(r"/types/akta-kelahiran"))
+    expect(page.get_by_role("heading", name="Perbandingan antarwilayah")).to_be_visible()
+    everywhere = page.locator("#comparison ~ p strong").first.inner_text()
+    assert int(everywhere.split()[0]) >= 2
+    assert page.locator("svg.boxplot").get_attribute("role") == "img"
+    accessible(page)
+    shot(page, "service-type")
+    page.get_by_label("Provinsi", exact=True).select_option("75")
+    page.get_by_role("button", name="Bandingkan").click()
+    page.wait_for_url(re.compile(r"a1=75"))
+    assert "Gorontalo" in page.locator("#comparison ~ p").first.inner_text()
+    accessible(page)
+    phone.goto("/types/akta-kelahiran")
+    accessible(phone)
+    phone.goto("/types")
+    accessible(phone)
