@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -9,8 +10,9 @@ from simpul.reference.areas import ancestors
 from simpul.reference.languages import pick, pick_language
 from simpul.search.analysis import analyze, words
 from simpul.search.features import ALL, Features
+from simpul.search.grouping import grouping_fields
 
-FACETS = ("level", "sector", "life_event", "authority", "channel", "integration")
+FACETS = ("level", "sector", "life_event", "authority", "channel", "integration", "type")
 # fields matched exactly (filters, facets, deletion by id), the same on every backend
 KEYWORD_FIELDS = (
     "id",
@@ -22,6 +24,7 @@ KEYWORD_FIELDS = (
     "integration",
     "status",
     "areas",
+    "type",  # the national service type a record is linked to (none: an empty list)
 )
 # field -> boost; names count most, then keywords, then the rest (English names where given)
 TEXT_FIELDS = {
@@ -31,8 +34,12 @@ TEXT_FIELDS = {
     "outputs": 1.5,
     "description": 1.0,
     "requirements": 0.8,
+    # the names and alternative names of the record's service type: its synonyms reach it, but
+    # below its own name and keywords, so that the type never outranks what a record calls itself
+    "type": 1.5,
 }
 SORTS = ("relevance", "-modified", "name")
+GROUPS = ("type",)  # ``group=type``: one hit per service type (``search.grouping``)
 EVEN = dict.fromkeys(TEXT_FIELDS, 1.0)
 NEAR_SPELLING_BOOST = 0.5  # a typo-tolerant match counts half a match on the word itself
 
@@ -49,6 +56,7 @@ class SearchQuery:
     page: int = 1
     size: int = 20
     features: Features = ALL
+    group: str | None = None
 
     @property
     def area_codes(self) -> tuple[str, ...]:
@@ -79,18 +87,22 @@ def build_query(
     page: int = 1,
     size: int = 20,
     features: Features = ALL,
+    group: str | None = None,
 ) -> SearchQuery:
     text = (q or "").strip()
     terms = tuple(dict.fromkeys(analyze(text, features))) if text else ()
     typed = tuple(dict.fromkeys(words(text, features))) if features.typos else ()
     cleaned = {k: tuple(dict.fromkeys(v)) for k, v in (filters or {}).items() if v}
     sort = sort if text or sort != "relevance" else "name"
-    return SearchQuery(terms, typed, cleaned, area, sort, page, size, features)
+    return SearchQuery(terms, typed, cleaned, area, sort, page, size, features, group)
 
 
-def document(record: dict[str, Any], features: Features = ALL) -> dict[str, Any]:
+def document(
+    record: dict[str, Any], features: Features = ALL, kind: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """What a backend indexes of a record (analysis applied with ``features``, which the
-    queries on this index must use too; the same for every backend)."""
+    queries on this index must use too; the same for every backend). ``kind`` is the published
+    form of the record's service type, whose names feed the record's ``type`` text."""
     english = features.english
     shown = pick_language(record["name"])  # Indonesian, else the language the record has
     texts = {
@@ -100,7 +112,9 @@ def document(record: dict[str, Any], features: Features = ALL) -> dict[str, Any]
         "description": (record.get("description") or {}).get("id", ""),
         "requirements": " ".join(r.get("id", "") for r in record.get("requirements", [])),
         "outputs": " ".join(o.get("id", "") for o in record.get("outputs", [])),
+        "type": type_names(kind, features) if kind else "",
     }
+    areas = record.get("areas", ["00"])
     return {
         "id": record["id"],
         "terms": {name: analyze(text, features) for name, text in texts.items()},
@@ -112,7 +126,9 @@ def document(record: dict[str, Any], features: Features = ALL) -> dict[str, Any]
         "channel": sorted({c["type"] for c in record.get("channels", [])}),
         "integration": (record.get("integration") or {}).get("status", "inventoried"),
         "status": record.get("status", "active"),
-        "areas": record.get("areas", ["00"]),
+        "areas": areas,
+        "type": [record["type"]] if record.get("type") else [],
+        **grouping_fields(record.get("type"), record["id"], areas),
         "modified": record["modified"],
         "summary": {
             k: record.get(k)
@@ -129,9 +145,22 @@ def document(record: dict[str, Any], features: Features = ALL) -> dict[str, Any]
                 "channels",
                 "status",
                 "modified",
+                "type",
+                "type_link",
             )
+            if k in record or k not in ("type", "type_link")
         },
     }
+
+
+def type_names(kind: Mapping[str, Any], features: Features = ALL) -> str:
+    """The names and alternative names of a service type, Indonesian and (with the English
+    feature) English, as one text."""
+    languages = ("id", "en") if features.english else ("id",)
+    names = [kind.get("name", {}).get(lang, "") for lang in languages]
+    for lang in languages:
+        names += kind.get("alt_names", {}).get(lang, [])
+    return " ".join(names)
 
 
 def suggestions(summaries, typed: str, size: int) -> list[dict[str, Any]]:
@@ -153,9 +182,10 @@ def suggestions(summaries, typed: str, size: int) -> list[dict[str, Any]]:
 
 @dataclass
 class SearchResult:
-    total: int
+    total: int  # with ``group``: how many groups
     items: list[dict[str, Any]]
     facets: dict[str, list[dict[str, Any]]]
+    matches: int | None = None  # with ``group``: how many services matched
 
 
 class SearchBackend(Protocol):
@@ -166,6 +196,8 @@ class SearchBackend(Protocol):
     def delete(self, ids: list[str]) -> None: ...
     def commit(self, cursor: int) -> None: ...
     def cursor(self) -> int: ...
+    def seen_types(self) -> dict[str, int] | None: ...
+    def see_types(self, versions: dict[str, int]) -> None: ...
     def search(self, query: SearchQuery) -> SearchResult: ...
     def suggest(self, prefix: str, size: int = 10) -> list[dict[str, Any]]: ...
     def count(self) -> int: ...
