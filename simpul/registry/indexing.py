@@ -68,7 +68,9 @@ def typed_document(row, types: TypeIndex) -> dict[str, Any]:
 
 
 def type_versions(session) -> dict[str, int]:
-    return dict(session.execute(select(ServiceType.id, ServiceType.version)).tuples().all())
+    return {
+        row.id: row.version for row in session.execute(select(ServiceType.id, ServiceType.version))
+    }
 
 
 def retype(registry, backend, versions: dict[str, int], batch: int = 1000) -> int:
