@@ -285,10 +285,10 @@ class EmbeddedBackend:
         facets = self._facet_pool.submit(self._facets, searcher, compiled, sizes).result()
         matches = sum(b["count"] for b in facets["level"])  # every service has one level
         counts = {b["value"]: b["count"] for b in facets["type"]}
-        returned = itertools.count()  # equal scores stay in the order the index gave them
+        rounds = itertools.count()
 
         def ranked(restriction: grouping.Restriction, k: int) -> list[grouping.Hit]:
-            return self._ranked(searcher, compiled, query, restriction, k, returned)
+            return self._ranked(searcher, compiled, query, restriction, k, next(rounds))
 
         found = grouping.collect(
             ranked,
@@ -307,7 +307,9 @@ class EmbeddedBackend:
         facets["type"] = facets["type"][:100]
         return SearchResult(found.total, items, facets, matches)
 
-    def _ranked(self, searcher, compiled, query, restriction, k, returned) -> list[grouping.Hit]:
+    def _ranked(self, searcher, compiled, query, restriction, k, round_) -> list[grouping.Hit]:
+        """A round's hits, ordered by score, then (as on a server) ``tie`` within the round:
+        the index orders equal scores its own way, so a window may end within them."""
         schema, must, must_not = self.index.schema, tantivy.Occur.Must, tantivy.Occur.MustNot
         clauses = [(must, compiled)]
         if restriction.without:
@@ -335,7 +337,7 @@ class EmbeddedBackend:
         ties = searcher.fast_field_values("tie", addresses)
         national = searcher.fast_field_values("national", addresses)
         return [
-            grouping.Hit((key, next(returned)), group, bool(flag), tie, address)
+            grouping.Hit((key, round_, tie), group, bool(flag), tie, address)
             for key, tie, group, flag, address in zip(
                 keys, ties, groups, national, addresses, strict=True
             )

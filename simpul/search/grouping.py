@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 NATIONAL = "00"
-WINDOW = 200  # hits read per round (fast fields only)
-MAX_WINDOW = 5000
+WINDOW = 200  # hits read per round (fast fields only); the same for every page, so that
+# every page of a search sees the same rounds
 MAX_TYPES = 10_000  # types counted per query (a node holds a few hundred)
 
 
@@ -47,8 +47,7 @@ def grouping_fields(type_id: str | None, record_id: str, areas: list[str]) -> di
 
 
 class Hit(NamedTuple):
-    # ascending, the backend's order over every round of one search: (sort key, then what
-    # orders equal keys: ``tie`` on a server, the order the index returned them embedded)
+    # ascending, the backend's order over every round of one search: (sort key, [round,] tie)
     order: tuple
     group: int
     national: bool
@@ -117,11 +116,10 @@ def collect(
     untyped = matches - sum(type_counts.values())
     total = len(type_counts) + max(untyped, 0)
     need = min(page * size, total)
-    window = min(max(4 * need, WINDOW), MAX_WINDOW)
     found: dict[int, Group] = {}
     left = matches
     while len(found) < need and left > 0:
-        hits = sorted(ranked(Restriction(without=tuple(found)), window))
+        hits = sorted(ranked(Restriction(without=tuple(found)), WINDOW))
         if not hits:
             break
         for hit in hits:
