@@ -26,6 +26,7 @@ from functools import cached_property
 from pathlib import Path
 
 import orjson
+from sqlalchemy import bindparam
 
 from bench import generate
 from simpul.config import load_settings
@@ -470,6 +471,79 @@ def _search_run(ctx, overrides: dict) -> dict:
     }
 
 
+def _link_types(url: str, count: int = 80, share: float = 0.9) -> int:
+    """Link the generated services to ``count`` types of the national list, as instances of one
+    type share a name: by the noun and qualifier of their names; ``1 - share`` stay unlinked."""
+    from sqlalchemy import func, select, update
+
+    from simpul.registry.auth import SYSTEM
+    from simpul.registry.models import Service, ServiceType
+    from simpul.registry.types import load_types, national_list
+    from simpul.search.grouping import stable_key
+
+    registry = Registry(load_settings({"database_url": url}, environ={}))
+    with registry.db.transaction() as session:
+        if not session.scalar(select(func.count()).select_from(ServiceType)):
+            load_types(session, national_list(), SYSTEM, base_uri="http://bench", provenance={})
+        type_ids = sorted(session.scalars(select(ServiceType.id)))[:count]
+        rows = session.execute(select(Service.id, Service.data)).all()
+        links = []
+        for service_id, data in rows:
+            name = data["name"]["id"].lower()
+            noun = next(i for i, n in enumerate(generate.NOUNS) if name.startswith(n))
+            qualifier = next(i for i, q in enumerate(generate.QUALIFIERS) if q in name)
+            if stable_key(service_id) % 1000 < share * 1000:
+                links.append({"i": service_id, "t": type_ids[(noun * 15 + qualifier) % count]})
+        for start in range(0, len(links), 5000):
+            table = Service.__table__
+            session.execute(
+                update(table).where(table.c.id == bindparam("i")).values(type_id=bindparam("t")),
+                links[start : start + 5000],
+            )
+    registry.close()
+    return len(links)
+
+
+def search_grouped(ctx) -> dict:
+    """``group=type`` over services linked to 80 national types (90% of them), against the same
+    query mix without grouping, on one embedded index rebuilt from the database."""
+    import dataclasses
+
+    from simpul.registry.indexing import rebuild
+
+    url = ctx.sqlite_url or _ensure_db(ctx)
+    linked = _link_types(url)
+    registry = Registry(
+        load_settings(
+            {"database_url": url, "search_path": str(ctx.workdir / "grouped")}, environ={}
+        ),
+        search=open_backend,
+    )
+    rebuild(registry, registry.search)
+    backend = registry.search
+    plain = _query_mix()
+    grouped = [dataclasses.replace(q, group="type") for q in plain]
+    for query in plain[:50] + grouped[:50]:
+        backend.search(query)  # warm up
+    timings: dict[str, list[float]] = {"plain": [], "grouped": []}
+    for one, other in zip(plain, grouped, strict=True):  # alternating: the same noise for both
+        for name, query in (("plain", one), ("grouped", other)):
+            begin = time.perf_counter()
+            backend.search(query)
+            timings[name].append((time.perf_counter() - begin) * 1000)
+    registry.close()
+    result = {"documents": ctx.count, "linked": linked, "types": 80, "queries": len(plain)}
+    for name, samples in timings.items():
+        result[name] = _summary(samples)
+    result["ratio_grouped_to_plain_p50"] = round(
+        result["grouped"]["p50_ms"] / result["plain"]["p50_ms"], 2
+    )
+    result["ratio_grouped_to_plain_p99"] = round(
+        result["grouped"]["p99_ms"] / result["plain"]["p99_ms"], 2
+    )
+    return result
+
+
 def search_embedded(ctx) -> dict:
     """Rebuild the embedded index from the database, then time a realistic query mix (common
     words, abbreviations, typos, filters, area reach, facet counts) in process."""
@@ -606,6 +680,7 @@ BENCHMARKS = {
     "export_tables": export_tables,
     "validate_one": validate_one,
     "search_embedded": search_embedded,
+    "search_grouped": search_grouped,
     "search_opensearch": search_opensearch,
     "search_elasticsearch": search_elasticsearch,
     "search_freshness": search_freshness,

@@ -2,7 +2,12 @@
 
 The index remembers the last change it applied; ``sync`` applies what came after, in order, and
 is idempotent (a record is deleted, then added again). Writes never wait for the index; nothing is
-lost while it is down: the log waits for it."""
+lost while it is down: the log waits for it.
+
+Documents are built from the effective record, with the names of its service type. A change of a
+type writes no change row; instead ``sync`` compares the versions of the node's types with
+those the index last saw (kept beside its cursor) and indexes the instances of the types that
+changed again, in batches."""
 
 from __future__ import annotations
 
@@ -16,8 +21,9 @@ from typing import Any
 import orjson
 from sqlalchemy import Text, cast, func, select
 
-from simpul.registry.models import Change, Service
+from simpul.registry.models import Change, Service, ServiceType
 from simpul.registry.services import service_to_dict
+from simpul.registry.types import TypeIndex
 from simpul.registry.workers import ordered_map
 from simpul.registry.workers import pool as worker_pool
 from simpul.search.base import document
@@ -26,7 +32,10 @@ log = logging.getLogger(__name__)
 
 
 def sync(registry, backend, batch: int = 1000) -> int:
-    """Apply every change after the index's cursor; return how many records were touched."""
+    """Apply every change after the index's cursor, then index again the instances of the
+    service types changed since the index last looked; return how many records were touched."""
+    with registry.db.session() as session:
+        versions = type_versions(session)  # read first: what changes later is seen next time
     touched = 0
     while True:
         after = backend.cursor()
@@ -38,32 +47,76 @@ def sync(registry, backend, batch: int = 1000) -> int:
                 .limit(batch)
             ).all()
             if not rows:
-                return touched
+                break
             ids = list(dict.fromkeys(service_id for _, service_id in rows))
             services = session.scalars(select(Service).where(Service.id.in_(ids))).all()
-            live = [
-                service_to_dict(s, with_quality=False) for s in services if s.deleted_at is None
-            ]
+            types = registry.type_index(session)
+            live = [typed_document(s, types) for s in services if s.deleted_at is None]
             gone = [s.id for s in services if s.deleted_at is not None]
-        backend.index_documents([document(record) for record in live])
+        backend.index_documents(live)
         backend.delete(gone)
         backend.commit(rows[-1][0])
         touched += len(ids)
+    return touched + retype(registry, backend, versions, batch)
+
+
+def typed_document(row, types: TypeIndex) -> dict[str, Any]:
+    """The index document of a service row: its effective record, with its type's names."""
+    found = types.get(row.type_id)
+    record = service_to_dict(row, with_quality=False, types=types)
+    return document(record, kind=found.data if found else None)
+
+
+def type_versions(session) -> dict[str, int]:
+    return {
+        row.id: row.version for row in session.execute(select(ServiceType.id, ServiceType.version))
+    }
+
+
+def retype(registry, backend, versions: dict[str, int], batch: int = 1000) -> int:
+    """Index again the live instances of the types whose version differs from what the index
+    saw (``backend.seen_types()``), then record ``versions`` as seen. An index that never
+    recorded any was filled with the types of its time: it records them and moves on."""
+    seen = backend.seen_types()
+    changed = [t for t, v in versions.items() if seen is not None and seen.get(t) != v]
+    touched, last = 0, ""
+    while changed:
+        with registry.db.session() as session:
+            services = session.scalars(
+                select(Service)
+                .where(Service.type_id.in_(changed), Service.deleted_at.is_(None))
+                .where(Service.id > last)
+                .order_by(Service.id)
+                .limit(batch)
+            ).all()
+            if not services:
+                break
+            types = registry.type_index(session)
+            docs = [typed_document(s, types) for s in services]
+        backend.index_documents(docs)
+        backend.commit(backend.cursor())
+        touched += len(docs)
+        last = services[-1].id
+    if seen != versions:
+        backend.see_types(versions)
+    return touched
 
 
 JSON_COLUMNS = ("data", "provenance")
+_types = TypeIndex(())  # in a rebuild's worker processes: the node's types (``_set_types``)
 
 
 def _analysed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Documents of raw rows (their JSON columns still text: decoded here, in the worker)."""
     for row in rows:
         for name in JSON_COLUMNS:
-            row[name] = orjson.loads(row[name])
-    return [document(service_to_dict(SimpleNamespace(**row), with_quality=False)) for row in rows]
+            row[name] = orjson.loads(row[name]) if row[name] is not None else None
+    return [typed_document(SimpleNamespace(**row), _types) for row in rows]
 
 
-def _no_setup() -> None:
-    pass
+def _set_types(types: TypeIndex) -> None:
+    global _types
+    _types = types
 
 
 def rebuild(registry, backend, batch: int = 1000, progress=None, workers: int | None = None) -> int:
@@ -72,6 +125,8 @@ def rebuild(registry, backend, batch: int = 1000, progress=None, workers: int | 
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     with registry.db.session() as session:
         last = session.scalar(select(func.max(Change.seq))) or 0
+        versions = type_versions(session)
+        types = registry.type_index(session)
 
     def batches(session) -> Iterator[list[dict[str, Any]]]:
         # JSON columns travel as text: the workers decode them, not this process, which feeds
@@ -91,7 +146,8 @@ def rebuild(registry, backend, batch: int = 1000, progress=None, workers: int | 
             yield buffer
 
     def fill(fresh) -> None:
-        executor = worker_pool(registry.db, workers, _no_setup, ()) if workers > 1 else None
+        _set_types(types)
+        executor = worker_pool(registry.db, workers, _set_types, (types,)) if workers > 1 else None
         try:
             with registry.db.session() as session:
                 if executor is None:
@@ -106,6 +162,7 @@ def rebuild(registry, backend, batch: int = 1000, progress=None, workers: int | 
             if executor is not None:
                 executor.shutdown()
         fresh.commit(last)
+        fresh.see_types(versions)
 
     backend.rebuild(fill)
     return sync(registry, backend)  # what changed while rebuilding

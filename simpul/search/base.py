@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -9,9 +10,10 @@ from simpul.reference.areas import ancestors
 from simpul.reference.languages import pick, pick_language
 from simpul.search.analysis import Group, analyze, analyzer, expansions, words
 from simpul.search.features import ALL, Features
+from simpul.search.grouping import grouping_fields
 from simpul.search.spelling import EMPTY, Vocabulary, corrections
 
-FACETS = ("level", "sector", "life_event", "authority", "channel", "integration")
+FACETS = ("level", "sector", "life_event", "authority", "channel", "integration", "type")
 # fields matched exactly (filters, facets, deletion by id), the same on every backend
 KEYWORD_FIELDS = (
     "id",
@@ -23,6 +25,7 @@ KEYWORD_FIELDS = (
     "integration",
     "status",
     "areas",
+    "type",  # the national service type a record is linked to (none: an empty list)
 )
 # field -> boost; names count most, then keywords, then the rest (English names where given)
 TEXT_FIELDS = {
@@ -32,8 +35,12 @@ TEXT_FIELDS = {
     "outputs": 1.5,
     "description": 1.0,
     "requirements": 0.8,
+    # the names and alternative names of the record's service type: its synonyms reach it, but
+    # below its own name and keywords, so that the type never outranks what a record calls itself
+    "type": 1.5,
 }
 SORTS = ("relevance", "-modified", "name")
+GROUPS = ("type",)  # ``group=type``: one hit per service type (``search.grouping``)
 EVEN = dict.fromkeys(TEXT_FIELDS, 1.0)
 # a service of the area asked for (or of an area within it) ranks above one of a wider area
 # with the same words: the score a service gets for the area it is published for, by how many
@@ -56,6 +63,7 @@ class SearchQuery:
     page: int = 1
     size: int = 20
     features: Features = ALL
+    group: str | None = None
 
     @property
     def area_codes(self) -> tuple[str, ...]:
@@ -100,6 +108,7 @@ def build_query(
     size: int = 20,
     features: Features = ALL,
     vocabulary: Vocabulary = EMPTY,
+    group: str | None = None,
 ) -> SearchQuery:
     """``vocabulary`` is the searched index's (``backend.vocabulary()``): spelling is
     corrected towards it; without it, words are taken as typed."""
@@ -108,12 +117,15 @@ def build_query(
     groups = expansions(text, features) + corrections(text, vocabulary, features) if text else ()
     cleaned = {k: tuple(dict.fromkeys(v)) for k, v in (filters or {}).items() if v}
     sort = sort if text or sort != "relevance" else "name"
-    return SearchQuery(terms, groups, cleaned, area, sort, page, size, features)
+    return SearchQuery(terms, groups, cleaned, area, sort, page, size, features, group)
 
 
-def document(record: dict[str, Any], features: Features = ALL) -> dict[str, Any]:
+def document(
+    record: dict[str, Any], features: Features = ALL, kind: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """What a backend indexes of a record (analysis applied with ``features``, which the
-    queries on this index must use too; the same for every backend)."""
+    queries on this index must use too; the same for every backend). ``kind`` is the published
+    form of the record's service type, whose names feed the record's ``type`` text."""
     english = features.english
     shown = pick_language(record["name"])  # Indonesian, else the language the record has
     texts = {
@@ -123,7 +135,9 @@ def document(record: dict[str, Any], features: Features = ALL) -> dict[str, Any]
         "description": (record.get("description") or {}).get("id", ""),
         "requirements": " ".join(r.get("id", "") for r in record.get("requirements", [])),
         "outputs": " ".join(o.get("id", "") for o in record.get("outputs", [])),
+        "type": type_names(kind, features) if kind else "",
     }
+    areas = record.get("areas", ["00"])
     return {
         "id": record["id"],
         "terms": {name: analyze(text, features) for name, text in texts.items()},
@@ -137,7 +151,9 @@ def document(record: dict[str, Any], features: Features = ALL) -> dict[str, Any]
         "channel": sorted({c["type"] for c in record.get("channels", [])}),
         "integration": (record.get("integration") or {}).get("status", "inventoried"),
         "status": record.get("status", "active"),
-        "areas": record.get("areas", ["00"]),
+        "areas": areas,
+        "type": [record["type"]] if record.get("type") else [],
+        **grouping_fields(record.get("type"), record["id"], areas),
         "modified": record["modified"],
         "summary": {
             k: record.get(k)
@@ -154,7 +170,10 @@ def document(record: dict[str, Any], features: Features = ALL) -> dict[str, Any]
                 "channels",
                 "status",
                 "modified",
+                "type",
+                "type_link",
             )
+            if k in record or k not in ("type", "type_link")
         },
     }
 
@@ -165,6 +184,16 @@ def vocabulary_words(text: str, features: Features = ALL) -> list[str]:
     typed = words(text, features)
     stem = analyzer(features).stem
     return list(dict.fromkeys([*typed, *(stem(w) for w in typed)]))
+
+
+def type_names(kind: Mapping[str, Any], features: Features = ALL) -> str:
+    """The names and alternative names of a service type, Indonesian and (with the English
+    feature) English, as one text."""
+    languages = ("id", "en") if features.english else ("id",)
+    names = [kind.get("name", {}).get(lang, "") for lang in languages]
+    for lang in languages:
+        names += kind.get("alt_names", {}).get(lang, [])
+    return " ".join(names)
 
 
 def suggestions(summaries, typed: str, size: int) -> list[dict[str, Any]]:
@@ -186,9 +215,10 @@ def suggestions(summaries, typed: str, size: int) -> list[dict[str, Any]]:
 
 @dataclass
 class SearchResult:
-    total: int
+    total: int  # with ``group``: how many groups
     items: list[dict[str, Any]]
     facets: dict[str, list[dict[str, Any]]]
+    matches: int | None = None  # with ``group``: how many services matched
 
 
 class SearchBackend(Protocol):
@@ -199,6 +229,8 @@ class SearchBackend(Protocol):
     def delete(self, ids: list[str]) -> None: ...
     def commit(self, cursor: int) -> None: ...
     def cursor(self) -> int: ...
+    def seen_types(self) -> dict[str, int] | None: ...
+    def see_types(self, versions: dict[str, int]) -> None: ...
     def search(self, query: SearchQuery) -> SearchResult: ...
     def suggest(self, prefix: str, size: int = 10) -> list[dict[str, Any]]: ...
     def vocabulary(self) -> Vocabulary: ...

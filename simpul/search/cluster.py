@@ -23,6 +23,7 @@ so the sync does not move its cursor past records that were not indexed. Only co
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import time
 from typing import Any
@@ -32,6 +33,7 @@ import requests
 from simpul.config import redact_url
 from simpul.errors import SearchUnavailable
 from simpul.reference.languages import pick
+from simpul.search import grouping
 from simpul.search.base import (
     FACETS,
     KEYWORD_FIELDS,
@@ -65,6 +67,7 @@ def mappings(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     properties["name_sort"] = {"type": "keyword"}
     properties["modified"] = {"type": "date"}
     properties["summary"] = {"type": "object", "enabled": False}
+    properties.update(group={"type": "long"}, tie={"type": "long"}, national={"type": "boolean"})
     return {
         "settings": {
             "number_of_shards": shards,
@@ -88,6 +91,9 @@ def source(doc: dict[str, Any]) -> dict[str, Any]:
         name_sort=name.lower(),
         modified=doc["modified"],
         summary=doc["summary"],
+        group=doc["group"],
+        tie=doc["tie"],
+        national=doc["national"],
     )
     return out
 
@@ -161,6 +167,37 @@ def vocabulary_body(after: dict[str, Any] | None) -> dict[str, Any]:
     if after:
         source["after"] = after
     return {"size": 0, "track_total_hits": False, "aggs": {"vocab": {"composite": source}}}
+
+
+def ranked_body(
+    query: SearchQuery, restriction: grouping.Restriction, k: int, counted: bool
+) -> dict[str, Any]:
+    """A round of ``group=type`` (``search.grouping``): the query of ``build_body`` within the
+    restriction, ``k`` hits read from the grouping fields only; the first round also counts."""
+    body = build_body(query)
+    inner = body["query"]
+    must_not: list[dict[str, Any]] = []
+    filters: list[dict[str, Any]] = []
+    if restriction.without:
+        must_not.append({"terms": {"group": list(restriction.without)}})
+    if restriction.only:
+        filters.append({"terms": {"group": list(restriction.only)}})
+    if restriction.local:
+        must_not.append({"term": {"national": True}})
+    body.update(
+        query={"bool": {"must": [inner], "must_not": must_not, "filter": filters}},
+        size=k,
+        _source=False,
+        docvalue_fields=["group", "tie", "national"],
+        track_total_hits=counted,
+    )
+    body["from"] = 0
+    body["sort"] = [*SORTS.get(query.sort, [{"_score": "desc"}])[:1], {"tie": "asc"}]
+    if counted:
+        body["aggs"]["type"]["terms"]["size"] = grouping.MAX_TYPES
+    else:
+        del body["aggs"]
+    return body
 
 
 def suggest_body(prefix: str, size: int) -> dict[str, Any]:
@@ -579,6 +616,21 @@ class ClusterBackend:
             raise
         return int(found["_source"]["cursor"])
 
+    @answering
+    def seen_types(self) -> dict[str, int] | None:
+        """The versions of the service types the index was last brought up to (None: never
+        recorded), kept in the state index beside the cursor (as text: one field, whatever
+        the number of types)."""
+        self.ensure()
+        found = self._state("types")
+        return json.loads(found["versions"]) if found is not None else None
+
+    @answering
+    def see_types(self, versions: dict[str, int]) -> None:
+        key = f"{self._target}-types" if self._target else "types"
+        body = {"versions": json.dumps(versions, sort_keys=True)}
+        self.client.index(index=self.state_index, id=key, body=body, refresh=True)
+
     def clear(self) -> None:
         """Empty the index: an empty index takes the alias (no ``_delete_by_query``, which
         minimal nodes lack and which leaves deleted documents behind)."""
@@ -607,9 +659,28 @@ class ClusterBackend:
         state = self.client.get(index=self.state_index, id=index)["_source"]
         self.client.index(index=self.state_index, id="cursor", body=state, refresh=True)
         self.client.delete(index=self.state_index, id=index, refresh=True)
+        self._take_types(index)
         for name in old:
             self.client.indices.delete(index=name, ignore_unavailable=True)
         self._vocabulary = (0.0, None)
+
+    def _take_types(self, index: str) -> None:
+        """After a rebuild: the types its fill saw become the index's (none: never recorded)."""
+        found = self._state(f"{index}-types")
+        if found is None:
+            if self._state("types") is not None:
+                self.client.delete(index=self.state_index, id="types", refresh=True)
+            return
+        self.client.index(index=self.state_index, id="types", body=found, refresh=True)
+        self.client.delete(index=self.state_index, id=f"{index}-types", refresh=True)
+
+    def _state(self, key: str) -> dict[str, Any] | None:
+        try:
+            return self.client.get(index=self.state_index, id=key)["_source"]
+        except Exception as exc:
+            if self.engine.not_found(exc):
+                return None
+            raise
 
     # -- reading ----------------------------------------------------------------------------------
     @answering
@@ -618,6 +689,8 @@ class ClusterBackend:
         return getattr(self.reader, method)(index=self.alias, **params)
 
     def search(self, query: SearchQuery) -> SearchResult:
+        if query.group:
+            return self._grouped(query)
         response = self._read("search", body=build_body(query))
         hits = response["hits"]
         facets = {
@@ -646,6 +719,37 @@ class ClusterBackend:
             self._vocabulary = (time.monotonic(), Vocabulary(counts))
         return self._vocabulary[1]
 
+    def _grouped(self, query: SearchQuery) -> SearchResult:
+        """One hit per service type (``search.grouping``); the first round also counts."""
+        first = self._read("search", body=ranked_body(query, grouping.Restriction(), 1, True))
+        facets = _facets(first)
+        counts = {b["value"]: b["count"] for b in facets["type"]}
+
+        def ranked(restriction: grouping.Restriction, k: int) -> list[grouping.Hit]:
+            body = ranked_body(query, restriction, k, False)
+            return [
+                _hit(hit, query.sort) for hit in self._read("search", body=body)["hits"]["hits"]
+            ]
+
+        matches = first["hits"]["total"]["value"]
+        found = grouping.collect(
+            ranked,
+            matches=matches,
+            type_counts=counts,
+            page=query.page,
+            size=query.size,
+            area=query.area,
+        )
+        wanted = [{"_id": g.shown(query.area).ref, "_source": ["summary"]} for g in found.page]
+        docs = self._read("mget", body={"docs": wanted})["docs"] if wanted else []
+        items = [
+            grouping.group_item(doc["_source"]["summary"], g)
+            for doc, g in zip(docs, found.page, strict=True)
+            if doc.get("found")  # not deleted since
+        ]
+        facets["type"] = facets["type"][:100]
+        return SearchResult(found.total, items, facets, matches)
+
     def suggest(self, prefix: str, size: int = 10) -> list[dict[str, Any]]:
         typed = " ".join(prefix.lower().split())
         if not typed:
@@ -667,6 +771,25 @@ class ClusterBackend:
         for client in (self._client, self._reader):
             if client is not None:
                 client.close()
+
+
+def _facets(response: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        name: [
+            {"value": b["key"], "count": b["doc_count"]}
+            for b in response["aggregations"][name]["buckets"]
+        ]
+        for name in FACETS
+    }
+
+
+def _hit(hit: dict[str, Any], sort: str) -> grouping.Hit:
+    """A round's hit: its sort values (score negated: ascending, as ``grouping`` orders)."""
+    first, tie = hit["sort"]
+    key = -first if sort in ("relevance", "-modified") else first
+    fields = hit["fields"]
+    group, national = fields["group"][0], fields["national"][0]
+    return grouping.Hit((key, tie), group, national, tie, hit["_id"])
 
 
 class ElasticsearchBackend(ClusterBackend):

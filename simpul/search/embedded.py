@@ -8,6 +8,7 @@ every process reads."""
 from __future__ import annotations
 
 import fcntl
+import itertools
 import logging
 import os
 import re
@@ -23,6 +24,7 @@ import orjson
 import tantivy
 
 from simpul.reference.languages import pick
+from simpul.search import grouping
 from simpul.search.base import (
     FACETS,
     KEYWORD_FIELDS,
@@ -55,6 +57,9 @@ def _schema() -> tantivy.Schema:
     builder.add_date_field("modified", stored=False, indexed=True, fast=True)
     builder.add_text_field("name_sort", stored=False, tokenizer_name="raw", fast=True)
     builder.add_bytes_field("summary", stored=True, indexed=False)
+    builder.add_integer_field("group", stored=False, indexed=True, fast=True)
+    builder.add_integer_field("tie", stored=False, indexed=False, fast=True)
+    builder.add_boolean_field("national", stored=False, indexed=True, fast=True)
     return builder.build()
 
 
@@ -186,12 +191,24 @@ class EmbeddedBackend:
         path = self._current() / "cursor"
         return int(path.read_text()) if path.exists() else 0
 
+    def seen_types(self) -> dict[str, int] | None:
+        """The versions of the service types this index was last brought up to (None: never
+        recorded), kept beside the cursor."""
+        path = self._current() / "types.json"
+        return orjson.loads(path.read_bytes()) if path.exists() else None
+
+    def see_types(self, versions: dict[str, int]) -> None:
+        tmp = self.folder / "types.tmp"
+        tmp.write_bytes(orjson.dumps(versions))
+        os.replace(tmp, self.folder / "types.json")
+
     def clear(self) -> None:
         with self._lock:
             writer = self._acquire_writer()
             writer.delete_all_documents()
             writer.commit()
             (self.folder / "cursor").unlink(missing_ok=True)
+            (self.folder / "types.json").unlink(missing_ok=True)
         self.index.reload()
 
     def rebuild(self, fill) -> None:
@@ -229,6 +246,9 @@ class EmbeddedBackend:
         out.add_text("name_sort", pick(doc["summary"]["name"]).lower())
         out.add_date("modified", datetime.fromisoformat(doc["modified"]))
         out.add_bytes("summary", orjson.dumps(doc["summary"]))
+        out.add_integer("group", doc["group"])
+        out.add_integer("tie", doc["tie"])
+        out.add_boolean("national", doc["national"])
         return out
 
     # -- reading ----------------------------------------------------------------------------------
@@ -236,6 +256,8 @@ class EmbeddedBackend:
         self._refresh()
         searcher = self.index.searcher()
         compiled = self._compile(query)
+        if query.group:
+            return self._grouped(searcher, compiled, query)
         offset = (query.page - 1) * query.size
         # tantivy releases the GIL: count facets on another core while ranking here
         facets = self._facet_pool.submit(self._facets, searcher, compiled)
@@ -256,8 +278,9 @@ class EmbeddedBackend:
         items = [orjson.loads(searcher.doc(address)["summary"][0]) for _, address in hits.hits]
         return SearchResult(hits.count, items, facets.result())
 
-    def _facets(self, searcher, compiled) -> dict[str, list[dict[str, Any]]]:
-        spec = {name: {"terms": {"field": name, "size": 100}} for name in FACETS}
+    def _facets(self, searcher, compiled, sizes=None) -> dict[str, list[dict[str, Any]]]:
+        sizes = sizes or {}
+        spec = {name: {"terms": {"field": name, "size": sizes.get(name, 100)}} for name in FACETS}
         result = searcher.aggregate(compiled, spec)
         return {
             name: [
@@ -266,6 +289,70 @@ class EmbeddedBackend:
             ]
             for name in FACETS
         }
+
+    def _grouped(self, searcher, compiled, query: SearchQuery) -> SearchResult:
+        """One hit per service type (``search.grouping``)."""
+        sizes = {"type": grouping.MAX_TYPES}
+        facets = self._facet_pool.submit(self._facets, searcher, compiled, sizes).result()
+        matches = sum(b["count"] for b in facets["level"])  # every service has one level
+        counts = {b["value"]: b["count"] for b in facets["type"]}
+        rounds = itertools.count()
+
+        def ranked(restriction: grouping.Restriction, k: int) -> list[grouping.Hit]:
+            return self._ranked(searcher, compiled, query, restriction, k, next(rounds))
+
+        found = grouping.collect(
+            ranked,
+            matches=matches,
+            type_counts=counts,
+            page=query.page,
+            size=query.size,
+            area=query.area,
+        )
+        items = [
+            grouping.group_item(
+                orjson.loads(searcher.doc(g.shown(query.area).ref)["summary"][0]), g
+            )
+            for g in found.page
+        ]
+        facets["type"] = facets["type"][:100]
+        return SearchResult(found.total, items, facets, matches)
+
+    def _ranked(self, searcher, compiled, query, restriction, k, round_) -> list[grouping.Hit]:
+        """A round's hits, ordered by score, then (as on a server) ``tie`` within the round:
+        the index orders equal scores its own way, so a window may end within them."""
+        schema, must, must_not = self.index.schema, tantivy.Occur.Must, tantivy.Occur.MustNot
+        clauses = [(must, compiled)]
+        if restriction.without:
+            group = tantivy.Query.term_set_query(schema, "group", list(restriction.without))
+            clauses.append((must_not, group))
+        if restriction.only:
+            group = tantivy.Query.term_set_query(schema, "group", list(restriction.only))
+            clauses.append((must, tantivy.Query.const_score_query(group, 0.0)))
+        if restriction.local:
+            clauses.append((must_not, tantivy.Query.term_query(schema, "national", True)))
+        restricted = tantivy.Query.boolean_query(clauses)
+        order = SORT_FIELDS.get(query.sort)
+        if order is None:
+            hits = searcher.search(restricted, k, count=False).hits
+            keys = [-score for score, _ in hits]
+        else:
+            field, direction = order
+            hits = searcher.search(
+                restricted, k, count=False, order_by_field=field, order=direction
+            ).hits
+            sign = -1 if direction == tantivy.Order.Desc else 1
+            keys = [value * sign if sign < 0 else value for value, _ in hits]
+        addresses = [address for _, address in hits]
+        groups = searcher.fast_field_values("group", addresses)
+        ties = searcher.fast_field_values("tie", addresses)
+        national = searcher.fast_field_values("national", addresses)
+        return [
+            grouping.Hit((key, round_, tie), group, bool(flag), tie, address)
+            for key, tie, group, flag, address in zip(
+                keys, ties, groups, national, addresses, strict=True
+            )
+        ]
 
     def _compile(self, query: SearchQuery) -> tantivy.Query:
         schema, must, should = self.index.schema, tantivy.Occur.Must, tantivy.Occur.Should

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from flask import url_for
 from marshmallow import Schema, fields, validate
 
 from simpul.errors import ValidationFailed
 from simpul.reference import codelists
 from simpul.reference.areas import load_areas
 from simpul.reference.languages import pick
-from simpul.search.base import FACETS, SORTS, build_query
+from simpul.search.base import FACETS, GROUPS, SORTS, build_query
 from simpul.search.highlight import mark
 from simpul.web.api.common import Blueprint
 from simpul.web.http import json_response, registry
@@ -30,7 +31,16 @@ class SearchArgs(Schema):
     authority = _many()
     channel = _many(codelists.CHANNEL_TYPES)
     integration = _many(codelists.INTEGRATION_STATUSES)
+    type = _many(metadata={"description": "National service type ids (GET /api/v1/types)"})
     area = fields.String(metadata={"description": "Kemendagri code: services that reach it"})
+    group = fields.String(
+        validate=validate.OneOf(GROUPS),
+        metadata={
+            "description": "type: one hit per service type (its instance covering `area` "
+            "first), with the number of its other matching instances; records without a type "
+            "appear as themselves"
+        },
+    )
     sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
     size = fields.Integer(load_default=20, validate=validate.Range(min=0, max=100))
@@ -47,7 +57,10 @@ class FacetValue(Schema):
 
 
 class SearchResult(Schema):
-    total = fields.Integer(required=True)
+    total = fields.Integer(
+        required=True, metadata={"description": "with `group`: the number of groups"}
+    )
+    matches = fields.Integer(metadata={"description": "with `group`: the services that match"})
     page = fields.Integer(required=True)
     size = fields.Integer(required=True)
     items = fields.List(
@@ -86,18 +99,33 @@ def search(args):
         page=args["page"],
         size=max(size, 1),
         vocabulary=registry().search.vocabulary(),
+        group=args.get("group"),
     )
     result = timed_search("search", lambda backend: backend.search(query))
     items = [] if size == 0 else [_highlighted(item, query.terms) for item in result.items]
-    return json_response(
-        {
-            "total": result.total,
-            "page": args["page"],
-            "size": size,
-            "items": items,
-            "facets": result.facets,
-        }
-    )
+    body = {
+        "total": result.total,
+        "page": args["page"],
+        "size": size,
+        "items": [_linked(item, args) for item in items],
+        "facets": result.facets,
+    }
+    if result.matches is not None:
+        body["matches"] = result.matches
+    return json_response(body)
+
+
+def _linked(item: dict, args: dict) -> dict:
+    """A grouped hit links to its type and to the same search narrowed to that type."""
+    group = item.get("group")
+    if not group:
+        return item
+    narrowed = {k: v for k, v in args.items() if k not in ("group", "page", "type")}
+    links = {
+        "type": f"/types/{group['type']}",
+        "search": url_for("search.search", **narrowed, type=group["type"]),
+    }
+    return {**item, "group": {**group, "links": links}}
 
 
 def _highlighted(item: dict, terms: tuple[str, ...]) -> dict:

@@ -25,7 +25,7 @@ bp = views.blueprint(
     static_folder="static",
     static_url_path="/static/portal",
 )
-FILTERS = ("level", "sector", "life_event", "authority", "channel")
+FILTERS = ("level", "sector", "life_event", "authority", "channel", "type")
 CHAIN = ("a1", "a2", "a3", "a4")  # the area picker: province, regency, district, village
 PAGE_SIZE = 20
 SORTS = {
@@ -59,6 +59,7 @@ def search():
     area, area_note = chosen_area()
     page = views.page_number(MAX_PAGE)
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "relevance"
+    group = _grouping(area, filters)
     query = build_query(
         q,
         filters=filters,
@@ -67,20 +68,24 @@ def search():
         page=page,
         size=PAGE_SIZE,
         vocabulary=registry().search.vocabulary(),
+        group=group,
     )
     result = timed_search("search", lambda backend: backend.search(query))
     names = views.organization_names(
         {item["authority"] for item in result.items}
         | {f["value"] for f in result.facets.get("authority", [])}
     )
+    kinds = views.type_names({f["value"] for f in result.facets.get("type", [])})
     return views.page(
         "portal/search.html",
         q=q,
         result=result,
         terms=frozenset(query.terms),
         filters=filters,
-        facets=_facets(result.facets, filters, names),
+        facets=_facets(result.facets, filters, names, kinds),
         names=names,
+        grouped=group is not None,
+        found=result.total if result.matches is None else result.matches,
         keep={**{k: v for k, v in filters.items() if v}, **({"area": [area]} if area else {})},
         area=area,
         area_label=load_areas().path(area) if area else None,
@@ -91,6 +96,15 @@ def search():
         sort=query.sort,
         sorts=SORTS,
     )
+
+
+def _grouping(area: str | None, filters: dict[str, list[str]]) -> str | None:
+    """One hit per service type when no area is chosen ("and 513 other regions offer it"); the
+    services of each when one is (``group=type`` or ``group=none`` say otherwise)."""
+    asked = request.args.get("group")
+    if asked in ("type", "none"):
+        return "type" if asked == "type" else None
+    return "type" if area is None and not filters.get("type") else None
 
 
 def _codes(name: str) -> list[str]:
@@ -141,7 +155,7 @@ def area_picker(area: str | None) -> list[dict[str, Any]]:
     return selects
 
 
-def _facets(raw: dict, filters: dict, names: dict) -> list[dict[str, Any]]:
+def _facets(raw: dict, filters: dict, names: dict, kinds: dict) -> list[dict[str, Any]]:
     out = []
     for name in FILTERS:
         buckets = raw.get(name, [])
@@ -155,7 +169,9 @@ def _facets(raw: dict, filters: dict, names: dict) -> list[dict[str, Any]]:
                 "options": [
                     {
                         "value": b["value"],
-                        "label": views.facet_label(name, b["value"], names),
+                        "label": views.facet_label(
+                            name, b["value"], kinds if name == "type" else names
+                        ),
                         "count": b["count"],
                         "chosen": b["value"] in chosen,
                     }

@@ -27,6 +27,7 @@ FACET_TITLES = {
     "life_event": lazy_gettext("Life event"),
     "authority": lazy_gettext("Agency"),
     "channel": lazy_gettext("How to apply"),
+    "type": lazy_gettext("Service type"),
 }
 
 
@@ -103,10 +104,20 @@ def facet_title(name: str) -> str:
 
 
 def facet_label(name: str, value: str, names: dict[str, str]) -> str:
-    if name == "authority":
+    if name in ("authority", "type"):
         return names.get(value, value)
     codes = FACET_CODES.get(name, {})
     return text(codes[value]) if value in codes else value
+
+
+def type_names(ids: set[str]) -> dict[str, str]:
+    """Service type id -> name in the page's language, for the given ids."""
+    if not ids:
+        return {}
+    with registry().db.session() as session:
+        index = registry().type_index(session)
+    found = {type_id: index.get(type_id) for type_id in ids}
+    return {type_id: text(info.data["name"]) for type_id, info in found.items() if info}
 
 
 def organization_names(ids: set[str]) -> dict[str, str]:

@@ -147,3 +147,33 @@ def test_reindex_command(registry, client, database_url, tmp_path):
     stored = client.get(f"/api/v1/services/{top['id']}").get_json()
     assert top["name"] == stored["name"] and "kelahiran" in top["name"]["id"].lower()
     assert top["channels"] == stored["channels"] and top["areas"] == stored["areas"]
+
+
+def test_group_by_type_over_the_demo(client, demo):
+    plain = client.get("/api/v1/search?q=akta+kelahiran&size=20").get_json()
+    copies = [i for i in plain["items"] if i.get("type") == "akta-kelahiran"]
+    assert len(copies) > 1  # the regencies' copies fill the plain list
+    body = client.get("/api/v1/search?q=akta+kelahiran&group=type&size=20").get_json()
+    typed = [i for i in body["items"] if i.get("group")]
+    assert len({i["group"]["type"] for i in typed}) == len(typed)  # one hit per type
+    birth = next(i for i in typed if i["group"]["type"] == "akta-kelahiran")
+    assert birth["group"]["others"] == len(copies) - 1
+    assert birth["group"]["links"]["type"] == "/types/akta-kelahiran"
+    narrowed = client.get(birth["group"]["links"]["search"]).get_json()
+    assert narrowed["total"] == len(copies)
+    assert {i["type"] for i in narrowed["items"]} == {"akta-kelahiran"}
+    assert body["matches"] == plain["total"] and body["total"] < plain["total"]
+    assert "akta-kelahiran" in {f["value"] for f in body["facets"]["type"]}
+
+
+def test_group_by_type_shows_the_instance_of_the_asked_area(client, demo):
+    body = client.get("/api/v1/search?q=akta+kelahiran&group=type&area=75.03.01.2004").get_json()
+    birth = next(i for i in body["items"] if i.get("type") == "akta-kelahiran")
+    assert birth["authority"] == "disdukcapil-kab-bone-bolango"
+    assert "area=75.03.01.2004" in birth["group"]["links"]["search"]
+
+
+def test_group_must_be_known(client):
+    response = client.get("/api/v1/search?group=authority")
+    assert response.status_code == 422
+    assert "group" in response.get_data(as_text=True)

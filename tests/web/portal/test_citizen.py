@@ -7,6 +7,8 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
+
 from simpul.registry.indexing import sync
 from tests.conftest import service_record
 
@@ -378,3 +380,29 @@ def test_a_record_as_it_exists_is_shown_found_and_listed(client, publisher, agen
     assert len(re.sub("<[^>]+>", "", hit)) <= 160
     organization = html(client.get("/organizations/dinkes-boalemo"))
     assert "Søknad om tillatelse" in organization
+
+
+@pytest.fixture
+def demo_portal(registry):
+    from simpul.demo import load_demo
+
+    load_demo(registry)
+    sync(registry, registry.search)
+    return registry
+
+
+def test_search_groups_by_type_until_an_area_is_chosen(client, demo_portal):
+    grouped = client.get("/search?q=akta+kelahiran").get_data(as_text=True)
+    assert grouped.count('href="/types/akta-kelahiran"') == 1  # one hit for the type
+    assert "daerah lain juga menyediakannya" in grouped  # "and N other regions offer it"
+    assert "type=akta-kelahiran" in grouped  # the search narrowed to the type
+    local = client.get("/search?q=akta+kelahiran&area=75.03").get_data(as_text=True)
+    assert 'href="/types/akta-kelahiran"' not in local
+    assert "Bone Bolango" in local
+    every = client.get("/search?q=akta+kelahiran&group=none").get_data(as_text=True)
+    assert 'href="/types/' not in every
+    narrowed = client.get("/search?q=akta+kelahiran&type=akta-kelahiran").get_data(as_text=True)
+    assert 'href="/types/' not in narrowed  # one type chosen: its services, each
+    assert "Jenis layanan" in narrowed  # the type facet
+    english = client.get("/search?q=akta+kelahiran&lang=en").get_data(as_text=True)
+    assert "other regions offer it" in english and "About this service type" in english
