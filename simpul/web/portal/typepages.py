@@ -20,7 +20,7 @@ from simpul.web.http import registry
 from simpul.web.portal import views
 from simpul.web.portal.citizen import area_picker, chosen_area
 
-bp = views.blueprint("types", __name__)
+bp = views.blueprint("typepages", __name__)
 FILTERS = {"kind": codelists.TYPE_KINDS, "sector": codelists.SECTORS, "level": codelists.LEVELS}
 INSTANCES_PAGE = 50
 # the 14 components of the service standard (registry.quality.COMPONENTS), for people
