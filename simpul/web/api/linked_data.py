@@ -162,7 +162,9 @@ def _described(row, successor_uri: str | None = None) -> dict:
 def type_scheme():
     """The national service types as a ``skos:ConceptScheme`` (each type a ``skos:Concept``);
     ``application/json`` is the list at ``/api/v1/types``."""
-    fmt = asked_format() or negotiate("ttl")
+    fmt = asked_format() or negotiate("html", html=True)
+    if fmt == "html" and page("types") is not None:
+        return page("types")()  # the portal's list of types, for a browser
     if fmt is None or fmt == "html":
         return not_acceptable()
     if fmt == "json":
@@ -187,7 +189,7 @@ def type_uri(type_id):
     """A type's URI: JSON (as ``/api/v1/types/{id}``) or its SKOS concept in RDF (retired ones
     too, deprecated), by ``Accept`` or ``?format=``. Browsers get the portal's page of the type
     when the portal has one, else the JSON."""
-    fmt = asked_format() or negotiate("json", html=True)
+    fmt = asked_format() or negotiate("html", html=True)
     if fmt is None:
         return not_acceptable()
     if fmt == "html":

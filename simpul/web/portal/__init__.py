@@ -42,6 +42,7 @@ def init_portal(app: Flask, settings: Settings) -> None:
         app.register_blueprint(module.bp)
     register_page(app, "service", citizen.service_page)  # a service URI asked for by a browser
     register_page(app, "type", typepages.type_page)  # a type URI asked for by a browser
+    register_page(app, "types", typepages.type_index)  # the scheme's URI, by a browser
     if not _routed(app, "/types/<"):  # until the API negotiates the type URI (HTML, JSON, RDF)
         app.add_url_rule("/types/<type_id>", "type_page", typepages.type_page)
     register_page(app, "error", views.error_page)

@@ -42,8 +42,7 @@ COMPONENT_NAMES = {
 }
 
 
-@bp.get("/types")
-def type_index():
+def type_index() -> Response:
     """The national list: name, kind, sectors, where it applies and is mandatory, instances."""
     chosen = {name: _code(name, codes) for name, codes in FILTERS.items()}
     with registry().db.session() as session:
