@@ -452,9 +452,10 @@ def validate_file(file, fmt, extra, lang, as_json) -> None:
 
 
 def _register_commands() -> None:
+    from simpul.harvesters.appcommands import applications_group
     from simpul.harvesters.commands import COMMANDS
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, applications_group):
         main.add_command(command)
 
 

@@ -25,11 +25,11 @@ from sqlalchemy import MetaData, select
 
 from simpul.harvesters import jobs, sources
 from simpul.harvesters.trust import register_organizations
-from simpul.registry import organizations, services
+from simpul.registry import applications, organizations, services
 from simpul.registry.auth import SYSTEM, create_token, revoke_token
 from simpul.registry.db import utcnow
 from simpul.registry.models import ApiToken, HarvestJob, HarvestSource
-from tests.conftest import running_app, service_record
+from tests.conftest import application_record, running_app, service_record
 from tests.web.portal.conftest import csrf_of
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -94,6 +94,12 @@ ROWS: list[tuple[Any, ...]] = [
     ("PUT", "/api/v1/services/<service_id>", "",
         A401, A401, A401, S200, A403, A403, S200, A403),
     ("DELETE", "/api/v1/services/<service_id>", "",
+        A401, A401, A401, S200, A403, A403, S200, A403),
+    ("POST", "/api/v1/applications", "",
+        A401, A401, A401, S201, A403, A403, S201, A403),
+    ("PUT", "/api/v1/applications/<app_id>", "",
+        A401, A401, A401, S200, A403, A403, S200, A403),
+    ("DELETE", "/api/v1/applications/<app_id>", "",
         A401, A401, A401, S200, A403, A403, S200, A403),
     ("POST", "/api/v1/organizations", "",
         A401, A401, A401, A403, A403, A403, S201, A403),
@@ -242,6 +248,21 @@ class World:
                 provenance=reg.provenance(SYSTEM, "api"),
             )
             return row.id, identifier
+
+    def application(self) -> tuple[str, str, str]:
+        """An application of OWNER delivering a service of OWNER: (id, identifier, service)."""
+        service_id, _ = self.service()
+        identifier = self.next_id("aplikasi")
+        reg = self.registry
+        with reg.db.transaction() as session:
+            row, _ = applications.publish(
+                session,
+                application_record(identifier, organization=OWNER, services=[service_id]),
+                SYSTEM,
+                base_uri=reg.base_uri,
+                provenance=reg.provenance(SYSTEM, "api"),
+            )
+            return row.id, identifier, service_id
 
     def source(self, kind: str = "rdf") -> str:
         """A row as ``sources.create_source`` writes it (which spends ~0.1 s looking up
@@ -393,6 +414,42 @@ def _delete_service(w: World, variant: str, actor: str) -> Attempt:
         assert w.client.get(f"/api/v1/services/{service_id}").status_code == 410
 
     return Attempt(f"/api/v1/services/{service_id}", check=check)
+
+
+@spec("POST", "/api/v1/applications")
+def _publish_application(w: World, variant: str, actor: str) -> Attempt:
+    service_id, _ = w.service()
+    identifier = w.next_id("aplikasi")
+
+    def check(response):
+        stored = w.read(response.headers["Location"])
+        assert (stored["organization"], stored["identifier"]) == (OWNER, identifier)
+        assert stored["services"] == [service_id]
+
+    body = application_record(identifier, organization=OWNER, services=[service_id])
+    return Attempt("/api/v1/applications", body, check=check)
+
+
+@spec("PUT", "/api/v1/applications/<app_id>")
+def _replace_application(w: World, variant: str, actor: str) -> Attempt:
+    app_id, identifier, service_id = w.application()
+
+    def check(response):
+        stored = w.read(f"/api/v1/applications/{app_id}")
+        assert (stored["version"], stored["lifecycle"]) == (2, "dihentikan")
+
+    body = application_record(identifier, services=[service_id], lifecycle="dihentikan")
+    return Attempt(f"/api/v1/applications/{app_id}", body, check=check)
+
+
+@spec("DELETE", "/api/v1/applications/<app_id>")
+def _delete_application(w: World, variant: str, actor: str) -> Attempt:
+    app_id, _, _ = w.application()
+
+    def check(response):
+        assert w.client.get(f"/api/v1/applications/{app_id}").status_code == 410
+
+    return Attempt(f"/api/v1/applications/{app_id}", check=check)
 
 
 @spec("POST", "/api/v1/organizations")

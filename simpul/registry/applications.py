@@ -62,8 +62,9 @@ class ServiceRefs:
     the owner's live services. ``preload`` reads an organization's services at once (bulk
     loads); otherwise each record asks for just the references it names."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session | None, opener: Callable[[], Any] | None = None):
         self.session = session
+        self.opener = opener  # opens a session for what ``preload`` did not read (bulk loads)
         self.known: dict[str, dict[str, str]] = {}  # organization -> ref -> service id
 
     def preload(self, organization: str) -> None:
@@ -101,9 +102,12 @@ class ServiceRefs:
         return found
 
     def _why(self, organization: str, ref: str) -> str:
-        row = self.session.execute(
-            select(Service.authority, Service.deleted_at).where(Service.id == ref)
-        ).first()
+        query = select(Service.authority, Service.deleted_at).where(Service.id == ref)
+        if self.session is not None:
+            row = self.session.execute(query).first()
+        else:
+            with self.opener() as session:
+                row = session.execute(query).first()
         if row is not None and row.authority != organization:
             return (
                 f"service {ref!r} belongs to {row.authority!r}: an application of "

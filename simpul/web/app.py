@@ -70,6 +70,7 @@ def _register_api(app: Flask) -> None:
     from swagger_ui_bundle import swagger_ui_path
 
     from simpul.web.api import (
+        applications,
         exports,
         harvest,
         linked_data,
@@ -82,6 +83,8 @@ def _register_api(app: Flask) -> None:
     api = Api(app)
     for module in (services, organizations, meta, linked_data, search, harvest, exports):
         api.register_blueprint(module.blp)
+    api.register_blueprint(applications.blp)
+    api.register_blueprint(applications.service_blp)
     app.register_blueprint(meta.health_bp)
 
     @app.get("/api/v1/docs/assets/<path:filename>")

@@ -314,6 +314,25 @@ def read_rows(data: bytes, name: str, options: dict[str, Any]) -> Iterator[list[
         yield from _csv_rows(data, options)
 
 
+def sheet_names(data: bytes) -> list[str]:
+    """The sheets of an XLSX workbook ([] for anything else)."""
+    if data[:4] != b"PK\x03\x04":
+        return []
+    from openpyxl import load_workbook
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
+            return []
+        book = load_workbook(io.BytesIO(data), read_only=True)
+    except Exception:  # read_rows says what is wrong with the file
+        return []
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
 def _xlsx_rows(data: bytes, sheet: str | None) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
