@@ -573,6 +573,7 @@ def _wait_for(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"server did not start on port {port}")
 
 
+from bench.applications import load_applications_bench  # noqa: E402
 from bench.exports import export_tables as _export_tables  # noqa: E402
 from bench.federation import federation_sync  # noqa: E402
 from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa: E402
@@ -605,6 +606,7 @@ BENCHMARKS = {
     "portal_pages": portal_pages,
     "stemming_accuracy": stemming_accuracy,
     "type_matching": type_matching,
+    "load_applications": load_applications_bench,
 }
 
 

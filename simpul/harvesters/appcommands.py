@@ -33,6 +33,7 @@ def applications_load(ctx, file: str, org_id: str, sheet: str | None) -> None:
     Bad lines or rows are reported with their number and nothing of them is stored; the exit
     status is 1 when any was bad."""
     from simpul.registry.appload import jsonl_records, load_applications
+    from simpul.registry.bulk import _worker_count
 
     reg = registry(ctx)
     if file != "-" and Path(file).suffix.lower() in SPREADSHEETS:
@@ -42,7 +43,8 @@ def applications_load(ctx, file: str, org_id: str, sheet: str | None) -> None:
         report = load_applications(reg, jsonl_records(sys.stdin.buffer), org_id)
     else:
         with open(file, "rb") as fh:
-            report = load_applications(reg, jsonl_records(fh), org_id)
+            workers = _worker_count(fh, None)
+            report = load_applications(reg, jsonl_records(fh), org_id, workers=workers)
     for number, message in report.errors:
         click.echo(f"{file}:{number}: {message}", err=True)
     click.echo(", ".join(f"{k} {v}" for k, v in report.counts.items()), err=True)

@@ -24,7 +24,7 @@ from simpul.errors import (
     PreconditionFailed,
     ValidationFailed,
 )
-from simpul.registry.appschema import APP_SERVER_FIELDS, APPLICATION_SCHEMA
+from simpul.registry.appschema import APP_SERVER_FIELDS, load_application
 from simpul.registry.auth import Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Application, ApplicationService, ApplicationVersion, Service
@@ -126,7 +126,7 @@ def prepare(
     if not isinstance(raw, dict):
         raise ValidationFailed.from_messages(f"expected a JSON object, got {type(raw).__name__}")
     try:
-        data = APPLICATION_SCHEMA.load({k: v for k, v in raw.items() if k not in APP_SERVER_FIELDS})
+        data = load_application({k: v for k, v in raw.items() if k not in APP_SERVER_FIELDS})
     except ValidationError as exc:
         raise ValidationFailed.from_messages(exc.messages) from None
     owner = data.get("organization") or default_organization

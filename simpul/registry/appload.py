@@ -15,7 +15,10 @@ from simpul.registry import applications
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.bulk import BOM, LoadReport
 from simpul.registry.context import Registry
+from simpul.registry.db import Database
 from simpul.registry.services import org_infos
+from simpul.registry.workers import ordered_map
+from simpul.registry.workers import pool as worker_pool
 
 Numbered = tuple[int, Any]  # line or row number, the raw record (or why it is unreadable: str)
 
@@ -40,34 +43,74 @@ def load_applications(
     actor: Actor = SYSTEM,
     batch_size: int = 1000,
     progress: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> LoadReport:
-    """Publish applications for ``organization`` (each may name its services by identifier)."""
+    """Publish applications for ``organization`` (each may name its services by identifier).
+    ``workers`` > 1 checks batches in that many processes while this one stores."""
     with registry.db.session() as session:
         orgs = org_infos(session)
         if organization not in orgs:
             raise NotFound(f"no organization {organization!r}; add it with 'simpul orgs add'")
         actor.require_write(organization)
-        refs = applications.ServiceRefs(session, registry.db.session)
+        refs = applications.ServiceRefs(session)
         refs.preload(organization)
-    refs.session = None  # preloaded: only a reference that does not resolve asks again
     provenance = registry.provenance(actor, "load")
     report = LoadReport()
-    batch: list[tuple[int, applications.PreparedApp]] = []
-    for number, raw in records:
-        prepared = _check(raw, orgs, refs, organization)
-        if isinstance(prepared, str):
-            report.add_error(number, prepared)
-            continue
-        batch.append((number, prepared))
-        if len(batch) >= batch_size:
-            _store(registry, batch, actor, provenance, report)
-            batch = []
-            if progress:
-                progress(batch_size)
-    _store(registry, batch, actor, provenance, report)
+    args = (orgs, refs.known, organization, registry.settings.database_url)
+    batches = _batches(records, batch_size)
+    if workers > 1:
+        with worker_pool(registry.db, workers, _init_checker, args) as pool:
+            for good, bad in ordered_map(pool, _check_batch, batches, inflight=workers * 2):
+                _take(registry, good, bad, actor, provenance, report, progress)
+    else:
+        _init_checker(*args)
+        for good, bad in map(_check_batch, batches):
+            _take(registry, good, bad, actor, provenance, report, progress)
     report.errors.sort()
     registry.db.analyze("applications", "application_services")
     return report
+
+
+def _batches(records: Iterable[Numbered], size: int) -> Iterator[list[Numbered]]:
+    batch: list[Numbered] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _take(registry, good, bad, actor, provenance, report: LoadReport, progress) -> None:
+    for number, message in bad:
+        report.add_error(number, message)
+    _store(registry, good, actor, provenance, report)
+    if progress:
+        progress(len(good) + len(bad))
+
+
+# -- checking (in worker processes for large inputs) ----------------------------------------------
+_context: dict[str, Any] = {}
+
+
+def _init_checker(orgs, known, organization: str, database_url: str) -> None:
+    def opener():  # only a reference that does not resolve needs the database
+        if "db" not in _context:
+            _context["db"] = Database(database_url)
+        return _context["db"].session()
+
+    refs = applications.ServiceRefs(None, opener)
+    refs.known = known
+    _context.update(orgs=orgs, refs=refs, organization=organization)
+
+
+def _check_batch(batch: list[Numbered]):
+    good, bad = [], []
+    for number, raw in batch:
+        outcome = _check(raw, _context["orgs"], _context["refs"], _context["organization"])
+        (bad if isinstance(outcome, str) else good).append((number, outcome))
+    return good, bad
 
 
 def _check(raw, orgs, refs, organization) -> applications.PreparedApp | str:

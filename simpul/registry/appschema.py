@@ -4,7 +4,9 @@ one organization, linked to the services it delivers."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+import orjson
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from simpul.reference import codelists
@@ -145,3 +147,68 @@ class ApplicationSchema(Schema):
 
 
 APPLICATION_SCHEMA = ApplicationSchema()
+# Fields whose values repeat across an agency's applications: their checked form is kept, so a
+# bulk load checks each distinct value once (the record is checked field by field, below).
+REPEATING = frozenset(
+    {"kind", "category", "lifecycle", "hosting", "operator", "developer", "interfaces"}
+    | {"security", "sectors", "documents", "organization", "splp_status"}
+)
+CACHE_SIZE = 4096
+_SPLP_STATUS = Nested(SplpSchema)
+_checked: dict[tuple[str, bytes], Any] = {}
+
+
+def load_application(raw: dict[str, Any]) -> dict[str, Any]:
+    """``APPLICATION_SCHEMA.load(raw)``, the same checks and messages, several times faster on
+    bulk loads: fields are checked one by one, and a repeating value once."""
+    schema, data, errors = APPLICATION_SCHEMA, {}, {}
+    for name, value in raw.items():
+        field = schema.fields.get(name)
+        if field is None:
+            errors[name] = ["Unknown field."]
+            continue
+        try:
+            data[name] = _field(name, field, value)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    for name in ("identifier", "name"):
+        if name not in raw:
+            errors[name] = ["Missing data for required field."]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        schema._interfaces(data)
+    except ValidationError as exc:
+        raise ValidationError({exc.field_name: exc.messages}) from None
+    return schema._clean(data)
+
+
+def _splp(value: dict[str, Any]) -> dict[str, Any]:
+    """The SPLP block: its status checked once per distinct status, its gateway ids each time."""
+    status = {k: v for k, v in value.items() if k == "status"}
+    out = dict(_field("splp_status", _SPLP_STATUS, status))
+    if "apis" in value:
+        try:
+            out["apis"] = SplpSchema._declared_fields["apis"].deserialize(value["apis"])
+        except ValidationError as exc:
+            raise ValidationError({"apis": exc.messages}) from None
+    try:
+        SplpSchema._apis_need_splp(None, out)
+    except ValidationError as exc:
+        raise ValidationError({exc.field_name: exc.messages}) from None
+    return out
+
+
+def _field(name: str, field: fields.Field, value: Any) -> Any:
+    if name == "splp" and isinstance(value, dict) and set(value) <= {"status", "apis"}:
+        return _splp(value)
+    if name not in REPEATING:
+        return field.deserialize(value)
+    key = (name, orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+    found = _checked.get(key)
+    if found is None:
+        found = field.deserialize(value)
+        if len(_checked) >= CACHE_SIZE:
+            _checked.clear()
+        _checked[key] = found
+    return orjson.loads(orjson.dumps(found)) if isinstance(found, dict | list) else found
