@@ -81,6 +81,7 @@ S200, S201, S202, S204 = Stored(200), Stored(201), Stored(202), Stored(204)
 SIGN_IN = Unchanged(302, r"/publish/sign-in\?next=.*")  # sent to sign in, nothing written
 EDITOR = Stored(302, r"/publish/services/[^/]+/edit\?saved=1")  # saved, back in the editor
 DASHBOARD = Stored(302, "/publish")
+APP_EDITOR = Stored(302, r"/publish/applications/[^/]+/edit")
 JOB = Stored(302, r"/audit/jobs/[^/?]+")
 HOME, SIGNED_OUT = Unchanged(302, "/"), Stored(302, "/")
 
@@ -146,6 +147,11 @@ ROWS: list[tuple[Any, ...]] = [
         SIGN_IN, SIGN_IN, SIGN_IN, EDITOR, A403, A403, EDITOR, A403),
     ("POST", "/publish/services/<service_id>/retire", "",
         SIGN_IN, SIGN_IN, SIGN_IN, DASHBOARD, A403, A403, DASHBOARD, A403),
+    # as for services: an editor's form writes its own organization's application
+    ("POST", "/publish/applications/new", "",
+        SIGN_IN, SIGN_IN, SIGN_IN, APP_EDITOR, APP_EDITOR, APP_EDITOR, APP_EDITOR, APP_EDITOR),
+    ("POST", "/publish/applications/<app_id>/edit", "",
+        SIGN_IN, SIGN_IN, SIGN_IN, APP_EDITOR, A403, A403, APP_EDITOR, A403),
     ("POST", "/publish/sources/<source_id>/harvest", "",
         SIGN_IN, SIGN_IN, SIGN_IN, JOB, A403, A403, JOB, A403),
     ("POST", "/publish/jobs/<job_id>/cancel", "",
@@ -668,6 +674,33 @@ def _portal_retire(w: World, variant: str, actor: str) -> Attempt:
         assert w.client.get(f"/api/v1/services/{service_id}").status_code == 410
 
     return _portal(w, actor, f"/publish/services/{service_id}/retire", {}, check)
+
+
+@spec("POST", "/publish/applications/new")
+def _portal_create_application(w: World, variant: str, actor: str) -> Attempt:
+    identifier = w.next_id("aplikasi-portal")
+    fields = {"identifier": identifier, "name_id": "Aplikasi Portal", "organization": OWNER}
+    writes_for = OWNER if actor in ("owner", "admin") else ORG_OF.get(actor)
+
+    def check(response):
+        app_id = re.search(r"/publish/applications/([^/]+)/edit", response.headers["Location"])
+        stored = w.read(f"/api/v1/applications/{app_id.group(1)}")
+        assert (stored["organization"], stored["identifier"]) == (writes_for, identifier)
+
+    return _portal(w, actor, "/publish/applications/new", fields, check)
+
+
+@spec("POST", "/publish/applications/<app_id>/edit")
+def _portal_edit_application(w: World, variant: str, actor: str) -> Attempt:
+    app_id, _, service_id = w.application()
+    fields = {"name_id": "Aplikasi (diubah lewat portal)", "services": service_id}
+
+    def check(response):
+        stored = w.read(f"/api/v1/applications/{app_id}")
+        assert (stored["version"], stored["name"]) == (2, {"id": fields["name_id"]})
+        assert stored["services"] == [service_id]
+
+    return _portal(w, actor, f"/publish/applications/{app_id}/edit", fields, check)
 
 
 @spec("POST", "/publish/sources/<source_id>/harvest")
