@@ -277,6 +277,8 @@ class _Run:
                 items = iter(())
         self.store = BatchStore(self._store_context())
         self._run_batches(items)
+        if not self.cancelled:
+            self._store_applications()
         if getattr(self.harvester, "reset", False):  # the remote started over: a full pass
             self.mode = "full"
         self.fetcher.close()
@@ -285,6 +287,30 @@ class _Run:
         elif self.mode == "full":
             self.counts["kept_unseen"] = self._unseen_count()
         self._finish()
+
+    def _store_applications(self) -> None:
+        """The applications the source lists (spreadsheets), once its services are stored."""
+        from simpul.harvesters.applications import store
+
+        found = self.harvester.applications()
+        if not found:
+            return
+        provenance = self.registry.provenance(
+            self.actor, "harvest", source=self.source_id, job=self.job_id
+        )
+        counts, problems = store(
+            self.registry.db,
+            self.spec.organization,
+            found,
+            actor=self.actor,
+            base_uri=self.registry.base_uri,
+            provenance=provenance,
+        )
+        self.counts.update(counts)
+        errors = [self.report.error(key, "application", why) for key, why in problems]
+        self.counts["errors"] += len(errors)
+        with self.registry.db.transaction() as session:
+            self.report.log(session, errors)
 
     def _load_organizations(self, session: Session) -> None:
         self.orgs = Organizations(session, self.spec.organization)
