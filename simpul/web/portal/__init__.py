@@ -41,6 +41,7 @@ def init_portal(app: Flask, settings: Settings) -> None:
     for module in (citizen, publisher, typedecl, audit, apps):
         app.register_blueprint(module.bp)
     register_page(app, "service", citizen.service_page)  # a service URI asked for by a browser
+    register_page(app, "application", apps.application_page)  # an application URI, likewise
     register_page(app, "error", views.error_page)
 
 

@@ -84,8 +84,7 @@ def application_index():
     )
 
 
-@bp.get("/aplikasi/<app_id>")
-@bp.get("/applications/<app_id>")
+@bp.get("/aplikasi/<app_id>")  # /applications/<id> (the URI) negotiates: web/api/linked_data
 def application_page(app_id: str):
     reg = registry()
     try:
