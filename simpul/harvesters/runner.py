@@ -298,14 +298,26 @@ class _Run:
         provenance = self.registry.provenance(
             self.actor, "harvest", source=self.source_id, job=self.job_id
         )
-        counts, problems = store(
-            self.registry.db,
-            self.spec.organization,
-            found,
-            actor=self.actor,
-            base_uri=self.registry.base_uri,
-            provenance=provenance,
-        )
+        if getattr(self.harvester, "feed", False):  # another node's: kept ids, its subtree
+            from simpul.harvesters.appfederation import store_federated
+
+            counts, problems = store_federated(
+                self.registry.db,
+                set(self.writable),
+                found,
+                actor=self.actor,
+                base_uri=self.registry.base_uri,
+                provenance=provenance,
+            )
+        else:
+            counts, problems = store(
+                self.registry.db,
+                self.spec.organization,
+                found,
+                actor=self.actor,
+                base_uri=self.registry.base_uri,
+                provenance=provenance,
+            )
         self.counts.update(counts)
         errors = [self.report.error(key, "application", why) for key, why in problems]
         self.counts["errors"] += len(errors)

@@ -28,7 +28,13 @@ from simpul.registry.applinks import ServiceRefs
 from simpul.registry.appschema import APP_SERVER_FIELDS, load_application
 from simpul.registry.auth import Actor
 from simpul.registry.db import as_utc, utcnow
-from simpul.registry.models import Application, ApplicationService, ApplicationVersion, Service
+from simpul.registry.models import (
+    Application,
+    ApplicationService,
+    ApplicationVersion,
+    Change,
+    Service,
+)
 from simpul.registry.services import (
     MAX_INTEGER,
     OrgInfo,
@@ -52,6 +58,7 @@ class PreparedApp(NamedTuple):
     data: dict[str, Any]
     content_hash: str
     provenance: dict[str, Any] | None = None
+    identity: tuple[str, str] | None = None  # (id, URI) kept from its origin (federation)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -143,10 +150,18 @@ def _update_rows(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def _log(session: Session, entries: list[dict[str, Any]], actor: Actor, now: datetime) -> None:
+    """Version rows and change feed rows (kind ``application``) of written applications."""
     if entries:
         session.execute(
             insert(ApplicationVersion.__table__),
             [{"data": None, **e, "actor": actor.name, "at": now} for e in entries],
+        )
+        changes = [
+            {"service_id": e["application_id"], "version": e["version"], "action": e["action"]}
+            for e in entries
+        ]
+        session.execute(
+            insert(Change.__table__), [{**c, "kind": "application", "at": now} for c in changes]
         )
 
 
@@ -211,10 +226,11 @@ def publish_many(
         values = _columns(prepared, now, provenance)
         if state is None:
             app_id, version, outcome = new_id(), 1, Outcome.CREATED
+            app_id, uri = prepared.identity or (app_id, f"{base_uri}/applications/{app_id}")
             inserts[app_id] = {
                 **values,
                 "id": app_id,
-                "uri": f"{base_uri}/applications/{app_id}",
+                "uri": uri,
                 "created": now,
                 "version": 1,
             }

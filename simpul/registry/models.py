@@ -131,10 +131,12 @@ class Change(Base):
     __tablename__ = "changes"
 
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    service_id: Mapped[str] = mapped_column(String(32), index=True)
+    service_id: Mapped[str] = mapped_column(String(32), index=True)  # or the application's id
     version: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(12))
     at: Mapped[datetime] = mapped_column(Timestamp)
+    # what changed: a service, or an application (migration 0020)
+    kind: Mapped[str] = mapped_column(String(12), server_default="service", default="service")
     # PostgreSQL: id of the writing transaction (server default), see migration 0002
     txid: Mapped[int | None] = mapped_column(BigInteger)
 
