@@ -9,13 +9,11 @@ from simpul.harvesters.runner import harvest
 from simpul.registry import applications
 from simpul.registry.auth import SYSTEM
 from simpul.registry.organizations import create_organization
-from tests.harvesters.types.test_simpul import (  # noqa: F401 (the fixture)
-    follow,
-    nodes,
-    publish_at,
-)
+from tests.harvesters.types import test_simpul
+from tests.harvesters.types.test_simpul import follow, publish_at
 from tests.services.node import Node
 
+nodes = test_simpul.nodes  # the three nodes (desa, kabkota, provinsi) as a fixture here
 OUTSIDE = {"id": "kab-gorontalo", "name": {"id": "Kabupaten Gorontalo"}, "level": "kabkota"}
 
 
