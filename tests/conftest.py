@@ -308,3 +308,37 @@ def service_record(identifier: str = "akta-kelahiran", **fields) -> dict:
     }
     record.update(fields)
     return record
+
+
+def application_record(identifier: str = "sidukcapil", **fields) -> dict:
+    """An application that fills every field of its publish format (services: none)."""
+    record = {
+        "identifier": identifier,
+        "name": {"id": "Sistem Informasi Kependudukan", "en": "Civil Registration System"},
+        "short_name": "SIDUKCAPIL",
+        "description": {"id": "Aplikasi pelayanan administrasi kependudukan."},
+        "keywords": ["dukcapil"],
+        "sectors": ["kependudukan"],
+        "url": "https://sidukcapil.gorontalokota.go.id",
+        "store_urls": ["https://play.google.com/store/apps/details?id=id.go.sidukcapil"],
+        "documentation_url": "https://sidukcapil.gorontalokota.go.id/docs",
+        "kind": "web",
+        "category": "khusus",
+        "lifecycle": "digunakan",
+        "operator": {"name": "Bidang Pelayanan Pencatatan Sipil"},
+        "developer": {"name": "PT Contoh Teknologi"},
+        "hosting": "pusat-data-daerah",
+        "interfaces": [
+            {
+                "type": "rest",
+                "url": "https://api.gorontalokota.go.id/dukcapil",
+                "openapi": "https://api.gorontalokota.go.id/dukcapil/openapi.json",
+                "authentication": "oauth2",
+            }
+        ],
+        "splp": {"status": "terdaftar", "apis": ["dukcapil-akta-v1"]},
+        "security": {"level": "tinggi", "last_audit": "2025-06-30"},
+        "documents": [{"title": "Manual pengguna", "url": "https://example.go.id/manual.pdf"}],
+    }
+    record.update(fields)
+    return {k: v for k, v in record.items() if v is not None}

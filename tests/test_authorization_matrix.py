@@ -25,7 +25,7 @@ from sqlalchemy import MetaData, select
 
 from simpul.harvesters import jobs, sources
 from simpul.harvesters.trust import register_organizations
-from simpul.registry import declarations, organizations, services, types
+from simpul.registry import applications, declarations, organizations, services, types
 from simpul.registry.auth import SYSTEM, create_token, revoke_token
 from simpul.registry.db import utcnow
 from simpul.registry.models import (
@@ -35,7 +35,7 @@ from simpul.registry.models import (
     ServiceType,
     TypeDeclaration,
 )
-from tests.conftest import running_app, service_record
+from tests.conftest import application_record, running_app, service_record
 from tests.web.portal.conftest import csrf_of
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -87,6 +87,7 @@ S200, S201, S202, S204 = Stored(200), Stored(201), Stored(202), Stored(204)
 SIGN_IN = Unchanged(302, r"/publish/sign-in\?next=.*")  # sent to sign in, nothing written
 EDITOR = Stored(302, r"/publish/services/[^/]+/edit\?saved=1")  # saved, back in the editor
 DASHBOARD = Stored(302, "/publish")
+APP_EDITOR = Stored(302, r"/publish/applications/[^/]+/edit")
 JOB = Stored(302, r"/audit/jobs/[^/?]+")
 TYPES = Stored(302, r"/publish/types\?org=.+")
 HOME, SIGNED_OUT = Unchanged(302, "/"), Stored(302, "/")
@@ -102,6 +103,12 @@ ROWS: list[tuple[Any, ...]] = [
     ("PUT", "/api/v1/services/<service_id>", "",
         A401, A401, A401, S200, A403, A403, S200, A403),
     ("DELETE", "/api/v1/services/<service_id>", "",
+        A401, A401, A401, S200, A403, A403, S200, A403),
+    ("POST", "/api/v1/applications", "",
+        A401, A401, A401, S201, A403, A403, S201, A403),
+    ("PUT", "/api/v1/applications/<app_id>", "",
+        A401, A401, A401, S200, A403, A403, S200, A403),
+    ("DELETE", "/api/v1/applications/<app_id>", "",
         A401, A401, A401, S200, A403, A403, S200, A403),
     ("POST", "/api/v1/organizations", "",
         A401, A401, A401, A403, A403, A403, S201, A403),
@@ -165,6 +172,11 @@ ROWS: list[tuple[Any, ...]] = [
         SIGN_IN, SIGN_IN, SIGN_IN, DASHBOARD, A403, A403, DASHBOARD, A403),
     ("POST", "/publish/services/<service_id>/review", "",
         SIGN_IN, SIGN_IN, SIGN_IN, REVIEWED, A403, A403, REVIEWED, A403),
+    # as for services: an editor's form writes its own organization's application
+    ("POST", "/publish/applications/new", "",
+        SIGN_IN, SIGN_IN, SIGN_IN, APP_EDITOR, APP_EDITOR, APP_EDITOR, APP_EDITOR, APP_EDITOR),
+    ("POST", "/publish/applications/<app_id>/edit", "",
+        SIGN_IN, SIGN_IN, SIGN_IN, APP_EDITOR, A403, A403, APP_EDITOR, A403),
     ("POST", "/publish/sources/<source_id>/harvest", "",
         SIGN_IN, SIGN_IN, SIGN_IN, JOB, A403, A403, JOB, A403),
     ("POST", "/publish/jobs/<job_id>/cancel", "",
@@ -306,6 +318,21 @@ class World:
         with reg.db.transaction() as session:
             types.replace_type(session, type_id, kind, SYSTEM, base_uri="", provenance={})
         return row.id
+
+    def application(self) -> tuple[str, str, str]:
+        """An application of OWNER delivering a service of OWNER: (id, identifier, service)."""
+        service_id, _ = self.service()
+        identifier = self.next_id("aplikasi")
+        reg = self.registry
+        with reg.db.transaction() as session:
+            row, _ = applications.publish(
+                session,
+                application_record(identifier, organization=OWNER, services=[service_id]),
+                SYSTEM,
+                base_uri=reg.base_uri,
+                provenance=reg.provenance(SYSTEM, "api"),
+            )
+            return row.id, identifier, service_id
 
     def source(self, kind: str = "rdf") -> str:
         """A row as ``sources.create_source`` writes it (which spends ~0.1 s looking up
@@ -457,6 +484,42 @@ def _delete_service(w: World, variant: str, actor: str) -> Attempt:
         assert w.client.get(f"/api/v1/services/{service_id}").status_code == 410
 
     return Attempt(f"/api/v1/services/{service_id}", check=check)
+
+
+@spec("POST", "/api/v1/applications")
+def _publish_application(w: World, variant: str, actor: str) -> Attempt:
+    service_id, _ = w.service()
+    identifier = w.next_id("aplikasi")
+
+    def check(response):
+        stored = w.read(response.headers["Location"])
+        assert (stored["organization"], stored["identifier"]) == (OWNER, identifier)
+        assert stored["services"] == [service_id]
+
+    body = application_record(identifier, organization=OWNER, services=[service_id])
+    return Attempt("/api/v1/applications", body, check=check)
+
+
+@spec("PUT", "/api/v1/applications/<app_id>")
+def _replace_application(w: World, variant: str, actor: str) -> Attempt:
+    app_id, identifier, service_id = w.application()
+
+    def check(response):
+        stored = w.read(f"/api/v1/applications/{app_id}")
+        assert (stored["version"], stored["lifecycle"]) == (2, "dihentikan")
+
+    body = application_record(identifier, services=[service_id], lifecycle="dihentikan")
+    return Attempt(f"/api/v1/applications/{app_id}", body, check=check)
+
+
+@spec("DELETE", "/api/v1/applications/<app_id>")
+def _delete_application(w: World, variant: str, actor: str) -> Attempt:
+    app_id, _, _ = w.application()
+
+    def check(response):
+        assert w.client.get(f"/api/v1/applications/{app_id}").status_code == 410
+
+    return Attempt(f"/api/v1/applications/{app_id}", check=check)
 
 
 @spec("POST", "/api/v1/organizations")
@@ -820,6 +883,33 @@ def _portal_resolve(w: World, variant: str, actor: str) -> Attempt:
     service_id = w.flagged_service()
     url = f"/publish/services/{service_id}/review"
     return _portal(w, actor, url, {"action": "confirm"}, _resolved(w, service_id))
+
+
+@spec("POST", "/publish/applications/new")
+def _portal_create_application(w: World, variant: str, actor: str) -> Attempt:
+    identifier = w.next_id("aplikasi-portal")
+    fields = {"identifier": identifier, "name_id": "Aplikasi Portal", "organization": OWNER}
+    writes_for = OWNER if actor in ("owner", "admin") else ORG_OF.get(actor)
+
+    def check(response):
+        app_id = re.search(r"/publish/applications/([^/]+)/edit", response.headers["Location"])
+        stored = w.read(f"/api/v1/applications/{app_id.group(1)}")
+        assert (stored["organization"], stored["identifier"]) == (writes_for, identifier)
+
+    return _portal(w, actor, "/publish/applications/new", fields, check)
+
+
+@spec("POST", "/publish/applications/<app_id>/edit")
+def _portal_edit_application(w: World, variant: str, actor: str) -> Attempt:
+    app_id, _, service_id = w.application()
+    fields = {"name_id": "Aplikasi (diubah lewat portal)", "services": service_id}
+
+    def check(response):
+        stored = w.read(f"/api/v1/applications/{app_id}")
+        assert (stored["version"], stored["name"]) == (2, {"id": fields["name_id"]})
+        assert stored["services"] == [service_id]
+
+    return _portal(w, actor, f"/publish/applications/{app_id}/edit", fields, check)
 
 
 @spec("POST", "/publish/sources/<source_id>/harvest")

@@ -144,6 +144,11 @@ class Harvester:
         Simpul nodes); most types name none."""
         return []
 
+    def applications(self) -> list[tuple[str, dict[str, Any]]]:
+        """Applications (aplikasi) the remote lists beside its services, as (key, raw record)
+        of the source's organization, stored after the services; most types list none."""
+        return []
+
     def transform(self, item: Item) -> Transformed:
         raise NotImplementedError
 

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from simpul.harvesters import inventory, jobs
+from simpul.harvesters.appdeletions import apply_held
 from simpul.harvesters.importing import Organizations
 from simpul.harvesters.sources import get_source
 from simpul.registry.auth import SYSTEM, Actor
@@ -102,4 +103,5 @@ def review_held(
     writable = {k: orgs.info[k] for k in orgs.writable}
     harvest_actor = Actor(f"harvest:{source.id}", source.organization_id, "system")
     deleted = delete_vanished(session, source.id, rows, harvest_actor, writable, base_uri)
+    deleted += apply_held(session, source.id, job.id, job.held, harvest_actor)
     return jobs.apply(session, job_id, deleted)

@@ -40,6 +40,9 @@ from sqlalchemy.orm import Session
 from simpul import metrics
 from simpul.errors import Conflict, ValidationFailed
 from simpul.harvesters import harvester_class, jobs
+from simpul.harvesters.appdeletions import HELD_PREFIX
+from simpul.harvesters.appdeletions import retire as retire_applications
+from simpul.harvesters.appdeletions import vanished as vanished_applications
 from simpul.harvesters.base import (
     Harvester,
     Item,
@@ -277,6 +280,8 @@ class _Run:
                 items = iter(())
         self.store = BatchStore(self._store_context())
         self._run_batches(items)
+        if not self.cancelled:
+            self._store_applications()
         if getattr(self.harvester, "reset", False):  # the remote started over: a full pass
             self.mode = "full"
         self.fetcher.close()
@@ -285,6 +290,45 @@ class _Run:
         elif self.mode == "full":
             self.counts["kept_unseen"] = self._unseen_count()
         self._finish()
+
+    def _store_applications(self) -> None:
+        """The applications the source lists (spreadsheets), once its services are stored."""
+        from simpul.harvesters.applications import store
+
+        found = self.harvester.applications()
+        self.seen_applications = {
+            (self.spec.organization, raw.get("identifier")) for _, raw in found
+        }
+        if not found:
+            return
+        provenance = self.registry.provenance(
+            self.actor, "harvest", source=self.source_id, job=self.job_id
+        )
+        if getattr(self.harvester, "feed", False):  # another node's: kept ids, its subtree
+            from simpul.harvesters.appfederation import store_federated
+
+            counts, problems = store_federated(
+                self.registry.db,
+                set(self.writable),
+                found,
+                actor=self.actor,
+                base_uri=self.registry.base_uri,
+                provenance=provenance,
+            )
+        else:
+            counts, problems = store(
+                self.registry.db,
+                self.spec.organization,
+                found,
+                actor=self.actor,
+                base_uri=self.registry.base_uri,
+                provenance=provenance,
+            )
+        self.counts.update(counts)
+        errors = [self.report.error(key, "application", why) for key, why in problems]
+        self.counts["errors"] += len(errors)
+        with self.registry.db.transaction() as session:
+            self.report.log(session, errors)
 
     def _load_organizations(self, session: Session) -> None:
         self.orgs = Organizations(session, self.spec.organization)
@@ -570,22 +614,38 @@ class _Run:
     def _vanished(self) -> None:
         with self.registry.db.transaction() as session:
             rows = self._unseen(session)
-            if not rows:
+            apps, known_apps = self._vanished_applications(session)
+            if not rows and not apps:
                 return
-            share = len(rows) / max(self.known_before, 1)
+            share = max(len(rows) / max(self.known_before, 1), len(apps) / max(known_apps, 1))
             limit = float(self.spec.options.get("max_delete_share", self.settings.max_delete_share))
             if share > limit:
                 held = retirable(session, rows)
-                jobs.hold(session, self.job_id, sorted(held))
-                self.counts["held"] = len(held)
+                jobs.hold(session, self.job_id, [*sorted(held), *(HELD_PREFIX + a for a in apps)])
+                self.counts["held"] = len(held) + len(apps)
                 self.held_message = (
-                    f"{len(rows)} of {self.known_before} records ({share:.0%}) vanished at once, "
-                    f"more than the {limit:.0%} allowed: their deletion is held for review"
+                    f"{len(rows) + len(apps)} of {self.known_before + known_apps} records "
+                    f"({share:.0%}) vanished at once, more than the {limit:.0%} allowed: "
+                    "their deletion is held for review"
                 )
                 return
-            self.counts["deleted"] += delete_vanished(
-                session, self.source_id, rows, self.actor, self.writable, self.registry.base_uri
-            )
+            if rows:
+                self.counts["deleted"] += delete_vanished(
+                    session, self.source_id, rows, self.actor, self.writable, self.registry.base_uri
+                )
+            if apps:
+                retired = retire_applications(session, self.source_id, apps, self.actor)
+                self.counts["applications_deleted"] = retired
+
+    def _vanished_applications(self, session: Session) -> tuple[list[str], int]:
+        """Applications this source wrote that its pass no longer lists (not for change feeds,
+        whose deletions come as tombstones)."""
+        if getattr(self.harvester, "feed", False):
+            return [], 0
+        seen = getattr(self, "seen_applications", None)
+        if seen is None:  # the applications were not read this run
+            return [], 0
+        return vanished_applications(session, self.source_id, seen)
 
     # -- bookkeeping ------------------------------------------------------------------------------
     def _error_now(self, key: str | None, stage: str, message: str) -> None:

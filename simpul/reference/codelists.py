@@ -147,6 +147,80 @@ DECLARATIONS = _freeze(
     ]
 )
 
+# Applications (aplikasi) behind e-services, as the SPBE inventory describes them.
+APPLICATION_KINDS = _freeze(
+    [
+        ("web", "Aplikasi web", "Web application"),
+        ("mobile", "Aplikasi seluler", "Mobile app"),
+        ("api", "Layanan API", "API service"),
+        ("desktop", "Aplikasi desktop", "Desktop application"),
+        ("chatbot", "Chatbot/WhatsApp", "Chatbot/WhatsApp"),
+    ]
+)
+
+# Perpres 95/2018 (SPBE): a general application serves every agency alike, a special one a
+# particular agency's own business.
+APPLICATION_CATEGORIES = _freeze(
+    [
+        ("umum", "Aplikasi umum", "General application"),
+        ("khusus", "Aplikasi khusus", "Special application"),
+    ]
+)
+
+APPLICATION_LIFECYCLES = _freeze(
+    [
+        ("direncanakan", "Direncanakan", "Planned"),
+        ("dikembangkan", "Dikembangkan", "In development"),
+        ("digunakan", "Digunakan", "In use"),
+        ("dihentikan", "Dihentikan", "Discontinued"),
+    ]
+)
+
+HOSTING = _freeze(
+    [
+        ("pdn", "Pusat Data Nasional", "National data centre"),
+        ("pusat-data-daerah", "Pusat data daerah", "Regional data centre"),
+        ("cloud", "Komputasi awan", "Cloud"),
+        ("on-premise", "Server milik instansi", "On premises"),
+    ]
+)
+
+INTERFACE_TYPES = _freeze(
+    [
+        ("none", "Tanpa antarmuka", "No interface"),
+        ("rest", "REST", "REST"),
+        ("soap", "SOAP", "SOAP"),
+        ("graphql", "GraphQL", "GraphQL"),
+    ]
+)
+
+API_AUTHENTICATION = _freeze(
+    [
+        ("none", "Tanpa autentikasi", "No authentication"),
+        ("api-key", "Kunci API", "API key"),
+        ("oauth2", "OAuth 2.0", "OAuth 2.0"),
+        ("basic", "Autentikasi dasar", "Basic authentication"),
+        ("mtls", "TLS dua arah", "Mutual TLS"),
+    ]
+)
+
+SPLP_STATUSES = _freeze(
+    [
+        ("belum", "Belum terdaftar di SPLP", "Not on SPLP"),
+        ("terdaftar", "Terdaftar di SPLP", "Registered on SPLP"),
+        ("terhubung", "Terhubung melalui SPLP", "Connected through SPLP"),
+    ]
+)
+
+# The security category of an electronic system (BSSN regulation 4/2021 on SPBE security).
+SECURITY_LEVELS = _freeze(
+    [
+        ("rendah", "Rendah", "Low"),
+        ("sedang", "Sedang", "Medium"),
+        ("tinggi", "Tinggi", "High"),
+    ]
+)
+
 CODE_LISTS: MappingProxyType = MappingProxyType(
     {
         "levels": LEVELS,
@@ -159,6 +233,14 @@ CODE_LISTS: MappingProxyType = MappingProxyType(
         "type-kinds": TYPE_KINDS,
         "type-statuses": TYPE_STATUSES,
         "declarations": DECLARATIONS,
+        "application-kinds": APPLICATION_KINDS,
+        "application-categories": APPLICATION_CATEGORIES,
+        "application-lifecycles": APPLICATION_LIFECYCLES,
+        "hosting": HOSTING,
+        "interface-types": INTERFACE_TYPES,
+        "api-authentication": API_AUTHENTICATION,
+        "splp-statuses": SPLP_STATUSES,
+        "security-levels": SECURITY_LEVELS,
     }
 )
 

@@ -68,6 +68,7 @@ class CV(DefinedNamespace):
     holdsRequirement: URIRef
     isClassifiedBy: URIRef
     isGroupedBy: URIRef
+    ownedBy: URIRef
     processingTime: URIRef
     sector: URIRef
     thematicArea: URIRef
@@ -110,6 +111,18 @@ class CPSVID(DefinedNamespace):
     # the national service type (jenis layanan) a service instantiates; a sub-property of
     # cv:isClassifiedBy, which is written beside it
     serviceType: URIRef
+    # applications (aplikasi): a cv:Channel owned by the agency (docs/cpsv-ap-id.md)
+    Application: URIRef
+    shortName: URIRef
+    applicationCategory: URIRef
+    lifecycle: URIRef
+    hosting: URIRef
+    operatedBy: URIRef
+    developedBy: URIRef
+    splpStatus: URIRef
+    securityLevel: URIRef
+    lastAudit: URIRef
+    authentication: URIRef
 
 
 SCHEMA = Namespace("https://schema.org/")

@@ -132,6 +132,14 @@ def catalog_blocks(
     yield header
     for record in _records(session, query, where, index):
         yield [catalog_entry(base_uri, record["uri"]), *record_blocks(record, shared)]
+    yield from _applications(session, base_uri, where, shared)
+
+
+def _applications(session: Session, base_uri: str, where: CatalogFilter, shared: SharedNodes):
+    from simpul.registry.appcatalog import application_blocks, application_records
+
+    records = application_records(session, where, shared.orgs)
+    yield from application_blocks(records, shared.orgs, f"{base_uri}/catalog", shared)
 
 
 def render_key(row, org_uri: str, index: TypeIndex | None = None) -> str:
@@ -192,6 +200,8 @@ def cached_catalog(
             yield w.block([catalog_entry(base_uri, row.uri), *shared.triples(refs)])
         if pending:
             store(pending)
+        for block in _applications(session, base_uri, where, shared):
+            yield w.block(block)
 
     return assemble(w, blocks())
 

@@ -47,16 +47,28 @@ def _visible_below(session: Session) -> Any:
     return session.scalar(text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"))
 
 
-def list_changes(session: Session, since: str | None, limit: int) -> dict[str, Any]:
+KINDS = ("service", "application")
+
+
+def list_changes(
+    session: Session, since: str | None, limit: int, kinds: tuple[str, ...] = ("service",)
+) -> dict[str, Any]:
+    """A page of changes of the ``kinds`` asked for; services only by default, so harvesters
+    that predate applications never see one (the cursor still counts every change)."""
     after = decode_cursor(since)
-    query = select(Change).where(Change.seq > after).order_by(Change.seq).limit(limit + 1)
+    query = select(Change).where(Change.seq > after, Change.kind.in_(kinds))
+    query = query.order_by(Change.seq).limit(limit + 1)
     horizon = _visible_below(session)
     if horizon is not None:
         query = query.where(Change.txid < horizon)
     rows = list(session.scalars(query))
     more = len(rows) > limit
     rows = rows[:limit]
-    records = _states(session, rows)
+    records = _states(session, [r for r in rows if r.kind == "service"])
+    if len(records) < len(rows):
+        from simpul.registry.appchanges import application_states
+
+        records |= application_states(session, [r for r in rows if r.kind == "application"])
     items = [_item(change, records.get((change.service_id, change.version))) for change in rows]
     last = rows[-1].seq if rows else after
     return {"items": items, "next": encode_cursor(last), "more": more}
@@ -101,6 +113,7 @@ def _item(change: Change, state: dict[str, Any] | None) -> dict[str, Any]:
     item = {
         "cursor": encode_cursor(change.seq),
         "action": change.action,
+        "kind": change.kind,
         "id": change.service_id,
         "version": change.version,
         "at": as_utc(change.at).isoformat(),

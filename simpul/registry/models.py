@@ -131,10 +131,12 @@ class Change(Base):
     __tablename__ = "changes"
 
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    service_id: Mapped[str] = mapped_column(String(32), index=True)
+    service_id: Mapped[str] = mapped_column(String(32), index=True)  # or the application's id
     version: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(12))
     at: Mapped[datetime] = mapped_column(Timestamp)
+    # what changed: a service, or an application (migration 0020)
+    kind: Mapped[str] = mapped_column(String(12), server_default="service", default="service")
     # PostgreSQL: id of the writing transaction (server default), see migration 0002
     txid: Mapped[int | None] = mapped_column(BigInteger)
 
@@ -350,3 +352,61 @@ class TypeDeclaration(Base):
     covered_by: Mapped[str | None] = mapped_column(String(100))
     actor: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Application(Base):
+    """An application (aplikasi) behind e-services, owned by one organization; ``data`` holds
+    the record as published, the columns what lists filter on."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "identifier", name="uq_applications_org_identifier"),
+        Index("ix_applications_live_modified", "deleted_at", "modified"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    uri: Mapped[str] = mapped_column(String(500), unique=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    identifier: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12))  # active; deleted once tombstoned
+    kind: Mapped[str | None] = mapped_column(String(12), index=True)
+    lifecycle: Mapped[str | None] = mapped_column(String(16), index=True)
+    splp_status: Mapped[str | None] = mapped_column(String(12), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    created: Mapped[datetime] = mapped_column(Timestamp)
+    modified: Mapped[datetime] = mapped_column(Timestamp)
+    deleted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    provenance: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class ApplicationVersion(Base):
+    __tablename__ = "application_versions"
+    __table_args__ = (
+        UniqueConstraint("application_id", "version", name="uq_application_versions_av"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(12))  # created, updated, deleted, restored
+    # The content at this version; NULL while it is the application's current content.
+    data: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class ApplicationService(Base):
+    """A service an application delivers (many to many; both belong to one organization)."""
+
+    __tablename__ = "application_services"
+    __table_args__ = (Index("ix_application_services_service", "service_id", "application_id"),)
+
+    application_id: Mapped[str] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True
+    )
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -73,8 +73,19 @@ def record_graph(record: dict[str, Any], orgs: dict[str, dict]):
     return graph
 
 
-def record_document(fmt: str, record: dict[str, Any], orgs: dict[str, dict]) -> str:
-    return "".join(write_document(fmt, [record_blocks(record, SharedNodes(orgs))]))
+def record_document(
+    fmt: str,
+    record: dict[str, Any],
+    orgs: dict[str, dict],
+    more: tuple[list[Triple], set[str]] | None = None,
+) -> str:
+    """One record's document; ``more``: further triples (the applications it is delivered
+    through) and the shared nodes they name."""
+    shared = SharedNodes(orgs)
+    blocks = [record_blocks(record, shared)]
+    if more:
+        blocks.append(more[0] + shared.triples(more[1]))
+    return "".join(write_document(fmt, blocks))
 
 
 def catalog_header(

@@ -25,6 +25,14 @@ SCHEME_TITLES = {
     "type-kinds": ("Jenis layanan menurut sifatnya", "Kinds of service types"),
     "type-statuses": ("Status jenis layanan", "Service type statuses"),
     "declarations": ("Pernyataan penyelenggaraan jenis layanan", "Declarations on service types"),
+    "application-kinds": ("Jenis aplikasi", "Kinds of applications"),
+    "application-categories": ("Kategori aplikasi SPBE", "SPBE application categories"),
+    "application-lifecycles": ("Siklus hidup aplikasi", "Application lifecycle stages"),
+    "hosting": ("Tempat penyelenggaraan aplikasi", "Application hosting"),
+    "interface-types": ("Jenis antarmuka aplikasi", "Application interface types"),
+    "api-authentication": ("Autentikasi API", "API authentication"),
+    "splp-statuses": ("Status aplikasi di SPLP", "Application SPLP statuses"),
+    "security-levels": ("Kategori keamanan sistem elektronik", "Electronic system security levels"),
     AREAS: ("Wilayah administrasi Kemendagri", "Kemendagri administrative areas"),
 }
 # ISO 639-1 to the EU languages authority table (what CPSV-AP expects).

@@ -74,6 +74,7 @@ def _register_api(app: Flask) -> None:
     from swagger_ui_bundle import swagger_ui_path
 
     from simpul.web.api import (
+        applications,
         exports,
         harvest,
         linked_data,
@@ -102,6 +103,8 @@ def _register_api(app: Flask) -> None:
         typecompare,
     ):
         api.register_blueprint(module.blp)
+    api.register_blueprint(applications.blp)
+    api.register_blueprint(applications.service_blp)
     app.register_blueprint(meta.health_bp)
 
     @app.get("/api/v1/docs/assets/<path:filename>")

@@ -66,6 +66,7 @@ class SimpulHarvester(Harvester):
         self.base = source.url.rstrip("/")
         self.remote: dict[str, Any] = {}
         self.reset = False  # the remote's feed starts over (its database was reset)
+        self.found_applications: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def state(self) -> dict[str, Any]:
         """What the federation status shows: who the child is and how far behind we are."""
@@ -141,7 +142,8 @@ class SimpulHarvester(Harvester):
             self.skipped["feed_restarted"] = 1
         cursor = since
         for _ in range(self.options["max_pages"]):
-            params = {"limit": self.options["limit"]}
+            # an older node ignores ``kinds`` and sends services only
+            params = {"limit": self.options["limit"], "kinds": "service,application"}
             if cursor:
                 params["since"] = cursor
             page = self._json("/api/v1/changes", **params)
@@ -160,7 +162,35 @@ class SimpulHarvester(Harvester):
                 return
         raise SourceBroken(f"{self.base}: more than {self.options['max_pages']} feed pages")
 
+    def applications(self) -> list[tuple[str, dict[str, Any]]]:
+        """The applications of the feed, the last change of each (``appfederation`` stores
+        them once the services are)."""
+        return list(self.found_applications.values())
+
+    def _application(self, entry: dict[str, Any]) -> None:
+        deleted = entry.get("action") == "deleted"
+        state = entry.get("tombstone" if deleted else "record")
+        if not isinstance(state, dict) or not all(
+            isinstance(state.get(k), str) for k in ("id", "uri", "organization")
+        ):
+            self.skipped["no_uri"] = self.skipped.get("no_uri", 0) + 1
+            return
+        chain = _chain(state, self.remote.get("id", ""))
+        if not deleted and self.source.node and self.source.node in chain:
+            self.skipped["cycle"] = self.skipped.get("cycle", 0) + 1
+            return
+        provenance = {
+            "origin": _origin(state, self.remote.get("id")),
+            "chain": [*chain, self.source.node] if self.source.node else chain,
+            "via": self.remote.get("id"),
+        }
+        found = {"deleted": deleted, "state": state, "provenance": provenance}
+        self.found_applications.pop(state["id"], None)  # a later change replaces an earlier
+        self.found_applications[state["id"]] = (state["uri"], found)
+
     def _item(self, entry: dict[str, Any]) -> Item | None:
+        if isinstance(entry, dict) and entry.get("kind") == "application":
+            return self._application(entry)
         deleted = isinstance(entry, dict) and entry.get("action") == "deleted"
         state = entry.get("tombstone" if deleted else "record") if isinstance(entry, dict) else None
         uri = state.get("uri") if isinstance(state, dict) else None

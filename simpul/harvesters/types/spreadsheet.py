@@ -22,6 +22,7 @@ from typing import Any
 from marshmallow import ValidationError, validate, validates
 from marshmallow import fields as mf
 
+from simpul.harvesters import applications as apps
 from simpul.harvesters.base import (
     CommonOptions,
     Harvester,
@@ -163,14 +164,21 @@ class SpreadsheetHarvester(Harvester):
     def gather(self, since: str | None) -> Iterator[Item]:
         data, name = self._file()
         rows = list(read_rows(data, name, self.options))
+        self.found_applications = self._application_sheet(data, name)
+        if apps.is_application_sheet(rows, HEADINGS):  # a sheet of applications alone
+            self.found_applications += [(f"row:{n}", r) for n, r in apps.sheet_records(rows)]
+            return
         header_index, columns = self._header(rows)
         if not is_xlsx(data, name):
             _check_csv_end(data, rows, header_index)
+        collected = apps.Collected(self.app_columns)
         key_field = self.options.get("key_column")
         for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
             values = {heading: _cell(row[i]) for i, heading in columns.items() if i < len(row)}
             if not any(v for v in values.values()):
                 continue  # blank line
+            if values.get("name"):
+                collected.add(number, row, _identifier(values, number))
             original = {"row": number, "cells": values}
             yield Item(
                 self._key(values, key_field, columns, number),
@@ -178,6 +186,22 @@ class SpreadsheetHarvester(Harvester):
                 "application/json",
                 parsed=original,
             )
+
+        self.found_applications += [(f"row:{n}", r) for n, r in collected.records()]
+
+    def _application_sheet(self, data: bytes, name: str) -> list[tuple[str, dict[str, Any]]]:
+        """The applications of a workbook's "Aplikasi" sheet beside its services sheet."""
+        if self.options.get("sheet") or not is_xlsx(data, name):
+            return []
+        names = sheet_names(data)
+        sheet = next((n for n in names[1:] if n.strip().lower() == "aplikasi"), None)
+        if sheet is None:
+            return []
+        rows = list(read_rows(data, name, {"sheet": sheet}))
+        return [(f"{sheet}:row:{n}", r) for n, r in apps.sheet_records(rows)]
+
+    def applications(self) -> list[tuple[str, dict[str, Any]]]:
+        return getattr(self, "found_applications", [])
 
     def _file(self) -> tuple[bytes, str]:
         upload = self.source.state.get("upload")
@@ -216,7 +240,8 @@ class SpreadsheetHarvester(Harvester):
                 "'Prosedur', 'Jangka Waktu', 'Biaya' in the first 15 rows (or map them with the "
                 "'columns' option)"
             )
-        self._note_unmapped(rows[index], columns)
+        self.app_columns = _application_columns(rows[index], columns)
+        self._note_unmapped(rows[index], {**columns, **self.app_columns})
         return index, columns
 
     def _note_unmapped(self, heading: list[Any], columns: dict[int, str]) -> None:
@@ -252,10 +277,24 @@ class SpreadsheetHarvester(Harvester):
         row = original.get("row")
         if not values.get("name"):
             raise RecordProblem(f"row {row}: the name (Nama Layanan) is empty")
-        if not values.get("identifier"):
-            values["identifier"] = slug(values["name"])[:100] or f"baris-{row}"
+        values["identifier"] = _identifier(values, row)
         raw, authority, notes = record_from_fields(values, self.options["language"])
         return Transformed(raw, [f"row {row}: {n}" for n in notes], authority)
+
+
+def _identifier(values: dict[str, Any], row: Any) -> Any:
+    return values.get("identifier") or slug(values["name"])[:100] or f"baris-{row}"
+
+
+def _application_columns(heading: list[Any], columns: dict[int, str]) -> dict[int, str]:
+    """Columns of a services sheet that describe the application behind each service ("Nama
+    Aplikasi", "Jenis Aplikasi", "Status SPLP"): nothing unless one names the application."""
+    found = {
+        i: apps.OWN_HEADINGS[normalise(cell)]
+        for i, cell in enumerate(heading)
+        if i not in columns and normalise(cell) in apps.OWN_HEADINGS
+    }
+    return found if "name" in found.values() else {}
 
 
 def _cell(value: Any) -> Any:
@@ -312,6 +351,25 @@ def read_rows(data: bytes, name: str, options: dict[str, Any]) -> Iterator[list[
         yield from _xlsx_rows(data, options.get("sheet"))
     else:
         yield from _csv_rows(data, options)
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The sheets of an XLSX workbook ([] for anything else)."""
+    if data[:4] != b"PK\x03\x04":
+        return []
+    from openpyxl import load_workbook
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
+            return []
+        book = load_workbook(io.BytesIO(data), read_only=True)
+    except Exception:  # read_rows says what is wrong with the file
+        return []
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
 
 
 def _xlsx_rows(data: bytes, sheet: str | None) -> Iterator[list[Any]]:

@@ -11,7 +11,7 @@ from simpul.reference import codelists
 from simpul.reference.areas import load_areas
 from simpul.reference.formats import BY_EXTENSION
 from simpul.reference.namespaces import PREFIXES, RDF_TYPE, SKOS
-from simpul.registry import services, types, validation
+from simpul.registry import appcatalog, applications, services, types, validation
 from simpul.registry.catalog import CatalogFilter, catalog_document, organizations
 from simpul.vocab import servicetypes, skos
 from simpul.vocab.export import gzipped, record_document
@@ -123,7 +123,9 @@ def service_representation(service_id: str, *, html: bool):
         if fmt == "json":
             return fmt, record
         orgs = organizations(session, reg.base_uri, [record["authority"]])
-    return fmt, rdf_response(fmt, record_document(fmt, record, orgs))
+        owner = orgs[record["authority"]]["uri"]
+        channels = appcatalog.channels_of_service(session, record, owner)
+    return fmt, rdf_response(fmt, record_document(fmt, record, orgs, channels))
 
 
 @blp.route("/services/<service_id>")
@@ -149,6 +151,38 @@ def service_uri(service_id):
     if fmt == "json":
         return json_response(result, headers={"Vary": "Accept"})
     return result
+
+
+@blp.route("/applications/<app_id>")
+@blp.response(200, description="An application at its URI: HTML, JSON or RDF by negotiation")
+@blp.doc(
+    responses={
+        **answers(
+            200,
+            "The application as HTML, JSON or RDF (a cv:Channel)",
+            {"text/html": TEXT, "application/json": {"type": "object"}, **RDF},
+        ),
+        **answers(404, "No such application (a page for browsers)", PAGE_OR_PROBLEM),
+        **answers(410, "Deleted (a page for browsers)", PAGE_OR_PROBLEM),
+    }
+)
+@blp.problem(406, "Accept asks for a format the application is not offered in")
+def application_uri(app_id):
+    """The application's page for browsers (``/aplikasi/{id}``); JSON (as
+    ``/api/v1/applications/{id}``) or RDF by ``Accept`` or ``?format=``."""
+    fmt = asked_format() or negotiate("html", html=True)
+    if fmt is None:
+        return not_acceptable()
+    if fmt == "html":
+        render = page("application")
+        return render(app_id) if render else redirect(f"/api/v1/applications/{app_id}", 303)
+    reg = registry()
+    with reg.db.session() as session:
+        if fmt == "json":
+            record = applications.application_to_dict(applications.get_live(session, app_id))
+            return json_response(record, headers={"Vary": "Accept"})
+        text = appcatalog.application_document(session, fmt, reg.base_uri, app_id)
+    return rdf_response(fmt, text)
 
 
 def _described(row, successor_uri: str | None = None) -> dict:

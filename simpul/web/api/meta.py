@@ -171,6 +171,17 @@ def _area(found) -> dict:
 class ChangeArgs(Schema):
     since = fields.String(metadata={"description": "the 'next' cursor of an earlier page"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    kinds = fields.String(
+        load_default="service",
+        validate=validate.Regexp(
+            r"^(service|application)(,(service|application))*$",
+            error="a comma-separated list of: service, application",
+        ),
+        metadata={
+            "description": "what changes to list: service (the default, all that older "
+            "harvesters know), application, or both (service,application)"
+        },
+    )
 
 
 @blp.route("/changes")
@@ -192,7 +203,8 @@ def changes(args):
         return not_acceptable()
     reg = registry()
     with reg.db.session() as session:
-        page = list_changes(session, args.get("since"), args["limit"])
+        kinds = tuple(dict.fromkeys(args["kinds"].split(",")))
+        page = list_changes(session, args.get("since"), args["limit"], kinds)
         if fmt in ("json", "html"):
             return json_response(page)
         orgs = organizations(session, reg.base_uri)

@@ -61,6 +61,11 @@ HARVEST_WORDS = {
     "organizations_added": lazy_gettext("organizations added"),
     "organizations_changed": lazy_gettext("organizations updated"),
     "organizations_refused": lazy_gettext("organizations refused"),
+    "applications_created": lazy_gettext("applications created"),
+    "applications_updated": lazy_gettext("applications updated"),
+    "applications_restored": lazy_gettext("applications restored"),
+    "applications_unchanged": lazy_gettext("applications unchanged"),
+    "applications_error": lazy_gettext("applications refused"),
 }
 
 

@@ -149,26 +149,93 @@ def test_upload_needs_the_owner_token(harvests, client, publisher):
         assert session.scalar(select(func.count()).select_from(HarvestJob)) == 0
 
 
-def test_columns_that_map_to_no_field_are_noted_once_by_heading(harvests, remote):
+def _applications(harvests) -> dict[str, dict]:
+    from simpul.registry import applications
+
+    with harvests.registry.db.session() as session:
+        rows = applications.list_applications(session, size=100)[1]
+        return {row.identifier: applications.application_to_dict(row) for row in rows}
+
+
+def test_application_columns_beside_services_become_applications(harvests, remote):
+    """The officers' "Nama Aplikasi" and "Terintegrasi SPLP" columns (noted as unmapped
+    before) make one application per name, linking the services of its rows; a column that
+    maps to nothing is still named once."""
     harvests.org()
-    headings = [*HEADINGS, "Nama Aplikasi", "Terintegrasi SPLP"]
-    rows = [[*row, "SIAK Terpusat", "Ya"] for row in ROWS]
+    headings = [*HEADINGS, "Nama Aplikasi", "Terintegrasi SPLP", "Catatan Internal"]
+    rows = [[*row, "SIAK Terpusat", "Ya", "cek"] for row in ROWS]
     out = io.StringIO()
     for row in [headings, *rows]:
         out.write(";".join('"' + str(c) + '"' for c in row) + "\r\n")
     url = remote.route("/standar.csv", Response(out.getvalue().encode(), "text/csv"))
     harvests.source("sp", "spreadsheet", url)
     job = harvests.run("sp")
-    assert job.counts["created"] == 2
+    assert job.counts["created"] == 2 and job.counts["applications_created"] == 1
     notes = [(key, message) for key, stage, message in harvests.errors(job.id) if stage == "note"]
     assert notes == [
         (
             None,
-            "2 column(s) map to no record field and were not imported: 'Nama Aplikasi', "
-            "'Terintegrasi SPLP' (map them with the 'columns' option where a field fits)",
+            "1 column(s) map to no record field and were not imported: 'Catatan Internal' "
+            "(map them with the 'columns' option where a field fits)",
         )
     ]
     assert job.counts["errors"] == 1  # the row without a name; a note is no error
+    live = harvests.live()
+    siak = _applications(harvests)["siak-terpusat"]
+    assert siak["name"] == {"id": "SIAK Terpusat"} and siak["splp"] == {"status": "terhubung"}
+    expected = [live["penerbitan-kartu-keluarga"]["id"], live["legalisir-dokumen"]["id"]]
+    assert siak["services"] == expected
+    again = harvests.run("sp")
+    assert again.counts["applications_unchanged"] == 1
+
+
+def test_an_aplikasi_sheet_beside_the_services_sheet(harvests, remote):
+    harvests.org()
+    book = Workbook()
+    book.active.title = "Standar Pelayanan"
+    for row in [HEADINGS, *ROWS]:
+        book.active.append(row)
+    sheet = book.create_sheet("Aplikasi")
+    sheet.append(["Nama Aplikasi", "Jenis Aplikasi", "Status SPLP", "Layanan", "Hosting"])
+    sheet.append(["Si Legal", "Android", "terdaftar", "legalisir-dokumen", "PDN"])
+    sheet.append(["Rusak", "Hologram", "", "", ""])  # reported, the others kept
+    sheet.append(["Asing", "web", "", "layanan-tak-dikenal", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    url = remote.route("/standar.xlsx", Response(buffer.getvalue(), XLSX))
+    harvests.source("sp", "spreadsheet", url)
+    job = harvests.run("sp")
+    assert job.counts["created"] == 2
+    assert job.counts["applications_created"] == 1 and job.counts["applications_error"] == 2
+    problems = {k: m for k, stage, m in harvests.errors(job.id) if stage == "application"}
+    assert set(problems) == {"Aplikasi:row:3", "Aplikasi:row:4"}
+    assert "kind: unknown application kind 'Hologram'" in problems["Aplikasi:row:3"]
+    assert "services[0]" in problems["Aplikasi:row:4"]
+    legal = _applications(harvests)["si-legal"]
+    assert (legal["kind"], legal["hosting"], legal["splp"]) == (
+        "mobile",
+        "pdn",
+        {"status": "terdaftar"},
+    )
+    assert legal["services"] == [harvests.live()["legalisir-dokumen"]["id"]]
+    assert legal["provenance"]["source"] == "sp"
+
+
+def test_a_sheet_of_applications_alone(harvests, remote):
+    harvests.org()
+    text = "Nama Aplikasi;URL Aplikasi;Jenis Aplikasi;Status\r\n"
+    text += "Portal Kota;https://gorontalokota.go.id;Aplikasi Web;Digunakan\r\n"
+    url = remote.route("/aplikasi.csv", Response(text.encode(), "text/csv"))
+    harvests.source("sp", "spreadsheet", url)
+    job = harvests.run("sp")
+    assert job.status == "finished", job.message
+    assert job.counts["applications_created"] == 1 and not job.counts.get("created")
+    portal = _applications(harvests)["portal-kota"]
+    assert (portal["url"], portal["kind"], portal["lifecycle"]) == (
+        "https://gorontalokota.go.id",
+        "web",
+        "digunakan",
+    )
 
 
 def test_reusable_column_mapping_on_a_village_letter_list(harvests, remote):

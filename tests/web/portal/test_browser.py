@@ -394,3 +394,34 @@ def test_service_types_and_the_comparison_of_a_type(page, phone):
     accessible(phone)
     phone.goto("/types")
     accessible(phone)
+
+
+def test_a_publisher_adds_an_application_delivering_a_service(page, portal):
+    """The application editor: sign in, add an application ticking one of the agency's
+    services, then find it on /aplikasi and its page naming the service."""
+    page.goto("/publish/sign-in")
+    page.get_by_label("Token").fill(portal["token"])
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(re.compile(r"/publish$"))
+    page.locator("#content").get_by_role("link", name="Aplikasi", exact=True).click()
+    page.wait_for_url(re.compile(r"/publish/applications"))
+    accessible(page)
+    page.get_by_role("link", name="Tambah aplikasi").click()
+    page.wait_for_url(re.compile(r"/publish/applications/new"))
+    accessible(page)
+    page.get_by_label(re.compile(r"^Pengenal")).fill("si-akta-browser")
+    page.get_by_label("Nama (bahasa Indonesia)").fill("Sistem Akta Daring")
+    page.get_by_role("checkbox", name=re.compile("Penerbitan Akta Kelahiran")).check()
+    page.get_by_role("button", name="Simpan", exact=True).click()
+    page.wait_for_url(re.compile(r"/publish/applications/\w+/edit$"))
+    assert page.get_by_role("status").first.inner_text().startswith("Tersimpan.")
+    expect(
+        page.get_by_role("checkbox", name=re.compile("Penerbitan Akta Kelahiran"))
+    ).to_be_checked()
+    accessible(page)
+    page.goto("/aplikasi")
+    page.get_by_role("link", name="Sistem Akta Daring").click()
+    page.wait_for_url(re.compile(r"/aplikasi/\w+$"))
+    expect(page.get_by_role("heading", name="Sistem Akta Daring", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Penerbitan Akta Kelahiran"))).to_be_visible()
+    accessible(page)

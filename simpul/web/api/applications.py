@@ -1,0 +1,218 @@
+"""/api/v1/applications: the applications (aplikasi) behind e-services, and
+/api/v1/services/{id}/applications: those that deliver one service."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import request
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from simpul.reference import codelists
+from simpul.registry import applications
+from simpul.registry.appschema import ApplicationSchema
+from simpul.registry.auth import authenticate
+from simpul.web.api.common import (
+    BEARER,
+    Blueprint,
+    PageArgs,
+    if_match,
+    page_response,
+    read_json,
+)
+from simpul.web.api.services import (
+    CHANGED,
+    GONE,
+    TombstoneSchema,
+    VersionContent,
+    VersionList,
+)
+from simpul.web.http import json_response, registry
+
+blp = Blueprint(
+    "applications",
+    __name__,
+    url_prefix="/api/v1/applications",
+    description="Applications (aplikasi) behind e-services",
+)
+service_blp = Blueprint(
+    "service_applications",
+    __name__,
+    url_prefix="/api/v1/services",
+    description="Service records",
+)
+BODY = {"required": True, "content": {"application/json": {"schema": ApplicationSchema}}}
+
+
+class ApplicationListArgs(PageArgs):
+    organization = fields.String(metadata={"description": "owner organization id"})
+    kind = fields.String(validate=validate.OneOf(list(codelists.APPLICATION_KINDS)))
+    lifecycle = fields.String(validate=validate.OneOf(list(codelists.APPLICATION_LIFECYCLES)))
+    splp_status = fields.String(validate=validate.OneOf(list(codelists.SPLP_STATUSES)))
+    service = fields.String(metadata={"description": "id of a service the application delivers"})
+    sort = fields.String(
+        load_default="-modified", validate=validate.OneOf(list(applications.SORTS))
+    )
+
+
+class ApplicationOut(ApplicationSchema):
+    id = fields.String(required=True)
+    uri = fields.String(required=True)
+    organization = fields.String(required=True)
+    version = fields.Integer(required=True)
+    created = fields.DateTime(required=True)
+    modified = fields.DateTime(required=True)
+    provenance = fields.Dict(required=True)
+
+
+class ApplicationTombstone(TombstoneSchema):
+    organization = fields.String(required=True)
+
+    class Meta:
+        exclude = ("authority", "level")
+
+
+class ApplicationPage(Schema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    size = fields.Integer(required=True)
+    items = fields.List(fields.Nested(ApplicationOut), required=True)
+
+
+class ApplicationList(Schema):
+    total = fields.Integer(required=True)
+    items = fields.List(fields.Nested(ApplicationOut), required=True)
+
+
+def _written(row, status: int):
+    headers = {"ETag": applications.etag(row), "Location": f"/api/v1/applications/{row.id}"}
+    return json_response(applications.application_to_dict(row), status, headers)
+
+
+@blp.route("")
+class ApplicationCollection(MethodView):
+    @blp.arguments(ApplicationListArgs, location="query")
+    @blp.response(200, ApplicationPage)
+    def get(self, args):
+        """List live applications (newest change first), straight from the database."""
+        with registry().db.session() as session:
+            total, rows = applications.list_applications(session, **args)
+            items = [applications.application_to_dict(r) for r in rows]
+        return page_response(total, items, args["page"], args["size"])
+
+    @blp.doc(security=BEARER, requestBody=BODY)
+    @blp.response(201, ApplicationOut)
+    @blp.problem(409, "The organization already has this identifier")
+    @blp.problem(422, "The application breaks a rule; errors name each field path")
+    def post(self):
+        """Publish an application. ``organization`` defaults to the token's organization;
+        ``services`` are ids or identifiers of that organization's own services."""
+        reg = registry()
+        header, body = request.headers.get("Authorization"), functools.cache(read_json)
+
+        def publish(session):
+            actor = authenticate(session, header)
+            return applications.publish(
+                session,
+                body(),
+                actor,
+                base_uri=reg.base_uri,
+                provenance=reg.provenance(actor, "api"),
+            )
+
+        row, _ = reg.db.write(publish)
+        return _written(row, 201)
+
+
+@blp.route("/<app_id>")
+class ApplicationItem(MethodView):
+    @blp.response(200, ApplicationOut)
+    @blp.doc(parameters=[{"in": "header", "name": "If-None-Match", "schema": {"type": "string"}}])
+    @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
+    @blp.problem(410, GONE)
+    def get(self, app_id):
+        """One application. Honours ``If-None-Match``."""
+        with registry().db.session() as session:
+            row = applications.get_live(session, app_id)
+        tag = applications.etag(row)
+        if tag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
+            return json_response(None, 304, {"ETag": tag})
+        return json_response(applications.application_to_dict(row), 200, {"ETag": tag})
+
+    @blp.doc(
+        security=BEARER,
+        requestBody=BODY,
+        parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}],
+    )
+    @blp.response(200, ApplicationOut)
+    @blp.problem(410, GONE)
+    @blp.problem(412, CHANGED)
+    def put(self, app_id):
+        """Replace an application. Send the ETag you read as ``If-Match``."""
+        reg = registry()
+        header, body = request.headers.get("Authorization"), functools.cache(read_json)
+        expected = if_match()
+
+        def replace(session):
+            actor = authenticate(session, header)
+            return applications.replace(
+                session,
+                app_id,
+                body(),
+                actor,
+                base_uri=reg.base_uri,
+                provenance=reg.provenance(actor, "api"),
+                if_match=expected,
+            )
+
+        row, _ = reg.db.write(replace)
+        return _written(row, 200)
+
+    @blp.doc(
+        security=BEARER,
+        parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}],
+    )
+    @blp.response(200, ApplicationTombstone, description="The tombstone left behind")
+    @blp.problem(410, GONE)
+    @blp.problem(412, CHANGED)
+    def delete(self, app_id):
+        """Delete an application: it becomes a tombstone (410 Gone from then on)."""
+        header, expected = request.headers.get("Authorization"), if_match()
+
+        def retire(session):
+            actor = authenticate(session, header)
+            row = applications.retire(session, app_id, actor, if_match=expected)
+            return applications.tombstone_to_dict(row)
+
+        return json_response(registry().db.write(retire), 200)
+
+
+@blp.route("/<app_id>/versions")
+@blp.problem(404, "No such application (a deleted one keeps its history)")
+@blp.response(200, VersionList, description="Every version of the application, oldest first")
+def list_versions(app_id):
+    """History of an application: who changed it, when, and how."""
+    with registry().db.session() as session:
+        items = [applications.version_to_dict(r) for r in applications.versions(session, app_id)]
+    return json_response({"total": len(items), "items": items})
+
+
+@blp.route("/<app_id>/versions/<int:number>")
+@blp.response(200, VersionContent, description="One version with its full content")
+def get_version(app_id, number):
+    with registry().db.session() as session:
+        return json_response(applications.version(session, app_id, number))
+
+
+@service_blp.route("/<service_id>/applications")
+@service_blp.problem(410, GONE)
+@service_blp.response(200, ApplicationList, description="The live applications delivering it")
+def service_applications(service_id):
+    """The applications that deliver a service."""
+    with registry().db.session() as session:
+        items = [
+            applications.application_to_dict(r)
+            for r in applications.of_service(session, service_id)
+        ]
+    return json_response({"total": len(items), "items": items})
