@@ -80,6 +80,7 @@ def _register_api(app: Flask) -> None:
         linked_data,
         meta,
         organizations,
+        reports,
         reviews,
         search,
         services,
@@ -99,6 +100,7 @@ def _register_api(app: Flask) -> None:
         harvest,
         exports,
         reviews,
+        reports,
     ):
         api.register_blueprint(module.blp)
     api.register_blueprint(applications.blp)
