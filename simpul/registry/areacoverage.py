@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, insert, select
@@ -39,18 +39,14 @@ from simpul.registry.models import (
     ReportState,
     Service,
 )
+from simpul.registry.reportfilters import stale_cutoff
 from simpul.registry.reviews import PENDING
 from simpul.registry.seeding import is_expected
 
 log = logging.getLogger(__name__)
-STALE_DAYS = 365
 CHUNK = 500  # authorities per counting query
 COUNTS = ("expected", "reported", "above_threshold", "services", "completeness", "stale")
 COUNTS += ("reviews",)
-
-
-def stale_cutoff(now: datetime | None = None) -> datetime:
-    return (now or utcnow()) - timedelta(days=STALE_DAYS)
 
 
 # -- per authority -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ API = "/api/v1"
 
 def _link(path: str, **query: Any) -> str:
     params = {k: v for k, v in query.items() if v is not None}
-    return f"{API}{path}?{urlencode(params)}" if params else f"{API}{path}"
+    return f"{API}{path}?{urlencode(params, safe='{}')}" if params else f"{API}{path}"
 
 
 def links(area: str, *, national: bool = False) -> dict[str, str]:
@@ -34,7 +34,8 @@ def links(area: str, *, national: bool = False) -> dict[str, str]:
         "services": _link("/services", status="active", **where),
         "stale": _link("/services", status="active", stale="true", **where),
         "integration": _link("/services", status="active", integration="{status}", **where),
-        "applications": _link("/applications", splp_status="{status}", **where),
+        # the applications list has no area filter yet (issue 15's lane): the whole list
+        "applications": _link("/applications", splp_status="{status}"),
         "reviews": _link("/reviews", **where),
         "types": _link("/coverage/types", area=area),
     }

@@ -104,3 +104,24 @@ def test_an_unknown_area_is_a_problem(setup):
 def test_the_mandatory_types_totals(setup):
     body = setup.client.get("/api/v1/coverage?area=75").get_json()
     assert body["types"] == {"expected": 0, "offered": 0, "gaps": 0}
+
+
+def _total(p, link: str) -> int:
+    response = p.client.get(link)
+    assert response.status_code == 200, (link, response.get_json())
+    return response.get_json()["total"]
+
+
+def test_every_figure_links_to_the_records_behind_it(setup):
+    p = setup
+    province = _get(p, "75")
+    links = province["links"]
+    assert _total(p, links["expected"]) == province["organizations"]["expected"] == 3
+    assert _total(p, links["reported"]) == province["organizations"]["reported"] == 1
+    assert _total(p, links["not_reported"]) == 2
+    assert _total(p, links["services"]) == province["services"] == 2
+    assert _total(p, links["stale"]) == province["stale"] == 0
+    assessed = links["integration"].replace("{status}", "assessed")
+    assert _total(p, assessed) == province["integration"]["assessed"] == 1
+    national = _get(p)["national"]["links"]
+    assert _total(p, national["services"]) == 1
