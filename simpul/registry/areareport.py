@@ -11,10 +11,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from simpul.reference.areas import NATIONAL, load_areas
+from simpul.reference.codelists import INTEGRATION_STATUSES, SPLP_STATUSES
 from simpul.registry.coverage import coverage_summary
 from simpul.registry.coverage_units import check_area
 from simpul.registry.models import ReportArea
 from simpul.registry.quality import COMPONENTS
+from simpul.tables import Column, Table
 
 API = "/api/v1"
 
@@ -104,3 +106,40 @@ def area_coverage(
         for child in areas.children(area)
     ]
     return out
+
+
+COUNT_KEYS = ("expected", "reported", "not_reported", "above_threshold")
+
+
+def coverage_table(result: dict[str, Any]) -> Table:
+    """The area and each child area as spreadsheet rows (the area first; the nation's central
+    bodies second, as ``00 nasional``)."""
+    integration = [*INTEGRATION_STATUSES, "none"]
+    splp = [*SPLP_STATUSES, "none"]
+    columns = [Column("area", width=16), Column("name", width=32)]
+    columns += [Column(key, "integer", 12) for key in COUNT_KEYS]
+    columns += [Column("services", "integer", 10), Column("completeness", "number", 13)]
+    columns += [Column("stale", "integer", 8), Column("reviews", "integer", 8)]
+    columns += [Column(f"integration_{key}", "integer", 14) for key in integration]
+    columns += [Column(f"applications_{key}", "integer", 14) for key in splp]
+
+    def row(code: str, name: str | None, figures: dict[str, Any]) -> list[Any]:
+        return [
+            code,
+            name,
+            *(figures["organizations"][key] for key in COUNT_KEYS),
+            figures["services"],
+            figures["completeness"],
+            figures["stale"],
+            figures["reviews"],
+            *(figures["integration"].get(key, 0) for key in integration),
+            *(figures["applications"].get(key, 0) for key in splp),
+        ]
+
+    area = result["area"]
+    rows = [row(area["code"], area["name"], result)]
+    if "national" in result:
+        rows.append(row(NATIONAL, "nasional", result["national"]))
+    rows += [row(c["area"]["code"], c["area"]["name"], c) for c in result["children"]]
+    filters = {"area": area["code"], "threshold": str(result["threshold"])}
+    return Table("Cakupan", columns, rows, filters | {"refreshed": result["refreshed"] or ""})

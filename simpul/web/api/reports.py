@@ -4,9 +4,14 @@ records that are public themselves."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from datetime import UTC, datetime
 
-from simpul.registry import areacoverage, areareport
+from flask import Response, stream_with_context
+from marshmallow import Schema, fields, validate
+
+from simpul import tables
+from simpul.reference import codelists
+from simpul.registry import areacoverage, areareport, crosstab
 from simpul.web.api.common import Blueprint
 from simpul.web.http import json_response, registry
 
@@ -15,7 +20,16 @@ blp = Blueprint(
 )
 
 
+FORMAT = fields.String(
+    validate=validate.OneOf(list(tables.MEDIA_TYPES)),
+    metadata={"description": "csv (UTF-8 with BOM) or xlsx instead of JSON"},
+)
+FILE = {"type": "string", "format": "binary"}
+FILES = {media: {"schema": FILE} for media in tables.MEDIA_TYPES.values()}
+
+
 class AreaCoverageArgs(Schema):
+    format = FORMAT
     area = fields.String(metadata={"description": "Kemendagri code (default 00, the nation)"})
     types = fields.Boolean(
         load_default=True,
@@ -74,6 +88,7 @@ def fresh_state() -> dict:
 @blp.route("/coverage")
 @blp.arguments(AreaCoverageArgs, location="query")
 @blp.response(200, AreaCoverage, description="The area's figures and its children's")
+@blp.doc(responses={200: {"content": FILES}})
 def area_coverage(args):
     """Coverage of an area, the nation down to a village: organizations expected to report,
     reported and above the threshold, services, completeness, integration, applications,
@@ -86,6 +101,63 @@ def area_coverage(args):
             args.get("area"),
             threshold=state["threshold"],
             refreshed=state.get("refreshed"),
-            types=args["types"],
+            types=args["types"] and not args.get("format"),
         )
+    if args.get("format"):
+        return spreadsheet([areareport.coverage_table(body)], "cakupan", args["format"])
+    return json_response(body)
+
+
+def spreadsheet(found: list[tables.Table], name: str, fmt: str) -> Response:
+    title = f"Simpul {registry().settings.node_id}"
+    chunks = tables.csv_chunks(found[0]) if fmt == "csv" else tables.xlsx_chunks(found, title=title)
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    headers = {"Content-Disposition": f'attachment; filename="{name}-{stamp}.{fmt}"'}
+    return Response(
+        stream_with_context(chunks), content_type=tables.MEDIA_TYPES[fmt], headers=headers
+    )
+
+
+DIMENSIONS = list(crosstab.DIMENSIONS)
+
+
+class CrosstabArgs(Schema):
+    format = FORMAT
+    rows = fields.String(required=True, validate=validate.OneOf(DIMENSIONS))
+    cols = fields.String(required=True, validate=validate.OneOf(DIMENSIONS))
+    area = fields.String(
+        metadata={"description": "Kemendagri code (default 00); area: its children"}
+    )
+    level = fields.String(validate=validate.OneOf(list(codelists.LEVELS)))
+    sector = fields.String(validate=validate.OneOf(list(codelists.SECTORS)))
+    integration = fields.String(validate=validate.OneOf(list(codelists.INTEGRATION_STATUSES)))
+    type = fields.String(validate=validate.Length(max=100), metadata={"description": "type id"})
+
+
+class Crosstab(Schema):
+    rows = fields.String(required=True)
+    cols = fields.String(required=True)
+    area = fields.String(required=True)
+    filters = fields.Dict(required=True)
+    row_values = fields.List(fields.Dict(), required=True)
+    col_values = fields.List(fields.Dict(), required=True)
+    cells = fields.List(fields.List(fields.Integer()), required=True)
+    row_totals = fields.List(fields.Integer(), required=True)
+    col_totals = fields.List(fields.Integer(), required=True)
+    total = fields.Integer(required=True, metadata={"description": "live active services"})
+
+
+@blp.route("/reports/crosstab")
+@blp.arguments(CrosstabArgs, location="query")
+@blp.response(200, Crosstab, description="Counts of live active services, with totals")
+@blp.doc(responses={200: {"content": FILES}})
+def crosstab_report(args):
+    """Live active services counted by two dimensions (level, child area of ``area``, sector,
+    integration status, service type), with row and column totals; a service counts in each of
+    its sectors, once in each total. Central bodies are the area ``00``."""
+    fmt = args.pop("format", None)
+    with registry().db.session() as session:
+        body = crosstab.crosstab(session, args.pop("rows"), args.pop("cols"), **args)
+    if fmt:
+        return spreadsheet([crosstab.crosstab_table(body)], "tabulasi", fmt)
     return json_response(body)
