@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from simpul import tables
 from simpul.reference import codelists
-from simpul.registry import areacoverage, areareport, crosstab
+from simpul.registry import areacoverage, areareport, crosstab, snapshots
 from simpul.web.api.common import Blueprint
 from simpul.web.http import json_response, registry
 
@@ -160,4 +160,38 @@ def crosstab_report(args):
         body = crosstab.crosstab(session, args.pop("rows"), args.pop("cols"), **args)
     if fmt:
         return spreadsheet([crosstab.crosstab_table(body)], "tabulasi", fmt)
+    return json_response(body)
+
+
+class HistoryArgs(Schema):
+    area = fields.String(metadata={"description": "Kemendagri code (default 00, the nation)"})
+    start = fields.Date(data_key="from", metadata={"description": "first day (YYYY-MM-DD)"})
+    end = fields.Date(data_key="to", metadata={"description": "last day (YYYY-MM-DD)"})
+
+
+class HistoryItem(Schema):
+    day = fields.String(required=True)
+    expected = fields.Integer()
+    reported = fields.Integer()
+    above_threshold = fields.Integer()
+    services = fields.Integer()
+    completeness = fields.Integer(metadata={"description": "sum of the components present"})
+    stale = fields.Integer()
+    reviews = fields.Integer()
+    integration = fields.Dict()
+    applications = fields.Dict()
+
+
+class History(Schema):
+    area = fields.String(required=True)
+    items = fields.List(fields.Nested(HistoryItem), required=True)
+
+
+@blp.route("/coverage/history")
+@blp.arguments(HistoryArgs, location="query")
+@blp.response(200, History, description="The area's figures on each day with a snapshot")
+def coverage_history(args):
+    """The daily snapshots (``simpul report snapshot``) of an area's coverage figures."""
+    with registry().db.session() as session:
+        body = snapshots.history(session, args.get("area"), args.get("start"), args.get("end"))
     return json_response(body)
