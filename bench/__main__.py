@@ -656,6 +656,7 @@ def _wait_for(port: int, timeout: float = 30) -> None:
 
 
 from bench.applications import load_applications_bench  # noqa: E402
+from bench.areacoverage import area_coverage  # noqa: E402
 from bench.coverage import type_coverage  # noqa: E402
 from bench.exports import export_tables as _export_tables  # noqa: E402
 from bench.federation import federation_sync  # noqa: E402
@@ -695,6 +696,7 @@ BENCHMARKS = {
     "review_flags": review_flags,
     "type_coverage": type_coverage,
     "type_comparison": type_comparison,
+    "area_coverage": area_coverage,
     "load_applications": load_applications_bench,
 }
 

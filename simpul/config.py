@@ -49,6 +49,8 @@ class Settings:
     harvest_max_bytes: int = 200 * 1024 * 1024  # cap of a source's options.fetch.max_bytes
     harvest_max_timeout: int = 600  # seconds: cap of a source's fetch timeouts
     search_sync_ms: int = 500  # how often a server process drains the change log into the index
+    coverage_min_services: int = 5  # coverage: an organization "above threshold" has this many
+    coverage_max_age: int = 30  # coverage: seconds before a read refreshes the figures
     max_body_bytes: int = 2 * 1024 * 1024
     validate_max_bytes: int = 512 * 1024  # POST /api/v1/validate: body size (413 beyond)
     validate_max_triples: int = 10_000  # POST /api/v1/validate: triples checked (413 beyond)
@@ -202,6 +204,10 @@ def _validate(settings: Settings) -> None:
     if settings.harvest_max_timeout < 1:
         raise ConfigError("harvest_max_timeout: must be at least 1 (seconds)")
     _validate_type_auto_link(settings.type_auto_link)
+    if settings.coverage_min_services < 1:
+        raise ConfigError("coverage_min_services: must be at least 1")
+    if not 0 <= settings.coverage_max_age <= 60:
+        raise ConfigError("coverage_max_age: between 0 and 60 (seconds)")
     _validate_limits(settings)
     _validate_operations(settings)
 

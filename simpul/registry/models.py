@@ -17,13 +17,14 @@ change feed) is derived from these tables.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -410,3 +411,43 @@ class ApplicationService(Base):
     service_id: Mapped[str] = mapped_column(
         ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class ReportAuthority(Base):
+    """Counts over one authority's live active services (``registry/areacoverage.py``),
+    refreshed from the change log."""
+
+    __tablename__ = "report_authorities"
+
+    organization_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    services: Mapped[int] = mapped_column(Integer)
+    completeness: Mapped[int] = mapped_column(BigInteger)  # sum of the components present
+    stale: Mapped[int] = mapped_column(Integer)  # unchanged for 12 months
+    integration: Mapped[dict[str, int]] = mapped_column(Json)  # status -> services
+
+
+class ReportArea(Base):
+    """The coverage figures of one area (``00``: the nation), rolled up from the authorities."""
+
+    __tablename__ = "report_areas"
+
+    area: Mapped[str] = mapped_column(String(16), primary_key=True)
+    parent: Mapped[str | None] = mapped_column(String(16), index=True)
+    figures: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class ReportState(Base):
+    __tablename__ = "report_state"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[Any] = mapped_column(Json)
+
+
+class ReportSnapshot(Base):
+    """The coverage figures of one area on one day (``simpul report snapshot``)."""
+
+    __tablename__ = "report_snapshots"
+
+    area: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    figures: Mapped[dict[str, Any]] = mapped_column(Json)

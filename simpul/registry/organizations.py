@@ -14,6 +14,7 @@ from simpul.reference.areas import is_within
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Organization
+from simpul.registry.reportfilters import organization_conditions
 from simpul.registry.schemas import ORGANIZATION_SCHEMA
 
 # Where an organization sits in government, and the identity other nodes and RDF exports know it
@@ -166,8 +167,10 @@ def list_organizations(
     area: str | None = None,
     page: int = 1,
     size: int = 50,
+    **report: Any,
 ) -> tuple[int, list[Organization]]:
-    query = select(Organization)
+    """``report``: the filters of ``reportfilters.organization_conditions``."""
+    query = select(Organization).where(*organization_conditions(**report))
     if level:
         query = query.where(Organization.level == level)
     if parent:

@@ -34,6 +34,7 @@ from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Change, Organization, Service, ServiceVersion
 from simpul.registry.quality import present as components_present
 from simpul.registry.quality import quality
+from simpul.registry.reportfilters import service_conditions
 from simpul.registry.schemas import SERVER_FIELDS, SERVICE_SCHEMA
 
 if TYPE_CHECKING:
@@ -525,9 +526,11 @@ def list_services(
     sort: str = "-modified",
     page: int = 1,
     size: int = 50,
+    **report: Any,
 ) -> tuple[int, list[Service]]:
-    """Live records only, straight from the database."""
-    query = select(Service).where(Service.deleted_at.is_(None))
+    """Live records only, straight from the database; ``report``: the filters of
+    ``reportfilters.service_conditions`` (area, stale, integration)."""
+    query = select(Service).where(Service.deleted_at.is_(None), *service_conditions(**report))
     for column, value in (
         (Service.authority, authority),
         (Service.level, level),

@@ -80,6 +80,7 @@ def _register_api(app: Flask) -> None:
         linked_data,
         meta,
         organizations,
+        reports,
         reviews,
         search,
         services,
@@ -101,6 +102,7 @@ def _register_api(app: Flask) -> None:
         exports,
         reviews,
         typecompare,
+        reports,
     ):
         api.register_blueprint(module.blp)
     api.register_blueprint(applications.blp)

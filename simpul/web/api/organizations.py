@@ -34,6 +34,10 @@ class OrganizationListArgs(PageArgs):
     level = fields.String(validate=validate.OneOf(list(codelists.LEVELS)))
     parent = fields.String()
     area = fields.String(metadata={"description": "Kemendagri code; includes areas below it"})
+    expected = fields.Boolean(metadata={"description": "expected to report (not an office)"})
+    reported = fields.Boolean(
+        metadata={"description": "it or its offices have a live active service"}
+    )
 
 
 class TokenRequest(Schema):

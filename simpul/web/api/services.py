@@ -39,6 +39,9 @@ class ServiceListArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(list(codelists.SERVICE_STATUSES)))
     identifier = fields.String()
     modified_since = fields.AwareDateTime(default_timezone=None)
+    area = fields.String(metadata={"description": "authorities in this Kemendagri area or below"})
+    stale = fields.Boolean(metadata={"description": "unchanged for 12 months (true) or not"})
+    integration = fields.String(validate=validate.OneOf(list(codelists.INTEGRATION_STATUSES)))
     sort = fields.String(load_default="-modified", validate=validate.OneOf(list(services.SORTS)))
 
 
