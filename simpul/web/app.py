@@ -75,6 +75,7 @@ def _register_api(app: Flask) -> None:
 
     from simpul.web.api import (
         applications,
+        checklists,
         exports,
         harvest,
         linked_data,
@@ -99,6 +100,7 @@ def _register_api(app: Flask) -> None:
         harvest,
         exports,
         reviews,
+        checklists,
     ):
         api.register_blueprint(module.blp)
     api.register_blueprint(applications.blp)
