@@ -4,6 +4,7 @@ after two failed checks a day apart."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -174,3 +175,11 @@ def test_the_command_checks_the_links(linked, tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["links", "check"])
     assert result.exit_code == 0, result.output
     assert "3 links; checked 3: 1 answered, 2 failed" in result.output
+
+
+def test_checks_of_one_host_are_spaced(linked):
+    polite = LinkPolicy(timeout=1, host_interval=0.2, recheck=timedelta(0), allow_private=True)
+    start = time.monotonic()
+    run(linked.db, polite)
+    # 3 links of one host, each a HEAD (501 here) and a ranged GET: 6 requests 0.2 s apart
+    assert time.monotonic() - start >= 1.0
