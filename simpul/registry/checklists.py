@@ -180,13 +180,14 @@ def _totals(rows: list[dict], units: dict[str, tuple]) -> dict[str, int]:
     seen: set[tuple] = set()
     for row in rows:
         totals["organizations"] += 1
-        for key, n in row["counts"].items():
-            if key == "types-missing":
-                unit = units.get(row["organization"])
-                if unit in seen:
-                    continue  # the unit's gaps count once, however many offices it has
-                seen.add(unit)
-            totals[key] += n
+        counts = row["counts"]
+        for key, n in counts.items():
+            if n and key != "types-missing":
+                totals[key] += n
+        unit = units.get(row["organization"])
+        if unit is not None and unit not in seen:  # a unit's gaps count once, however many
+            seen.add(unit)  # of its offices have records
+            totals["types-missing"] += counts["types-missing"]
     return totals
 
 
