@@ -657,6 +657,7 @@ def _wait_for(port: int, timeout: float = 30) -> None:
 
 from bench.applications import load_applications_bench  # noqa: E402
 from bench.areacoverage import area_coverage  # noqa: E402
+from bench.checklists import checklist_counts  # noqa: E402
 from bench.coverage import type_coverage  # noqa: E402
 from bench.exports import export_tables as _export_tables  # noqa: E402
 from bench.federation import federation_sync  # noqa: E402
@@ -698,6 +699,7 @@ BENCHMARKS = {
     "type_comparison": type_comparison,
     "area_coverage": area_coverage,
     "load_applications": load_applications_bench,
+    "checklist_counts": checklist_counts,
 }
 
 

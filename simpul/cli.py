@@ -512,10 +512,11 @@ def validate_file(file, fmt, extra, lang, as_json) -> None:
 def _register_commands() -> None:
     from simpul.harvesters.appcommands import applications_group
     from simpul.harvesters.commands import COMMANDS
+    from simpul.harvesters.linkcommands import links_group
     from simpul.reportcommands import report_group
     from simpul.typecommands import types_group
 
-    for command in (*COMMANDS, types_group, applications_group, report_group):
+    for command in (*COMMANDS, types_group, applications_group, report_group, links_group):
         main.add_command(command)
 
 

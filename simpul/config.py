@@ -48,6 +48,11 @@ class Settings:
     harvest_allow_private: bool = False
     harvest_max_bytes: int = 200 * 1024 * 1024  # cap of a source's options.fetch.max_bytes
     harvest_max_timeout: int = 600  # seconds: cap of a source's fetch timeouts
+    link_timeout: int = 10  # seconds: a link check's connect and read timeout
+    link_concurrency: int = 8  # link checks at once (simpul links check)
+    link_host_concurrency: int = 2  # link checks at once to one host
+    link_host_interval_ms: int = 1000  # between link checks to one host
+    link_recheck_hours: int = 20  # a link checked more recently is not checked again
     search_sync_ms: int = 500  # how often a server process drains the change log into the index
     coverage_min_services: int = 5  # coverage: an organization "above threshold" has this many
     coverage_max_age: int = 30  # coverage: seconds before a read refreshes the figures
@@ -208,8 +213,22 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("coverage_min_services: must be at least 1")
     if not 0 <= settings.coverage_max_age <= 60:
         raise ConfigError("coverage_max_age: between 0 and 60 (seconds)")
+    _validate_links(settings)
     _validate_limits(settings)
     _validate_operations(settings)
+
+
+def _validate_links(settings: Settings) -> None:
+    ranges = {
+        "link_timeout": (1, 300),
+        "link_concurrency": (1, 64),
+        "link_host_concurrency": (1, 16),
+        "link_host_interval_ms": (0, 60_000),
+        "link_recheck_hours": (1, 24 * 30),
+    }
+    for name, (low, high) in ranges.items():
+        if not low <= getattr(settings, name) <= high:
+            raise ConfigError(f"{name}: must be from {low} to {high}")
 
 
 def _validate_search_urls(urls: list[str]) -> None:

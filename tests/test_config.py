@@ -124,3 +124,11 @@ def test_a_bad_search_url_is_named_without_its_password():
     with pytest.raises(ConfigError) as caught:
         load_settings(environ={"SIMPUL_SEARCH_URL": "http://a:9200,ftp://u:hunter2@b"})
     assert "ftp://u:***@b" in str(caught.value) and "hunter2" not in str(caught.value)
+
+
+def test_link_check_settings_are_bounded():
+    settings = load_settings(environ={"SIMPUL_LINK_HOST_INTERVAL_MS": "250"})
+    assert (settings.link_timeout, settings.link_host_interval_ms) == (10, 250)
+    for name, value in (("LINK_CONCURRENCY", "0"), ("LINK_TIMEOUT", "301")):
+        with pytest.raises(ConfigError, match=name.lower()):
+            load_settings(environ={f"SIMPUL_{name}": value})

@@ -27,7 +27,8 @@ def _simpul_commands(unit: str) -> list[list[str]]:
 
 
 @pytest.mark.parametrize(
-    "unit", ["simpul.service", "simpul-worker.service", "simpul-backup.service"]
+    "unit",
+    ["simpul.service", "simpul-worker.service", "simpul-backup.service", "simpul-links.service"],
 )
 def test_units_run_commands_and_options_that_exist(unit):
     commands = _simpul_commands(unit)
@@ -40,6 +41,12 @@ def test_units_run_commands_and_options_that_exist(unit):
         for word in words[1:]:
             if word.startswith("--"):
                 assert word in known, f"{unit}: simpul {words[0]} has no {word}"
+
+
+def test_the_links_timer_starts_the_link_check():
+    timer = (DEPLOY / "simpul-links.timer").read_text()
+    assert "OnCalendar=" in timer
+    assert _simpul_commands("simpul-links.service") == [["links", "check"]]
 
 
 def test_the_backup_timer_starts_the_backup_service():

@@ -401,12 +401,39 @@ class Fetcher:
             content = self._read(response, url, max_bytes)
         return Fetched(response.url, response.status_code, content, response.headers)
 
-    def _follow(self, url, params, headers, timeout) -> requests.Response:
+    def probe(self, url: str) -> int:
+        """Whether a URL answers, for link checking: HEAD, then a GET of its first byte when
+        HEAD is refused or fails (many servers answer HEAD badly). No retries and no body read.
+        Returns the final status; raises FetchError."""
+        _check_url(url)
+        host = urlsplit(url).netloc.lower()
+        timeout = (self.policy.connect_timeout, self.policy.read_timeout)
+        status = None
+        for method, headers in (("HEAD", {}), ("GET", {"Range": "bytes=0-0"})):
+            try:
+                with (
+                    self.politeness.slot(host, self.policy),
+                    self._follow(url, None, headers, timeout, method) as response,
+                ):
+                    status = response.status_code
+            except _Retryable as exc:
+                if method == "GET":
+                    raise FetchError(url, exc.reason, exc.status) from None
+                continue
+            except FetchError as exc:
+                if method == "GET" or exc.reason == REFUSED_PRIVATE:
+                    raise
+                continue
+            if status < 400:
+                return status
+        raise FetchError(url, f"HTTP {status}", status)
+
+    def _follow(self, url, params, headers, timeout, method="GET") -> requests.Response:
         """Redirects one hop at a time: only to http(s), and credentials stay with the origin
         the request started at (requests keeps custom headers across hosts)."""
         here, start = url, origin(url)
         for _ in range(self.policy.max_redirects + 1):
-            response = self._send(url, here, params, headers, timeout)
+            response = self._send(url, here, params, headers, timeout, method)
             if not response.is_redirect:
                 return response
             target = urljoin(response.url, response.headers["Location"])
@@ -419,10 +446,11 @@ class Fetcher:
             here, params = target, None
         raise FetchError(url, f"more than {self.policy.max_redirects} redirects")
 
-    def _send(self, url, here, params, headers, timeout) -> requests.Response:
+    def _send(self, url, here, params, headers, timeout, method="GET") -> requests.Response:
         self.requests += 1
         try:
-            return self._session.get(
+            return self._session.request(
+                method,
                 here,
                 params=params,
                 headers=headers,

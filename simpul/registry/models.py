@@ -83,6 +83,16 @@ class Service(Base):
         # instances of a type (coverage, comparison, review flags, grouping)
         Index("ix_services_type", "type_id", "deleted_at"),
         Index("ix_services_review", "review_status", "authority"),
+        # the checklist counts of every organization of an area from the index alone
+        Index(
+            "ix_services_checklist",
+            "deleted_at",
+            "authority",
+            "chores",
+            "modified",
+            "type_id",
+            "review_status",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -111,6 +121,8 @@ class Service(Base):
     # A pending review after the type changed: {"status", "since", "type_version", ...}
     review: Mapped[dict[str, Any] | None] = mapped_column(Json)
     review_status: Mapped[str | None] = mapped_column(String(16))
+    # housekeeping bits of the record (quality.chores): no reachable channel, no English
+    chores: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class ServiceVersion(Base):
@@ -451,3 +463,36 @@ class ReportSnapshot(Base):
     area: Mapped[str] = mapped_column(String(16), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     figures: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class Link(Base):
+    """A distinct URL of the live records and what the last checks said of it
+    (``simpul links check``). It fails after 2 consecutive failures at least a day apart."""
+
+    __tablename__ = "links"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the URL
+    url: Mapped[str] = mapped_column(String(2000))
+    status: Mapped[int | None] = mapped_column(Integer)  # the last HTTP status
+    error: Mapped[str | None] = mapped_column(String(1000))  # why the last check failed
+    checked_at: Mapped[datetime | None] = mapped_column(Timestamp, index=True)
+    failures: Mapped[int] = mapped_column(Integer)  # consecutive
+    failing_since: Mapped[datetime | None] = mapped_column(Timestamp)
+    ok_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class LinkRef(Base):
+    """Where a link appears: a field of a live service, or an organization's homepage.
+    Rebuilt from the records at each check."""
+
+    __tablename__ = "link_refs"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    link_id: Mapped[str] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[str | None] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(200))

@@ -116,3 +116,22 @@ def quality(data: dict[str, Any]) -> dict[str, Any]:
         "missing": absent,
         "gaps": gaps(data),
     }
+
+
+# Housekeeping an agency should see (``registry/checklists.py``), kept per record as bits of
+# ``services.chores`` so that the checklist counts of a province are one grouped query.
+CHORE_NO_CHANNELS = 1  # no channel, or only channels without their address
+CHORE_NO_ENGLISH = 2  # no English name, or no English description
+
+
+def chores(data: dict[str, Any]) -> int:
+    """The housekeeping bits of a record as stored."""
+    bits = 0
+    channels = [c for c in data.get("channels") or [] if isinstance(c, dict)]
+    if not any(not ADDRESS_OF.get(c.get("type")) or c.get(ADDRESS_OF[c["type"]]) for c in channels):
+        bits |= CHORE_NO_CHANNELS
+    for key in ("name", "description"):
+        text = data.get(key)
+        if not isinstance(text, dict) or not text.get("en"):
+            bits |= CHORE_NO_ENGLISH
+    return bits

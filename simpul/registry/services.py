@@ -32,8 +32,8 @@ from simpul.reference.areas import NATIONAL, is_within
 from simpul.registry.auth import Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Change, Organization, Service, ServiceVersion
+from simpul.registry.quality import chores, quality
 from simpul.registry.quality import present as components_present
-from simpul.registry.quality import quality
 from simpul.registry.reportfilters import service_conditions
 from simpul.registry.schemas import SERVER_FIELDS, SERVICE_SCHEMA
 
@@ -304,6 +304,7 @@ def publish_many(
                 if prepared.completeness is not None
                 else components_present(data)
             ),
+            "chores": chores(data),
             "type_id": prepared.link.type_id if prepared.link else None,
             "type_link": prepared.link.method if prepared.link else None,
             "type_score": prepared.link.score if prepared.link else None,

@@ -75,6 +75,7 @@ def _register_api(app: Flask) -> None:
 
     from simpul.web.api import (
         applications,
+        checklists,
         exports,
         harvest,
         linked_data,
@@ -103,6 +104,7 @@ def _register_api(app: Flask) -> None:
         reviews,
         typecompare,
         reports,
+        checklists,
     ):
         api.register_blueprint(module.blp)
     api.register_blueprint(applications.blp)

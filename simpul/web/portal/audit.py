@@ -8,7 +8,8 @@ from flask import request
 
 from simpul.errors import ValidationFailed
 from simpul.harvesters import sources
-from simpul.registry import organizations, reviews, services, stats
+from simpul.reference.areas import load_areas
+from simpul.registry import checklists, organizations, reviews, services, stats
 from simpul.web.http import registry
 from simpul.web.portal import history, views
 from simpul.web.portal.forms import whole_number
@@ -16,6 +17,7 @@ from simpul.web.portal.publisher import current_actor
 
 bp = views.blueprint("audit", __name__)
 SHACL_PAGE = 25  # records validated per page of an organization's report
+CHECKLIST_PAGE = 100  # organizations per page of an area's checklists
 
 
 @bp.get("/audit")
@@ -51,6 +53,7 @@ def organization(org_id: str):
         records = [services.service_to_dict(r) for r in rows]
         summary = stats.completeness_summary(session, org_id)
         pending = reviews.pending_counts(session, organization=org_id, size=100)
+        checklist = checklists.organization_checklist(session, org_id)
     checked = [{"record": r, "report": report_of(r)} for r in records]
     return views.page(
         "portal/audit/organization.html",
@@ -59,8 +62,31 @@ def organization(org_id: str):
         total=total,
         summary=summary[0] if summary else None,
         reviews=pending,
+        checklist=checklist,
+        tasks=checklists.TASKS,
         page=page,
         pages=views.page_count(total, SHACL_PAGE),
+    )
+
+
+@bp.get("/audit/checklists")
+def checklist_areas():
+    """The housekeeping tasks counted per child area and per organization of an area."""
+    area = request.args.get("area") or None
+    page = views.page_number()
+    with registry().db.session() as session:
+        found = checklists.area_counts(session, area, page=page, size=CHECKLIST_PAGE)
+    areas = load_areas()
+    names = views.organization_names({row["organization"] for row in found["by_organization"]})
+    return views.page(
+        "portal/audit/checklists.html",
+        found=found,
+        tasks=checklists.TASKS,
+        names=names,
+        area_names={row["area"]: areas.path(row["area"]) for row in found["by_area"]}
+        | {found["area"]: areas.path(found["area"])},
+        page=page,
+        pages=views.page_count(found["total"], CHECKLIST_PAGE),
     )
 
 
