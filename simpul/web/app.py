@@ -75,12 +75,14 @@ def _register_api(app: Flask) -> None:
 
     from simpul.web.api import (
         applications,
+        assessments,
         exports,
         harvest,
         linked_data,
         meta,
         organizations,
         reviews,
+        roadmap,
         search,
         services,
         typecoverage,
@@ -99,6 +101,8 @@ def _register_api(app: Flask) -> None:
         harvest,
         exports,
         reviews,
+        assessments,
+        roadmap,
     ):
         api.register_blueprint(module.blp)
     api.register_blueprint(applications.blp)
