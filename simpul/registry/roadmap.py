@@ -413,20 +413,15 @@ def waits_on(phase: dict[str, Any], status: str) -> str | None:
 
 # -- evidence -------------------------------------------------------------------------------------
 def assessed(session: Session, target: Target, assessment, actor: Actor) -> None:
-    """A verified assessment moves the target's planned items to 'diases'."""
-    rows = session.scalars(
-        select(RoadmapItem).where(
-            RoadmapItem.target_id == target.id, RoadmapItem.status == "direncanakan"
-        )
-    )
-    for row in rows:
-        _set(
-            session,
-            row,
-            "diases",
-            actor.name,
-            f"assessment {assessment.id}: {assessment.result} ({assessment.score})",
-        )
+    """A verified assessment makes the target's items in every phase whose scope holds it, and
+    moves those still planned to 'diases'."""
+    for phase in phases(session):
+        if not in_scope(phase.data, target.level, target.sectors, target.area):
+            continue
+        row = item(session, phase.id, target.id)
+        if row.status == "direncanakan":
+            note = f"assessment {assessment.id}: {assessment.result} ({assessment.score})"
+            _set(session, row, "diases", actor.name, note)
 
 
 def api_linked(session: Session, service_id: str, api_name: str) -> None:
