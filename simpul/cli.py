@@ -512,9 +512,10 @@ def validate_file(file, fmt, extra, lang, as_json) -> None:
 def _register_commands() -> None:
     from simpul.harvesters.appcommands import applications_group
     from simpul.harvesters.commands import COMMANDS
+    from simpul.roadmapcommands import roadmap_group
     from simpul.typecommands import types_group
 
-    for command in (*COMMANDS, types_group, applications_group):
+    for command in (*COMMANDS, types_group, applications_group, roadmap_group):
         main.add_command(command)
 
 

@@ -412,13 +412,18 @@ def waits_on(phase: dict[str, Any], status: str) -> str | None:
 
 
 # -- evidence -------------------------------------------------------------------------------------
+def items_of(session: Session, target: Target) -> list[RoadmapItem]:
+    """The target's items in every phase whose scope holds it (made when missing)."""
+    return [
+        item(session, phase.id, target.id)
+        for phase in phases(session)
+        if in_scope(phase.data, target.level, target.sectors, target.area)
+    ]
+
+
 def assessed(session: Session, target: Target, assessment, actor: Actor) -> None:
-    """A verified assessment makes the target's items in every phase whose scope holds it, and
-    moves those still planned to 'diases'."""
-    for phase in phases(session):
-        if not in_scope(phase.data, target.level, target.sectors, target.area):
-            continue
-        row = item(session, phase.id, target.id)
+    """A verified assessment moves the target's planned items to 'diases'."""
+    for row in items_of(session, target):
         if row.status == "direncanakan":
             note = f"assessment {assessment.id}: {assessment.result} ({assessment.score})"
             _set(session, row, "diases", actor.name, note)
@@ -426,13 +431,11 @@ def assessed(session: Session, target: Target, assessment, actor: Actor) -> None
 
 def api_linked(session: Session, service_id: str, api_name: str) -> None:
     """The gateway harvester linked an API to the service: its items are integrated."""
-    rows = session.scalars(
-        select(RoadmapItem).where(
-            RoadmapItem.target_id == service_id, RoadmapItem.status != "terintegrasi"
-        )
-    )
-    for row in rows:
-        _set(session, row, "terintegrasi", "harvester", f"API {api_name!r} linked on the gateway")
+    target = assessments.find_target(session, "service", service_id)
+    for row in items_of(session, target) if target else []:
+        if row.status != "terintegrasi":
+            note = f"API {api_name!r} linked on the gateway"
+            _set(session, row, "terintegrasi", "harvester", note)
 
 
 def api_gone(session: Session, authority: str, identifier: str, api_name: str) -> None:

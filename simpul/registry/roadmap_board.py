@@ -71,7 +71,7 @@ def board(
     shown: list[RoadmapItem] = []
     for i, status in enumerate(STATUSES):
         rows = []
-        if counts.get(status):
+        if counts.get(status) and size:
             rows = list(
                 session.scalars(
                     select(RoadmapItem)
