@@ -25,7 +25,15 @@ from sqlalchemy import MetaData, select
 
 from simpul.harvesters import jobs, sources
 from simpul.harvesters.trust import register_organizations
-from simpul.registry import applications, declarations, organizations, services, types
+from simpul.registry import (
+    applications,
+    criteria,
+    declarations,
+    organizations,
+    roadmap,
+    services,
+    types,
+)
 from simpul.registry.auth import SYSTEM, create_token, revoke_token
 from simpul.registry.db import utcnow
 from simpul.registry.models import (
@@ -110,6 +118,21 @@ ROWS: list[tuple[Any, ...]] = [
         A401, A401, A401, S200, A403, A403, S200, A403),
     ("DELETE", "/api/v1/applications/<app_id>", "",
         A401, A401, A401, S200, A403, A403, S200, A403),
+    # readiness assessments: the target's editor self-assesses, an administrator (or a
+    # coordinator of the area: tests/web/api/test_assessments_api.py) verifies
+    ("POST", "/api/v1/assessments", "",
+        A401, A401, A401, S201, A403, A403, S201, A403),
+    # criteria sets and roadmap phases: the national coordinator's (or an administrator's);
+    # roadmap items move by a coordinator of the area (tests/web/api/test_roadmap_api.py), never
+    # by an editor
+    ("POST", "/api/v1/criteria-sets", "",
+        A401, A401, A401, A403, A403, A403, S201, A403),
+    ("POST", "/api/v1/roadmap", "",
+        A401, A401, A401, A403, A403, A403, S201, A403),
+    ("PUT", "/api/v1/roadmap/<phase_id>", "",
+        A401, A401, A401, A403, A403, A403, S200, A403),
+    ("POST", "/api/v1/roadmap/<phase_id>/items/<target_id>/transitions", "",
+        A401, A401, A401, A403, A403, A403, S200, A403),
     ("POST", "/api/v1/organizations", "",
         A401, A401, A401, A403, A403, A403, S201, A403),
     # an editor may change its organization's description, not its place in the federation
@@ -520,6 +543,76 @@ def _delete_application(w: World, variant: str, actor: str) -> Attempt:
         assert w.client.get(f"/api/v1/applications/{app_id}").status_code == 410
 
     return Attempt(f"/api/v1/applications/{app_id}", check=check)
+
+
+@spec("POST", "/api/v1/assessments")
+def _assess(w: World, variant: str, actor: str) -> Attempt:
+    service_id, _ = w.service()
+    codes = [c["code"] for c in criteria.shipped()["criteria"]]
+
+    def check(response):
+        stored = w.read(response.headers["Location"])
+        assert stored["target"] == service_id and stored["verified"] is (actor == "admin")
+
+    scores = dict.fromkeys(codes, {"score": 3, "evidence": "berita acara"})
+    body = {"target_type": "service", "target": service_id, "scores": scores}
+    return Attempt("/api/v1/assessments", body, check=check)
+
+
+@spec("POST", "/api/v1/criteria-sets")
+def _publish_criteria(w: World, variant: str, actor: str) -> Attempt:
+    body = {**criteria.shipped(), "version": w.next_id("v")}
+
+    def check(response):
+        assert w.read(f"/api/v1/criteria-sets/{body['version']}")["version"] == body["version"]
+
+    return Attempt("/api/v1/criteria-sets", body, check=check)
+
+
+def _phase(w: World, phase_id: str) -> dict[str, Any]:
+    return roadmap.default_phases(2027)[2] | {"id": phase_id, "number": 9}
+
+
+@spec("POST", "/api/v1/roadmap")
+def _create_phase(w: World, variant: str, actor: str) -> Attempt:
+    body = _phase(w, w.next_id("fase"))
+
+    def check(response):
+        assert w.read(f"/api/v1/roadmap/{body['id']}")["scope"] == body["scope"]
+
+    return Attempt("/api/v1/roadmap", body, check=check)
+
+
+def _stored_phase(w: World) -> str:
+    phase_id = w.next_id("fase")
+    with w.registry.db.transaction() as session:
+        roadmap.save_phase(
+            session, _phase(w, phase_id) | {"scope": {"levels": ["kabkota"]}}, SYSTEM
+        )
+    return phase_id
+
+
+@spec("PUT", "/api/v1/roadmap/<phase_id>")
+def _replace_phase(w: World, variant: str, actor: str) -> Attempt:
+    phase_id = _stored_phase(w)
+    body = _phase(w, phase_id) | {"gate": {"min_class": "siap"}}
+
+    def check(response):
+        assert w.read(f"/api/v1/roadmap/{phase_id}")["gate"] == {"min_class": "siap"}
+
+    return Attempt(f"/api/v1/roadmap/{phase_id}", body, check=check)
+
+
+@spec("POST", "/api/v1/roadmap/<phase_id>/items/<target_id>/transitions")
+def _move_item(w: World, variant: str, actor: str) -> Attempt:
+    phase_id, (service_id, _) = _stored_phase(w), w.service()
+    url = f"/api/v1/roadmap/{phase_id}/items/{service_id}"
+
+    def check(response):
+        assert w.read(url)["status"] == "tertunda"
+
+    body = {"to": "tertunda", "reason": "anggaran belum tersedia"}
+    return Attempt(f"{url}/transitions", body, check=check)
 
 
 @spec("POST", "/api/v1/organizations")
