@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from simpul.errors import Conflict, NotFound, ValidationFailed
 from simpul.registry.auth import Actor
-from simpul.registry.db import utcnow
+from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import CriteriaSet
 
 SHIPPED = Path(__file__).parent.parent / "reference" / "data" / "assessment-criteria-v1.json"
@@ -128,7 +128,10 @@ def get(session: Session, version: str) -> dict[str, Any]:
 def list_sets(session: Session) -> list[dict[str, Any]]:
     ensure_shipped(session)
     rows = session.scalars(select(CriteriaSet).order_by(CriteriaSet.created, CriteriaSet.version))
-    return [{"version": r.version, "name": r.data["name"], "created": r.created} for r in rows]
+    return [
+        {"version": r.version, "name": r.data["name"], "created": as_utc(r.created).isoformat()}
+        for r in rows
+    ]
 
 
 def publish(session: Session, raw: Any, actor: Actor) -> dict[str, Any]:

@@ -471,7 +471,7 @@ class RoadmapItem(Base):
     __tablename__ = "roadmap_items"
     __table_args__ = (
         UniqueConstraint("phase_id", "target_type", "target_id", name="uq_roadmap_items_target"),
-        Index("ix_roadmap_items_board", "phase_id", "area", "status"),
+        Index("ix_roadmap_items_board", "phase_id", "status", "area"),
         Index("ix_roadmap_items_target_id", "target_id"),
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from simpul.reference.areas import NATIONAL
@@ -36,13 +36,9 @@ CHUNK = 5000
 def _filters(phase_id: str, area: str | None, sector: str | None, level: str | None) -> list:
     where = [RoadmapItem.phase_id == phase_id]
     if area and area != NATIONAL:
-        # a range on the indexed column rather than LIKE, which SQLite would not index
-        where.append(
-            or_(
-                RoadmapItem.area == area,
-                and_(RoadmapItem.area > area + ".", RoadmapItem.area < area + "/"),
-            )
-        )
+        # the area and everything below it as one range of the index: dotted codes of digits
+        # sort between 'a' and 'a/' ('/' follows '.' and precedes the digits)
+        where += [RoadmapItem.area >= area, RoadmapItem.area < area + "/"]
     if level:
         where.append(RoadmapItem.level == level)
     if sector:
@@ -62,11 +58,16 @@ def board(
     """Counts per status and the first ``size`` items of each, with the gate each waits on."""
     phase = get_phase(session, phase_id)
     where = _filters(phase_id, area, sector, level)
-    counts = dict(
-        session.execute(
-            select(RoadmapItem.status, func.count()).where(*where).group_by(RoadmapItem.status)
-        ).all()
-    )
+    # one count per status: each a range of the (phase, status, area) index, where a GROUP BY
+    # would read every item of the phase
+    counts = {
+        status: session.scalar(
+            select(func.count())
+            .select_from(RoadmapItem)
+            .where(*where, RoadmapItem.status == status)
+        )
+        for status in STATUSES
+    }
     columns = [None] * len(STATUSES)
     shown: list[RoadmapItem] = []
     for i, status in enumerate(STATUSES):
@@ -76,7 +77,7 @@ def board(
                 session.scalars(
                     select(RoadmapItem)
                     .where(*where, RoadmapItem.status == status)
-                    .order_by(RoadmapItem.id)
+                    .order_by(RoadmapItem.area, RoadmapItem.id)
                     .limit(size)
                 )
             )
@@ -153,7 +154,7 @@ def refresh(
         )
         made[phase.id] = 0
         for batch in _candidates(session, phase.data, orgs, known):
-            session.execute(insert(RoadmapItem), batch)
+            session.execute(insert(RoadmapItem.__table__), batch)
             made[phase.id] += len(batch)
             if progress:
                 progress(len(batch))

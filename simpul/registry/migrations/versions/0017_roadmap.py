@@ -96,7 +96,7 @@ def upgrade() -> None:
             "phase_id", "target_type", "target_id", name="uq_roadmap_items_target"
         ),
     )
-    op.create_index("ix_roadmap_items_board", "roadmap_items", ["phase_id", "area", "status"])
+    op.create_index("ix_roadmap_items_board", "roadmap_items", ["phase_id", "status", "area"])
     op.create_index("ix_roadmap_items_target_id", "roadmap_items", ["target_id"])
     op.create_table(
         "roadmap_history",
