@@ -114,7 +114,7 @@ def record(session: Session, raw: Any, actor: Actor) -> Assessment:
         raise ValidationFailed.from_messages(
             {"target": f"no live {data['target_type']} {data['target']!r}"}
         )
-    verified = _authorize(actor, target)
+    verified = authorize(actor, target)
     criteria = (
         criteria_sets.get(session, data["criteria_set"])
         if data.get("criteria_set")
@@ -147,7 +147,7 @@ def record(session: Session, raw: Any, actor: Actor) -> Assessment:
     return row
 
 
-def _authorize(actor: Actor, target: Target) -> bool:
+def authorize(actor: Actor, target: Target) -> bool:
     """True for a verified assessment, False for a self-assessment; 403 otherwise."""
     if actor.coordinates(target.area):
         return True

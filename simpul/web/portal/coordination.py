@@ -70,7 +70,7 @@ def assess(actor: Actor, kind: str, target_id: str):
         target = assessments.find_target(session, kind, target_id)
         if target is None:
             raise NotFound(f"no live {kind} {target_id!r}")
-        assessments._authorize(actor, target)  # 403 page before the form, not after it
+        assessments.authorize(actor, target)  # 403 page before the form, not after it
         current = criteria.current(session)
     if request.method == "GET":
         return _form(actor, target, current, MultiDict())
