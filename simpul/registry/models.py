@@ -36,7 +36,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, VARCHAR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -50,6 +50,9 @@ Json = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresq
 # SQLite only auto-increments INTEGER PRIMARY KEY columns.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 Timestamp = DateTime(timezone=True)
+# Area codes compared as ranges ('75' <= code < '75/'): byte order on PostgreSQL too, whose
+# locale collations ignore punctuation.
+AreaCode = String(16).with_variant(VARCHAR(16, collation="C"), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -437,7 +440,7 @@ class Assessment(Base):
     target_type: Mapped[str] = mapped_column(String(12))  # service, application
     target_id: Mapped[str] = mapped_column(String(32))
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
-    area: Mapped[str] = mapped_column(String(16))  # the target organization's area ('00': nation)
+    area: Mapped[str] = mapped_column(AreaCode)  # the target organization's area ('00': nation)
     criteria_version: Mapped[str] = mapped_column(ForeignKey("criteria_sets.version"))
     scores: Mapped[dict[str, Any]] = mapped_column(Json)
     score: Mapped[float] = mapped_column(Float)
@@ -480,7 +483,7 @@ class RoadmapItem(Base):
     target_type: Mapped[str] = mapped_column(String(12))
     target_id: Mapped[str] = mapped_column(String(32))
     organization_id: Mapped[str] = mapped_column(String(100))
-    area: Mapped[str] = mapped_column(String(16))
+    area: Mapped[str] = mapped_column(AreaCode)
     level: Mapped[str] = mapped_column(String(12))
     sectors: Mapped[str] = mapped_column(String(400))
     status: Mapped[str] = mapped_column(String(28))

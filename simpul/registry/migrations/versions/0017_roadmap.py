@@ -7,7 +7,7 @@ Create Date: 2026-12-01 12:00:00
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, VARCHAR
 
 revision = "0017"
 down_revision = "0016"
@@ -17,6 +17,8 @@ depends_on = None
 JSON = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 BIGID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 TS = sa.DateTime(timezone=True)
+# byte order for the range queries on area codes (PostgreSQL's locale collations skip '.')
+AREA = sa.String(16).with_variant(VARCHAR(16, collation="C"), "postgresql")
 
 
 def _fk(column: str, table: str, target: str, **kw) -> sa.ForeignKey:
@@ -43,7 +45,7 @@ def upgrade() -> None:
             _fk("organization_id", "assessments", "organizations.id"),
             nullable=False,
         ),
-        sa.Column("area", sa.String(16), nullable=False),
+        sa.Column("area", AREA, nullable=False),
         sa.Column(
             "criteria_version",
             sa.String(40),
@@ -85,7 +87,7 @@ def upgrade() -> None:
         sa.Column("target_type", sa.String(12), nullable=False),
         sa.Column("target_id", sa.String(32), nullable=False),
         sa.Column("organization_id", sa.String(100), nullable=False),
-        sa.Column("area", sa.String(16), nullable=False),
+        sa.Column("area", AREA, nullable=False),
         sa.Column("level", sa.String(12), nullable=False),
         sa.Column("sectors", sa.String(400), nullable=False),
         sa.Column("status", sa.String(28), nullable=False),
