@@ -100,6 +100,8 @@ JOB = Stored(302, r"/audit/jobs/[^/?]+")
 TYPES = Stored(302, r"/publish/types\?org=.+")
 HOME, SIGNED_OUT = Unchanged(302, "/"), Stored(302, "/")
 REVIEWED = Stored(302, r"/publish/services/[^/]+/edit")  # resolved, back in the editor
+BOARD = Stored(302, r"/publish/roadmap/[^/]+")  # moved, back on the board
+ASSESSED = Stored(302, r"/publish/assessments/\d+")  # recorded, its result shown
 
 # One row per route (and, for an organization PUT, per kind of change), then one answer per
 # caller in the order of ACTORS:
@@ -200,6 +202,14 @@ ROWS: list[tuple[Any, ...]] = [
         SIGN_IN, SIGN_IN, SIGN_IN, APP_EDITOR, APP_EDITOR, APP_EDITOR, APP_EDITOR, APP_EDITOR),
     ("POST", "/publish/applications/<app_id>/edit", "",
         SIGN_IN, SIGN_IN, SIGN_IN, APP_EDITOR, A403, A403, APP_EDITOR, A403),
+    # the assessment form: the target's editor self-assesses, an administrator (or a
+    # coordinator of the area: tests/web/portal/test_coordination.py) verifies
+    ("POST", "/publish/assess/<kind>/<target_id>", "",
+        SIGN_IN, SIGN_IN, SIGN_IN, ASSESSED, A403, A403, ASSESSED, A403),
+    # the roadmap board's move form: coordinators of the area (tests/web/portal/
+    # test_coordination.py) and administrators; never an editor
+    ("POST", "/publish/roadmap/<phase_id>/items/<target_id>/move", "",
+        SIGN_IN, SIGN_IN, SIGN_IN, A403, A403, A403, BOARD, A403),
     ("POST", "/publish/sources/<source_id>/harvest", "",
         SIGN_IN, SIGN_IN, SIGN_IN, JOB, A403, A403, JOB, A403),
     ("POST", "/publish/jobs/<job_id>/cancel", "",
@@ -613,6 +623,35 @@ def _move_item(w: World, variant: str, actor: str) -> Attempt:
 
     body = {"to": "tertunda", "reason": "anggaran belum tersedia"}
     return Attempt(f"{url}/transitions", body, check=check)
+
+
+@spec("POST", "/publish/assess/<kind>/<target_id>")
+def _assess_in_the_portal(w: World, variant: str, actor: str) -> Attempt:
+    service_id, _ = w.service()
+    browser, csrf = w.browser(actor)
+    form = {}
+    for c in criteria.shipped()["criteria"]:
+        form |= {f"score-{c['code']}": "3", f"evidence-{c['code']}": "berita acara"}
+
+    def check(response):
+        stored = w.read(f"/api/v1/assessments?target={service_id}")["items"]
+        assert [a["verified"] for a in stored] == [actor == "admin"]
+
+    url = f"/publish/assess/service/{service_id}"
+    return Attempt(url, form, browser=browser, csrf=csrf, check=check)
+
+
+@spec("POST", "/publish/roadmap/<phase_id>/items/<target_id>/move")
+def _move_from_board(w: World, variant: str, actor: str) -> Attempt:
+    phase_id, (service_id, _) = _stored_phase(w), w.service()
+    browser, csrf = w.browser(actor)
+
+    def check(response):
+        assert w.read(f"/api/v1/roadmap/{phase_id}/items/{service_id}")["status"] == "tertunda"
+
+    body = {"to": "tertunda", "reason": "anggaran belum tersedia"}
+    url = f"/publish/roadmap/{phase_id}/items/{service_id}/move"
+    return Attempt(url, body, browser=browser, csrf=csrf, check=check)
 
 
 @spec("POST", "/api/v1/organizations")

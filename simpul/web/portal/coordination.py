@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, request, url_for
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from simpul.errors import NotFound, SimpulError, ValidationFailed
+from simpul.errors import Conflict, NotFound, SimpulError, ValidationFailed
 from simpul.reference import codelists
 from simpul.registry import assessments, criteria, roadmap, roadmap_board
 from simpul.registry.auth import Actor
@@ -162,6 +163,24 @@ def phases(actor: Actor):
 @bp.get("/roadmap/<phase_id>")
 @signed_in
 def board(actor: Actor, phase_id: str):
+    return _board(actor, phase_id)
+
+
+@bp.post("/roadmap/<phase_id>/items/<target_id>/move")
+@signed_in
+def move(actor: Actor, phase_id: str, target_id: str):
+    """A coordinator moves an item from the board; a refused move shows the gate above it."""
+    raw = {k: request.form[k].strip() for k in ("to", "note", "reason") if request.form.get(k)}
+    try:
+        registry().db.write(lambda session: roadmap.move(session, phase_id, target_id, raw, actor))
+    except (ValidationFailed, Conflict) as failure:
+        problems = [describe(e["message"]) for e in failure.errors] or [failure.detail]
+        return _board(actor, phase_id, problems, failure.status)
+    flash(_("Moved to: %(status)s", status=STATUS_LABELS[raw["to"]]))
+    return redirect(url_for("coordination.board", phase_id=phase_id))
+
+
+def _board(actor: Actor, phase_id: str, problems=None, status: int = 200):
     filters = {
         "area": _area(request.args.get("area")),
         "sector": request.args.get("sector")
@@ -174,7 +193,14 @@ def board(actor: Actor, phase_id: str):
     with registry().db.session() as session:
         out = roadmap_board.board(session, phase_id, size=50, **filters)
     return views.page(
-        "portal/publish/board.html", actor=actor, board=out, filters=filters, **_labels()
+        "portal/publish/board.html",
+        status=status,
+        actor=actor,
+        board=out,
+        filters=filters,
+        problems=problems or [],
+        moves=roadmap.TRANSITIONS,
+        **_labels(),
     )
 
 

@@ -108,3 +108,41 @@ def test_the_board_by_status_with_filters_and_gates(client, world, registry):
     assert "1 item" in by_sector
     index = client.get("/publish/roadmap?lang=en").get_data(as_text=True)
     assert "Phase 3: villages after an assessment" in index
+
+
+def test_a_coordinator_moves_an_item_from_the_board_and_a_gate_is_named(client, world, registry):
+    from simpul.registry import roadmap_board
+
+    with registry.db.transaction() as session:
+        roadmap_board.refresh(session)
+    sign_in(client, _token(world, "provincial"))
+    target = world["ids"]["regency"]
+    url = "/publish/roadmap/2?lang=en"
+    html = client.get(url).get_data(as_text=True)
+    action = f"/publish/roadmap/2/items/{target}/move"
+    assert action in html
+    refused = client.post(action, data={"csrf_token": csrf_of(html), "to": "diases"})
+    assert refused.status_code == 409
+    assert "needs a verified assessment" in refused.get_data(as_text=True)
+    moved = client.post(
+        action, data={"csrf_token": csrf_of(html), "to": "tertunda", "reason": "anggaran"}
+    )
+    assert moved.status_code == 302
+    item = client.get(f"/api/v1/roadmap/2/items/{target}").get_json()
+    assert (item["status"], item["reason"]) == ("tertunda", "anggaran")
+
+
+def test_an_editor_sees_no_move_and_cannot_move(client, world, registry):
+    from simpul.registry import roadmap_board
+
+    with registry.db.transaction() as session:
+        roadmap_board.refresh(session)
+    sign_in(client, _token(world, "editor"))
+    target = world["ids"]["regency"]
+    html = client.get("/publish/roadmap/2").get_data(as_text=True)
+    assert "Penerbitan Akta Kelahiran" in html and "/move" not in html
+    answer = client.post(
+        f"/publish/roadmap/2/items/{target}/move",
+        data={"csrf_token": csrf_of(html), "to": "tertunda", "reason": "x"},
+    )
+    assert answer.status_code == 403
