@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from simpul.errors import Forbidden, ValidationFailed
+from simpul.errors import Forbidden, NotFound, ValidationFailed
 from simpul.reference.areas import NATIONAL
 from simpul.registry import criteria as criteria_sets
 from simpul.registry.auth import Actor
@@ -115,11 +115,14 @@ def record(session: Session, raw: Any, actor: Actor) -> Assessment:
             {"target": f"no live {data['target_type']} {data['target']!r}"}
         )
     verified = authorize(actor, target)
-    criteria = (
-        criteria_sets.get(session, data["criteria_set"])
-        if data.get("criteria_set")
-        else criteria_sets.current(session)
-    )
+    try:
+        criteria = (
+            criteria_sets.get(session, data["criteria_set"])
+            if data.get("criteria_set")
+            else criteria_sets.current(session)
+        )
+    except NotFound as missing:
+        raise ValidationFailed.from_messages({"criteria_set": missing.detail}) from None
     scores = criteria_sets.check_scores(criteria, data.get("scores"))
     outcome = criteria_sets.result(criteria, scores)
     row = Assessment(
@@ -206,8 +209,6 @@ def list_assessments(
 
 
 def get(session: Session, assessment_id: int) -> Assessment:
-    from simpul.errors import NotFound
-
     row = session.get(Assessment, assessment_id)
     if row is None:
         raise NotFound(f"no assessment {assessment_id}")

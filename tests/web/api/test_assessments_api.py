@@ -67,7 +67,7 @@ def test_a_coordinator_outside_its_area_is_refused_and_nothing_is_stored(client,
         ({"scores": {CODES[0]: {"score": 1}}}, f"scores.{CODES[1]}"),
         ({"target": "tidak-ada"}, "target"),
         ({"target_type": "kantor"}, "target_type"),
-        ({"criteria_set": "v9"}, None),
+        ({"criteria_set": "v9"}, "criteria_set"),
         ({"assessed_on": "2999-01-01"}, "assessed_on"),
     ],
 )

@@ -147,3 +147,20 @@ def test_refresh_and_the_board(client, registry, world):
     assert client.get("/api/v1/roadmap/1/board?sector=kesehatan").get_json()["total"] == 1
     assert client.get("/api/v1/roadmap/2/board?level=provinsi").get_json()["total"] == 0
     assert client.get("/api/v1/roadmap/9/board").status_code == 404
+
+
+def test_an_application_is_integrated_only_once_connected_to_splp(client, world):
+    from tests.conftest import application_record
+
+    t = world["tokens"]
+    record = application_record(services=[world["ids"]["regency"]], splp={"status": "terdaftar"})
+    app = client.post("/api/v1/applications", json=record, headers=t["editor"]).get_json()
+    assess(client, t["provincial"], app["id"], 4, kind="application")
+    for to in ("siap", "proses-integrasi"):
+        assert _move(client, t["provincial"], "2", app["id"], to).status_code == 200
+    refused = _move(client, t["provincial"], "2", app["id"], "terintegrasi")
+    assert refused.status_code == 409 and refused.get_json()["gate"] == "evidence"
+    record["splp"] = {"status": "terhubung"}
+    client.put(f"/api/v1/applications/{app['id']}", json=record, headers=t["editor"])
+    moved = _move(client, t["provincial"], "2", app["id"], "terintegrasi")
+    assert moved.status_code == 200 and moved.get_json()["target_type"] == "application"
