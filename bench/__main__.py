@@ -664,6 +664,7 @@ from bench.federation import federation_sync  # noqa: E402
 from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa: E402
 from bench.portal import portal_pages  # noqa: E402
 from bench.reviews import review_flags  # noqa: E402
+from bench.roadmap import roadmap_board_bench  # noqa: E402
 from bench.stemming import stemming_accuracy  # noqa: E402
 from bench.typecompare import type_comparison  # noqa: E402
 from bench.typematch import type_matching  # noqa: E402
@@ -700,6 +701,7 @@ BENCHMARKS = {
     "area_coverage": area_coverage,
     "load_applications": load_applications_bench,
     "checklist_counts": checklist_counts,
+    "roadmap_board": roadmap_board_bench,
 }
 
 

@@ -514,9 +514,17 @@ def _register_commands() -> None:
     from simpul.harvesters.commands import COMMANDS
     from simpul.harvesters.linkcommands import links_group
     from simpul.reportcommands import report_group
+    from simpul.roadmapcommands import roadmap_group
     from simpul.typecommands import types_group
 
-    for command in (*COMMANDS, types_group, applications_group, report_group, links_group):
+    for command in (
+        *COMMANDS,
+        types_group,
+        applications_group,
+        report_group,
+        links_group,
+        roadmap_group,
+    ):
         main.add_command(command)
 
 

@@ -25,7 +25,15 @@ from sqlalchemy import MetaData, select
 
 from simpul.harvesters import jobs, sources
 from simpul.harvesters.trust import register_organizations
-from simpul.registry import applications, declarations, organizations, services, types
+from simpul.registry import (
+    applications,
+    criteria,
+    declarations,
+    organizations,
+    roadmap,
+    services,
+    types,
+)
 from simpul.registry.auth import SYSTEM, create_token, revoke_token
 from simpul.registry.db import utcnow
 from simpul.registry.models import (
@@ -92,6 +100,8 @@ JOB = Stored(302, r"/audit/jobs/[^/?]+")
 TYPES = Stored(302, r"/publish/types\?org=.+")
 HOME, SIGNED_OUT = Unchanged(302, "/"), Stored(302, "/")
 REVIEWED = Stored(302, r"/publish/services/[^/]+/edit")  # resolved, back in the editor
+BOARD = Stored(302, r"/publish/roadmap/[^/]+")  # moved, back on the board
+ASSESSED = Stored(302, r"/publish/assessments/\d+")  # recorded, its result shown
 
 # One row per route (and, for an organization PUT, per kind of change), then one answer per
 # caller in the order of ACTORS:
@@ -110,6 +120,21 @@ ROWS: list[tuple[Any, ...]] = [
         A401, A401, A401, S200, A403, A403, S200, A403),
     ("DELETE", "/api/v1/applications/<app_id>", "",
         A401, A401, A401, S200, A403, A403, S200, A403),
+    # readiness assessments: the target's editor self-assesses, an administrator (or a
+    # coordinator of the area: tests/web/api/test_assessments_api.py) verifies
+    ("POST", "/api/v1/assessments", "",
+        A401, A401, A401, S201, A403, A403, S201, A403),
+    # criteria sets and roadmap phases: the national coordinator's (or an administrator's);
+    # roadmap items move by a coordinator of the area (tests/web/api/test_roadmap_api.py), never
+    # by an editor
+    ("POST", "/api/v1/criteria-sets", "",
+        A401, A401, A401, A403, A403, A403, S201, A403),
+    ("POST", "/api/v1/roadmap", "",
+        A401, A401, A401, A403, A403, A403, S201, A403),
+    ("PUT", "/api/v1/roadmap/<phase_id>", "",
+        A401, A401, A401, A403, A403, A403, S200, A403),
+    ("POST", "/api/v1/roadmap/<phase_id>/items/<target_id>/transitions", "",
+        A401, A401, A401, A403, A403, A403, S200, A403),
     ("POST", "/api/v1/organizations", "",
         A401, A401, A401, A403, A403, A403, S201, A403),
     # an editor may change its organization's description, not its place in the federation
@@ -177,6 +202,14 @@ ROWS: list[tuple[Any, ...]] = [
         SIGN_IN, SIGN_IN, SIGN_IN, APP_EDITOR, APP_EDITOR, APP_EDITOR, APP_EDITOR, APP_EDITOR),
     ("POST", "/publish/applications/<app_id>/edit", "",
         SIGN_IN, SIGN_IN, SIGN_IN, APP_EDITOR, A403, A403, APP_EDITOR, A403),
+    # the assessment form: the target's editor self-assesses, an administrator (or a
+    # coordinator of the area: tests/web/portal/test_coordination.py) verifies
+    ("POST", "/publish/assess/<kind>/<target_id>", "",
+        SIGN_IN, SIGN_IN, SIGN_IN, ASSESSED, A403, A403, ASSESSED, A403),
+    # the roadmap board's move form: coordinators of the area (tests/web/portal/
+    # test_coordination.py) and administrators; never an editor
+    ("POST", "/publish/roadmap/<phase_id>/items/<target_id>/move", "",
+        SIGN_IN, SIGN_IN, SIGN_IN, A403, A403, A403, BOARD, A403),
     ("POST", "/publish/sources/<source_id>/harvest", "",
         SIGN_IN, SIGN_IN, SIGN_IN, JOB, A403, A403, JOB, A403),
     ("POST", "/publish/jobs/<job_id>/cancel", "",
@@ -520,6 +553,105 @@ def _delete_application(w: World, variant: str, actor: str) -> Attempt:
         assert w.client.get(f"/api/v1/applications/{app_id}").status_code == 410
 
     return Attempt(f"/api/v1/applications/{app_id}", check=check)
+
+
+@spec("POST", "/api/v1/assessments")
+def _assess(w: World, variant: str, actor: str) -> Attempt:
+    service_id, _ = w.service()
+    codes = [c["code"] for c in criteria.shipped()["criteria"]]
+
+    def check(response):
+        stored = w.read(response.headers["Location"])
+        assert stored["target"] == service_id and stored["verified"] is (actor == "admin")
+
+    scores = dict.fromkeys(codes, {"score": 3, "evidence": "berita acara"})
+    body = {"target_type": "service", "target": service_id, "scores": scores}
+    return Attempt("/api/v1/assessments", body, check=check)
+
+
+@spec("POST", "/api/v1/criteria-sets")
+def _publish_criteria(w: World, variant: str, actor: str) -> Attempt:
+    body = {**criteria.shipped(), "version": w.next_id("v")}
+
+    def check(response):
+        assert w.read(f"/api/v1/criteria-sets/{body['version']}")["version"] == body["version"]
+
+    return Attempt("/api/v1/criteria-sets", body, check=check)
+
+
+def _phase(w: World, phase_id: str) -> dict[str, Any]:
+    return roadmap.default_phases(2027)[2] | {"id": phase_id, "number": 9}
+
+
+@spec("POST", "/api/v1/roadmap")
+def _create_phase(w: World, variant: str, actor: str) -> Attempt:
+    body = _phase(w, w.next_id("fase"))
+
+    def check(response):
+        assert w.read(f"/api/v1/roadmap/{body['id']}")["scope"] == body["scope"]
+
+    return Attempt("/api/v1/roadmap", body, check=check)
+
+
+def _stored_phase(w: World) -> str:
+    phase_id = w.next_id("fase")
+    with w.registry.db.transaction() as session:
+        roadmap.save_phase(
+            session, _phase(w, phase_id) | {"scope": {"levels": ["kabkota"]}}, SYSTEM
+        )
+    return phase_id
+
+
+@spec("PUT", "/api/v1/roadmap/<phase_id>")
+def _replace_phase(w: World, variant: str, actor: str) -> Attempt:
+    phase_id = _stored_phase(w)
+    body = _phase(w, phase_id) | {"gate": {"min_class": "siap"}}
+
+    def check(response):
+        assert w.read(f"/api/v1/roadmap/{phase_id}")["gate"] == {"min_class": "siap"}
+
+    return Attempt(f"/api/v1/roadmap/{phase_id}", body, check=check)
+
+
+@spec("POST", "/api/v1/roadmap/<phase_id>/items/<target_id>/transitions")
+def _move_item(w: World, variant: str, actor: str) -> Attempt:
+    phase_id, (service_id, _) = _stored_phase(w), w.service()
+    url = f"/api/v1/roadmap/{phase_id}/items/{service_id}"
+
+    def check(response):
+        assert w.read(url)["status"] == "tertunda"
+
+    body = {"to": "tertunda", "reason": "anggaran belum tersedia"}
+    return Attempt(f"{url}/transitions", body, check=check)
+
+
+@spec("POST", "/publish/assess/<kind>/<target_id>")
+def _assess_in_the_portal(w: World, variant: str, actor: str) -> Attempt:
+    service_id, _ = w.service()
+    browser, csrf = w.browser(actor)
+    form = {}
+    for c in criteria.shipped()["criteria"]:
+        form |= {f"score-{c['code']}": "3", f"evidence-{c['code']}": "berita acara"}
+
+    def check(response):
+        stored = w.read(f"/api/v1/assessments?target={service_id}")["items"]
+        assert [a["verified"] for a in stored] == [actor == "admin"]
+
+    url = f"/publish/assess/service/{service_id}"
+    return Attempt(url, form, browser=browser, csrf=csrf, check=check)
+
+
+@spec("POST", "/publish/roadmap/<phase_id>/items/<target_id>/move")
+def _move_from_board(w: World, variant: str, actor: str) -> Attempt:
+    phase_id, (service_id, _) = _stored_phase(w), w.service()
+    browser, csrf = w.browser(actor)
+
+    def check(response):
+        assert w.read(f"/api/v1/roadmap/{phase_id}/items/{service_id}")["status"] == "tertunda"
+
+    body = {"to": "tertunda", "reason": "anggaran belum tersedia"}
+    url = f"/publish/roadmap/{phase_id}/items/{service_id}/move"
+    return Attempt(url, body, browser=browser, csrf=csrf, check=check)
 
 
 @spec("POST", "/api/v1/organizations")

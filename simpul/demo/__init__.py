@@ -9,7 +9,7 @@ from importlib import resources
 
 from sqlalchemy import select
 
-from simpul.registry import services
+from simpul.registry import roadmap, roadmap_board, services
 from simpul.registry.auth import SYSTEM
 from simpul.registry.context import Registry
 from simpul.registry.models import Organization
@@ -67,6 +67,9 @@ def load_demo(registry: Registry, progress: Callable[[int], None] | None = None)
             base_uri=registry.base_uri,
             provenance=registry.provenance(SYSTEM, "demo"),
         )
+    with registry.db.transaction() as session:
+        roadmap.seed(session)
+        roadmap_board.refresh(session)
     if progress:
         progress(len(records))
     created = sum(1 for _, outcome in results if outcome is services.Outcome.CREATED)

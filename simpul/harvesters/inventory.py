@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from simpul.registry import roadmap
 from simpul.registry.auth import Actor
 from simpul.registry.db import utcnow
 from simpul.registry.models import IntegrationApi, Service
@@ -109,6 +110,7 @@ def link(
         return None, f"unlinked: no live service {identifier!r} of this source's organizations"
     row.status = "linked"
     row.service_authority, row.service_identifier = service.authority, service.identifier
+    roadmap.api_linked(session, service.id, row.name)
     data = merged(service.data, [api_channel(entry)])
     if data == service.data:
         return service.id, "unchanged"
@@ -177,7 +179,11 @@ def withdraw(
                         session, service, data, service.provenance, writable, actor, base_uri
                     )
                     changed += 1
+        was_linked = row.status == "linked"
         row.status, row.modified = "gone", utcnow()
+        if was_linked:
+            session.flush()
+            roadmap.api_gone(session, row.service_authority, row.service_identifier, row.name)
     return changed
 
 

@@ -37,7 +37,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, VARCHAR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -51,6 +51,9 @@ Json = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresq
 # SQLite only auto-increments INTEGER PRIMARY KEY columns.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 Timestamp = DateTime(timezone=True)
+# Area codes compared as ranges ('75' <= code < '75/'): byte order on PostgreSQL too, whose
+# locale collations ignore punctuation.
+AreaCode = String(16).with_variant(VARCHAR(16, collation="C"), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -496,3 +499,94 @@ class LinkRef(Base):
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
     field: Mapped[str] = mapped_column(String(200))
+
+
+class CriteriaSet(Base):
+    """A version of the readiness criteria (``reference/data/assessment-criteria-v1.json`` ships
+    as ``v1``); the national coordinator publishes replacements. The newest is the current one."""
+
+    __tablename__ = "criteria_sets"
+
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    actor: Mapped[str] = mapped_column(String(200))
+    created: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Assessment(Base):
+    """A readiness assessment (asesmen kesiapan integrasi) of a service or an application.
+    Append-only: never updated; the latest verified one of a target is what gates use."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        Index("ix_assessments_target", "target_id", "verified", "id"),
+        Index("ix_assessments_area", "area", "id"),
+        Index("ix_assessments_organization", "organization_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    target_type: Mapped[str] = mapped_column(String(12))  # service, application
+    target_id: Mapped[str] = mapped_column(String(32))
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    area: Mapped[str] = mapped_column(AreaCode)  # the target organization's area ('00': nation)
+    criteria_version: Mapped[str] = mapped_column(ForeignKey("criteria_sets.version"))
+    scores: Mapped[dict[str, Any]] = mapped_column(Json)
+    score: Mapped[float] = mapped_column(Float)
+    result: Mapped[str] = mapped_column(String(16))  # siap, siap-bersyarat, belum-siap
+    verified: Mapped[bool] = mapped_column(Boolean)  # False: a self-assessment
+    actor: Mapped[str] = mapped_column(String(200))
+    assessor_organization: Mapped[str | None] = mapped_column(String(100))
+    assessed_on: Mapped[str] = mapped_column(String(10))  # ISO date
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class RoadmapPhase(Base):
+    """A phase of the integration roadmap (peta jalan): scope, period, targets and gate in
+    ``data``."""
+
+    __tablename__ = "roadmap_phases"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    created: Mapped[datetime] = mapped_column(Timestamp)
+    modified: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class RoadmapItem(Base):
+    """A service or application in a phase's scope, with its integration status. ``area``,
+    ``level`` and ``sectors`` (``,a,b,``) are copied from the record so the board is one
+    indexed query."""
+
+    __tablename__ = "roadmap_items"
+    __table_args__ = (
+        UniqueConstraint("phase_id", "target_type", "target_id", name="uq_roadmap_items_target"),
+        Index("ix_roadmap_items_board", "phase_id", "status", "area"),
+        Index("ix_roadmap_items_target_id", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    phase_id: Mapped[str] = mapped_column(ForeignKey("roadmap_phases.id", ondelete="CASCADE"))
+    target_type: Mapped[str] = mapped_column(String(12))
+    target_id: Mapped[str] = mapped_column(String(32))
+    organization_id: Mapped[str] = mapped_column(String(100))
+    area: Mapped[str] = mapped_column(AreaCode)
+    level: Mapped[str] = mapped_column(String(12))
+    sectors: Mapped[str] = mapped_column(String(400))
+    status: Mapped[str] = mapped_column(String(28))
+    reason: Mapped[str | None] = mapped_column(Text)
+    modified: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class RoadmapHistory(Base):
+    __tablename__ = "roadmap_history"
+    __table_args__ = (Index("ix_roadmap_history_item", "item_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("roadmap_items.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(Timestamp)
+    actor: Mapped[str] = mapped_column(String(200))
+    from_status: Mapped[str | None] = mapped_column(String(28))
+    to_status: Mapped[str] = mapped_column(String(28))
+    note: Mapped[str | None] = mapped_column(Text)

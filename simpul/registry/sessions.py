@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from simpul.registry.auth import Actor
 from simpul.registry.db import as_utc, utcnow
-from simpul.registry.models import ApiToken, PortalSession
+from simpul.registry.models import ApiToken, Organization, PortalSession
 
 
 def _key(secret: str) -> str:
@@ -40,7 +40,11 @@ def session_actor(db: Session, secret: str) -> Actor | None:
     token = db.get(ApiToken, row.token_id)
     if token is None or token.revoked_at is not None:
         return None
-    return Actor(f"token:{token.id}", token.organization_id, token.role)
+    area = None
+    if token.role == "coordinator":  # its scope, as for the API (auth.authenticate)
+        org = db.get(Organization, token.organization_id)
+        area = org.area if org is not None else None
+    return Actor(f"token:{token.id}", token.organization_id, token.role, area)
 
 
 def close_session(db: Session, secret: str) -> None:

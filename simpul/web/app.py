@@ -75,6 +75,7 @@ def _register_api(app: Flask) -> None:
 
     from simpul.web.api import (
         applications,
+        assessments,
         checklists,
         exports,
         harvest,
@@ -83,6 +84,7 @@ def _register_api(app: Flask) -> None:
         organizations,
         reports,
         reviews,
+        roadmap,
         search,
         services,
         typecompare,
@@ -105,6 +107,8 @@ def _register_api(app: Flask) -> None:
         typecompare,
         reports,
         checklists,
+        assessments,
+        roadmap,
     ):
         api.register_blueprint(module.blp)
     api.register_blueprint(applications.blp)

@@ -23,7 +23,17 @@ csrf = CSRFProtect()
 
 def init_portal(app: Flask, settings: Settings) -> None:
     """Sessions, CSRF protection, translations and the portal's blueprints."""
-    from simpul.web.portal import apps, audit, citizen, i18n, publisher, typedecl, typepages, views
+    from simpul.web.portal import (
+        apps,
+        audit,
+        citizen,
+        coordination,
+        i18n,
+        publisher,
+        typedecl,
+        typepages,
+        views,
+    )
 
     app.config.update(
         SECRET_KEY=settings.secret_key or _secret_key(Path(settings.data_dir)),
@@ -38,7 +48,7 @@ def init_portal(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     app.jinja_env.filters["harvest"] = views.harvest_word
-    for module in (citizen, publisher, typedecl, audit, typepages, apps):
+    for module in (citizen, publisher, typedecl, audit, typepages, apps, coordination):
         app.register_blueprint(module.bp)
     register_page(app, "service", citizen.service_page)  # a service URI asked for by a browser
     register_page(app, "type", typepages.type_page)  # a type URI asked for by a browser

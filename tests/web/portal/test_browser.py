@@ -51,6 +51,10 @@ def portal(tmp_path_factory, sqlite_template):
         [*cli, "tokens", "create", "--org", "disdukcapil-kota-gorontalo"],
         env=env, check=True, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
+    coordinator = subprocess.run(
+        [*cli, "tokens", "create", "--org", "pemprov-gorontalo", "--role", "coordinator"],
+        env=env, check=True, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
     server = serve(env, "--no-harvest")
     try:
         base = server.base
@@ -59,7 +63,11 @@ def portal(tmp_path_factory, sqlite_template):
             deadline -= 1
             assert deadline, "the search index did not fill"
             __import__("time").sleep(0.3)
-        yield {"base": base, "token": made.stdout.split()[-1]}
+        yield {
+            "base": base,
+            "token": made.stdout.split()[-1],
+            "coordinator": coordinator.stdout.split()[-1],
+        }
     finally:
         server.stop()
 
@@ -253,6 +261,34 @@ def test_publisher_signs_in_fails_validation_then_saves_and_reads_the_diff(page,
     assert diff.locator("ins").first.inner_text() == "P2D"
     accessible(page)
     shot(page, "history")
+
+
+def test_a_coordinator_assesses_from_the_roadmap_board(page, portal):
+    page.goto("/publish/sign-in")
+    page.get_by_label("Token").fill(portal["coordinator"])
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(re.compile(r"/publish$"))
+    page.goto("/publish/roadmap/2?area=75.71")
+    expect(page.get_by_role("heading", name="Direncanakan")).to_be_visible()
+    assert "Menunggu: asesmen terverifikasi" in page.locator("#status-direncanakan").inner_text()
+    accessible(page)
+    shot(page, "roadmap-board")
+    page.locator("#status-direncanakan").get_by_role("link", name="Ases").first.click()
+    page.wait_for_url(re.compile(r"/publish/assess/"))
+    accessible(page)
+    for fieldset in page.locator("fieldset[id^=f-]").all():
+        fieldset.get_by_role("radio").nth(3).check()
+    page.get_by_role("button", name="Simpan asesmen").click()
+    summary = page.get_by_role("alert")
+    assert "Asesmen tidak disimpan" in summary.inner_text()  # level 3 needs evidence
+    accessible(page)
+    for fieldset in page.locator("fieldset[id^=f-]").all():
+        fieldset.get_by_label("Bukti", exact=True).fill("Berita acara verifikasi lapangan")
+    page.get_by_role("button", name="Simpan asesmen").click()
+    page.wait_for_url(re.compile(r"/publish/assessments/\d+"))
+    assert "Diverifikasi oleh koordinator" in page.locator("main").inner_text()
+    accessible(page)
+    shot(page, "assessment")
 
 
 def test_an_agency_declares_a_type_not_offered(page, portal):
