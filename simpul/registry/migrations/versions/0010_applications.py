@@ -1,6 +1,6 @@
 """applications (aplikasi): the records, their versions, and the services each delivers
 
-Revision ID: 0016
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-01 10:00:00
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0016"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """readiness assessments, criteria sets and the integration roadmap (phases, items, history)
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01 12:00:00
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, VARCHAR
 
-revision = "0017"
-down_revision = "0016"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """coverage reports: per-authority counts, per-area figures, the refresh state, daily snapshots
 
-Revision ID: 0018
-Revises: 0016
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0018"
-down_revision = "0016"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

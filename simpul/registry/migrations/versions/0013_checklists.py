@@ -1,16 +1,16 @@
 """agency checklists: housekeeping bits of each record, and the links of live records with what
 their checks said
 
-Revision ID: 0019
-Revises: 0016
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01 12:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
-down_revision = "0016"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

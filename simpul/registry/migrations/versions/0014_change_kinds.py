@@ -1,15 +1,15 @@
 """the change feed carries applications: a kind per change (service, application)
 
-Revision ID: 0020
-Revises: 0016
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-01 12:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
-down_revision = "0016"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
