@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Text, cast, func, select
 
+from simpul.registry.changes import visible_below
 from simpul.registry.models import Change, Service
 from simpul.registry.services import service_to_dict
 from simpul.registry.workers import ordered_map
@@ -31,12 +32,11 @@ def sync(registry, backend, batch: int = 1000) -> int:
     while True:
         after = backend.cursor()
         with registry.db.session() as session:
-            rows = session.execute(
-                select(Change.seq, Change.service_id)
-                .where(Change.seq > after)
-                .order_by(Change.seq)
-                .limit(batch)
-            ).all()
+            query = select(Change.seq, Change.service_id).where(Change.seq > after)
+            horizon = visible_below(session)
+            if horizon is not None:  # never move the cursor past a change yet to commit
+                query = query.where(Change.txid < horizon)
+            rows = session.execute(query.order_by(Change.seq).limit(batch)).all()
             if not rows:
                 return touched
             ids = list(dict.fromkeys(service_id for _, service_id in rows))
