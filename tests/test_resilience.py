@@ -80,14 +80,16 @@ class Feed:
 class Apps:
     """The app processes; requests go to each in turn, and to the next one when one is down."""
 
-    def __init__(self, env: dict[str, str]):
-        self.env = env
+    def __init__(self, env: dict[str, str], started: list):
+        self.env, self.started = env, started
         self.served = [self.start() for _ in range(2)]
         self.turn = 0
         self.lock = threading.Lock()
 
     def start(self):
-        return serve(self.env, "--workers", "1", "--no-harvest", seconds=120)
+        served = serve(self.env, "--workers", "1", "--no-harvest", seconds=300)
+        self.started.append(served)
+        return served
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response | None:
         """The answer of one app (None when neither answered: the write's fate is unknown)."""
@@ -111,14 +113,9 @@ class Apps:
         for pid in children:
             _kill(pid)
         proc.wait()
-        self.served[number].stop()
         replacement = self.start()
         with self.lock:
             self.served[number] = replacement
-
-    def stop(self) -> None:
-        for served in self.served:
-            served.stop()
 
 
 class Load:
@@ -329,9 +326,28 @@ def test_no_write_is_lost_while_processes_and_servers_fail(cluster, postgres_ses
     feeds = [Feed(remote, name) for name in SOURCES]
     token, harvest_token = _setup(env, feeds)
     watch = Watch(database, cluster, prefix)
-    apps = Apps(env)
-    workers = [Worker(env, tmp_path / f"worker{n}.log") for n in range(2)]
-    load = Load(apps, token, harvest_token)
+    started: list = []  # what to stop, whatever happens
+    try:
+        apps = Apps(env, started)
+        workers = [Worker(env, tmp_path / f"worker{n}.log") for n in range(2)]
+        started.extend(workers)
+        load = Load(apps, token, harvest_token)
+        figures, killed_job = _break_things(env, cluster, postgres_session, watch, apps,
+                                            workers, load, tmp_path)  # fmt: skip
+        deadline = time.monotonic() + 90
+        while watch.rows(UNFINISHED)[0][0]:
+            assert time.monotonic() < deadline, watch.rows("SELECT id, status FROM harvest_jobs")
+            time.sleep(0.5)
+        figures["catch-up at the end (s)"] = watch.catch_up()
+        _check(watch, load, killed_job, figures)
+    finally:
+        for process in started:
+            process.stop()
+        remote.close()
+
+
+def _break_things(env, cluster, postgres_session, watch, apps, workers, load, tmp_path):
+    """The failures, one after the other while the load runs; the catch-up times."""
     figures: dict[str, float] = {}
     try:
         load.start()
@@ -344,7 +360,8 @@ def test_no_write_is_lost_while_processes_and_servers_fail(cluster, postgres_ses
         # a worker in the middle of a job: SIGKILL; the job ends interrupted, a new one runs
         killed_job = _running_job_of(watch, workers[0].proc.pid)
         workers[0].kill()
-        workers[0] = Worker(env, tmp_path / "worker0.log")
+        workers.append(Worker(env, tmp_path / "worker2.log"))
+        apps.started.append(workers[-1])
         # PostgreSQL: stopped (clients cut off), down for 3 s, started again
         if postgres_session.server is not None:
             postgres_session.server.restart(down=3.0)
@@ -360,18 +377,7 @@ def test_no_write_is_lost_while_processes_and_servers_fail(cluster, postgres_ses
         time.sleep(3)
     finally:
         load.stop()
-    try:
-        deadline = time.monotonic() + 90
-        while watch.rows(UNFINISHED)[0][0]:
-            assert time.monotonic() < deadline, watch.rows("SELECT id, status FROM harvest_jobs")
-            time.sleep(0.5)
-        figures["catch-up at the end (s)"] = watch.catch_up()
-        _check(watch, load, killed_job, figures)
-    finally:
-        for worker in workers:
-            worker.stop()
-        apps.stop()
-        remote.close()
+    return figures, killed_job
 
 
 def _check(watch: Watch, load: Load, killed_job: str, figures: dict[str, float]) -> None:

@@ -26,13 +26,16 @@ from simpul.search.base import document
 log = logging.getLogger(__name__)
 
 
-def sync(registry, backend, batch: int = 1000) -> int:
-    """Apply every change after the index's cursor; return how many records were touched."""
+def sync(registry, backend, batch: int = 1000, upto: int | None = None) -> int:
+    """Apply every change after the index's cursor (up to change ``upto`` when given); return
+    how many records were touched."""
     touched = 0
     while True:
         after = backend.cursor()
         with registry.db.session() as session:
             query = select(Change.seq, Change.service_id).where(Change.seq > after)
+            if upto is not None:
+                query = query.where(Change.seq <= upto)
             horizon = visible_below(session)
             if horizon is not None:  # never move the cursor past a change yet to commit
                 query = query.where(Change.txid < horizon)
@@ -109,6 +112,15 @@ def rebuild(registry, backend, batch: int = 1000, progress=None, workers: int | 
 
     backend.rebuild(fill)
     return sync(registry, backend)  # what changed while rebuilding
+
+
+def catch_up(registry, backend) -> int:
+    """Apply the changes made before now, not those made meanwhile: a server starting while
+    records are written would otherwise chase them and never start (the sync thread applies
+    them once it serves)."""
+    with registry.db.session() as session:
+        newest = session.scalar(select(func.max(Change.seq))) or 0
+    return sync(registry, backend, upto=newest)
 
 
 def lag(registry, backend) -> int:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from simpul.registry import services
 from simpul.registry.auth import SYSTEM
-from simpul.registry.indexing import lag, sync
+from simpul.registry.indexing import catch_up, lag, sync
 from tests.conftest import service_record
 
 
@@ -39,3 +39,26 @@ def test_a_record_committed_late_reaches_the_index(publisher, registry):
     sync(registry, search)
     assert search.count() == 2
     assert lag(registry, search) == 0
+
+
+def test_a_starting_server_catches_up_without_chasing_new_writes(publisher, registry):
+    """``simpul serve`` brings the index up to date before it serves: the changes made until
+    then, not those written meanwhile, or a server restarted under steady writes never starts."""
+    owner = publisher.token(publisher.org("disdukcapil-kota-gorontalo"))
+    publisher.publish(owner, service_record("awal"))
+    search = registry.search
+    written = []
+
+    class Busy:
+        """The index, with a new record published while each batch is indexed."""
+
+        def __getattr__(self, name):
+            return getattr(search, name)
+
+        def index_documents(self, documents):
+            assert len(written) < 5, "the catch-up chases the new writes"
+            written.append(publisher.publish(owner, service_record(f"baru-{len(written)}")))
+            search.index_documents(documents)
+
+    assert catch_up(registry, Busy()) == 1
+    assert lag(registry, search) == 1  # the record written meanwhile: the sync thread's work
