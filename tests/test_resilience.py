@@ -397,7 +397,10 @@ def _check(watch: Watch, load: Load, killed_job: str, figures: dict[str, float])
         "503s": load.statuses["publish"][503] + load.statuses["search"][503],
         **{k: round(v, 2) for k, v in figures.items()},
     }
-    print("\nresilience figures:", orjson.dumps(counts, option=orjson.OPT_INDENT_2).decode())
+    print(
+        "\nresilience figures:",
+        orjson.dumps(counts, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode(),
+    )
     assert not load.bad, load.bad[:5]
     keys = Counter((r[1], r[2]) for r in rows)
     assert [k for k, n in keys.items() if n > 1] == []  # nothing duplicated
