@@ -130,6 +130,7 @@ class Load:
         self.unsure_posts: list[str] = []  # identifiers of POSTs whose answer never came
         self.statuses: dict[str, Counter] = {"publish": Counter(), "search": Counter()}
         self.bad: list[str] = []  # 5xx other than 503 with Retry-After
+        self.refused: list[str] = []  # 4xx other than 409 (a job already running)
         self.queued = 0
         self.threads = [
             threading.Thread(target=self.publish, args=(n,), daemon=True) for n in range(2)
@@ -147,21 +148,21 @@ class Load:
     def _note(self, kind: str, answer: requests.Response | None) -> None:
         status = "no answer" if answer is None else answer.status_code
         self.statuses[kind][status] += 1
+        if answer is not None and 400 <= answer.status_code < 500 and answer.status_code != 409:
+            self.refused.append(f"{kind} {answer.status_code}: {answer.text[:300]}")
         if answer is not None and answer.status_code >= 500:  # noqa: SIM102 (two reasons)
             if answer.status_code != 503 or "Retry-After" not in answer.headers:
                 self.bad.append(f"{kind} {answer.status_code}: {answer.text[:300]}")
 
     def publish(self, number: int) -> None:
         auth = {"Authorization": f"Bearer {self.token}"}
-        made: list[str] = []
+        made: list[tuple[str, str]] = []  # (id, identifier)
         count = 0
         while not self.stopped.is_set():
             count += 1
             if made and count % 3 == 0:  # every third write replaces an earlier record
-                service_id = made[count % len(made)]
-                record = service_record(
-                    f"p{number}-{made.index(service_id)}", keywords=[str(count)]
-                )
+                service_id, identifier = made[count % len(made)]
+                record = service_record(identifier, keywords=[str(count)])
                 answer = self.apps.request("PUT", f"/api/v1/services/{service_id}", json=record,
                                            headers=auth)  # fmt: skip
                 self._note("publish", answer)
@@ -178,7 +179,7 @@ class Load:
                     self.unsure_posts.append(identifier)
                 elif answer.status_code == 201:
                     body = answer.json()
-                    made.append(body["id"])
+                    made.append((body["id"], identifier))
                     self.acked[body["id"]] = body["version"]
             self.stopped.wait(0.05)
 
@@ -402,6 +403,7 @@ def _check(watch: Watch, load: Load, killed_job: str, figures: dict[str, float])
         orjson.dumps(counts, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode(),
     )
     assert not load.bad, load.bad[:5]
+    assert not load.refused, load.refused[:5]
     keys = Counter((r[1], r[2]) for r in rows)
     assert [k for k, n in keys.items() if n > 1] == []  # nothing duplicated
     for service_id, version in load.acked.items():  # nothing lost, nothing rolled back
