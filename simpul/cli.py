@@ -77,14 +77,15 @@ def serve(ctx, host: str, port: int, workers: int, dev: bool, harvest: bool) -> 
 
 def _serve(ctx, settings, host: str, port: int, workers: int, dev: bool, harvest: bool) -> None:
     from simpul import metrics
-    from simpul.registry.indexing import sync
+    from simpul.registry.indexing import catch_up
     from simpul.web.app import create_app
 
     registry(ctx)  # refuse to serve an un-migrated database
     app = create_app(settings)
     reg = app.extensions["simpul"]
     if reg.search.writable():  # catch the index up before the first request
-        click.echo(f"search index: {sync(reg, reg.search)} records brought up to date", err=True)
+        caught = catch_up(reg, reg.search)
+        click.echo(f"search index: {caught} records brought up to date", err=True)
     reg.close_search()  # each server process opens its own
     database = redact_url(settings.database_url)
     click.echo(f"Simpul {__version__} on http://{host}:{port} ({database})", err=True)

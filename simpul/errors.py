@@ -177,3 +177,13 @@ def flatten_messages(messages: Mapping | list | str, prefix: str = "") -> list[d
             path = str(key)
         out.extend(flatten_messages(value, path))
     return out
+
+
+class DatabaseUnavailable(SimpulError):
+    """The database does not answer (restarting, unreachable): nothing was stored, and the
+    request can be sent again."""
+
+    status = 503
+    code = "database-unavailable"
+    title = "Database unavailable"
+    headers = {"Retry-After": "5"}

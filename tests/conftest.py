@@ -18,7 +18,7 @@ from simpul.registry.auth import create_token
 from simpul.registry.db import Database
 from simpul.registry.organizations import create_organization
 from simpul.web import create_app
-from tests.services.postgres import start_postgres
+from tests.services.postgres import PostgresServer, start_postgres
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _counter = itertools.count()
@@ -52,6 +52,7 @@ class PostgresSession:
     admin: str
     tag: str = field(default_factory=lambda: f"{os.getpid()}_{secrets.token_hex(3)}")
     created: list[str] = field(default_factory=list)
+    server: PostgresServer | None = None  # the session's own server (not an operator's)
 
     @property
     def template(self) -> str:
@@ -100,7 +101,7 @@ def postgres_session():
     if server is None:
         need_service("PostgreSQL (Debian package postgresql)")
     try:
-        session = PostgresSession(server.url("").rstrip("/"), "postgres")
+        session = PostgresSession(server.url("").rstrip("/"), "postgres", server=server)
         session.create_template()
         yield session
     finally:

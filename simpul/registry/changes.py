@@ -39,7 +39,7 @@ def decode_cursor(cursor: str | None) -> int:
         ) from None
 
 
-def _visible_below(session: Session) -> Any:
+def visible_below(session: Session) -> Any:
     """PostgreSQL: changes of transactions older than every one still running (so a change
     committing late is never skipped); SQLite serializes writers, so every committed change."""
     if session.get_bind().dialect.name != "postgresql":
@@ -58,7 +58,7 @@ def list_changes(
     after = decode_cursor(since)
     query = select(Change).where(Change.seq > after, Change.kind.in_(kinds))
     query = query.order_by(Change.seq).limit(limit + 1)
-    horizon = _visible_below(session)
+    horizon = visible_below(session)
     if horizon is not None:
         query = query.where(Change.txid < horizon)
     rows = list(session.scalars(query))

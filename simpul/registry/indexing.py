@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Text, cast, func, select
 
+from simpul.registry.changes import visible_below
 from simpul.registry.models import Change, Service, ServiceType
 from simpul.registry.services import service_to_dict
 from simpul.registry.types import TypeIndex
@@ -31,21 +32,23 @@ from simpul.search.base import document
 log = logging.getLogger(__name__)
 
 
-def sync(registry, backend, batch: int = 1000) -> int:
-    """Apply every change after the index's cursor, then index again the instances of the
-    service types changed since the index last looked; return how many records were touched."""
+def sync(registry, backend, batch: int = 1000, upto: int | None = None) -> int:
+    """Apply every change after the index's cursor (up to change ``upto`` when given), then
+    index again the instances of the service types changed since the index last looked; return
+    how many records were touched."""
     with registry.db.session() as session:
         versions = type_versions(session)  # read first: what changes later is seen next time
     touched = 0
     while True:
         after = backend.cursor()
         with registry.db.session() as session:
-            rows = session.execute(
-                select(Change.seq, Change.service_id)
-                .where(Change.seq > after)
-                .order_by(Change.seq)
-                .limit(batch)
-            ).all()
+            query = select(Change.seq, Change.service_id).where(Change.seq > after)
+            if upto is not None:
+                query = query.where(Change.seq <= upto)
+            horizon = visible_below(session)
+            if horizon is not None:  # never move the cursor past a change yet to commit
+                query = query.where(Change.txid < horizon)
+            rows = session.execute(query.order_by(Change.seq).limit(batch)).all()
             if not rows:
                 break
             ids = list(dict.fromkeys(service_id for _, service_id in rows))
@@ -166,6 +169,15 @@ def rebuild(registry, backend, batch: int = 1000, progress=None, workers: int | 
 
     backend.rebuild(fill)
     return sync(registry, backend)  # what changed while rebuilding
+
+
+def catch_up(registry, backend) -> int:
+    """Apply the changes made before now, not those made meanwhile: a server starting while
+    records are written would otherwise chase them and never start (the sync thread applies
+    them once it serves)."""
+    with registry.db.session() as session:
+        newest = session.scalar(select(func.max(Change.seq))) or 0
+    return sync(registry, backend, upto=newest)
 
 
 def lag(registry, backend) -> int:

@@ -11,8 +11,9 @@ from werkzeug.exceptions import HTTPException
 
 from simpul import __version__
 from simpul.config import Settings, load_settings
-from simpul.errors import PayloadTooLarge, SimpulError, TooManyRequests
+from simpul.errors import DatabaseUnavailable, PayloadTooLarge, SimpulError, TooManyRequests
 from simpul.registry.context import Registry
+from simpul.registry.outage import database_unavailable
 from simpul.search import open_backend
 from simpul.web.api.problems import Api
 from simpul.web.body import CappedRequest
@@ -23,6 +24,7 @@ from simpul.web.throttle import init_throttle, too_many
 from simpul.web.tracing import init_tracing
 
 log = logging.getLogger(__name__)
+DB_AWAY = "the database does not answer (nothing was stored); try again after Retry-After seconds"
 
 
 def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
@@ -140,5 +142,8 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        if database_unavailable(exc):  # a restart or a cut connection: worth a retry
+            log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+            return problem(DatabaseUnavailable(DB_AWAY))
         log.exception("unhandled error on %s %s", request.method, request.path)
         return problem(SimpulError("an unexpected error occurred; it has been logged"))

@@ -61,13 +61,13 @@ class PostgresServer:
             "--locale=C.UTF-8",
             "--no-sync",
         )
-        options = (
+        self.options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         log = self.root / "server.log"
         try:
-            self._run("pg_ctl", "-D", str(self.datadir), "-o", options, "-l", str(log), "-w",
+            self._run("pg_ctl", "-D", str(self.datadir), "-o", self.options, "-l", str(log), "-w",
                       "-t", "60", "start")  # fmt: skip
         except RuntimeError:
             said = log.read_text(errors="replace") if log.exists() else ""
@@ -79,6 +79,16 @@ class PostgresServer:
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{database}"
+
+    def restart(self, down: float = 2.0) -> None:
+        """Stop the server (fast: clients are cut off, committed work is kept), stay down for
+        ``down`` seconds, and start it again on the same port and data."""
+        import time
+
+        self._run("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop")
+        time.sleep(down)
+        self._run("pg_ctl", "-D", str(self.datadir), "-o", self.options,
+                  "-l", str(self.root / "server.log"), "-w", "-t", "60", "start")  # fmt: skip
 
     def stop(self) -> None:
         try:

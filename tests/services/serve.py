@@ -55,7 +55,8 @@ class Served:
             except (requests.RequestException, ValueError):
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"simpul serve did not answer in {seconds:.0f} s")
+        said = self.log.read_text(errors="replace").strip()[-3000:]
+        raise RuntimeError(f"simpul serve did not answer in {seconds:.0f} s:\n{said}")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
