@@ -209,7 +209,7 @@ class Tally:
 
     def __init__(self) -> None:
         self.instances: list[Instance] = []
-        self.requirements: dict[str, list] = {}  # key -> [count, text, first instance]
+        self.requirements: dict[str, list] = {}  # key -> [count, text, first instance, wordings]
         self.asking = 0  # instances with at least one requirement
         self.shapes: Counter[tuple[int, tuple[str, ...]]] = Counter()  # (mask, inherited)
         self.channel_sets: Counter[frozenset[str]] = Counter()
@@ -275,11 +275,15 @@ class Tally:
             if found is None or found[0] in seen:
                 continue
             seen.add(found[0])
+            shown = " ".join(found[1].split())
             entry = self.requirements.get(found[0])
             if entry is None:
-                self.requirements[found[0]] = [1, found[1], instance]
+                self.requirements[found[0]] = [1, shown, instance, {shown: 1}]
             else:
                 entry[0] += 1
+                entry[3][shown] = entry[3].get(shown, 0) + 1
+                # the wording most instances use is shown, whatever order they came in
+                entry[1] = min(entry[3], key=lambda text: (-entry[3][text], text))
         self.asking += bool(seen)
 
 
@@ -385,7 +389,7 @@ def _requirement_summary(tally: Tally) -> dict[str, Any]:
     shared = (e for e in entries if e[0] > 1)
     common = [
         {"text": text, "count": count, "share": _share(count, total), "most": count * 2 > total}
-        for count, text, _ in heapq.nsmallest(COMMON, shared, key=lambda e: (-e[0], e[1]))
+        for count, text, *_ in heapq.nsmallest(COMMON, shared, key=lambda e: (-e[0], e[1]))
     ]
     single = [(e[1], e[2]) for e in entries if e[0] == 1]
     listed = heapq.nsmallest(LISTED, single, key=itemgetter(0))

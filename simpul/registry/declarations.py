@@ -31,7 +31,7 @@ class DeclarationSchema(Schema):
         unknown = EXCLUDE  # what a GET shows (organization, type, actor, at) may be sent back
 
     status = String(required=True, validate=validate.OneOf(DECLARATION_STATUSES))
-    reason = LangText(max_length=500, allow_none=True)
+    reason = LangText(max_length=500, allow_none=True, require_id=True)  # shown to citizens
     covered_by = String(allow_none=True, validate=validate.Length(1, 100))
 
 

@@ -68,7 +68,14 @@ def test_abbreviations_that_mean_two_things_follow_their_context(matcher, name, 
     [
         "Akta Kelahiran Kucing Persia",  # the words of a type, for something else
         "Rekomendasi Izin Reklame",  # a recommendation, not the permit
-        "Legalisir Kartu Pencari Kerja",  # a certified copy, not the card
+        pytest.param(
+            "Legalisir Kartu Pencari Kerja",  # a certified copy, not the card
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="since the search synonyms expand 'kartu pencari kerja' to 'ak1', the "
+                "implied abbreviation lifts the card's type to 0.674 (known miss, issue 14)",
+            ),
+        ),
         "Pemadaman Lampu Jalan",  # shares a word with a type and nothing more
         "Sewa Tenda dan Kursi",
     ],

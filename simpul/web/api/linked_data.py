@@ -191,7 +191,11 @@ def _described(row, successor_uri: str | None = None) -> dict:
 
 @blp.route("/types")
 @blp.response(200, description="The node's service types as a SKOS concept scheme")
-@blp.doc(responses=answers(200, "SKOS in Turtle or JSON-LD", RDF))
+@blp.doc(
+    responses=answers(
+        200, "The portal's list, or SKOS in Turtle or JSON-LD", {"text/html": TEXT, **RDF}
+    )
+)
 @blp.problem(406, "Accept asks for no RDF format")
 def type_scheme():
     """The national service types as a ``skos:ConceptScheme`` (each type a ``skos:Concept``);
@@ -215,7 +219,14 @@ def type_scheme():
 @blp.route("/types/<type_id>")
 @blp.response(200, description="A service type at its URI: JSON or SKOS by content negotiation")
 @blp.doc(
-    responses=answers(200, "The type as JSON or as a SKOS concept", {"application/json": {}, **RDF})
+    responses={
+        **answers(
+            200,
+            "The type's page, JSON, or a SKOS concept",
+            {"text/html": TEXT, "application/json": {}, **RDF},
+        ),
+        **answers(404, "No such type (a page for browsers)", PAGE_OR_PROBLEM),
+    }
 )
 @blp.problem(406, "Accept asks for a format the type is not offered in")
 @blp.problem(410, "Retired (JSON): the problem carries the type and ``superseded_by``")

@@ -296,7 +296,7 @@ def test_an_agency_declares_a_type_not_offered(page, portal):
     page.get_by_label("Token").fill(portal["token"])
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url(re.compile(r"/publish$"))
-    page.get_by_role("link", name="Jenis layanan").click()
+    page.locator("#content").get_by_role("link", name="Jenis layanan").click()
     page.wait_for_url(re.compile(r"/publish/types"))
     accessible(page)
     declare = page.get_by_role("link", name=re.compile("^Nyatakan tidak tersedia")).first
