@@ -8,7 +8,8 @@ and starts it again, kills a worker in the middle of a job and starts it again, 
 PostgreSQL and kills an app and starts it again. Then it checks that no write was lost or
 duplicated (database and index, ids and versions, against what the publishers were answered),
 that every job ended, that searches were answered (503 with Retry-After while the search tier
-is down, never another 5xx) and that the index caught up within 10 s of each recovery.
+is down, never another 5xx) and that the index caught up after each recovery (the seconds are
+printed).
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ from tests.services.serve import serve
 pytestmark = [pytest.mark.slow, pytest.mark.postgresql]
 FEED_SIZE = 30  # records of each harvested source
 SOURCES = ("feed-a", "feed-b")
-CATCH_UP = 10.0  # seconds the index may take to catch up after a recovery
+# The index catches up within a few seconds of each recovery on an idle machine (the figures
+# printed; docs/operations.md); the limit asserted is wider because a loaded CI machine restarts a
+# JVM slowly: what it catches is a sync that stopped or fell behind for good, not a slow second.
+CATCH_UP = 60.0
 PUBLISHER_ORG, HARVEST_ORG = "dinas-publik", "kota-gorontalo"
 TERMINATE = (
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -272,7 +276,7 @@ class Watch:
                 continue
         return 0
 
-    def catch_up(self, seconds: float = 60) -> float:
+    def catch_up(self, seconds: float = 2 * CATCH_UP) -> float:
         """Seconds until the index has applied every change made until now."""
         started, target = time.monotonic(), self.newest_change()
         while self.cursor() < target:
@@ -337,7 +341,8 @@ def test_no_write_is_lost_while_processes_and_servers_fail(cluster, postgres_ses
                                             workers, load, tmp_path)  # fmt: skip
         deadline = time.monotonic() + 90
         while watch.rows(UNFINISHED)[0][0]:
-            assert time.monotonic() < deadline, watch.rows("SELECT id, status FROM harvest_jobs")
+            if time.monotonic() > deadline:
+                raise AssertionError(_stuck(watch, workers, tmp_path))
             time.sleep(0.5)
         figures["catch-up at the end (s)"] = watch.catch_up()
         _check(watch, load, killed_job, figures)
@@ -345,6 +350,21 @@ def test_no_write_is_lost_while_processes_and_servers_fail(cluster, postgres_ses
         for process in started:
             process.stop()
         remote.close()
+
+
+def _stuck(watch: Watch, workers: list, tmp_path: Path) -> str:
+    """What the unfinished jobs and the live workers were doing (their threads' stacks)."""
+    for worker in workers:
+        if worker.proc.poll() is None:
+            worker.proc.send_signal(signal.SIGUSR1)
+    time.sleep(2)
+    jobs = watch.rows("SELECT id, status, worker, heartbeat, message FROM harvest_jobs "
+                      "WHERE status NOT IN ('finished', 'failed', 'interrupted')")  # fmt: skip
+    logs = "\n".join(
+        f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-150:])
+        for log in sorted(tmp_path.glob("worker*.log"))
+    )
+    return f"jobs still unfinished after 90 s: {jobs}\n{logs}"
 
 
 def _break_things(env, cluster, postgres_session, watch, apps, workers, load, tmp_path):

@@ -253,7 +253,10 @@ def jobs_review(ctx, job_id, apply) -> None:
 @click.option("--once", is_flag=True, help="Run what is due and queued now, then exit.")
 @click.pass_context
 def worker(ctx, concurrency, poll, once) -> None:
-    """Run queued harvest jobs and sources whose schedule is due (until stopped)."""
+    """Run queued harvest jobs and sources whose schedule is due (until stopped).
+
+    ``kill -USR1`` writes every thread's stack to standard error (a job that seems stuck)."""
+    import faulthandler
     import signal
     import threading
 
@@ -270,6 +273,7 @@ def worker(ctx, concurrency, poll, once) -> None:
             err=True,
         )
         return
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

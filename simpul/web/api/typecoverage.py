@@ -80,7 +80,7 @@ class DeclarationIn(Schema):
     )
 
 
-class Unit(Schema):
+class CoverageUnit(Schema):
     level = fields.String(required=True)
     area = fields.String(allow_none=True, metadata={"description": "null for a central unit"})
     name = fields.Dict(required=True)
@@ -101,7 +101,7 @@ class TypeGrid(Schema):
     total = fields.Integer(required=True, metadata={"description": "units with the status asked"})
     page = fields.Integer(required=True)
     size = fields.Integer(required=True)
-    items = fields.List(fields.Nested(Unit), required=True)
+    items = fields.List(fields.Nested(CoverageUnit), required=True)
 
 
 class SummaryItem(Schema):
