@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import Response, request
 from flask_babel import lazy_gettext as _l
@@ -61,6 +62,9 @@ def report() -> Response:
             sort=sort,
         )
     code = found["coverage"]["area"]["code"]
+    drill = _drill_links(sort)
+    for row in (*found["children"], *found["gaps"]["areas"]):
+        row["href"] = drill(row["area"]["code"])
     return views.page(
         "portal/dashboard.html",
         d=found,
@@ -68,7 +72,7 @@ def report() -> Response:
         area=code,
         sort=sort,
         print_view=request.args.get("print") == "1",
-        crumbs=_crumbs(code),
+        crumbs=[crumb | {"href": drill(crumb["code"])} for crumb in _crumbs(code)],
         columns=COLUMNS,
         child_level=CHILD_LEVELS.get(load_areas().get(code).level) if code else None,
         bins=_legend(),
@@ -79,6 +83,18 @@ def report() -> Response:
         components=len(COMPONENTS),
         national=code == NATIONAL,
     )
+
+
+def _drill_links(sort: str):
+    """The page of another area, in the same sort (a page has hundreds of these links)."""
+    keep = "" if sort == "code" else "&" + urlencode({"sort": sort})
+
+    def href(code: str) -> str:
+        if code == NATIONAL:
+            return f"{request.path}?{keep[1:]}" if keep else request.path
+        return f"{request.path}?area={quote(code)}{keep}"
+
+    return href
 
 
 def _crumbs(code: str) -> list[dict[str, str]]:
