@@ -90,8 +90,10 @@ def test_the_nation_tiles_table_and_links(seeded):
 def test_reports_is_the_same_page_in_the_language_chosen(seeded):
     indonesian = _html(seeded, "/reports")
     assert "Laporan cakupan" in indonesian
+    assert '<a href="/laporan">Laporan</a>' in indonesian  # in the site's navigation
     english = _html(seeded, "/reports?lang=en")
     assert "<h1>Coverage report: All of Indonesia</h1>" in english
+    assert '<a href="/reports">Reports</a>' in english
     assert _tile(english, "75") == "c1 Gorontalo 33% 1 of 3"
     assert "Coverage report" in _html(seeded, "/laporan")  # the cookie keeps English
 
@@ -212,3 +214,29 @@ def test_tile_bins_and_the_sort_of_rows_without_figures():
     line = steps([(date(2026, 1, 5), 2), (date(2026, 1, 9), 1)], start, date(2026, 1, 31))
     assert line[0] == (start, 0) and line[-1] == (date(2026, 1, 31), 1)
     assert (date(2026, 1, 5), 0) in line and (date(2026, 1, 5), 2) in line
+
+
+def test_the_number_of_queries_does_not_grow_with_the_children(seeded, registry):
+    """The nation (38 provinces), a province (its regencies) and a district (its villages)
+    cost the same number of SQL statements: figures are read from the aggregates, never one
+    query per child."""
+    from sqlalchemy import event
+
+    counted: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        counted.append(statement)
+
+    seeded.client.get("/laporan")  # the figures are fresh, the caches warm
+    engine = registry.db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        costs = {}
+        for area in ("00", "75", "75.71.01"):
+            counted.clear()
+            assert seeded.client.get(f"/laporan?area={area}").status_code == 200
+            costs[area] = len(counted)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert costs["00"] == costs["75"] == costs["75.71.01"], costs
+    assert costs["00"] < 40, costs
