@@ -6,7 +6,9 @@ number of queries however many children the area has (514 regencies, 7,285 distr
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+import time
+from collections import OrderedDict, defaultdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -72,8 +74,11 @@ def dashboard(
     refreshed: str | None,
     sort: str | None = None,
     today: date | None = None,
+    max_age: float = 0,
 ) -> dict[str, Any]:
-    """Everything the dashboard shows for ``area`` (the nation when None)."""
+    """Everything the dashboard shows for ``area`` (the nation when None). The mandatory
+    types' grid, the one costly read (a grouped query over the services with a type), is
+    kept up to ``max_age`` seconds, as the other figures are."""
     today = today or utcnow().date()
     result = areareport.area_coverage(
         session, area, threshold=threshold, refreshed=refreshed, types=False
@@ -82,7 +87,7 @@ def dashboard(
     result["share"] = share(result)
     for child in result["children"]:
         child["share"] = share(child)
-    summary = coverage_summary(session, area=code)
+    summary = _type_summary(session, code, max_age)
     result["types"] = {
         "expected": summary["totals"]["units"],
         "offered": summary["totals"]["offered"],
@@ -98,6 +103,28 @@ def dashboard(
             "types": _type_gaps(summary["items"]),
         },
     }
+
+
+_SUMMARIES: OrderedDict[tuple[str, str], tuple[float, dict[str, Any]]] = OrderedDict()
+SUMMARIES_KEPT = 64
+_LOCK = threading.Lock()
+
+
+def _type_summary(session: Session, area: str, max_age: float) -> dict[str, Any]:
+    key = (str(session.get_bind().url), area)
+    now = time.monotonic()
+    with _LOCK:
+        found = _SUMMARIES.get(key)
+    if found and now - found[0] < max_age:
+        return found[1]
+    summary = coverage_summary(session, area=area)
+    if max_age > 0:
+        with _LOCK:
+            _SUMMARIES[key] = (now, summary)
+            _SUMMARIES.move_to_end(key)
+            while len(_SUMMARIES) > SUMMARIES_KEPT:
+                _SUMMARIES.popitem(last=False)
+    return summary
 
 
 def _lowest_share(children: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -60,6 +60,7 @@ def report() -> Response:
             threshold=state["threshold"],
             refreshed=state.get("refreshed"),
             sort=sort,
+            max_age=reg.settings.coverage_max_age,
         )
     code = found["coverage"]["area"]["code"]
     drill = _drill_links(sort)

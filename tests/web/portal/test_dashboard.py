@@ -240,3 +240,24 @@ def test_the_number_of_queries_does_not_grow_with_the_children(seeded, registry)
         event.remove(engine, "before_cursor_execute", count)
     assert costs["00"] == costs["75"] == costs["75.71.01"], costs
     assert costs["00"] < 40, costs
+
+
+def test_the_type_grid_is_kept_for_max_age_seconds(seeded, registry):
+    """The one costly read is kept as long as the other figures may be old (max_age), and
+    read again every time when max_age is 0."""
+    from sqlalchemy import event
+
+    dashboard._SUMMARIES.clear()  # another test's database may have had the same URL
+    counted: list[str] = []
+    engine = registry.db.engine
+    event.listen(engine, "before_cursor_execute", lambda *args: counted.append(args[2]))
+
+    def cost(max_age: float) -> int:
+        counted.clear()
+        with registry.db.session() as session:
+            dashboard.dashboard(session, "75", threshold=2, refreshed=None, max_age=max_age)
+        return len(counted)
+
+    assert cost(0) == cost(0)
+    first, kept = cost(60), cost(60)
+    assert kept < first == cost(0)
