@@ -659,6 +659,7 @@ from bench.applications import load_applications_bench  # noqa: E402
 from bench.areacoverage import area_coverage  # noqa: E402
 from bench.checklists import checklist_counts  # noqa: E402
 from bench.coverage import type_coverage  # noqa: E402
+from bench.dashboard import dashboard_pages  # noqa: E402
 from bench.exports import export_tables as _export_tables  # noqa: E402
 from bench.federation import federation_sync  # noqa: E402
 from bench.harvest import harvest_json, harvest_schedule, harvest_turtle  # noqa: E402
@@ -702,6 +703,7 @@ BENCHMARKS = {
     "load_applications": load_applications_bench,
     "checklist_counts": checklist_counts,
     "roadmap_board": roadmap_board_bench,
+    "dashboard_pages": dashboard_pages,
 }
 
 

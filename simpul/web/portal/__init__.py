@@ -28,6 +28,7 @@ def init_portal(app: Flask, settings: Settings) -> None:
         audit,
         citizen,
         coordination,
+        dashboards,
         i18n,
         publisher,
         typedecl,
@@ -48,7 +49,8 @@ def init_portal(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     app.jinja_env.filters["harvest"] = views.harvest_word
-    for module in (citizen, publisher, typedecl, audit, typepages, apps, coordination):
+    modules = (citizen, publisher, typedecl, audit, typepages, apps, coordination, dashboards)
+    for module in modules:
         app.register_blueprint(module.bp)
     register_page(app, "service", citizen.service_page)  # a service URI asked for by a browser
     register_page(app, "type", typepages.type_page)  # a type URI asked for by a browser

@@ -323,6 +323,7 @@ def test_an_agency_declares_a_type_not_offered(page, portal):
         "/search?q=akta+kelahiran&a1=75",
         "/organizations/disdukcapil-kota-gorontalo",
         "/audit",
+        "/laporan?area=75",
     ],
 )
 def test_usable_at_360_pixels(phone, path):
@@ -461,3 +462,41 @@ def test_a_publisher_adds_an_application_delivering_a_service(page, portal):
     expect(page.get_by_role("heading", name="Sistem Akta Daring", level=1)).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Penerbitan Akta Kelahiran"))).to_be_visible()
     accessible(page)
+
+
+def test_the_coverage_dashboard_drills_down_and_prints(page, portal):
+    """/laporan: 38 province tiles coloured by coverage with a legend, a tile opens the
+    province, the print media hide the navigation and the page prints to a PDF."""
+    page.goto("/laporan")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Laporan cakupan: Seluruh Indonesia")
+    tiles = page.locator(".coverage-tiles a.tile")
+    expect(tiles).to_have_count(38)
+    classes = {tiles.nth(i).get_attribute("class") for i in range(38)}
+    assert classes <= {f"tile c{n}" for n in "01234x"} and len(classes) > 1
+    gorontalo = page.locator(".coverage-tiles a.tile", has_text="Gorontalo")
+    # the tile's colour is the legend's for its class (from the stylesheet, not inline)
+    colour = gorontalo.evaluate("e => getComputedStyle(e).backgroundColor")
+    swatch = page.locator(f".legend .{gorontalo.get_attribute('class').split()[-1]}")
+    assert swatch.count() == 1
+    assert swatch.evaluate("e => getComputedStyle(e).backgroundColor") == colour
+    assert page.locator("svg[role=img] title").count() >= 1
+    accessible(page)
+    shot(page, "dashboard")
+    gorontalo.click()
+    page.wait_for_url(re.compile(r"/laporan\?area=75$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Laporan cakupan: Gorontalo")
+    expect(page.locator(".coverage-tiles a.tile", has_text="Kota Gorontalo")).to_be_visible()
+    page.get_by_role("link", name=re.compile("^Persentase melapor")).click()
+    page.wait_for_url(re.compile(r"sort=share"))
+    accessible(page)
+    page.emulate_media(media="print")
+    expect(page.locator("header.site")).to_be_hidden()
+    expect(page.locator(".downloads")).to_be_hidden()
+    expect(page.locator(".report-filters")).to_contain_text("Gorontalo (75)")
+    breaks = page.locator("#progress").evaluate("e => getComputedStyle(e).breakBefore")
+    assert breaks == "page"
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    page.emulate_media(media="screen")
+    page.goto("/laporan?area=75&print=1")
+    expect(page.locator("header.site")).to_be_hidden()  # the print view, on screen too

@@ -247,6 +247,9 @@ def test_every_page_stays_under_the_weight_budget(client, agencies):
         "/organizations/disdukcapil-kota-gorontalo",
         "/audit",
         f"/services/{service_id}/history",
+        "/laporan",
+        "/laporan?area=75",
+        "/laporan?area=95.06.03",  # the district with the most villages (108)
     ):
         response = client.get(url, headers={"Accept": "text/html"})
         assert response.status_code == 200, url
@@ -255,7 +258,7 @@ def test_every_page_stays_under_the_weight_budget(client, agencies):
 
 
 def test_pages_load_nothing_from_other_hosts(client, agencies):
-    for url in ("/", "/search?q=akta", f"/services/{agencies['akta']['id']}"):
+    for url in ("/", "/search?q=akta", f"/services/{agencies['akta']['id']}", "/laporan"):
         page = html(client.get(url, headers={"Accept": "text/html"}))
         loaded = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"', page)
         assert any(attr.endswith("portal.css") for attr in loaded), (url, loaded)
@@ -273,7 +276,8 @@ def test_english_names_are_found_and_shown(client, publisher, agencies):
 
 
 def test_portal_pages_carry_a_strict_content_security_policy(client, agencies):
-    for url in ("/", f"/services/{agencies['akta']['id']}", "/publish/sign-in", "/audit"):
+    pages = ("/", f"/services/{agencies['akta']['id']}", "/publish/sign-in", "/audit", "/laporan")
+    for url in pages:
         headers = client.get(url, headers={"Accept": "text/html"}).headers
         assert "script-src 'self'" in headers["Content-Security-Policy"], url
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
