@@ -7,16 +7,27 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from simpul.harvesters.runner import harvest
 from simpul.registry.models import HarvestError
 from simpul.registry.organizations import create_organization
 from simpul.registry.snapshots import take_snapshot
-from tests.harvesters.types import test_simpul
-from tests.harvesters.types.test_simpul import follow, publish_at
+from tests.harvesters.types.test_simpul import DESA, KAB, PROV, follow, make_node, publish_at
 
-nodes = test_simpul.nodes  # the three nodes (desa, kabkota, provinsi) as a fixture here
+
+@pytest.fixture
+def nodes(tmp_path, database_url):
+    """The three nodes (desa, kabkota, provinsi); the province on SQLite and on PostgreSQL."""
+    desa = make_node(tmp_path, "desa", "desa", "75.03.01.2007", DESA)
+    kab = make_node(tmp_path, "kabkota", "kabkota", "75.03", KAB)
+    prov = make_node(tmp_path, "provinsi", "provinsi", "75", PROV, database_url=database_url)
+    yield desa, kab, prov
+    for node in (desa, kab, prov):
+        node.close()
+
+
 DAY1, DAY2 = date(2026, 11, 1), date(2026, 11, 2)
 
 
@@ -55,7 +66,7 @@ def test_the_parent_holds_the_childs_history_as_sent(nodes):
 def test_a_child_sends_no_figures_outside_its_area(nodes):
     desa, kab, prov = nodes
     with prov.registry.db.transaction() as session:
-        create_organization(session, test_simpul.DESA)
+        create_organization(session, DESA)
     publish_at(kab, "izin-usaha", "Izin Usaha", authority="kab-bone-bolango")
     take_snapshot(kab.registry.db, threshold=1, day=DAY1)
     follow(prov, "kab", kab, "desa-langge")  # trusted for one village only

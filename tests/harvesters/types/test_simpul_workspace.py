@@ -5,18 +5,30 @@ leaving the board when their service is deleted, and unchanged on a second run."
 
 from __future__ import annotations
 
+import pytest
+
 from simpul.harvesters.runner import harvest
 from simpul.registry import assessments, roadmap
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.organizations import create_organization
 from simpul.registry.services import retire
-from tests.harvesters.types import test_simpul
-from tests.harvesters.types.test_simpul import follow, publish_at
+from tests.harvesters.types.test_simpul import DESA, KAB, PROV, follow, make_node, publish_at
 from tests.harvesters.types.test_simpul_snapshots import workspace_errors
 from tests.services.node import Node
 from tests.web.api.roadmap_helpers import scores
 
-nodes = test_simpul.nodes  # the three nodes (desa, kabkota, provinsi) as a fixture here
+
+@pytest.fixture
+def nodes(tmp_path, database_url):
+    """The three nodes (desa, kabkota, provinsi); the province on SQLite and on PostgreSQL."""
+    desa = make_node(tmp_path, "desa", "desa", "75.03.01.2007", DESA)
+    kab = make_node(tmp_path, "kabkota", "kabkota", "75.03", KAB)
+    prov = make_node(tmp_path, "provinsi", "provinsi", "75", PROV, database_url=database_url)
+    yield desa, kab, prov
+    for node in (desa, kab, prov):
+        node.close()
+
+
 KAB_COORDINATOR = Actor("koordinator-kab", "kab-bone-bolango", "coordinator", "75.03")
 PROV_COORDINATOR = Actor("koordinator-prov", "prov-gorontalo", "coordinator", "75")
 PHASE = "3"  # villages, gated by a verified assessment
@@ -87,7 +99,7 @@ def test_two_hops_keep_the_first_origin(nodes):
     seed(desa, kab, prov)
     service = publish_at(desa, "surat-domisili", "Surat Keterangan Domisili")
     with desa.registry.db.transaction() as session:
-        create_organization(session, {**test_simpul.KAB})  # the village's own coordinator
+        create_organization(session, {**KAB})  # the village's own coordinator
     local = Actor("koordinator-desa", "kab-bone-bolango", "coordinator", "75.03")
     made = assess_at(desa, service["id"], local, level=2)
     follow(kab, "desa", desa, "kab-bone-bolango")
@@ -136,7 +148,7 @@ def test_a_child_sends_nothing_outside_its_subtree(nodes):
     assess_at(kab, service["id"], SYSTEM)
     with prov.registry.db.transaction() as session:
         create_organization(session, {**outside, "area": "75.01"})
-        create_organization(session, test_simpul.KAB)
+        create_organization(session, KAB)
     follow(prov, "kab", kab, "kab-bone-bolango")  # trusted for Bone Bolango only
     job = harvest(prov.registry, "kab")
     assert not job.counts.get("assessments_created") and job.counts["errors"] >= 1
