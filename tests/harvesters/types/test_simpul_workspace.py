@@ -6,6 +6,7 @@ leaving the board when their service is deleted, and unchanged on a second run."
 from __future__ import annotations
 
 import pytest
+import rdflib
 
 from simpul.harvesters.runner import harvest
 from simpul.registry import assessments, roadmap
@@ -190,3 +191,18 @@ def test_the_feed_lists_the_workspace_only_when_asked(nodes):
         "assessment",
         "roadmap",
     ]
+
+
+def test_the_feed_as_turtle_leaves_the_workspace_out(nodes):
+    _, kab, _ = nodes
+    seed(kab)
+    service = publish_at(kab, "izin-usaha", "Izin Usaha", authority="kab-bone-bolango")
+    assess_at(kab, service["id"], KAB_COORDINATOR)
+    client = kab.app.test_client()
+    turtle = client.get(
+        "/api/v1/changes?kinds=service,assessment,roadmap", headers={"Accept": "text/turtle"}
+    )
+    assert turtle.status_code == 200  # was a 500: a roadmap item has no URI
+    graph = rdflib.Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
+    members = list(graph.objects(None, rdflib.URIRef("http://www.w3.org/ns/hydra/core#member")))
+    assert len(members) == 1  # the service's change only
