@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from simpul.errors import Conflict, NotFound, ValidationFailed
 from simpul.reference import codelists
 from simpul.reference.areas import is_within
-from simpul.registry import assessments, workspacefeed
+from simpul.registry import assessments, gatewaycheck, workspacefeed
 from simpul.registry.assessments import Target
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.criteria import CLASSES, at_least
@@ -375,16 +375,22 @@ def _gate(session: Session, row: RoadmapItem, to: str) -> tuple[str, str] | None
         what = (
             "an API linked on the gateway (SPLP)"
             if row.target_type == "service"
-            else ("SPLP status 'terhubung'")
+            else "SPLP status 'terhubung', its gateway API ids found by a gateway harvest"
         )
         return "evidence", f"needs evidence: {what}"
     return None
 
 
 def integrated(session: Session, row: RoadmapItem) -> bool:
+    """Whether evidence shows the target integrated: a service's API linked on the gateway; an
+    application 'terhubung' whose gateway ids no gateway harvest contradicts."""
     if row.target_type == "application":
         app = session.get(Application, row.target_id)
-        return app is not None and app.splp_status == "terhubung"
+        return (
+            app is not None
+            and app.splp_status == "terhubung"
+            and not gatewaycheck.flagged_ids(session, [app.id])
+        )
     service = session.get(Service, row.target_id)
     return (
         service is not None

@@ -97,3 +97,34 @@ def test_the_job_report_counts_applications_with_unknown_gateway_ids(
     job = harvests.run("sp")
     assert job.counts["applications_created"] == 2, job.counts
     assert job.counts["applications_gateway_flagged"] == 1  # SIAK names one unknown id
+
+
+def test_an_application_with_unknown_gateway_ids_is_not_integrated(
+    harvests,
+    gateway,  # noqa: F811
+    publisher,
+    client,
+):
+    from simpul.registry import roadmap
+    from tests.web.api.roadmap_helpers import assess
+
+    with harvests.registry.db.transaction() as session:
+        roadmap.seed(session)
+    assert harvests.run("splp").status == "finished"
+    made = post_app(publisher, [FOUND, MISSING])
+    coordinator = publisher.auth(publisher.token("kota-gorontalo", "coordinator"))
+    assert assess(client, coordinator, made["id"], 4, kind="application").status_code == 201
+    items = f"/api/v1/roadmap/2/items/{made['id']}/transitions"
+    for to in ("siap", "proses-integrasi"):
+        assert client.post(items, json={"to": to}, headers=coordinator).status_code == 200
+    refused = client.post(items, json={"to": "terintegrasi"}, headers=coordinator)
+    assert refused.status_code == 409 and refused.get_json()["gate"] == "evidence"
+    assert "gateway API ids" in refused.get_json()["detail"]
+    read = client.get(f"/api/v1/applications/{made['id']}")
+    fixed = {**read.get_json(), "splp": {"status": "terhubung", "apis": [FOUND]}}
+    headers = publisher.auth(publisher.token("kota-gorontalo"))
+    headers["If-Match"] = read.headers["ETag"]
+    put = client.put(f"/api/v1/applications/{made['id']}", json=fixed, headers=headers)
+    assert put.status_code == 200, put.get_json()
+    moved = client.post(items, json={"to": "terintegrasi"}, headers=coordinator)
+    assert moved.status_code == 200, moved.get_json()
