@@ -50,6 +50,11 @@ class Refused(Exception):
     """The field and why: the record is refused, the rest of the batch goes on."""
 
 
+class NoTarget(Exception):
+    """The item's service or application is not live here (never stored, or deleted since):
+    skipped and counted, not an error."""
+
+
 def _text(state: dict[str, Any], key: str, limit: int, *, required: bool = True) -> str | None:
     value = state.get(key)
     if value is None and not required:
@@ -163,12 +168,17 @@ def _item_values(session: Session, state: dict[str, Any], writable: set[str]) ->
     status = state.get("status")
     if status not in STATUSES:
         raise Refused(f"status: one of {', '.join(STATUSES)}")
+    target = _text(state, "target", 32)
+    model = Service if state["target_type"] == "service" else Application
+    found = session.get(model, target)
+    if found is None or found.deleted_at is not None:
+        raise NoTarget(target)
     sectors = state.get("sectors")
     sectors = [s for s in sectors if isinstance(s, str)] if isinstance(sectors, list) else []
     return {
         "phase_id": phase,
         "target_type": state["target_type"],
-        "target_id": _text(state, "target", 32),
+        "target_id": target,
         "organization_id": state["organization"],
         "area": area,
         "level": _text(state, "level", 12),
@@ -195,6 +205,9 @@ def store_roadmap(
             history = _history(state)
         except Refused as why:
             problems.append((key, str(why)))
+            continue
+        except NoTarget:
+            _count(counts, "roadmap_no_target")
             continue
         _count(counts, _mirror(session, values, history, provenance, source_id))
     return counts, problems

@@ -175,6 +175,9 @@ def test_items_leave_the_board_when_their_service_is_deleted(nodes):
     assert job.counts["deleted"] == 1 and job.counts["roadmap_deleted"] == 1
     assert item_at(prov, service["id"]) is None
     assert len(assessments_at(prov, service["id"])) == 1  # history stays, as at the child
+    full = harvest(prov.registry, "kab", mode="full")  # read again: the item is not made again
+    assert full.counts["roadmap_no_target"] == 1 and not full.counts.get("errors")
+    assert item_at(prov, service["id"]) is None
 
 
 def test_the_feed_lists_the_workspace_only_when_asked(nodes):
