@@ -117,7 +117,7 @@ def store_assessments(
     counts: dict[str, int] = {}
     problems: list[tuple[str, str]] = []
     for uri, state, provenance in found:
-        if session.scalar(select(Assessment.id).where(Assessment.origin_uri == uri).limit(1)):
+        if _held(session, uri, provenance):
             _count(counts, "assessments_unchanged")
             continue
         try:
@@ -131,6 +131,14 @@ def store_assessments(
         workspacefeed.log_assessment(session, row)
         _count(counts, "assessments_created")
     return counts, problems
+
+
+def _held(session: Session, uri: str, provenance: dict[str, Any]) -> bool:
+    """Whether the assessment is here: same URI at the origin and recorded at the same time
+    there (a child whose database was reset numbers its assessments anew)."""
+    at = (provenance.get("origin") or {}).get("at")
+    held = session.scalars(select(Assessment.provenance).where(Assessment.origin_uri == uri))
+    return any(((p or {}).get("origin") or {}).get("at") == at for p in held)
 
 
 # -- roadmap items --------------------------------------------------------------------------------

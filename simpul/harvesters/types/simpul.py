@@ -228,8 +228,10 @@ class SimpulHarvester(Harvester):
         if self.source.node and self.source.node in chain:
             self.skipped["cycle"] = self.skipped.get("cycle", 0) + 1
             return
+        node = _text(origin.get("node")) or self.remote.get("id")
         provenance = {
-            "origin": {"node": _text(origin.get("node")) or self.remote.get("id"), "uri": uri},
+            # when it was recorded at the origin: a child reset numbers its assessments anew
+            "origin": {"node": node, "uri": uri, "at": _text(origin.get("at") or state.get("at"))},
             "chain": [*chain, self.source.node] if self.source.node else chain,
             "via": self.remote.get("id"),
         }

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import pytest
 import rdflib
+from sqlalchemy import delete
 
 from simpul.harvesters.runner import harvest
 from simpul.registry import assessments, roadmap
 from simpul.registry.auth import SYSTEM, Actor
+from simpul.registry.models import Assessment, Change, RoadmapHistory, RoadmapItem
 from simpul.registry.organizations import create_organization
 from simpul.registry.services import retire
 from tests.harvesters.types.test_simpul import DESA, KAB, PROV, follow, make_node, publish_at
@@ -78,7 +80,11 @@ def test_assessments_and_items_travel_up_with_provenance(nodes):
     assert arrived["class"] == made["class"] and arrived["verified"] is True
     assert arrived["area"] == "75.03.01.2007" and arrived["assessor"] == "koordinator-kab"
     origin = arrived["provenance"]["origin"]
-    assert origin == {"node": "kabkota", "uri": f"{kab.base}/api/v1/assessments/{made['id']}"}
+    assert origin == {
+        "node": "kabkota",
+        "uri": f"{kab.base}/api/v1/assessments/{made['id']}",
+        "at": made["at"],
+    }
     assert arrived["provenance"]["chain"] == ["kabkota", "provinsi"]
     assert arrived["provenance"]["source"] == "kab"
     item = item_at(prov, service["id"])
@@ -209,3 +215,25 @@ def test_the_feed_as_turtle_leaves_the_workspace_out(nodes):
     graph = rdflib.Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
     members = list(graph.objects(None, rdflib.URIRef("http://www.w3.org/ns/hydra/core#member")))
     assert len(members) == 1  # the service's change only
+
+
+def test_a_child_reset_numbers_its_assessments_anew(nodes):
+    _, kab, prov = nodes
+    seed(kab, prov)
+    service = publish_at(kab, "izin-usaha", "Izin Usaha", authority="kab-bone-bolango")
+    with prov.registry.db.transaction() as session:
+        create_organization(session, KAB)
+    follow(prov, "kab", kab, "kab-bone-bolango")
+    first = assess_at(kab, service["id"], KAB_COORDINATOR, level=4)
+    assert harvest(prov.registry, "kab").counts["assessments_created"] == 1
+    with kab.registry.db.transaction() as session:  # the regency starts over: ids from 1 again
+        for model in (RoadmapHistory, RoadmapItem, Assessment, Change):
+            session.execute(delete(model))
+    again = assess_at(kab, service["id"], KAB_COORDINATOR, level=1)
+    assert again["id"] == first["id"] and again["at"] != first["at"]
+    job = harvest(prov.registry, "kab")
+    assert job.counts["feed_restarted"] == 1 and job.counts["assessments_created"] == 1
+    assert [a["class"] for a in assessments_at(prov, service["id"])] == [
+        again["class"],
+        first["class"],
+    ]
