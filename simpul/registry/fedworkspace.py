@@ -75,10 +75,27 @@ def _area(session: Session, organization: Any, writable: set[str]) -> str:
 
 
 # -- assessments ----------------------------------------------------------------------------------
-def _assessment(session: Session, state: dict[str, Any], writable: set[str]) -> dict[str, Any]:
-    area = _area(session, state.get("organization"), writable)
+def _target(session: Session, state: dict[str, Any]):
+    """The service or application (live or deleted) the record is about, which must belong to
+    the organization the child names: a child cannot assess or plan another's record."""
     if state.get("target_type") not in ("service", "application"):
         raise Refused("target_type: service or application")
+    target_id = _text(state, "target", 32)
+    model = Service if state["target_type"] == "service" else Application
+    found = session.get(model, target_id)
+    if found is None:
+        raise NoTarget(target_id)
+    owner = found.authority if model is Service else found.organization_id
+    if owner != state.get("organization"):
+        raise Refused(
+            f"target: {target_id!r} belongs to {owner!r} here, not {state.get('organization')!r}"
+        )
+    return found
+
+
+def _assessment(session: Session, state: dict[str, Any], writable: set[str]) -> dict[str, Any]:
+    area = _area(session, state.get("organization"), writable)
+    _target(session, state)
     version = _text(state, "criteria_set", 40)
     ensure_shipped(session)
     if session.get(CriteriaSet, version) is None:
@@ -124,6 +141,9 @@ def store_assessments(
             values = _assessment(session, state, writable)
         except Refused as why:
             problems.append((uri, str(why)))
+            continue
+        except NoTarget:
+            _count(counts, "assessments_no_target")
             continue
         row = Assessment(**values, at=utcnow(), origin_uri=uri, provenance=provenance)
         session.add(row)
@@ -171,22 +191,18 @@ def _item_values(session: Session, state: dict[str, Any], writable: set[str]) ->
     phase = _text(state, "phase", 40)
     if session.get(RoadmapPhase, phase) is None:
         raise Refused(f"phase: {phase!r} is not a roadmap phase of this node")
-    if state.get("target_type") not in ("service", "application"):
-        raise Refused("target_type: service or application")
     status = state.get("status")
     if status not in STATUSES:
         raise Refused(f"status: one of {', '.join(STATUSES)}")
-    target = _text(state, "target", 32)
-    model = Service if state["target_type"] == "service" else Application
-    found = session.get(model, target)
-    if found is None or found.deleted_at is not None:
-        raise NoTarget(target)
+    target = _target(session, state)
+    if target.deleted_at is not None:
+        raise NoTarget(target.id)
     sectors = state.get("sectors")
     sectors = [s for s in sectors if isinstance(s, str)] if isinstance(sectors, list) else []
     return {
         "phase_id": phase,
         "target_type": state["target_type"],
-        "target_id": target,
+        "target_id": target.id,
         "organization_id": state["organization"],
         "area": area,
         "level": _text(state, "level", 12),

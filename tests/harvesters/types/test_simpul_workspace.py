@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 import rdflib
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from simpul.harvesters.runner import harvest
 from simpul.registry import assessments, roadmap
@@ -237,3 +237,23 @@ def test_a_child_reset_numbers_its_assessments_anew(nodes):
         again["class"],
         first["class"],
     ]
+
+
+def test_a_child_cannot_assess_a_record_of_another_organization(nodes):
+    _, kab, prov = nodes
+    seed(kab, prov)
+    outside = {"id": "kab-gorontalo", "name": {"id": "Kabupaten Gorontalo"}, "level": "kabkota"}
+    with prov.registry.db.transaction() as session:
+        create_organization(session, {**outside, "area": "75.01"})
+        create_organization(session, KAB)
+    theirs = publish_at(prov, "izin-usaha", "Izin Usaha", authority="kab-gorontalo")
+    own = publish_at(kab, "izin-reklame", "Izin Reklame", authority="kab-bone-bolango")
+    assess_at(kab, own["id"], KAB_COORDINATOR)
+    with kab.registry.db.transaction() as session:  # a child that lies about the target
+        session.execute(update(Assessment).values(target_id=theirs["id"]))
+    follow(prov, "kab", kab, "kab-bone-bolango")
+    job = harvest(prov.registry, "kab")
+    assert not job.counts.get("assessments_created")
+    assert assessments_at(prov, theirs["id"]) == []
+    messages = workspace_errors(prov, job.id)
+    assert any("belongs to 'kab-gorontalo' here" in m for m in messages), messages
