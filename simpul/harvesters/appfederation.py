@@ -10,7 +10,7 @@ from typing import Any
 
 from simpul.errors import Gone, NotFound, ValidationFailed
 from simpul.harvesters.applications import describe
-from simpul.registry import applications
+from simpul.registry import applications, gatewaycheck
 from simpul.registry.applinks import ServiceRefs
 from simpul.registry.appschema import APP_SERVER_FIELDS
 from simpul.registry.auth import Actor
@@ -73,10 +73,13 @@ def store_federated(
         results = applications.publish_many(
             session, batch, actor, base_uri=base_uri, provenance=provenance
         )
+        flagged = gatewaycheck.flagged_ids(session, [app_id for app_id, _ in results])
         deleted = _retire(session, gone, writable, actor)
     for _, outcome in results:
         name = f"applications_{outcome.value}"
         counts[name] = counts.get(name, 0) + 1
+    if flagged:  # gateway ids no gateway harvest lists: kept, flagged in quality
+        counts["applications_gateway_flagged"] = flagged
     if deleted:
         counts["applications_deleted"] = counts.get("applications_deleted", 0) + deleted
     if problems:

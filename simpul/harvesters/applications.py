@@ -17,7 +17,7 @@ from typing import Any
 from simpul.errors import ValidationFailed
 from simpul.harvesters.mapping import slug
 from simpul.reference import codelists
-from simpul.registry import applications
+from simpul.registry import applications, gatewaycheck
 
 
 def normalise(heading: Any) -> str:
@@ -263,9 +263,12 @@ def store(
         results = applications.publish_many(
             session, batch, actor, base_uri=base_uri, provenance=provenance
         )
+        flagged = gatewaycheck.flagged_ids(session, [app_id for app_id, _ in results])
     for _, outcome in results:
         name = f"applications_{outcome.value}"
         counts[name] = counts.get(name, 0) + 1
+    if flagged:  # gateway ids no gateway harvest lists: kept, flagged in quality
+        counts["applications_gateway_flagged"] = flagged
     if problems:
         counts["applications_error"] = len(problems)
     return counts, problems

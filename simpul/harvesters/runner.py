@@ -282,6 +282,7 @@ class _Run:
         self._run_batches(items)
         if not self.cancelled:
             self._store_applications()
+            self._store_workspace()
         if getattr(self.harvester, "reset", False):  # the remote started over: a full pass
             self.mode = "full"
         self.fetcher.close()
@@ -326,6 +327,36 @@ class _Run:
             )
         self.counts.update(counts)
         errors = [self.report.error(key, "application", why) for key, why in problems]
+        self.counts["errors"] += len(errors)
+        with self.registry.db.transaction() as session:
+            self.report.log(session, errors)
+
+    def _store_workspace(self) -> None:
+        """A child node's assessments, roadmap items and snapshots (``simpul`` sources)."""
+        reader = getattr(self.harvester, "workspace", None)
+        if reader is None or not self.spec.organization:
+            return
+        from simpul.harvesters.workfederation import store_snapshots, store_workspace
+
+        provenance = self.registry.provenance(
+            self.actor, "harvest", source=self.source_id, job=self.job_id
+        )
+        counts, problems = store_workspace(
+            self.registry.db,
+            set(getattr(self, "writable", ())),
+            reader(),
+            source_id=self.source_id,
+            provenance=provenance,
+        )
+        more, refused = store_snapshots(
+            self.registry.db,
+            self.harvester,
+            source_id=self.source_id,
+            organization=self.spec.organization,
+        )
+        counts, problems = counts | more, problems + refused
+        self.counts.update(counts)
+        errors = [self.report.error(key, "workspace", why) for key, why in problems]
         self.counts["errors"] += len(errors)
         with self.registry.db.transaction() as session:
             self.report.log(session, errors)

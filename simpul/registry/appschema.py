@@ -25,7 +25,10 @@ from simpul.registry.schemas import (
 
 # The server's fields in a record as returned; dropped from what is sent back.
 APP_SERVER_FIELDS = frozenset(
-    {"id", "uri", "version", "created", "modified", "provenance", "deleted", "deleted_at", "links"}
+    {
+        *("id", "uri", "version", "created", "modified", "provenance", "deleted", "deleted_at"),
+        *("links", "quality"),  # quality: worked out on read (registry.gatewaycheck)
+    }
 )
 MAX_SERVICES = 500
 MAX_GATEWAY_APIS = 200

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from simpul.errors import Forbidden, NotFound, ValidationFailed
 from simpul.reference.areas import NATIONAL
 from simpul.registry import criteria as criteria_sets
+from simpul.registry import workspacefeed
 from simpul.registry.auth import Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Application, Assessment, Organization, Service
@@ -143,6 +144,7 @@ def record(session: Session, raw: Any, actor: Actor) -> Assessment:
     )
     session.add(row)
     session.flush()
+    workspacefeed.log_assessment(session, row)
     if verified:
         from simpul.registry import roadmap
 
@@ -170,16 +172,22 @@ def authorize(actor: Actor, target: Target) -> bool:
 
 
 def latest_verified(session: Session, target_ids: list[str]) -> dict[str, Assessment]:
-    """The latest verified assessment of each target (what gates use)."""
+    """The latest verified assessment of each target (what gates use): this node's own when
+    it has one, so an assessment a child node sent never overrides the coordinator's here."""
     if not target_ids:
         return {}
     newest = (
         select(func.max(Assessment.id))
         .where(Assessment.target_id.in_(target_ids), Assessment.verified.is_(True))
-        .group_by(Assessment.target_id)
+        .group_by(Assessment.target_id, Assessment.provenance.is_(None))
     )
     rows = session.scalars(select(Assessment).where(Assessment.id.in_(newest)))
-    return {row.target_id: row for row in rows}
+    out: dict[str, Assessment] = {}
+    for row in rows:
+        held = out.get(row.target_id)
+        if held is None or (held.provenance is not None and row.provenance is None):
+            out[row.target_id] = row
+    return out
 
 
 def list_assessments(
@@ -233,6 +241,7 @@ def to_dict(row: Assessment, criteria: dict[str, Any] | None = None) -> dict[str
         "assessed_on": row.assessed_on,
         "note": row.note,
         "at": as_utc(row.at).isoformat(),
+        "provenance": row.provenance,  # None: recorded at this node
     }
     if criteria is not None:
         details = criteria_sets.result(criteria, row.scores)

@@ -47,7 +47,7 @@ def visible_below(session: Session) -> Any:
     return session.scalar(text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"))
 
 
-KINDS = ("service", "application")
+KINDS = ("service", "application", "assessment", "roadmap")
 
 
 def list_changes(
@@ -64,14 +64,33 @@ def list_changes(
     rows = list(session.scalars(query))
     more = len(rows) > limit
     rows = rows[:limit]
-    records = _states(session, [r for r in rows if r.kind == "service"])
-    if len(records) < len(rows):
-        from simpul.registry.appchanges import application_states
-
-        records |= application_states(session, [r for r in rows if r.kind == "application"])
-    items = [_item(change, records.get((change.service_id, change.version))) for change in rows]
+    records = {"service": _states(session, [r for r in rows if r.kind == "service"])}
+    if len(records["service"]) < len(rows):
+        records |= _other_states(session, rows)
+    items = [
+        _item(change, records.get(change.kind, {}).get((change.service_id, change.version)))
+        for change in rows
+    ]
     last = rows[-1].seq if rows else after
     return {"items": items, "next": encode_cursor(last), "more": more}
+
+
+def _other_states(session: Session, rows: list[Change]) -> dict[str, dict]:
+    """The states of the changes that are not services, by kind (ids of different kinds may
+    be equal: assessments and roadmap items are numbered)."""
+    from simpul.registry.appchanges import application_states
+    from simpul.registry.workspacefeed import assessment_states, roadmap_states
+
+    out: dict[str, dict] = {}
+    for kind, states in (
+        ("application", application_states),
+        ("assessment", assessment_states),
+        ("roadmap", roadmap_states),
+    ):
+        of_kind = [r for r in rows if r.kind == kind]
+        if of_kind:
+            out[kind] = states(session, of_kind)
+    return out
 
 
 def _states(session: Session, rows: list[Change]) -> dict[tuple[str, int], dict[str, Any]]:

@@ -468,6 +468,21 @@ class ReportSnapshot(Base):
     figures: Mapped[dict[str, Any]] = mapped_column(Json)
 
 
+class ReportedSnapshot(Base):
+    """The coverage figures of one area on one day as a child node reported them (harvested by a
+    ``simpul`` source), kept beside this node's own and never recomputed here."""
+
+    __tablename__ = "report_snapshots_reported"
+    __table_args__ = (Index("ix_report_snapshots_reported_area", "area", "day"),)
+
+    source_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    area: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    node: Mapped[str | None] = mapped_column(String(200))
+    figures: Mapped[dict[str, Any]] = mapped_column(Json)
+    received: Mapped[datetime] = mapped_column(Timestamp)
+
+
 class Link(Base):
     """A distinct URL of the live records and what the last checks said of it
     (``simpul links check``). It fails after 2 consecutive failures at least a day apart."""
@@ -539,6 +554,10 @@ class Assessment(Base):
     assessed_on: Mapped[str] = mapped_column(String(10))  # ISO date
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(Timestamp)
+    # an assessment a child node sent (migration 0015): its URI at the origin and where from;
+    # both None for this node's own
+    origin_uri: Mapped[str | None] = mapped_column(String(2000), index=True)
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(Json)
 
 
 class RoadmapPhase(Base):
@@ -577,6 +596,9 @@ class RoadmapItem(Base):
     status: Mapped[str] = mapped_column(String(28))
     reason: Mapped[str | None] = mapped_column(Text)
     modified: Mapped[datetime] = mapped_column(Timestamp)
+    # set while the item's status is a child node's (migration 0015); None once this node's
+    # coordinator or evidence moves it
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(Json)
 
 
 class RoadmapHistory(Base):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from simpul.errors import Conflict, NotFound, ValidationFailed
 from simpul.reference import codelists
 from simpul.reference.areas import is_within
-from simpul.registry import assessments
+from simpul.registry import assessments, gatewaycheck, workspacefeed
 from simpul.registry.assessments import Target
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.criteria import CLASSES, at_least
@@ -294,6 +294,7 @@ def item_to_dict(session: Session, row: RoadmapItem, *, with_history: bool = Tru
         "status": row.status,
         "reason": row.reason,
         "modified": as_utc(row.modified).isoformat(),
+        "provenance": row.provenance,  # None: this node's own status
     }
     if with_history:
         out["history"] = [
@@ -350,7 +351,9 @@ def _set(session, row, to: str, actor: str, note: str | None, reason: str | None
         )
     )
     row.status, row.reason, row.modified = to, reason if to in WITH_REASON else None, utcnow()
+    row.provenance = None  # moved here: the item is this node's from now on, not a child's
     session.flush()
+    workspacefeed.log_roadmap(session, row)
 
 
 def _gate(session: Session, row: RoadmapItem, to: str) -> tuple[str, str] | None:
@@ -372,16 +375,22 @@ def _gate(session: Session, row: RoadmapItem, to: str) -> tuple[str, str] | None
         what = (
             "an API linked on the gateway (SPLP)"
             if row.target_type == "service"
-            else ("SPLP status 'terhubung'")
+            else "SPLP status 'terhubung', its gateway API ids found by a gateway harvest"
         )
         return "evidence", f"needs evidence: {what}"
     return None
 
 
 def integrated(session: Session, row: RoadmapItem) -> bool:
+    """Whether evidence shows the target integrated: a service's API linked on the gateway; an
+    application 'terhubung' whose gateway ids no gateway harvest contradicts."""
     if row.target_type == "application":
         app = session.get(Application, row.target_id)
-        return app is not None and app.splp_status == "terhubung"
+        return (
+            app is not None
+            and app.splp_status == "terhubung"
+            and not gatewaycheck.flagged_ids(session, [app.id])
+        )
     service = session.get(Service, row.target_id)
     return (
         service is not None

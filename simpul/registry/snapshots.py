@@ -52,4 +52,7 @@ def history(
     for day, figures in session.execute(query.order_by(ReportSnapshot.day)):
         shown = {k: v for k, v in figures.items() if k != "national"}
         items.append({"day": day.isoformat(), **shown})
-    return {"area": area, "items": items}
+    from simpul.registry.reportedsnapshots import history as reported
+
+    # the figures child nodes reported for the area, beside this node's own
+    return {"area": area, "items": items, "nodes": reported(session, area, start, end)}

@@ -163,6 +163,8 @@ def changes_blocks(
         header.append((view, HYDRA + "next", f"{feed}?since={page['next']}"))
     yield header
     for item in page["items"]:
+        if item.get("kind", "service") not in ("service", "application"):
+            continue  # assessments and roadmap moves have no RDF form: the JSON feed carries them
         activity = f"{feed}#change-{item['cursor']}"
         state = item.get("record") or item.get("tombstone") or {}
         block: list[Triple] = [

@@ -67,6 +67,7 @@ class SimpulHarvester(Harvester):
         self.remote: dict[str, Any] = {}
         self.reset = False  # the remote's feed starts over (its database was reset)
         self.found_applications: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.found_work: dict[str, dict[str, tuple]] = {"assessment": {}, "roadmap": {}}
 
     def state(self) -> dict[str, Any]:
         """What the federation status shows: who the child is and how far behind we are."""
@@ -143,7 +144,7 @@ class SimpulHarvester(Harvester):
         cursor = since
         for _ in range(self.options["max_pages"]):
             # an older node ignores ``kinds`` and sends services only
-            params = {"limit": self.options["limit"], "kinds": "service,application"}
+            params = {"limit": self.options["limit"], "kinds": _kinds(node)}
             if cursor:
                 params["since"] = cursor
             page = self._json("/api/v1/changes", **params)
@@ -188,9 +189,61 @@ class SimpulHarvester(Harvester):
         self.found_applications.pop(state["id"], None)  # a later change replaces an earlier
         self.found_applications[state["id"]] = (state["uri"], found)
 
+    def snapshots(self, since: str | None) -> list[Any] | None:
+        """The child's daily coverage snapshots from day ``since`` (None: a node that has
+        none to serve)."""
+        if not self.options["records"] or "snapshots" not in self.remote:
+            return None
+        out, page = [], 1
+        while True:
+            params = {"page": page, "size": 1000} | ({"from": since} if since else {})
+            body = self._json("/api/v1/coverage/snapshots", **params)
+            items = body.get("items") if isinstance(body, dict) else None
+            total = body.get("total", 0) if isinstance(body, dict) else 0
+            if not isinstance(items, list) or not isinstance(total, int):
+                raise SourceBroken(f"{self.base}/api/v1/coverage/snapshots: no list of snapshots")
+            out.extend(items)
+            if len(out) >= total or not items or page >= self.options["max_pages"]:
+                return out
+            page += 1
+
+    def workspace(self) -> dict[str, list[tuple[str, dict[str, Any], dict[str, Any]]]]:
+        """The child's assessments and moved roadmap items of the feed, the last change of
+        each, as (key, state, provenance) (``harvesters.workfederation`` stores them)."""
+        return {kind: list(found.values()) for kind, found in self.found_work.items()}
+
+    def _work(self, entry: dict[str, Any]) -> None:
+        kind, state = entry["kind"], entry.get("record")
+        if entry.get("action") == "deleted" or not isinstance(state, dict):
+            return
+        path = (
+            f"assessments/{state.get('id')}"
+            if kind == "assessment"
+            else f"roadmap/{state.get('phase')}/items/{state.get('target')}"
+        )
+        given = state.get("provenance") if isinstance(state.get("provenance"), dict) else {}
+        origin = given.get("origin") if isinstance(given.get("origin"), dict) else {}
+        uri = safe_url(origin.get("uri") or state.get("uri")) or f"{self.base}/api/v1/{path}"
+        chain = _chain(state, self.remote.get("id", ""))
+        if self.source.node and self.source.node in chain:
+            self.skipped["cycle"] = self.skipped.get("cycle", 0) + 1
+            return
+        node = _text(origin.get("node")) or self.remote.get("id")
+        provenance = {
+            # when it was recorded at the origin: a child reset numbers its assessments anew
+            "origin": {"node": node, "uri": uri, "at": _text(origin.get("at") or state.get("at"))},
+            "chain": [*chain, self.source.node] if self.source.node else chain,
+            "via": self.remote.get("id"),
+        }
+        key = uri if kind == "assessment" else path  # the item: phase and target, kept ids
+        self.found_work[kind].pop(key, None)  # a later change replaces an earlier
+        self.found_work[kind][key] = (key, state, provenance)
+
     def _item(self, entry: dict[str, Any]) -> Item | None:
         if isinstance(entry, dict) and entry.get("kind") == "application":
             return self._application(entry)
+        if isinstance(entry, dict) and entry.get("kind") in ("assessment", "roadmap"):
+            return self._work(entry)
         deleted = isinstance(entry, dict) and entry.get("action") == "deleted"
         state = entry.get("tombstone" if deleted else "record") if isinstance(entry, dict) else None
         uri = state.get("uri") if isinstance(state, dict) else None
@@ -229,6 +282,18 @@ class SimpulHarvester(Harvester):
             identity=(state["id"], state["uri"]) if state.get("id") else None,
             provenance={"origin": origin, "chain": chain, "via": original.get("node")},
         )
+
+
+WANTED_KINDS = ("service", "application", "assessment", "roadmap")
+
+
+def _kinds(node: dict[str, Any]) -> str:
+    """The kinds of changes to ask for: those the child says its feed has (a node that does
+    not say knows services and applications)."""
+    offered = node["changes"].get("kinds")
+    if not isinstance(offered, list):
+        return "service,application"
+    return ",".join(kind for kind in WANTED_KINDS if kind in offered) or "service"
 
 
 def _origin(state: dict[str, Any], remote: Any) -> dict[str, Any]:

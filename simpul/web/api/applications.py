@@ -10,7 +10,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from simpul.reference import codelists
-from simpul.registry import applications
+from simpul.registry import applications, gatewaycheck
 from simpul.registry.appschema import ApplicationSchema
 from simpul.registry.auth import authenticate
 from simpul.web.api.common import (
@@ -64,6 +64,12 @@ class ApplicationOut(ApplicationSchema):
     created = fields.DateTime(required=True)
     modified = fields.DateTime(required=True)
     provenance = fields.Dict(required=True)
+    quality = fields.Dict(
+        metadata={
+            "description": "gateway_apis: the SPLP gateway ids checked against what the "
+            "API-gateway harvests found (unknown, gone); flags: what to fix"
+        }
+    )
 
 
 class ApplicationTombstone(TombstoneSchema):
@@ -85,9 +91,16 @@ class ApplicationList(Schema):
     items = fields.List(fields.Nested(ApplicationOut), required=True)
 
 
+def _checked(session, rows) -> list[dict]:
+    """The applications as shown: their gateway ids checked (``quality``)."""
+    return gatewaycheck.with_quality(session, [applications.application_to_dict(r) for r in rows])
+
+
 def _written(row, status: int):
     headers = {"ETag": applications.etag(row), "Location": f"/api/v1/applications/{row.id}"}
-    return json_response(applications.application_to_dict(row), status, headers)
+    with registry().db.session() as session:
+        [body] = _checked(session, [row])
+    return json_response(body, status, headers)
 
 
 @blp.route("")
@@ -98,7 +111,7 @@ class ApplicationCollection(MethodView):
         """List live applications (newest change first), straight from the database."""
         with registry().db.session() as session:
             total, rows = applications.list_applications(session, **args)
-            items = [applications.application_to_dict(r) for r in rows]
+            items = _checked(session, rows)
         return page_response(total, items, args["page"], args["size"])
 
     @blp.doc(security=BEARER, requestBody=BODY)
@@ -135,10 +148,11 @@ class ApplicationItem(MethodView):
         """One application. Honours ``If-None-Match``."""
         with registry().db.session() as session:
             row = applications.get_live(session, app_id)
+            [body] = _checked(session, [row])
         tag = applications.etag(row)
         if tag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
             return json_response(None, 304, {"ETag": tag})
-        return json_response(applications.application_to_dict(row), 200, {"ETag": tag})
+        return json_response(body, 200, {"ETag": tag})
 
     @blp.doc(
         security=BEARER,
@@ -211,8 +225,5 @@ def get_version(app_id, number):
 def service_applications(service_id):
     """The applications that deliver a service."""
     with registry().db.session() as session:
-        items = [
-            applications.application_to_dict(r)
-            for r in applications.of_service(session, service_id)
-        ]
+        items = _checked(session, applications.of_service(session, service_id))
     return json_response({"total": len(items), "items": items})

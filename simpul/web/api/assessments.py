@@ -53,6 +53,10 @@ class AssessmentOut(Schema):
     at = fields.DateTime(required=True)
     reasons = fields.List(fields.Dict())
     next_steps = fields.List(fields.Dict())
+    provenance = fields.Dict(
+        allow_none=True,
+        metadata={"description": "where a child node's assessment came from; null: recorded here"},
+    )
 
 
 AssessmentOut._declared_fields["class"] = fields.String(

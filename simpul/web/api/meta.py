@@ -168,18 +168,22 @@ def _area(found) -> dict:
     return {"code": found.code, "name": found.name, "level": found.level}
 
 
+_KIND = "service|application|assessment|roadmap"  # registry.changes.KINDS
+
+
 class ChangeArgs(Schema):
     since = fields.String(metadata={"description": "the 'next' cursor of an earlier page"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     kinds = fields.String(
         load_default="service",
         validate=validate.Regexp(
-            r"^(service|application)(,(service|application))*$",
-            error="a comma-separated list of: service, application",
+            rf"^({_KIND})(,({_KIND}))*$",
+            error="a comma-separated list of: service, application, assessment, roadmap",
         ),
         metadata={
             "description": "what changes to list: service (the default, all that older "
-            "harvesters know), application, or both (service,application)"
+            "harvesters know), application, assessment (readiness assessments), roadmap "
+            "(roadmap items whose status moved), comma-separated (service,application)"
         },
     )
 
@@ -236,7 +240,12 @@ def node():
             "area": {"code": settings.node_area, "name": area.name if area else None},
             "software": {"name": "simpul", "version": __version__},
             "records": records,
-            "changes": {"latest": cursor, "feed": f"{settings.base_uri}/api/v1/changes"},
+            "changes": {
+                "latest": cursor,
+                "feed": f"{settings.base_uri}/api/v1/changes",
+                "kinds": ["service", "application", "assessment", "roadmap"],
+            },
+            "snapshots": f"{settings.base_uri}/api/v1/coverage/snapshots",
             "catalog": f"{settings.base_uri}/catalog.ttl",
             "sources": children,
         }

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from simpul import tables
 from simpul.reference import codelists
-from simpul.registry import areacoverage, areareport, crosstab, snapshots
+from simpul.registry import areacoverage, areareport, crosstab, reportedsnapshots, snapshots
 from simpul.web.api.common import Blueprint
 from simpul.web.http import json_response, registry
 
@@ -182,9 +182,19 @@ class HistoryItem(Schema):
     applications = fields.Dict()
 
 
+class NodeHistory(Schema):
+    source = fields.String(required=True, metadata={"description": "the harvest source"})
+    node = fields.String(allow_none=True, metadata={"description": "the child node's id"})
+    items = fields.List(fields.Nested(HistoryItem), required=True)
+
+
 class History(Schema):
     area = fields.String(required=True)
     items = fields.List(fields.Nested(HistoryItem), required=True)
+    nodes = fields.List(
+        fields.Nested(NodeHistory),
+        metadata={"description": "the figures child nodes reported for the area, as they sent"},
+    )
 
 
 @blp.route("/coverage/history")
@@ -194,4 +204,36 @@ def coverage_history(args):
     """The daily snapshots (``simpul report snapshot``) of an area's coverage figures."""
     with registry().db.session() as session:
         body = snapshots.history(session, args.get("area"), args.get("start"), args.get("end"))
+    return json_response(body)
+
+
+class SnapshotArgs(Schema):
+    start = fields.Date(data_key="from", metadata={"description": "first day (YYYY-MM-DD)"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    size = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
+
+
+class Snapshot(Schema):
+    area = fields.String(required=True)
+    day = fields.String(required=True)
+    figures = fields.Dict(required=True)
+
+
+class SnapshotPage(Schema):
+    area = fields.String(required=True, metadata={"description": "this node's area"})
+    total = fields.Integer(required=True)
+    items = fields.List(fields.Nested(Snapshot), required=True)
+
+
+@blp.route("/coverage/snapshots")
+@blp.arguments(SnapshotArgs, location="query")
+@blp.response(200, SnapshotPage, description="This node's snapshots, by day then area")
+def coverage_snapshots(args):
+    """This node's daily snapshots of its own area and the areas below it, for the parent
+    node that harvests it (``simpul`` sources store them as this node's figures)."""
+    reg = registry()
+    with reg.db.session() as session:
+        body = reportedsnapshots.own_page(
+            session, reg.settings.node_area, args.get("start"), args["page"], args["size"]
+        )
     return json_response(body)

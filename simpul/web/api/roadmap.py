@@ -75,6 +75,10 @@ class ItemOut(Schema):
     reason = fields.String(allow_none=True)
     modified = fields.DateTime(required=True)
     history = fields.List(fields.Dict(), required=True)
+    provenance = fields.Dict(
+        allow_none=True,
+        metadata={"description": "the child node whose status this is; null: this node's own"},
+    )
 
 
 @blp.route("")

@@ -39,9 +39,14 @@ PROV = {
 }
 
 
-def make_node(tmp_path, name, level, area, *orgs) -> Node:
+def make_node(tmp_path, name, level, area, *orgs, **settings) -> Node:
     node = Node(
-        tmp_path / name, node_id=name, node_level=level, node_area=area, harvest_allow_private=True
+        tmp_path / name,
+        node_id=name,
+        node_level=level,
+        node_area=area,
+        harvest_allow_private=True,
+        **settings,
     )
     with node.registry.db.transaction() as session:
         for org in orgs:
