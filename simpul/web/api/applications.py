@@ -162,13 +162,7 @@ class ApplicationItem(MethodView):
     @blp.problem(412, CHANGED)
     def delete(self, app_id):
         """Delete an application: it becomes a tombstone (410 Gone from then on)."""
-        expected = if_match()
-
-        def retire(session, actor, provenance):
-            row = applications.retire(session, app_id, actor, if_match=expected)
-            return applications.tombstone_to_dict(row)
-
-        return json_response(records.as_caller(retire), 200)
+        return records.delete(applications.retire, applications.tombstone_to_dict, app_id)
 
 
 @blp.route("/<app_id>/versions")
@@ -176,16 +170,13 @@ class ApplicationItem(MethodView):
 @blp.response(200, VersionList, description="Every version of the application, oldest first")
 def list_versions(app_id):
     """History of an application: who changed it, when, and how."""
-    with registry().db.session() as session:
-        rows = applications.versions(session, app_id)
-        return records.history([applications.version_to_dict(r) for r in rows])
+    return records.version_list(applications.versions, applications.version_to_dict, app_id)
 
 
 @blp.route("/<app_id>/versions/<int:number>")
 @blp.response(200, VersionContent, description="One version with its full content")
 def get_version(app_id, number):
-    with registry().db.session() as session:
-        return json_response(applications.version(session, app_id, number))
+    return records.one_version(applications.version, app_id, number)
 
 
 @service_blp.route("/<service_id>/applications")

@@ -12,6 +12,7 @@ from flask import Response, request
 from marshmallow import Schema, fields
 
 from simpul.registry.auth import Actor, authenticate
+from simpul.web.api.common import if_match
 from simpul.web.http import json_response, registry
 
 GONE = "Deleted: the problem carries the tombstone"
@@ -81,3 +82,25 @@ def written(body: Any, tag: str, location: str, status: int) -> Response:
 
 def history(items: list[dict[str, Any]]) -> Response:
     return json_response({"total": len(items), "items": items})
+
+
+def delete(retire: Callable, tombstone: Callable, record_id: str) -> Response:
+    """``DELETE``: ``retire(session, id, actor, if_match=...)`` as the caller, answering the
+    tombstone left behind."""
+    expected = if_match()
+
+    def work(session, actor, provenance):
+        return tombstone(retire(session, record_id, actor, if_match=expected))
+
+    return json_response(as_caller(work), 200)
+
+
+def version_list(versions: Callable, shape: Callable, record_id: str) -> Response:
+    """Every version of a record, oldest first: ``{"total", "items"}``."""
+    with registry().db.session() as session:
+        return history([shape(row) for row in versions(session, record_id)])
+
+
+def one_version(version: Callable, record_id: str, number: int) -> Response:
+    with registry().db.session() as session:
+        return json_response(version(session, record_id, number))

@@ -29,7 +29,7 @@ from simpul.web.api.records import (
     VersionContent,
     VersionList,
 )
-from simpul.web.http import json_response, registry
+from simpul.web.http import registry
 
 blp = Blueprint("services", __name__, url_prefix="/api/v1/services", description="Service records")
 RDF_CONTENT = {
@@ -194,13 +194,7 @@ class ServiceItem(MethodView):
     @blp.problem(412, CHANGED)
     def delete(self, service_id):
         """Delete a service record: it becomes a tombstone (410 Gone from then on)."""
-        expected = if_match()
-
-        def retire(session, actor, provenance):
-            row = services.retire(session, service_id, actor, if_match=expected)
-            return services.tombstone_to_dict(row)
-
-        return json_response(records.as_caller(retire), 200)
+        return records.delete(services.retire, services.tombstone_to_dict, service_id)
 
 
 @blp.route("/<service_id>/versions")
@@ -208,13 +202,10 @@ class ServiceItem(MethodView):
 @blp.response(200, VersionList, description="Every version of the record, oldest first")
 def list_versions(service_id):
     """History of a record: who changed it, when, and how."""
-    with registry().db.session() as session:
-        rows = services.versions(session, service_id)
-        return records.history([services.version_to_dict(r) for r in rows])
+    return records.version_list(services.versions, services.version_to_dict, service_id)
 
 
 @blp.route("/<service_id>/versions/<int:number>")
 @blp.response(200, VersionContent, description="One version with its full content")
 def get_version(service_id, number):
-    with registry().db.session() as session:
-        return json_response(services.version(session, service_id, number))
+    return records.one_version(services.version, service_id, number)

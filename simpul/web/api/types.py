@@ -266,9 +266,7 @@ def retire(args, type_id):
 @blp.response(200, TypeVersionList, description="Every version of the type, oldest first")
 def list_versions(type_id):
     """A type's history: each version, whether it was functional and which sections changed."""
-    with registry().db.session() as session:
-        rows = types.type_versions(session, type_id)
-        return records.history([types.type_version_to_dict(r) for r in rows])
+    return records.version_list(types.type_versions, types.type_version_to_dict, type_id)
 
 
 @blp.route("/types/<type_id>/versions/<int:number>")
@@ -276,8 +274,7 @@ def list_versions(type_id):
 def get_version(type_id, number):
     """One version with its data and the diff to the version before, section by section (old
     and new value, and whether the section is functional)."""
-    with registry().db.session() as session:
-        return json_response(typeops.version_with_diff(session, type_id, number))
+    return records.one_version(typeops.version_with_diff, type_id, number)
 
 
 @blp.route("/services/<service_id>/type-suggestions")
