@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import orjson
 from sqlalchemy import Select, bindparam, func, insert, select, update
@@ -60,8 +60,8 @@ _PAIRS = [
 def new_id() -> str:
     """16 URL-safe characters: 48 bits of milliseconds then 32 random bits, so new records land
     at the end of the primary-key index instead of all over it. The letters are base32hex
-    (lower case), whose order keeps the numbers' order; spelled out ten bits at a time, two
-    and a half times faster than ``base64.b32hexencode`` (bulk loads make one per record)."""
+    (lower case), whose order keeps the numbers' order; spelled out ten bits at a time, about
+    twice as fast as ``base64.b32hexencode`` (bulk loads make one per record)."""
     n = (time.time_ns() // 1_000_000) << 32 | secrets.randbits(32)
     return "".join([_PAIRS[(n >> shift) & 1023] for shift in range(70, -1, -10)])
 
@@ -101,13 +101,16 @@ class Kind:
         return Gone(f"{self.noun} {row.id!r} was deleted", tombstone=self.tombstone(row))
 
 
-class Prepared(NamedTuple):
-    """The part of a checked record the core stores (kinds add their own fields)."""
+class Storable(Protocol):
+    """What ``store`` needs of a checked record (``services.Prepared``, ``PreparedApp``)."""
 
     data: dict[str, Any]
     content_hash: str
-    provenance: dict[str, Any] | None = None
-    identity: tuple[str, str] | None = None
+    provenance: dict[str, Any] | None
+    identity: tuple[str, str] | None  # (id, URI) kept from the origin node
+
+    @property
+    def key(self) -> tuple[str, str]: ...  # (owner, identifier)
 
 
 class State(NamedTuple):
@@ -230,7 +233,7 @@ def log(session: Session, kind: Kind, entries: list[dict[str, Any]], actor: Acto
 def store(
     session: Session,
     kind: Kind,
-    batch: Iterable[Any],
+    batch: Iterable[Storable],
     actor: Actor,
     *,
     base_uri: str,
@@ -238,8 +241,7 @@ def store(
     columns: Columns,
     after: AfterWrite | None = None,
 ) -> list[tuple[str, Outcome]]:
-    """Create, update or restore prepared records (each with ``key``, ``data``,
-    ``content_hash``, ``identity``); unchanged content writes nothing.
+    """Create, update or restore checked records; unchanged content writes nothing.
 
     A query for the stored state, then bulk inserts and updates. ``columns`` gives a record's
     row values; ``after`` runs once the rows are written (written records by id, the updated
