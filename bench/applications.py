@@ -2,8 +2,9 @@
 delivering three of its services, through ``simpul applications load``'s core (JSON Lines).
 Target: 100,000 applications with 300,000 service links at >= 3,000 records/s.
 
-Baseline in the same run: plain ``sqlite3`` inserting each line's JSON and its three link rows,
-no checks, no versions."""
+Baselines in the same run: plain ``sqlite3`` inserting each line's JSON and its three link rows,
+no checks, no versions; and ``simpul load`` of as many service records (the same pipeline and
+versioned-record core), as a ratio."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from simpul.reference import codelists
 from simpul.registry import services
 from simpul.registry.appload import jsonl_records, load_applications
 from simpul.registry.auth import SYSTEM
-from simpul.registry.bulk import _worker_count
+from simpul.registry.bulk import _worker_count, load_jsonl
 from simpul.registry.context import Registry
 from simpul.registry.organizations import create_organization
 
@@ -91,6 +92,24 @@ def _baseline(path: Path, db_path: Path) -> float:
     return elapsed
 
 
+def _services_per_s(ctx) -> float:
+    """``simpul load`` of ``--records`` generated service records into a fresh database."""
+    db = ctx.workdir / "services-beside-apps.db"
+    for stale in ctx.workdir.glob("services-beside-apps.db*"):
+        stale.unlink()
+    registry = Registry(load_settings({"database_url": f"sqlite:///{db}"}, environ={}))
+    registry.db.upgrade()
+    with registry.db.transaction() as session:
+        create_organization(session, {"id": ORG, "name": {"id": "Kementerian"}, "level": "pusat"})
+    start = time.perf_counter()
+    with ctx.records.open("rb") as fh:
+        report = load_jsonl(registry, fh, ORG)
+    elapsed = time.perf_counter() - start
+    registry.close()
+    assert report.counts["created"] == ctx.count, report.counts
+    return ctx.count / elapsed
+
+
 def load_applications_bench(ctx) -> dict:
     registry, path, service_count = _prepare(ctx.workdir, ctx.count)
     start = time.perf_counter()
@@ -103,6 +122,7 @@ def load_applications_bench(ctx) -> dict:
     for stale in ctx.workdir.glob("baseline-apps.db*"):
         stale.unlink()
     baseline = _baseline(path, ctx.workdir / "baseline-apps.db")
+    services_per_s = _services_per_s(ctx)
     per_s = ctx.count / elapsed
     return {
         "applications": ctx.count,
@@ -113,5 +133,7 @@ def load_applications_bench(ctx) -> dict:
         "checking_processes": workers,
         "baseline_plain_sqlite_per_s": round(ctx.count / baseline),
         "ratio_to_baseline": round(per_s / (ctx.count / baseline), 3),
+        "services_per_s_same_process": round(services_per_s),
+        "ratio_to_services": round(per_s / services_per_s, 3),
         "target_records_per_s": 3000,
     }

@@ -13,36 +13,21 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from marshmallow import ValidationError
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from simpul.errors import (
-    ConcurrentWrite,
-    Conflict,
-    Gone,
-    NotFound,
-    PreconditionFailed,
-    ValidationFailed,
-)
+from simpul.errors import ValidationFailed
+from simpul.registry import records
 from simpul.registry.applinks import ServiceRefs
 from simpul.registry.appschema import APP_SERVER_FIELDS, load_application
 from simpul.registry.auth import Actor
-from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import (
     Application,
     ApplicationService,
     ApplicationVersion,
-    Change,
     Service,
 )
-from simpul.registry.services import (
-    MAX_INTEGER,
-    OrgInfo,
-    Outcome,
-    content_hash,
-    new_id,
-    session_lookup,
-)
+from simpul.registry.services import OrgInfo, Outcome, content_hash, session_lookup
 
 SORTS = {
     "-modified": (Application.modified.desc(), Application.id),
@@ -96,84 +81,15 @@ def prepare(
 
 
 # -- writing --------------------------------------------------------------------------------------
-class _State(NamedTuple):
-    id: str
-    content_hash: str
-    version: int
-    deleted: bool
-
-
-def _states(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], _State]:
-    """The stored state of each (organization, identifier), locked until the transaction ends."""
-    by_org: dict[str, list[str]] = {}
-    for organization, identifier in keys:
-        by_org.setdefault(organization, []).append(identifier)
-    found: dict[tuple[str, str], _State] = {}
-    table = Application
-    for organization, identifiers in sorted(by_org.items()):
-        query = (
-            select(table.identifier, table.id, table.content_hash, table.version, table.deleted_at)
-            .where(table.organization_id == organization, table.identifier.in_(identifiers))
-            .order_by(table.identifier)
-            .with_for_update()
-        )
-        for row in session.execute(query):
-            found[(organization, row[0])] = _State(row[1], row[2], row[3], row[4] is not None)
-    return found
-
-
-def _freeze(session: Session, ids: list[str]) -> None:
-    """Copy the current content into the version row that still points at it (``data`` NULL)."""
-    versions = ApplicationVersion.__table__
-    current = (
-        select(Application.data)
-        .where(Application.id == versions.c.application_id)
-        .scalar_subquery()
-    )
-    session.execute(
-        update(versions)
-        .where(versions.c.application_id.in_(ids), versions.c.data.is_(None))
-        .values(data=current)
-    )
-
-
-def _update_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    table = Application.__table__
-    statement = update(table).where(
-        table.c.id == bindparam("_id"), table.c.version == bindparam("_prior")
-    )
-    params = [{**{k: v for k, v in row.items() if k != "id"}, "_id": row["id"]} for row in rows]
-    if session.execute(statement, params).rowcount != len(rows):
-        raise ConcurrentWrite(
-            "the application changed while this write was deciding; send it again"
-        )
-
-
-def _log(session: Session, entries: list[dict[str, Any]], actor: Actor, now: datetime) -> None:
-    """Version rows and change feed rows (kind ``application``) of written applications."""
-    if entries:
-        session.execute(
-            insert(ApplicationVersion.__table__),
-            [{"data": None, **e, "actor": actor.name, "at": now} for e in entries],
-        )
-        changes = [
-            {"service_id": e["application_id"], "version": e["version"], "action": e["action"]}
-            for e in entries
-        ]
-        session.execute(
-            insert(Change.__table__), [{**c, "kind": "application", "at": now} for c in changes]
-        )
-
-
-def _link(session: Session, links: dict[str, list[str]], replaced: list[str]) -> None:
+def _link(session: Session, written: dict[str, Any], replaced: list[str], actor: Actor) -> None:
     """Store the services of written applications (``replaced``: those that had links)."""
     table = ApplicationService.__table__
     if replaced:
         session.execute(delete(table).where(table.c.application_id.in_(replaced)))
     rows = [
         {"application_id": app_id, "service_id": service_id}
-        for app_id, service_ids in links.items()
-        for service_id in service_ids
+        for app_id, prepared in written.items()
+        for service_id in prepared.data.get("services", [])
     ]
     if rows:
         session.execute(insert(table), rows)
@@ -192,11 +108,7 @@ def _columns(prepared: PreparedApp, now: datetime, provenance: dict[str, Any]) -
         "content_hash": prepared.content_hash,
         "modified": now,
         "deleted_at": None,
-        "provenance": {
-            **provenance,
-            **(prepared.provenance or {}),
-            "content_hash": prepared.content_hash,
-        },
+        "provenance": records.merged_provenance(prepared, provenance),
     }
 
 
@@ -210,62 +122,16 @@ def publish_many(
 ) -> list[tuple[str, Outcome]]:
     """Create, update or restore prepared applications with their service links; unchanged
     content writes nothing. Permission is the caller's to check."""
-    batch = list(batch)
-    states = _states(session, {p.key for p in batch})
-    now = utcnow()
-    inserts: dict[str, dict[str, Any]] = {}
-    updates: dict[str, dict[str, Any]] = {}
-    links: dict[str, list[str]] = {}
-    log: list[dict[str, Any]] = []
-    results: list[tuple[str, Outcome]] = []
-    for prepared in batch:
-        state = states.get(prepared.key)
-        if state is not None and not state.deleted and state.content_hash == prepared.content_hash:
-            results.append((state.id, Outcome.UNCHANGED))
-            continue
-        values = _columns(prepared, now, provenance)
-        if state is None:
-            app_id, version, outcome = new_id(), 1, Outcome.CREATED
-            app_id, uri = prepared.identity or (app_id, f"{base_uri}/applications/{app_id}")
-            inserts[app_id] = {
-                **values,
-                "id": app_id,
-                "uri": uri,
-                "created": now,
-                "version": 1,
-            }
-        else:
-            app_id, version = state.id, state.version + 1
-            outcome = Outcome.RESTORED if state.deleted else Outcome.UPDATED
-            pending = inserts.get(app_id) or updates.get(app_id)
-            if pending is not None:  # twice in one batch
-                pending.update(values, version=version)
-            else:
-                updates[app_id] = {
-                    **values,
-                    "id": app_id,
-                    "version": version,
-                    "_prior": version - 1,
-                }
-        links[app_id] = prepared.data.get("services", [])
-        states[prepared.key] = _State(app_id, prepared.content_hash, version, False)
-        log.append(
-            {
-                "application_id": app_id,
-                "version": version,
-                "action": outcome.value,
-                "content_hash": prepared.content_hash,
-            }
-        )
-        results.append((app_id, outcome))
-    if inserts:
-        session.execute(insert(Application.__table__), list(inserts.values()))
-    if updates:
-        _freeze(session, list(updates))
-        _update_rows(session, list(updates.values()))
-    _link(session, links, list(updates))
-    _log(session, log, actor, now)
-    return results
+    return records.store(
+        session,
+        APPLICATIONS,
+        batch,
+        actor,
+        base_uri=base_uri,
+        provenance=provenance,
+        columns=_columns,
+        after=_link,
+    )
 
 
 def publish(
@@ -282,17 +148,8 @@ def publish(
     lookup = lookup or session_lookup(session)
     prepared = prepare(raw, lookup, ServiceRefs(session), actor.organization)
     actor.require_write(prepared.data["organization"])
-    [(app_id, outcome)] = publish_many(
-        session, [prepared], actor, base_uri=base_uri, provenance=provenance
-    )
-    if outcome not in (Outcome.CREATED, Outcome.RESTORED):
-        owner, identifier = prepared.key
-        raise Conflict(
-            f"{owner} already has an application {identifier!r} ({app_id}); "
-            f"update it with PUT /api/v1/applications/{app_id}",
-            existing=app_id,
-        )
-    return _fresh(session, app_id), outcome
+    stored = publish_many(session, [prepared], actor, base_uri=base_uri, provenance=provenance)
+    return records.created(session, APPLICATIONS, prepared, stored)
 
 
 def replace(
@@ -307,79 +164,33 @@ def replace(
     if_match: set[str] | None = None,
 ) -> tuple[Application, Outcome]:
     lookup = lookup or session_lookup(session)
-    row = get_live(session, app_id, for_update=True)
-    actor.require_write(row.organization_id)
-    _check_precondition(row, if_match)
+    row = records.locked(session, APPLICATIONS, app_id, actor, if_match)
     prepared = prepare(raw, lookup, ServiceRefs(session), row.organization_id)
-    for key, stored in (("organization", row.organization_id), ("identifier", row.identifier)):
-        if prepared.data[key] != stored:
-            raise ValidationFailed.from_messages(
-                {
-                    key: f"the {key} of an application cannot change (it is {stored!r}); "
-                    "publish a new application and delete this one instead"
-                }
-            )
+    records.check_identity(APPLICATIONS, prepared.data, row)
     [(_, outcome)] = publish_many(
         session, [prepared], actor, base_uri=base_uri, provenance=provenance
     )
-    return _fresh(session, app_id), outcome
+    return records.fresh(session, APPLICATIONS, app_id), outcome
 
 
 def retire(
     session: Session, app_id: str, actor: Actor, *, if_match: set[str] | None = None
 ) -> Application:
     """Delete an application, leaving a tombstone; its history and service links stay."""
-    row = get_live(session, app_id, for_update=True)
-    actor.require_write(row.organization_id)
-    _check_precondition(row, if_match)
-    now = utcnow()
-    _freeze(session, [row.id])
-    update_ = {"id": row.id, "_prior": row.version, "version": row.version + 1}
-    _update_rows(session, [{**update_, "deleted_at": now, "modified": now, "status": "deleted"}])
-    entry = {
-        "application_id": row.id,
-        "version": row.version + 1,
-        "action": Outcome.DELETED.value,
-        "content_hash": row.content_hash,
-    }
-    _log(session, [entry], actor, now)
-    return _fresh(session, row.id)
-
-
-def _fresh(session: Session, app_id: str) -> Application:
-    return session.get(Application, app_id, populate_existing=True)
+    return records.retire(session, APPLICATIONS, app_id, actor, if_match)
 
 
 def etag(row: Application) -> str:
-    return f'"{row.version}-{row.content_hash[:12]}"'
-
-
-def _check_precondition(row: Application, if_match: set[str] | None) -> None:
-    if if_match is None or "*" in if_match:
-        return
-    if etag(row) not in if_match:
-        raise PreconditionFailed(
-            f"the application changed since you read it (now version {row.version}); "
-            "fetch it again and re-apply your edit",
-            current_etag=etag(row),
-        )
+    return records.etag(APPLICATIONS, row)
 
 
 # -- reading --------------------------------------------------------------------------------------
 def get(session: Session, app_id: str) -> Application:
-    row = session.get(Application, app_id)
-    if row is None:
-        raise NotFound(f"no application {app_id!r}")
-    return row
+    return records.get(session, APPLICATIONS, app_id)
 
 
 def get_live(session: Session, app_id: str, *, for_update: bool = False) -> Application:
-    row = session.get(Application, app_id, with_for_update=for_update, populate_existing=for_update)
-    if row is None:
-        raise NotFound(f"no application {app_id!r}")
-    if row.deleted_at is not None:
-        raise Gone(f"application {app_id!r} was deleted", tombstone=tombstone_to_dict(row))
-    return row
+    return records.get_live(session, APPLICATIONS, app_id, for_update=for_update)
 
 
 def list_applications(
@@ -409,9 +220,7 @@ def list_applications(
             ApplicationService.service_id == service
         )
         query = query.where(Application.id.in_(linked))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(*SORTS[sort]).offset((page - 1) * size).limit(size))
-    return total, list(rows)
+    return records.page(session, query, SORTS[sort], page, size)
 
 
 def of_service(session: Session, service_id: str) -> list[Application]:
@@ -434,28 +243,11 @@ def service_names(session: Session, service_ids: list[str]) -> dict[str, dict[st
 
 
 def versions(session: Session, app_id: str) -> list[ApplicationVersion]:
-    get(session, app_id)
-    query = (
-        select(ApplicationVersion)
-        .where(ApplicationVersion.application_id == app_id)
-        .order_by(ApplicationVersion.version)
-    )
-    return list(session.scalars(query))
+    return records.versions(session, APPLICATIONS, app_id)
 
 
 def version(session: Session, app_id: str, number: int) -> dict[str, Any]:
-    if number > MAX_INTEGER:
-        raise NotFound(f"application {app_id!r} has no version {number}")
-    row = session.scalar(
-        select(ApplicationVersion).where(
-            ApplicationVersion.application_id == app_id, ApplicationVersion.version == number
-        )
-    )
-    if row is None:
-        raise NotFound(f"application {app_id!r} has no version {number}")
-    out = version_to_dict(row)
-    out["data"] = row.data if row.data is not None else get(session, app_id).data
-    return out
+    return records.version(session, APPLICATIONS, app_id, number)
 
 
 # -- shapes ---------------------------------------------------------------------------------------
@@ -469,31 +261,24 @@ def _identity(row: Application) -> dict[str, Any]:
 
 
 def application_to_dict(row: Application) -> dict[str, Any]:
-    return {
-        **_identity(row),
-        **row.data,
-        "version": row.version,
-        "created": as_utc(row.created).isoformat(),
-        "modified": as_utc(row.modified).isoformat(),
-        "provenance": row.provenance,
-    }
+    return records.record_dict(_identity(row), row.data, row)
 
 
 def tombstone_to_dict(row: Application) -> dict[str, Any]:
-    return {
-        **_identity(row),
-        "version": row.version,
-        "deleted": True,
-        "deleted_at": as_utc(row.deleted_at).isoformat(),
-        "modified": as_utc(row.modified).isoformat(),
-    }
+    return records.tombstone_dict(_identity(row), row)
 
 
-def version_to_dict(row: ApplicationVersion) -> dict[str, Any]:
-    return {
-        "version": row.version,
-        "action": row.action,
-        "actor": row.actor,
-        "at": as_utc(row.at).isoformat(),
-        "content_hash": row.content_hash,
-    }
+version_to_dict = records.version_to_dict
+APPLICATIONS = records.Kind(
+    Application,
+    ApplicationVersion,
+    key="application_id",
+    noun="application",
+    word="application",
+    collection="applications",
+    owner="organization_id",
+    owner_field="organization",
+    feed="application",
+    tombstone=tombstone_to_dict,
+    deleted_values={"status": "deleted"},
+)

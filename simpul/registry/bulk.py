@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any, TypeVar
 
 import orjson
 
@@ -30,7 +31,10 @@ BOM = b"\xef\xbb\xbf"
 PARALLEL_FROM_BYTES = 4 * 1024 * 1024  # below this, worker start-up costs more than it saves
 
 Line = tuple[int, bytes | None, int]  # number, content (None: over the limit), bytes consumed
-Checked = tuple[list[tuple[int, services.Prepared]], list[tuple[int, str]], int]
+# A checked batch: (number, prepared record) pairs, (number, why) pairs, how much it consumed.
+Checked = tuple[list[tuple[int, Any]], list[tuple[int, str]], int]
+Publish = Callable[..., list[tuple[str, services.Outcome]]]  # ``services.publish_many``'s shape
+T = TypeVar("T")
 
 
 @dataclass
@@ -70,10 +74,10 @@ def _lines(stream: IO[bytes], limit: int) -> Iterator[Line]:
         yield number, chunk, consumed
 
 
-def _batches(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
-    batch: list[Line] = []
-    for line in lines:
-        batch.append(line)
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
         if len(batch) >= size:
             yield batch
             batch = []
@@ -81,7 +85,7 @@ def _batches(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
         yield batch
 
 
-def _describe(exc: SimpulError) -> str:
+def describe(exc: SimpulError) -> str:
     if exc.errors:
         return "; ".join(f"{e['path'] or 'record'}: {e['message']}" for e in exc.errors)
     return exc.detail
@@ -119,7 +123,7 @@ def _check_line(raw, orgs, organization, limit, types) -> services.Prepared | st
     except orjson.JSONDecodeError as exc:
         return f"malformed JSON at column {exc.colno}: {exc.msg}"
     except ValidationFailed as exc:
-        return _describe(exc)
+        return describe(exc)
     if prepared.data["authority"] != organization:
         return f"authority: {prepared.data['authority']!r} differs from --org {organization!r}"
     return prepared
@@ -133,6 +137,74 @@ def _worker_count(stream: IO[bytes], requested: int | None) -> int:
     except (OSError, AttributeError, ValueError):
         size = PARALLEL_FROM_BYTES
     return min(os.cpu_count() or 1, 4) if size >= PARALLEL_FROM_BYTES else 1
+
+
+# -- the pipeline: check in workers, store here (services and applications) ----------------------
+@contextmanager
+def checking(
+    registry: Registry,
+    workers: int,
+    init: Callable[..., None],
+    args: tuple,
+    check: Callable[[list], Checked],
+    pending: Iterable[list],
+) -> Iterator[Iterator[Checked]]:
+    """Checked batches in input order: from ``workers`` processes (each set up with
+    ``init(*args)``), or in this process when ``workers`` is 1."""
+    if workers > 1:
+        with worker_pool(registry.db, workers, init, args) as pool:
+            yield ordered_map(pool, check, pending, inflight=workers * 2)
+    else:
+        init(*args)
+        yield map(check, pending)
+
+
+def store_all(
+    registry: Registry,
+    checked: Iterable[Checked],
+    publish: Publish,
+    tables: tuple[str, ...],
+    actor: Actor,
+    provenance: dict[str, Any],
+    report: LoadReport,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Store each checked batch in one transaction (bad records reported), refreshing the
+    planner's statistics of ``tables`` at 100, 1,000, 10,000... stored records."""
+    analyzed_at = 100
+    for good, bad, consumed in checked:
+        for number, message in bad:
+            report.add_error(number, message)
+        store_batch(registry, publish, good, actor, provenance, report)
+        if report.stored >= analyzed_at:
+            registry.db.analyze(*tables)
+            analyzed_at *= 10
+        if progress:
+            progress(consumed)
+
+
+def store_batch(registry, publish: Publish, batch, actor, provenance, report: LoadReport) -> None:
+    """One transaction; when the database refuses it, each record alone, to name the one."""
+    if not batch:
+        return
+    try:
+        with registry.db.transaction() as session:
+            results = publish(
+                session,
+                [p for _, p in batch],
+                actor,
+                base_uri=registry.base_uri,
+                provenance=provenance,
+            )
+    except Exception:
+        if len(batch) == 1:
+            report.add_error(batch[0][0], "could not be stored (the database refused it)")
+            return
+        for item in batch:  # isolate the record the database refused
+            store_batch(registry, publish, [item], actor, provenance, report)
+        return
+    for _, outcome in results:
+        report.counts[outcome.value] += 1
 
 
 # -- loading --------------------------------------------------------------------------------------
@@ -156,53 +228,19 @@ def load_jsonl(
     provenance = registry.provenance(actor, "load")
     report = LoadReport()
     limit = registry.settings.max_body_bytes
-    batches = _batches(_lines(stream, limit), batch_size)
+    pending = batches(_lines(stream, limit), batch_size)
+    args = (orgs, organization, limit, types)
     workers = _worker_count(stream, workers)
-    if workers > 1:
-        with worker_pool(
-            registry.db, workers, _init_checker, (orgs, organization, limit, types)
-        ) as pool:
-            checked = ordered_map(pool, _check_batch, batches, inflight=workers * 2)
-            _store_all(registry, checked, actor, provenance, report, progress)
-    else:
-        _init_checker(orgs, organization, limit, types)
-        checked = (_check_batch(batch) for batch in batches)
-        _store_all(registry, checked, actor, provenance, report, progress)
+    with checking(registry, workers, _init_checker, args, _check_batch, pending) as checked:
+        store_all(
+            registry,
+            checked,
+            services.publish_many,
+            ("services",),
+            actor,
+            provenance,
+            report,
+            progress,
+        )
     report.errors.sort()
     return report
-
-
-def _store_all(registry, checked: Iterable[Checked], actor, provenance, report, progress) -> None:
-    analyzed_at = 100
-    for good, bad, consumed in checked:
-        for number, message in bad:
-            report.add_error(number, message)
-        _store(registry, good, actor, provenance, report)
-        if report.stored >= analyzed_at:  # statistics at 100, 1,000, 10,000... stored records
-            registry.db.analyze("services")
-            analyzed_at *= 10
-        if progress:
-            progress(consumed)
-
-
-def _store(registry, batch, actor, provenance, report) -> None:
-    if not batch:
-        return
-    try:
-        with registry.db.transaction() as session:
-            results = services.publish_many(
-                session,
-                [p for _, p in batch],
-                actor,
-                base_uri=registry.base_uri,
-                provenance=provenance,
-            )
-    except Exception:
-        if len(batch) == 1:
-            report.add_error(batch[0][0], "could not be stored (the database refused it)")
-            return
-        for item in batch:  # isolate the line the database refused
-            _store(registry, [item], actor, provenance, report)
-        return
-    for _, outcome in results:
-        report.counts[outcome.value] += 1

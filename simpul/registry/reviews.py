@@ -230,7 +230,7 @@ def resolve(
     types: Any,
 ) -> Service:
     """Resolve the record's pending flag (``types``: the node's ``TypeIndex``)."""
-    from simpul.registry import services
+    from simpul.registry import records, services
 
     row = services.get_live(session, service_id, for_update=True)
     actor.require_write(row.authority)
@@ -262,7 +262,7 @@ def resolve(
         **resolution,
     }
     _record(session, service_id, done, log=not written, now=now)
-    return services._fresh(session, service_id)
+    return records.fresh(session, services.SERVICES, service_id)
 
 
 def _adopt(session, row, flag, type_row) -> tuple[Any, dict]:

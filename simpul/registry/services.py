@@ -6,34 +6,24 @@ history, the search outbox and the federation feed can never disagree with the r
 
 from __future__ import annotations
 
-import base64
-import enum
-import hashlib
-import secrets
-import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import orjson
 from marshmallow import ValidationError
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from simpul.errors import (
-    ConcurrentWrite,
-    Conflict,
-    Gone,
-    NotFound,
-    PreconditionFailed,
-    ValidationFailed,
-)
+from simpul.errors import ValidationFailed
 from simpul.reference.areas import NATIONAL, is_within
+from simpul.registry import records
 from simpul.registry.auth import Actor
-from simpul.registry.db import as_utc, utcnow
-from simpul.registry.models import Change, Organization, Service, ServiceVersion
+from simpul.registry.models import Organization, Service, ServiceVersion
 from simpul.registry.quality import chores, quality
 from simpul.registry.quality import present as components_present
+from simpul.registry.records import MAX_INTEGER as MAX_INTEGER  # callers import them from here
+from simpul.registry.records import Outcome, content_hash
+from simpul.registry.records import new_id as new_id
 from simpul.registry.reportfilters import service_conditions
 from simpul.registry.schemas import SERVER_FIELDS, SERVICE_SCHEMA
 
@@ -45,15 +35,6 @@ SORTS = {
     "modified": (Service.modified, Service.id),
     "identifier": (Service.authority, Service.identifier),
 }
-
-
-class Outcome(enum.Enum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    RESTORED = "restored"
-    DELETED = "deleted"
-    ERROR = "error"
 
 
 class OrgInfo(NamedTuple):
@@ -81,20 +62,8 @@ class Prepared(NamedTuple):
         return self.data["authority"], self.data["identifier"]
 
 
-def content_hash(data: dict[str, Any]) -> str:
-    return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
-
-
-def new_id() -> str:
-    """16 URL-safe characters: 48 bits of milliseconds then 32 random bits, so new records land
-    at the end of the primary-key index instead of all over it."""
-    millis = time.time_ns() // 1_000_000
-    raw = millis.to_bytes(6, "big") + secrets.token_bytes(4)
-    return base64.b32hexencode(raw).decode().lower()  # the hex alphabet keeps the order
-
-
 def etag(row: Service) -> str:
-    return f'"{row.version}-{row.content_hash[:12]}"'
+    return records.etag(SERVICES, row)
 
 
 # -- checking -------------------------------------------------------------------------------------
@@ -179,92 +148,32 @@ def session_lookup(session: Session) -> Callable[[str], Organization | None]:
 
 
 # -- writing --------------------------------------------------------------------------------------
-class _State(NamedTuple):
-    """What deciding a write needs of a stored record."""
-
-    id: str
-    content_hash: str
-    version: int
-    deleted: bool
-
-
-def _states(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], _State]:
-    """The stored state of each (authority, identifier), one indexed query per authority.
-
-    The rows are locked until the transaction ends (PostgreSQL; a SQLite writer holds the whole
-    database), in one order, so a concurrent writer waits and then reads the newer version."""
-    by_authority: dict[str, list[str]] = {}
-    for authority, identifier in keys:
-        by_authority.setdefault(authority, []).append(identifier)
-    found: dict[tuple[str, str], _State] = {}
-    columns = (
-        Service.authority,
-        Service.identifier,
-        Service.id,
-        Service.content_hash,
-        Service.version,
-        Service.deleted_at,
-    )
-    for authority, identifiers in sorted(by_authority.items()):
-        query = (
-            select(*columns)
-            .where(Service.authority == authority, Service.identifier.in_(identifiers))
-            .order_by(Service.identifier)
-            .with_for_update()
-        )
-        for row in session.execute(query):
-            found[(row[0], row[1])] = _State(row[2], row[3], row[4], row[5] is not None)
-    return found
+def _columns(prepared: Prepared, now: datetime, provenance: dict[str, Any]) -> dict[str, Any]:
+    data, link = prepared.data, prepared.link
+    completeness = prepared.completeness
+    return {
+        "authority": data["authority"],
+        "identifier": data["identifier"],
+        "level": prepared.organization.level,
+        "status": data["status"],
+        "data": data,
+        "content_hash": prepared.content_hash,
+        "completeness": completeness if completeness is not None else components_present(data),
+        "chores": chores(data),
+        "type_id": link.type_id if link else None,
+        "type_link": link.method if link else None,
+        "type_score": link.score if link else None,
+        "modified": now,
+        "deleted_at": None,
+        "provenance": records.merged_provenance(prepared, provenance),
+    }
 
 
-def _freeze(session: Session, service_ids: list[str]) -> None:
-    """Copy the current content into the history row that still points at it (``data`` NULL),
-    before the record changes. So content is written once per version, not twice."""
-    if not service_ids:
-        return
-    versions = ServiceVersion.__table__
-    current = select(Service.data).where(Service.id == versions.c.service_id).scalar_subquery()
-    session.execute(
-        update(versions)
-        .where(versions.c.service_id.in_(service_ids), versions.c.data.is_(None))
-        .values(data=current)
-    )
+def _relinked(session: Session, written: dict, updated: list[str], actor: Actor) -> None:
+    if updated:
+        from simpul.registry.reviews import relinked
 
-
-def _update_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Update stored records by id, each only if it still has the version it was read at
-    (``_prior``). The rows are locked, so a miss means a writer that skipped the lock: the
-    caller's transaction is rolled back and may run again."""
-    table = Service.__table__
-    statement = update(table).where(
-        table.c.id == bindparam("_id"), table.c.version == bindparam("_prior")
-    )
-    params = [{**{k: v for k, v in row.items() if k != "id"}, "_id": row["id"]} for row in rows]
-    if session.execute(statement, params).rowcount != len(rows):
-        raise ConcurrentWrite("the record changed while this write was deciding; send it again")
-
-
-def _log(session: Session, entries: list[dict[str, Any]], actor: Actor, now: datetime) -> None:
-    """Append the version and change rows of written records (same transaction). The newest
-    version's content is the record's own (``data`` NULL until the next change freezes it)."""
-    if not entries:
-        return
-    session.execute(
-        insert(ServiceVersion.__table__),
-        [{"data": None, **e, "actor": actor.name, "at": now} for e in entries],
-    )
-    session.execute(
-        insert(Change.__table__),
-        [
-            {
-                "service_id": e["service_id"],
-                "version": e["version"],
-                "action": e["action"],
-                "at": now,
-            }
-            for e in entries
-        ],
-    )
+        relinked(session, updated, actor)  # another type, or none: the flag is resolved
 
 
 def publish_many(
@@ -277,91 +186,18 @@ def publish_many(
 ) -> list[tuple[str, Outcome]]:
     """Create, update or restore prepared records; unchanged content writes nothing.
 
-    The one write path of API, bulk load, demo and harvests: a query for the stored state, then
-    bulk inserts and updates. Permission is the caller's to check. Returns (id, outcome) pairs."""
-    batch = list(batch)
-    states = _states(session, {p.key for p in batch})
-    now = utcnow()
-    inserts: dict[str, dict[str, Any]] = {}
-    updates: dict[str, dict[str, Any]] = {}
-    log: list[dict[str, Any]] = []
-    results: list[tuple[str, Outcome]] = []
-    for prepared in batch:
-        state = states.get(prepared.key)
-        if state is not None and not state.deleted and state.content_hash == prepared.content_hash:
-            results.append((state.id, Outcome.UNCHANGED))
-            continue
-        data = prepared.data
-        values = {
-            "authority": data["authority"],
-            "identifier": data["identifier"],
-            "level": prepared.organization.level,
-            "status": data["status"],
-            "data": data,
-            "content_hash": prepared.content_hash,
-            "completeness": (
-                prepared.completeness
-                if prepared.completeness is not None
-                else components_present(data)
-            ),
-            "chores": chores(data),
-            "type_id": prepared.link.type_id if prepared.link else None,
-            "type_link": prepared.link.method if prepared.link else None,
-            "type_score": prepared.link.score if prepared.link else None,
-            "modified": now,
-            "deleted_at": None,
-            "provenance": {
-                **provenance,
-                **(prepared.provenance or {}),
-                "content_hash": prepared.content_hash,
-            },
-        }
-        if state is None:
-            service_id, version, outcome = new_id(), 1, Outcome.CREATED
-            uri = f"{base_uri}/services/{service_id}"
-            if prepared.identity is not None:
-                service_id, uri = prepared.identity
-            inserts[service_id] = {
-                **values,
-                "id": service_id,
-                "created": now,
-                "version": 1,
-                "uri": uri,
-            }
-        else:
-            service_id, version = state.id, state.version + 1
-            outcome = Outcome.RESTORED if state.deleted else Outcome.UPDATED
-            if service_id in inserts:  # twice in one batch
-                inserts[service_id].update(values, version=version)
-            elif service_id in updates:
-                updates[service_id].update(values, version=version)
-            else:
-                updates[service_id] = {
-                    **values,
-                    "id": service_id,
-                    "version": version,
-                    "_prior": state.version,
-                }
-        states[prepared.key] = _State(service_id, prepared.content_hash, version, False)
-        log.append(
-            {
-                "service_id": service_id,
-                "version": version,
-                "action": outcome.value,
-                "content_hash": prepared.content_hash,
-            }
-        )
-        results.append((service_id, outcome))
-    if inserts:
-        session.execute(insert(Service.__table__), list(inserts.values()))
-    if updates:
-        from simpul.registry.reviews import relinked
-
-        _freeze(session, list(updates))
-        _update_rows(session, list(updates.values()))
-        relinked(session, list(updates), actor)  # another type, or none: the flag is resolved
-    _log(session, log, actor, now)
-    return results
+    The one write path of API, bulk load, demo and harvests (``records.store``). Permission is
+    the caller's to check. Returns (id, outcome) pairs."""
+    return records.store(
+        session,
+        SERVICES,
+        batch,
+        actor,
+        base_uri=base_uri,
+        provenance=provenance,
+        columns=_columns,
+        after=_relinked,
+    )
 
 
 def publish(
@@ -380,16 +216,8 @@ def publish(
     and whatever ``publish_many`` wrote goes with the rolled-back transaction."""
     prepared = prepare(raw, session_lookup(session), actor.organization, types=types)
     actor.require_write(prepared.data["authority"])
-    [(service_id, outcome)] = publish_many(
-        session, [prepared], actor, base_uri=base_uri, provenance=provenance
-    )
-    if outcome not in (Outcome.CREATED, Outcome.RESTORED):
-        raise Conflict(
-            f"{prepared.data['authority']} already has a service {prepared.data['identifier']!r}"
-            f" ({service_id}); update it with PUT /api/v1/services/{service_id}",
-            existing=service_id,
-        )
-    return _fresh(session, service_id), outcome
+    stored = publish_many(session, [prepared], actor, base_uri=base_uri, provenance=provenance)
+    return records.created(session, SERVICES, prepared, stored)
 
 
 def replace(
@@ -403,9 +231,7 @@ def replace(
     if_match: set[str] | None = None,
     types: TypeIndex | None = None,
 ) -> tuple[Service, Outcome]:
-    row = get_live(session, service_id, for_update=True)
-    actor.require_write(row.authority)
-    _check_precondition(row, if_match)
+    row = records.locked(session, SERVICES, service_id, actor, if_match)
     if isinstance(raw, dict) and types is not None and types.get(row.type_id) is not None:
         from simpul.registry.types import returned
 
@@ -414,106 +240,35 @@ def replace(
         if row.type_link == "automatic" and found is not None and found.id == row.type_id:
             raw = {k: v for k, v in raw.items() if k != "type"}  # sent back as read
     prepared = prepare(raw, session_lookup(session), row.authority, types=types)
-    for key in ("authority", "identifier"):
-        if prepared.data[key] != getattr(row, key):
-            raise ValidationFailed.from_messages(
-                {
-                    key: f"the {key} of a record cannot change (it is {getattr(row, key)!r}); "
-                    "publish a new record and delete this one instead"
-                }
-            )
+    records.check_identity(SERVICES, prepared.data, row)
     [(_, outcome)] = publish_many(
         session, [prepared], actor, base_uri=base_uri, provenance=provenance
     )
-    return _fresh(session, service_id), outcome
+    return records.fresh(session, SERVICES, service_id), outcome
 
 
 def retire(
     session: Session, service_id: str, actor: Actor, *, if_match: set[str] | None = None
 ) -> Service:
     """Delete a record, leaving a tombstone that other nodes and the history keep."""
-    row = get_live(session, service_id, for_update=True)
-    actor.require_write(row.authority)
-    _check_precondition(row, if_match)
-    retire_many(session, [row.id], actor)
-    return _fresh(session, row.id)
+    return records.retire(session, SERVICES, service_id, actor, if_match)
 
 
 def retire_many(session: Session, service_ids: list[str], actor: Actor) -> list[str]:
     """Tombstone live records in bulk (harvest deletions); returns the ids that were live.
     Permission is the caller's to check."""
-    rows = session.execute(
-        select(Service.id, Service.version, Service.content_hash)
-        .where(Service.id.in_(service_ids), Service.deleted_at.is_(None))
-        .order_by(Service.id)
-        .with_for_update()
-    ).all()
-    if not rows:
-        return []
-    now = utcnow()
-    _freeze(session, [r.id for r in rows])
-    _update_rows(
-        session,
-        [
-            {
-                "id": r.id,
-                "_prior": r.version,
-                "version": r.version + 1,
-                "deleted_at": now,
-                "modified": now,
-            }
-            for r in rows
-        ],
-    )
-    entries = [
-        {
-            "service_id": r.id,
-            "version": r.version + 1,
-            "action": Outcome.DELETED.value,
-            "content_hash": r.content_hash,
-        }
-        for r in rows
-    ]
-    _log(session, entries, actor, now)
-    return [r.id for r in rows]
-
-
-def _fresh(session: Session, service_id: str) -> Service:
-    """The stored row after a bulk write (which bypasses the session's identity map)."""
-    return session.get(Service, service_id, populate_existing=True)
-
-
-def _check_precondition(row: Service, if_match: set[str] | None) -> None:
-    if if_match is None or "*" in if_match:
-        return
-    if etag(row) not in if_match:
-        raise PreconditionFailed(
-            f"the record changed since you read it (now version {row.version}); "
-            "fetch it again and re-apply your edit",
-            current_etag=etag(row),
-        )
-
-
-MAX_INTEGER = 2**31 - 1  # INTEGER columns (32 bits on PostgreSQL), versions among them
+    return records.retire_many(session, SERVICES, service_ids, actor)
 
 
 # -- reading --------------------------------------------------------------------------------------
 def get(session: Session, service_id: str) -> Service:
-    row = session.get(Service, service_id)
-    if row is None:
-        raise NotFound(f"no service {service_id!r}")
-    return row
+    return records.get(session, SERVICES, service_id)
 
 
 def get_live(session: Session, service_id: str, *, for_update: bool = False) -> Service:
     """The record, or 404/410. ``for_update``: locked until the transaction ends and read afresh
     (not from the session's identity map), for writes that decide on its version."""
-    row = session.get(Service, service_id, with_for_update=for_update, populate_existing=for_update)
-    if row is None:
-        raise NotFound(f"no service {service_id!r}")
-    if row.deleted_at is not None:
-        raise Gone(f"service {service_id!r} was deleted", tombstone=tombstone_to_dict(row))
-    return row
+    return records.get_live(session, SERVICES, service_id, for_update=for_update)
 
 
 def list_services(
@@ -542,36 +297,17 @@ def list_services(
             query = query.where(column == value)
     if modified_since:
         query = query.where(Service.modified > modified_since)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(*SORTS[sort]).offset((page - 1) * size).limit(size))
-    return total, list(rows)
+    return records.page(session, query, SORTS[sort], page, size)
 
 
 def versions(session: Session, service_id: str) -> list[ServiceVersion]:
     """Every version of a record, oldest first (the newest has ``data`` None: see ``version``)."""
-    get(session, service_id)
-    query = (
-        select(ServiceVersion)
-        .where(ServiceVersion.service_id == service_id)
-        .order_by(ServiceVersion.version)
-    )
-    return list(session.scalars(query))
+    return records.versions(session, SERVICES, service_id)
 
 
 def version(session: Session, service_id: str, number: int) -> dict[str, Any]:
     """One version with its full content."""
-    if number > MAX_INTEGER:  # past the INTEGER column: the database would fail, not answer
-        raise NotFound(f"service {service_id!r} has no version {number}")
-    row = session.scalar(
-        select(ServiceVersion).where(
-            ServiceVersion.service_id == service_id, ServiceVersion.version == number
-        )
-    )
-    if row is None:
-        raise NotFound(f"service {service_id!r} has no version {number}")
-    out = version_to_dict(row)
-    out["data"] = row.data if row.data is not None else get(session, service_id).data
-    return out
+    return records.version(session, SERVICES, service_id, number)
 
 
 # -- shapes ---------------------------------------------------------------------------------------
@@ -594,14 +330,7 @@ def service_to_dict(
     data, inherited = row.data, []
     if types is not None and row.type_id:
         data, inherited = types.effective(row.data, row.type_id)
-    out = {
-        **_identity(row),
-        **data,
-        "version": row.version,
-        "created": as_utc(row.created).isoformat(),
-        "modified": as_utc(row.modified).isoformat(),
-        "provenance": row.provenance,
-    }
+    out = records.record_dict(_identity(row), data, row)
     if row.type_id:
         out["type"] = row.type_id
         out["type_link"] = {"method": row.type_link, "score": row.type_score}
@@ -617,20 +346,19 @@ def service_to_dict(
 
 
 def tombstone_to_dict(row: Service) -> dict[str, Any]:
-    return {
-        **_identity(row),
-        "version": row.version,
-        "deleted": True,
-        "deleted_at": as_utc(row.deleted_at).isoformat(),
-        "modified": as_utc(row.modified).isoformat(),
-    }
+    return records.tombstone_dict(_identity(row), row)
 
 
-def version_to_dict(row: ServiceVersion) -> dict[str, Any]:
-    return {
-        "version": row.version,
-        "action": row.action,
-        "actor": row.actor,
-        "at": as_utc(row.at).isoformat(),
-        "content_hash": row.content_hash,
-    }
+version_to_dict = records.version_to_dict
+SERVICES = records.Kind(
+    Service,
+    ServiceVersion,
+    key="service_id",
+    noun="service",
+    word="record",
+    collection="services",
+    owner="authority",
+    owner_field="authority",
+    feed="service",
+    tombstone=tombstone_to_dict,
+)

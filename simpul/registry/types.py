@@ -23,13 +23,14 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from simpul.errors import Conflict, Gone, NotFound, PreconditionFailed, ValidationFailed
+from simpul.errors import Conflict, Gone, ValidationFailed
 from simpul.reference import codelists
+from simpul.registry import records
 from simpul.registry.auth import Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Service, ServiceType, ServiceTypeVersion
+from simpul.registry.records import content_hash
 from simpul.registry.schemas import SERVICE_TYPE_SCHEMA, TYPE_COMPONENTS
-from simpul.registry.services import MAX_INTEGER, content_hash
 
 # Sections whose change makes a new version functional (linked records are then reviewed).
 FUNCTIONAL = ("defaults", "legal_basis", "kind", "applies_to", "mandatory_at")
@@ -265,7 +266,7 @@ def is_functional(changed: Iterable[str]) -> bool:
 
 
 def type_etag(row: ServiceType) -> str:
-    return f'"t{row.version}-{row.content_hash[:12]}"'
+    return records.etag(TYPES, row)
 
 
 def save_type(
@@ -466,26 +467,24 @@ def national_list() -> list[dict[str, Any]]:
 
 # -- reading -------------------------------------------------------------------------------------
 def get_type(session: Session, type_id: str, *, for_update: bool = False) -> ServiceType:
-    row = session.get(
-        ServiceType, type_id, with_for_update=for_update, populate_existing=for_update
-    )
-    if row is None:
-        raise NotFound(f"no service type {type_id!r}")
-    return row
+    return records.get(session, TYPES, type_id, for_update=for_update)
 
 
 def get_active_type(session: Session, type_id: str) -> ServiceType:
     """The type, or 404, or 410 once retired (with its successor, if any)."""
-    row = get_type(session, type_id)
-    if row.status == "retired":
-        successor = row.data.get("superseded_by")
-        raise Gone(
-            f"service type {type_id!r} was retired"
-            + (f"; it is superseded by {successor!r}" if successor else ""),
-            superseded_by=successor,
-            tombstone=type_to_dict(row),  # not ``type``: a problem's ``type`` is its URI
-        )
-    return row
+    return records.get_live(session, TYPES, type_id)
+
+
+def _retired(row: ServiceType) -> Gone | None:
+    if row.status != "retired":
+        return None
+    successor = row.data.get("superseded_by")
+    return Gone(
+        f"service type {row.id!r} was retired"
+        + (f"; it is superseded by {successor!r}" if successor else ""),
+        superseded_by=successor,
+        tombstone=type_to_dict(row),  # not ``type``: a problem's ``type`` is its URI
+    )
 
 
 def list_types(
@@ -511,26 +510,11 @@ def list_types(
 
 
 def type_versions(session: Session, type_id: str) -> list[ServiceTypeVersion]:
-    get_type(session, type_id)
-    query = (
-        select(ServiceTypeVersion)
-        .where(ServiceTypeVersion.type_id == type_id)
-        .order_by(ServiceTypeVersion.version)
-    )
-    return list(session.scalars(query))
+    return records.versions(session, TYPES, type_id)
 
 
 def type_version(session: Session, type_id: str, number: int) -> ServiceTypeVersion:
-    row = None
-    if number <= MAX_INTEGER:
-        row = session.scalar(
-            select(ServiceTypeVersion).where(
-                ServiceTypeVersion.type_id == type_id, ServiceTypeVersion.version == number
-            )
-        )
-    if row is None:
-        raise NotFound(f"service type {type_id!r} has no version {number}")
-    return row
+    return records.version_row(session, TYPES, type_id, number)
 
 
 def instance_count(session: Session, type_id: str) -> int:
@@ -548,13 +532,7 @@ def instance_counts(session: Session) -> dict[str, int]:
 
 
 def _precondition(row: ServiceType, if_match: set[str] | None) -> None:
-    if if_match is None or "*" in if_match:
-        return
-    if type_etag(row) not in if_match:
-        raise PreconditionFailed(
-            f"the type changed since you read it (now version {row.version}); fetch it again",
-            current_etag=type_etag(row),
-        )
+    records.check_precondition(TYPES, row, if_match)
 
 
 # -- shapes --------------------------------------------------------------------------------------
@@ -590,6 +568,19 @@ def type_version_to_dict(row: ServiceTypeVersion, *, with_data: bool = False) ->
     if with_data:
         out["data"] = row.data
     return out
+
+
+TYPES = records.Kind(
+    ServiceType,
+    ServiceTypeVersion,
+    key="type_id",
+    noun="service type",
+    word="type",
+    collection="types",
+    etag_prefix="t",
+    refetch="fetch it again",
+    retired=_retired,
+)
 
 
 def kind_label(kind: str | None, lang: str = "id") -> str | None:

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from simpul.errors import ConcurrentWrite, Conflict
-from simpul.registry import services
+from simpul.registry import records, services
 from simpul.registry.auth import SYSTEM, create_token
 from simpul.registry.db import Database, utcnow
 from simpul.registry.models import Organization
@@ -220,7 +220,9 @@ def test_a_batch_updates_many_records_and_a_stale_version_is_refused(registry):
     service_id = outcomes[0][0]
     with pytest.raises(ConcurrentWrite), registry.db.transaction() as session:
         stale = {"id": service_id, "_prior": 1, "version": 2, "status": "inactive"}
-        services._update_rows(session, [stale])  # it is at version 2: nothing may change
+        records.update_rows(
+            session, services.SERVICES, [stale]
+        )  # it is at version 2: nothing may change
     with registry.db.session() as session:
         assert services.get(session, service_id).status == "active"
 

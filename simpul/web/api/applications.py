@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import functools
 
-from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from simpul.reference import codelists
 from simpul.registry import applications, gatewaycheck
 from simpul.registry.appschema import ApplicationSchema
-from simpul.registry.auth import authenticate
+from simpul.web.api import records
 from simpul.web.api.common import (
     BEARER,
     Blueprint,
@@ -21,9 +20,11 @@ from simpul.web.api.common import (
     page_response,
     read_json,
 )
-from simpul.web.api.services import (
+from simpul.web.api.records import (
     CHANGED,
     GONE,
+    IF_MATCH,
+    IF_NONE_MATCH,
     TombstoneSchema,
     VersionContent,
     VersionList,
@@ -97,10 +98,9 @@ def _checked(session, rows) -> list[dict]:
 
 
 def _written(row, status: int):
-    headers = {"ETag": applications.etag(row), "Location": f"/api/v1/applications/{row.id}"}
     with registry().db.session() as session:
         [body] = _checked(session, [row])
-    return json_response(body, status, headers)
+    return records.written(body, applications.etag(row), f"/api/v1/applications/{row.id}", status)
 
 
 @blp.route("")
@@ -121,27 +121,21 @@ class ApplicationCollection(MethodView):
     def post(self):
         """Publish an application. ``organization`` defaults to the token's organization;
         ``services`` are ids or identifiers of that organization's own services."""
-        reg = registry()
-        header, body = request.headers.get("Authorization"), functools.cache(read_json)
+        base_uri, body = registry().base_uri, functools.cache(read_json)
 
-        def publish(session):
-            actor = authenticate(session, header)
+        def publish(session, actor, provenance):
             return applications.publish(
-                session,
-                body(),
-                actor,
-                base_uri=reg.base_uri,
-                provenance=reg.provenance(actor, "api"),
+                session, body(), actor, base_uri=base_uri, provenance=provenance
             )
 
-        row, _ = reg.db.write(publish)
+        row, _ = records.as_caller(publish)
         return _written(row, 201)
 
 
 @blp.route("/<app_id>")
 class ApplicationItem(MethodView):
     @blp.response(200, ApplicationOut)
-    @blp.doc(parameters=[{"in": "header", "name": "If-None-Match", "schema": {"type": "string"}}])
+    @blp.doc(parameters=IF_NONE_MATCH)
     @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
     @blp.problem(410, GONE)
     def get(self, app_id):
@@ -149,57 +143,37 @@ class ApplicationItem(MethodView):
         with registry().db.session() as session:
             row = applications.get_live(session, app_id)
             [body] = _checked(session, [row])
-        tag = applications.etag(row)
-        if tag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
-            return json_response(None, 304, {"ETag": tag})
-        return json_response(body, 200, {"ETag": tag})
+        return records.conditional(applications.etag(row), lambda: body)
 
-    @blp.doc(
-        security=BEARER,
-        requestBody=BODY,
-        parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}],
-    )
+    @blp.doc(security=BEARER, requestBody=BODY, parameters=IF_MATCH)
     @blp.response(200, ApplicationOut)
     @blp.problem(410, GONE)
     @blp.problem(412, CHANGED)
     def put(self, app_id):
         """Replace an application. Send the ETag you read as ``If-Match``."""
-        reg = registry()
-        header, body = request.headers.get("Authorization"), functools.cache(read_json)
-        expected = if_match()
+        base_uri, body, expected = registry().base_uri, functools.cache(read_json), if_match()
 
-        def replace(session):
-            actor = authenticate(session, header)
+        def replace(session, actor, provenance):
             return applications.replace(
                 session,
                 app_id,
                 body(),
                 actor,
-                base_uri=reg.base_uri,
-                provenance=reg.provenance(actor, "api"),
+                base_uri=base_uri,
+                provenance=provenance,
                 if_match=expected,
             )
 
-        row, _ = reg.db.write(replace)
+        row, _ = records.as_caller(replace)
         return _written(row, 200)
 
-    @blp.doc(
-        security=BEARER,
-        parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}],
-    )
+    @blp.doc(security=BEARER, parameters=IF_MATCH)
     @blp.response(200, ApplicationTombstone, description="The tombstone left behind")
     @blp.problem(410, GONE)
     @blp.problem(412, CHANGED)
     def delete(self, app_id):
         """Delete an application: it becomes a tombstone (410 Gone from then on)."""
-        header, expected = request.headers.get("Authorization"), if_match()
-
-        def retire(session):
-            actor = authenticate(session, header)
-            row = applications.retire(session, app_id, actor, if_match=expected)
-            return applications.tombstone_to_dict(row)
-
-        return json_response(registry().db.write(retire), 200)
+        return records.delete(applications.retire, applications.tombstone_to_dict, app_id)
 
 
 @blp.route("/<app_id>/versions")
@@ -207,16 +181,13 @@ class ApplicationItem(MethodView):
 @blp.response(200, VersionList, description="Every version of the application, oldest first")
 def list_versions(app_id):
     """History of an application: who changed it, when, and how."""
-    with registry().db.session() as session:
-        items = [applications.version_to_dict(r) for r in applications.versions(session, app_id)]
-    return json_response({"total": len(items), "items": items})
+    return records.version_list(applications.versions, applications.version_to_dict, app_id)
 
 
 @blp.route("/<app_id>/versions/<int:number>")
 @blp.response(200, VersionContent, description="One version with its full content")
 def get_version(app_id, number):
-    with registry().db.session() as session:
-        return json_response(applications.version(session, app_id, number))
+    return records.one_version(applications.version, app_id, number)
 
 
 @service_blp.route("/<service_id>/applications")

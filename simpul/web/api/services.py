@@ -10,8 +10,8 @@ from marshmallow import Schema, fields, validate
 
 from simpul.reference import codelists
 from simpul.registry import services
-from simpul.registry.auth import authenticate
 from simpul.registry.schemas import ServiceSchema
+from simpul.web.api import records
 from simpul.web.api.common import (
     BEARER,
     Blueprint,
@@ -20,7 +20,16 @@ from simpul.web.api.common import (
     page_response,
     read_json,
 )
-from simpul.web.http import json_response, registry
+from simpul.web.api.records import (
+    CHANGED,
+    GONE,
+    IF_MATCH,
+    IF_NONE_MATCH,
+    TombstoneSchema,
+    VersionContent,
+    VersionList,
+)
+from simpul.web.http import registry
 
 blp = Blueprint("services", __name__, url_prefix="/api/v1/services", description="Service records")
 RDF_CONTENT = {
@@ -29,8 +38,6 @@ RDF_CONTENT = {
     "application/rdf+xml": {"schema": {"type": "string"}},
     "application/n-triples": {"schema": {"type": "string"}},
 }
-GONE = "Deleted: the problem carries the tombstone"
-CHANGED = "The record changed since the ETag sent in If-Match"
 
 
 class ServiceListArgs(PageArgs):
@@ -79,35 +86,6 @@ class ServiceOut(ServiceSchema):
     quality = fields.Nested(QualitySchema, required=True)
 
 
-class TombstoneSchema(Schema):
-    id = fields.String(required=True)
-    uri = fields.String(required=True)
-    identifier = fields.String(required=True)
-    authority = fields.String(required=True)
-    level = fields.String(required=True)
-    version = fields.Integer(required=True)
-    deleted = fields.Boolean(required=True)
-    deleted_at = fields.DateTime(required=True)
-    modified = fields.DateTime(required=True)
-
-
-class VersionSchema(Schema):
-    version = fields.Integer(required=True)
-    action = fields.String(required=True, metadata={"description": "created, updated, deleted"})
-    actor = fields.String(allow_none=True)
-    at = fields.DateTime(required=True)
-    content_hash = fields.String(allow_none=True)
-
-
-class VersionContent(VersionSchema):
-    data = fields.Dict(required=True, metadata={"description": "the record as published then"})
-
-
-class VersionList(Schema):
-    total = fields.Integer(required=True)
-    items = fields.List(fields.Nested(VersionSchema), required=True)
-
-
 class ServicePage(Schema):
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
@@ -116,11 +94,11 @@ class ServicePage(Schema):
 
 
 def _written(row, status: int):
-    headers = {"ETag": services.etag(row), "Location": f"/api/v1/services/{row.id}"}
     reg = registry()
     with reg.db.session() as session:
         types = reg.type_index(session)
-    return json_response(services.service_to_dict(row, types=types), status, headers)
+    body = services.service_to_dict(row, types=types)
+    return records.written(body, services.etag(row), f"/api/v1/services/{row.id}", status)
 
 
 @blp.route("")
@@ -143,12 +121,9 @@ class ServiceCollection(MethodView):
     @blp.problem(422, "The record breaks a rule; errors name each field path")
     def post(self):
         """Publish a new service record. ``authority`` defaults to the token's organization."""
-        reg = registry()
-        header, body = request.headers.get("Authorization"), functools.cache(read_json)
+        reg, body = registry(), functools.cache(read_json)
 
-        def publish(session):
-            actor = authenticate(session, header)
-            provenance = reg.provenance(actor, "api")
+        def publish(session, actor, provenance):
             return services.publish(
                 session,
                 body(),
@@ -158,17 +133,14 @@ class ServiceCollection(MethodView):
                 types=reg.type_index(session),
             )
 
-        row, _ = reg.db.write(publish)
+        row, _ = records.as_caller(publish)
         return _written(row, 201)
 
 
 @blp.route("/<service_id>")
 class ServiceItem(MethodView):
     @blp.response(200, ServiceOut)
-    @blp.doc(
-        responses={200: {"content": RDF_CONTENT}},
-        parameters=[{"in": "header", "name": "If-None-Match", "schema": {"type": "string"}}],
-    )
+    @blp.doc(responses={200: {"content": RDF_CONTENT}}, parameters=IF_NONE_MATCH)
     @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
     @blp.problem(406, "Accept asks for a format the record is not offered in")
     @blp.problem(410, GONE)
@@ -185,28 +157,23 @@ class ServiceItem(MethodView):
         with reg.db.session() as session:
             row = services.get_live(session, service_id)
             types = reg.type_index(session)
-        tag = services.etag(row)
-        if tag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
-            return json_response(None, 304, {"ETag": tag})
-        return json_response(services.service_to_dict(row, types=types), 200, {"ETag": tag})
+        return records.conditional(
+            services.etag(row), lambda: services.service_to_dict(row, types=types)
+        )
 
     @blp.doc(
         security=BEARER,
         requestBody={"required": True, "content": {"application/json": {"schema": ServiceSchema}}},
-        parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}],
+        parameters=IF_MATCH,
     )
     @blp.response(200, ServiceOut)
     @blp.problem(410, GONE)
     @blp.problem(412, CHANGED)
     def put(self, service_id):
         """Replace a service record. Send the ETag you read as ``If-Match``."""
-        reg = registry()
-        header, body = request.headers.get("Authorization"), functools.cache(read_json)
-        expected = if_match()
+        reg, body, expected = registry(), functools.cache(read_json), if_match()
 
-        def replace(session):
-            actor = authenticate(session, header)
-            provenance = reg.provenance(actor, "api")
+        def replace(session, actor, provenance):
             return services.replace(
                 session,
                 service_id,
@@ -218,26 +185,16 @@ class ServiceItem(MethodView):
                 types=reg.type_index(session),
             )
 
-        row, _ = reg.db.write(replace)
+        row, _ = records.as_caller(replace)
         return _written(row, 200)
 
-    @blp.doc(
-        security=BEARER,
-        parameters=[{"in": "header", "name": "If-Match", "schema": {"type": "string"}}],
-    )
+    @blp.doc(security=BEARER, parameters=IF_MATCH)
     @blp.response(200, TombstoneSchema, description="The tombstone left behind")
     @blp.problem(410, GONE)
     @blp.problem(412, CHANGED)
     def delete(self, service_id):
         """Delete a service record: it becomes a tombstone (410 Gone from then on)."""
-        header, expected = request.headers.get("Authorization"), if_match()
-
-        def retire(session):
-            actor = authenticate(session, header)
-            row = services.retire(session, service_id, actor, if_match=expected)
-            return services.tombstone_to_dict(row)
-
-        return json_response(registry().db.write(retire), 200)
+        return records.delete(services.retire, services.tombstone_to_dict, service_id)
 
 
 @blp.route("/<service_id>/versions")
@@ -245,14 +202,10 @@ class ServiceItem(MethodView):
 @blp.response(200, VersionList, description="Every version of the record, oldest first")
 def list_versions(service_id):
     """History of a record: who changed it, when, and how."""
-    with registry().db.session() as session:
-        rows = services.versions(session, service_id)
-        items = [services.version_to_dict(r) for r in rows]
-    return json_response({"total": len(items), "items": items})
+    return records.version_list(services.versions, services.version_to_dict, service_id)
 
 
 @blp.route("/<service_id>/versions/<int:number>")
 @blp.response(200, VersionContent, description="One version with its full content")
 def get_version(service_id, number):
-    with registry().db.session() as session:
-        return json_response(services.version(session, service_id, number))
+    return records.one_version(services.version, service_id, number)

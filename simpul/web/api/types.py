@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import functools
 
-from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from simpul.reference import codelists
 from simpul.registry import services, typeops, types
-from simpul.registry.auth import authenticate
 from simpul.registry.schemas import ServiceTypeSchema
+from simpul.web.api import records
 from simpul.web.api.common import BEARER, Blueprint, PageArgs, if_match, page_response, read_json
+from simpul.web.api.records import IF_MATCH, IF_NONE_MATCH
 from simpul.web.api.services import ServiceOut
 from simpul.web.http import json_response, registry
 
 blp = Blueprint("types", __name__, url_prefix="/api/v1", description="National service types")
 GONE = "Retired: the problem carries the type as it was and ``superseded_by``"
 CHANGED = "The type changed since the ETag sent in If-Match"
-IF_MATCH = [{"in": "header", "name": "If-Match", "schema": {"type": "string"}}]
 
 
 class TypeListArgs(PageArgs):
@@ -132,15 +131,12 @@ def _type_response(row, status: int = 200, instances: int | None = None):
 
 def _write(work):
     """Run a type write as the caller (``work(session, actor, provenance)``), answer the type."""
-    reg = registry()
-    header = request.headers.get("Authorization")
 
-    def run(session):
-        actor = authenticate(session, header)
-        change = work(session, actor, reg.provenance(actor, "api"))
+    def run(session, actor, provenance):
+        change = work(session, actor, provenance)
         return change.row, types.instance_count(session, change.row.id)
 
-    return reg.db.write(run)
+    return records.as_caller(run)
 
 
 @blp.route("/types")
@@ -180,7 +176,7 @@ class TypeCollection(MethodView):
 @blp.route("/types/<type_id>")
 class TypeItem(MethodView):
     @blp.response(200, TypeOut)
-    @blp.doc(parameters=[{"in": "header", "name": "If-None-Match", "schema": {"type": "string"}}])
+    @blp.doc(parameters=IF_NONE_MATCH)
     @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
     @blp.problem(410, GONE)
     def get(self, type_id):
@@ -188,10 +184,7 @@ class TypeItem(MethodView):
         with registry().db.session() as session:
             row = types.get_active_type(session, type_id)
             count = types.instance_count(session, type_id)
-        tag = types.type_etag(row)
-        if tag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
-            return json_response(None, 304, {"ETag": tag})
-        return _type_response(row, 200, count)
+        return records.conditional(types.type_etag(row), lambda: types.type_to_dict(row, count))
 
     @blp.doc(
         security=BEARER,
@@ -273,9 +266,7 @@ def retire(args, type_id):
 @blp.response(200, TypeVersionList, description="Every version of the type, oldest first")
 def list_versions(type_id):
     """A type's history: each version, whether it was functional and which sections changed."""
-    with registry().db.session() as session:
-        items = [types.type_version_to_dict(r) for r in types.type_versions(session, type_id)]
-    return json_response({"total": len(items), "items": items})
+    return records.version_list(types.type_versions, types.type_version_to_dict, type_id)
 
 
 @blp.route("/types/<type_id>/versions/<int:number>")
@@ -283,8 +274,7 @@ def list_versions(type_id):
 def get_version(type_id, number):
     """One version with its data and the diff to the version before, section by section (old
     and new value, and whether the section is functional)."""
-    with registry().db.session() as session:
-        return json_response(typeops.version_with_diff(session, type_id, number))
+    return records.one_version(typeops.version_with_diff, type_id, number)
 
 
 @blp.route("/services/<service_id>/type-suggestions")
@@ -309,11 +299,9 @@ def decide(service_id):
     """The agency confirms a type (``{"confirm": id}``: it becomes the record's own, a manual
     link) or rejects one (``{"reject": id}``: never linked automatically again). The record's
     editors or an administrator."""
-    reg = registry()
-    header, body = request.headers.get("Authorization"), functools.cache(read_json)
+    reg, body = registry(), functools.cache(read_json)
 
-    def work(session):
-        actor = authenticate(session, header)
+    def work(session, actor, provenance):
         index = reg.type_index(session)
         row = typeops.decide_type(
             session,
@@ -321,12 +309,12 @@ def decide(service_id):
             body(),
             actor,
             base_uri=reg.base_uri,
-            provenance=reg.provenance(actor, "api"),
+            provenance=provenance,
             index=index,
         )
         return row, services.etag(row)
 
-    row, tag = reg.db.write(work)
+    row, tag = records.as_caller(work)
     with reg.db.session() as session:
         index = reg.type_index(session)
     return json_response(services.service_to_dict(row, types=index), 200, {"ETag": tag})
