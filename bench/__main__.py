@@ -507,8 +507,6 @@ def _link_types(url: str, count: int = 80, share: float = 0.9) -> int:
 def search_grouped(ctx) -> dict:
     """``group=type`` over services linked to 80 national types (90% of them), against the same
     query mix without grouping, on one embedded index rebuilt from the database."""
-    import dataclasses
-
     from simpul.registry.indexing import rebuild
 
     url = ctx.sqlite_url or _ensure_db(ctx)
@@ -522,14 +520,14 @@ def search_grouped(ctx) -> dict:
     rebuild(registry, registry.search)
     backend = registry.search
     plain = _query_mix()
-    grouped = [dataclasses.replace(q, group="type") for q in plain]
+    grouped = [{**q, "group": "type"} for q in plain]
     for query in plain[:50] + grouped[:50]:
-        backend.search(query)  # warm up
+        _ask(backend, query)  # warm up
     timings: dict[str, list[float]] = {"plain": [], "grouped": []}
     for one, other in zip(plain, grouped, strict=True):  # alternating: the same noise for both
         for name, query in (("plain", one), ("grouped", other)):
             begin = time.perf_counter()
-            backend.search(query)
+            _ask(backend, query)
             timings[name].append((time.perf_counter() - begin) * 1000)
     registry.close()
     result = {"documents": ctx.count, "linked": linked, "types": 80, "queries": len(plain)}

@@ -11,8 +11,8 @@ type (``mandatory_at``) left unknown is a gap. For ``pusat`` types the unit is a
 organization (a ministry or agency; its directorates general count for it).
 
 A grid costs one grouped query of the instances (by level and area of the authority, over the
-``ix_services_type`` index), one of the declarations, and the in-memory area list; names and
-instance ids are fetched for the page shown only.
+``ix_services_type_coverage`` index), one of the declarations, and the in-memory area list;
+names and instance ids are fetched for the page shown only.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def offered_counts(
     session: Session, type_ids: Iterable[str], levels: Iterable[str], area: str
 ) -> dict[tuple[str, str, str], int]:
     """(type id, level, unit key) -> live active instances, in one grouped query: the typed
-    services by type and authority over ``ix_services_type`` (untyped ones are never read),
+    services by type and authority over ``ix_services_type_coverage`` (untyped ones are never read),
     then their authorities' level and area."""
     type_ids, levels = sorted(set(type_ids)), sorted(set(levels))
     if not type_ids or not levels:

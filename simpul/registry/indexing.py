@@ -52,22 +52,39 @@ def sync(registry, backend, batch: int = 1000, upto: int | None = None) -> int:
             if not rows:
                 break
             ids = list(dict.fromkeys(service_id for _, service_id in rows))
-            services = session.scalars(select(Service).where(Service.id.in_(ids))).all()
+            found = session.execute(select(Service, last_change()).where(Service.id.in_(ids)))
             types = registry.type_index(session)
-            live = [typed_document(s, types) for s in services if s.deleted_at is None]
-            gone = [s.id for s in services if s.deleted_at is not None]
+            live, gone = [], {}
+            for row, change in found.all():
+                if row.deleted_at is None:
+                    live.append(typed_document(row, types, change))
+                else:
+                    gone[row.id] = change
         backend.index_documents(live)
-        backend.delete(gone)
+        backend.delete(list(gone), versions=gone)
         backend.commit(rows[-1][0])
         touched += len(ids)
     return touched + retype(registry, backend, versions, batch)
 
 
-def typed_document(row, types: TypeIndex) -> dict[str, Any]:
-    """The index document of a service row: its effective record, with its type's names."""
+def typed_document(row, types: TypeIndex, change: int | None = None) -> dict[str, Any]:
+    """The index document of a service row: its effective record, with its type's names, and
+    ``change``, the number of the record's latest change, as the version a search server keeps
+    (an older copy written later never replaces a newer one)."""
     found = types.get(row.type_id)
     record = service_to_dict(row, with_quality=False, types=types)
-    return document(record, kind=found.data if found else None)
+    doc = document(record, kind=found.data if found else None)
+    doc["change"] = change
+    return doc
+
+
+def last_change():
+    """The number of a service's latest change, as a column read in the same statement as the
+    service row: it never names a change newer than the content read beside it (PostgreSQL
+    numbers a change when it is written, so a number read apart could be one whose content
+    this read does not see yet)."""
+    latest = select(func.max(Change.seq)).where(Change.service_id == Service.__table__.c.id)
+    return latest.correlate(Service.__table__).scalar_subquery().label("last_change")
 
 
 def type_versions(session) -> dict[str, int]:
@@ -85,8 +102,8 @@ def retype(registry, backend, versions: dict[str, int], batch: int = 1000) -> in
     touched, last = 0, ""
     while changed:
         with registry.db.session() as session:
-            services = session.scalars(
-                select(Service)
+            services = session.execute(
+                select(Service, last_change())
                 .where(Service.type_id.in_(changed), Service.deleted_at.is_(None))
                 .where(Service.id > last)
                 .order_by(Service.id)
@@ -95,11 +112,11 @@ def retype(registry, backend, versions: dict[str, int], batch: int = 1000) -> in
             if not services:
                 break
             types = registry.type_index(session)
-            docs = [typed_document(s, types) for s in services]
+            docs = [typed_document(s, types, change) for s, change in services]
         backend.index_documents(docs)
         backend.commit(backend.cursor())
         touched += len(docs)
-        last = services[-1].id
+        last = services[-1][0].id
     if seen != versions:
         backend.see_types(versions)
     return touched
@@ -111,10 +128,13 @@ _types = TypeIndex(())  # in a rebuild's worker processes: the node's types (``_
 
 def _analysed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Documents of raw rows (their JSON columns still text: decoded here, in the worker)."""
+    out = []
     for row in rows:
         for name in JSON_COLUMNS:
             row[name] = orjson.loads(row[name]) if row[name] is not None else None
-    return [typed_document(SimpleNamespace(**row), _types) for row in rows]
+        change = row.pop("last_change", None)
+        out.append(typed_document(SimpleNamespace(**row), _types, change))
+    return out
 
 
 def _set_types(types: TypeIndex) -> None:
@@ -138,6 +158,8 @@ def rebuild(registry, backend, batch: int = 1000, progress=None, workers: int | 
             cast(column, Text).label(column.name) if column.name in JSON_COLUMNS else column
             for column in Service.__table__.columns
         ]
+        if getattr(backend, "external_versions", False):  # read only where it is kept
+            columns.append(last_change())
         query = select(*columns).where(Service.deleted_at.is_(None))
         buffer: list[dict[str, Any]] = []
         for row in session.execute(query.execution_options(yield_per=batch)):

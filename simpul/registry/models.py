@@ -83,8 +83,9 @@ class Service(Base):
         Index("ix_services_live_modified", "deleted_at", "modified"),
         # completeness per organization (portal, audit) from the index alone
         Index("ix_services_completeness", "deleted_at", "authority", "completeness"),
-        # instances of a type (coverage, comparison, review flags, grouping)
-        Index("ix_services_type", "type_id", "deleted_at"),
+        # instances of a type (coverage, comparison, review flags, grouping); the coverage
+        # counts of live active instances by authority from the index alone
+        Index("ix_services_type_coverage", "type_id", "deleted_at", "status", "authority"),
         Index("ix_services_review", "review_status", "authority"),
         # the checklist counts of every organization of an area from the index alone
         Index(

@@ -186,11 +186,13 @@ class TypeMatcher:
         head = None
         for part, factor in ((words[:cut], 1.0), (words[cut:], TAIL_WEIGHT)):
             terms = [t for t in analyze(" ".join(part)) if t not in out] if part else []
+            echoes = _phrase_echoes(terms, part)
             if factor == 1.0:  # the head: its first word that is not light names the service
-                head = next((t for t in terms if t not in self.light), None)
+                head = next((t for t in terms if t not in self.light and t not in echoes), None)
             for term in terms:
                 weight = LIGHT_WEIGHT if term in self.light else self.weight.get(term)
-                out[term] = (weight or UNKNOWN_WEIGHT) * (HEAD_FACTOR if term == head else factor)
+                weight = 0.0 if term in echoes else (weight or UNKNOWN_WEIGHT)
+                out[term] = weight * (HEAD_FACTOR if term == head else factor)
         return out
 
     def _name_scores(self, words: tuple[str, ...]) -> dict[int, tuple[float, int]]:
@@ -212,6 +214,8 @@ class TypeMatcher:
             if coverage >= MIN_COVERAGE and coverage > best.get(index, (0.0, 0))[0]:
                 best[index] = (coverage, name)
         total = sum(record.values())
+        if not total:
+            return {}
         out = {}
         for index, (coverage, name) in best.items():
             out[index] = (coverage * self._explained(record, self.vocab[index]) / total, name)
@@ -291,6 +295,15 @@ class TypeMatcher:
                 reasons.append(f"not at level {level}")
             out.append((index, min(score, 1.0), tuple(reasons), raw))
         return out
+
+
+def _phrase_echoes(terms: list[str], words: tuple[str, ...]) -> frozenset[str]:
+    """Synonyms that the analysis added for a phrase of several words (``kartu pencari kerja``
+    -> ``ak1``) beside the phrase's own words: they match a type's abbreviation but weigh
+    nothing, or the phrase would count twice against the other words of the name (``Legalisir
+    Kartu Pencari Kerja`` is a certified copy, not the card)."""
+    own = {term for word in words for term in analyze(word)}
+    return frozenset(term for term in terms if term not in own)
 
 
 def _short_number(term: str) -> bool:

@@ -26,6 +26,7 @@ import functools
 import json
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import requests
@@ -446,6 +447,7 @@ class ClusterBackend:
 
     capabilities = frozenset({"facets", "area", "typos", "suggest", "sort", "aliases"})
     default_engine = "auto"
+    external_versions = True  # documents carry their change number (``_action``)
 
     def __init__(
         self,
@@ -567,16 +569,27 @@ class ClusterBackend:
         self.ensure()
         lines: list[dict[str, Any]] = []
         for doc in documents:
-            lines.append({"index": {"_index": self._write_to, "_id": doc["id"]}})
+            lines.append({"index": self._action(doc["id"], doc.get("change"))})
             lines.append(source(doc))
         self._bulk(lines)
 
     @answering
-    def delete(self, ids: list[str]) -> None:
+    def delete(self, ids: list[str], versions: Mapping[str, int | None] | None = None) -> None:
         if not ids:
             return
         self.ensure()
-        self._bulk([{"delete": {"_index": self._write_to, "_id": i}} for i in ids], missing_ok=True)
+        versions = versions or {}
+        lines = [{"delete": self._action(i, versions.get(i))} for i in ids]
+        self._bulk(lines, missing_ok=True)
+
+    def _action(self, doc_id: str, change: int | None) -> dict[str, Any]:
+        """A bulk item's target. With ``change`` (the record's latest change number) the node
+        keeps it as an external version and refuses an item older than what it holds: two
+        processes syncing at once can never put an older copy over a newer one."""
+        action: dict[str, Any] = {"_index": self._write_to, "_id": doc_id}
+        if change is not None:
+            action.update(version=change, version_type="external_gte")
+        return action
 
     def _bulk(self, lines: list[dict[str, Any]], missing_ok: bool = False) -> None:
         response = self.client.bulk(body=lines)
@@ -587,6 +600,9 @@ class ClusterBackend:
             ((action, result),) = item.items()
             if result.get("status", 500) >= 300:
                 if missing_ok and action == "delete" and result.get("status") == 404:
+                    continue
+                if result.get("status") == 409:  # the node holds a newer version: keep it
+                    log.debug("search: %s %s skipped, a newer version is indexed", action, result)
                     continue
                 reason = result.get("error") or result.get("status")
                 failed.append(f"{result.get('_id')}: {reason}")

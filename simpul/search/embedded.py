@@ -15,6 +15,7 @@ import re
 import shutil
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -171,7 +172,8 @@ class EmbeddedBackend:
                     writer.delete_documents_by_term("id", doc["id"])
                 writer.add_document(self._document(doc))
 
-    def delete(self, ids: list[str]) -> None:
+    def delete(self, ids: list[str], versions: Mapping[str, int | None] | None = None) -> None:
+        """``versions`` (of ``indexing.last_change``) is kept by search servers only."""
         with self._lock:
             writer = self._acquire_writer()
             for doc_id in ids:

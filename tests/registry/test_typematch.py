@@ -43,6 +43,8 @@ def linked(matcher: TypeMatcher, name: str, level: str = "kabkota", **more) -> s
         ("Surat Kelakuan Baik", "pusat", "skck"),  # synonym of SKCK
         ("Izin Mendirikan Bangunan", "kabkota", "persetujuan-bangunan-gedung"),  # IMB -> PBG
         ("Death Certificate", "kabkota", "akta-kematian"),
+        ("Kartu Pencari Kerja", "kabkota", "kartu-pencari-kerja"),  # the phrase of "AK1"
+        ("Legalisir Kartu Keluarga", "kabkota", "legalisir-dokumen-kependudukan"),  # "...KK"
     ],
 )
 def test_names_synonyms_and_english_find_their_type(matcher, name, level, expected):
@@ -68,14 +70,9 @@ def test_abbreviations_that_mean_two_things_follow_their_context(matcher, name, 
     [
         "Akta Kelahiran Kucing Persia",  # the words of a type, for something else
         "Rekomendasi Izin Reklame",  # a recommendation, not the permit
-        pytest.param(
-            "Legalisir Kartu Pencari Kerja",  # a certified copy, not the card
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="since the search synonyms expand 'kartu pencari kerja' to 'ak1', the "
-                "implied abbreviation lifts the card's type to 0.674 (known miss, issue 14)",
-            ),
-        ),
+        # a certified copy, not the card: the synonym "ak1" that the analysis adds for the
+        # phrase "kartu pencari kerja" must not count the phrase twice against "legalisir"
+        "Legalisir Kartu Pencari Kerja",
         "Pemadaman Lampu Jalan",  # shares a word with a type and nothing more
         "Sewa Tenda dan Kursi",
     ],
