@@ -47,6 +47,10 @@ EVEN = dict.fromkeys(TEXT_FIELDS, 1.0)
 # levels that area lies above the one asked for (0: the area itself); national services get none
 AREA_BOOSTS = (15.0, 10.0, 5.0, 2.0)
 AREA_BELOW_BOOST = 10.0
+# stems of the words that ask for a service without saying which (make, arrange, apply for,
+# issue, serve, process): every catalog has them in many names, so they only break ties
+GENERIC = frozenset({"urus", "bikin", "buat", "mohon", "aju", "terbit", "layan", "proses"})
+GENERIC_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -115,9 +119,29 @@ def build_query(
     text = (q or "").strip()
     terms = tuple(dict.fromkeys(analyze(text, features))) if text else ()
     groups = expansions(text, features) + corrections(text, vocabulary, features) if text else ()
+    terms, groups = weaken_generic(terms, groups)
     cleaned = {k: tuple(dict.fromkeys(v)) for k, v in (filters or {}).items() if v}
     sort = sort if text or sort != "relevance" else "name"
     return SearchQuery(terms, groups, cleaned, area, sort, page, size, features, group)
+
+
+def weaken_generic(
+    terms: tuple[str, ...], groups: tuple[Group, ...]
+) -> tuple[tuple[str, ...], tuple[Group, ...]]:
+    """Words that say a service is asked for (urus, bikin, permohonan) but not which count
+    ``GENERIC_WEIGHT`` beside words that say which: a rare one would otherwise put every
+    page titled "Pengurusan ..." first. A query of such words alone keeps them whole."""
+    strong = tuple(t for t in terms if t not in GENERIC)
+    if not strong:
+        return terms, groups
+    weak = tuple(((t,), GENERIC_WEIGHT) for t in terms if t in GENERIC)
+
+    def weakened(group: Group) -> Group:
+        if all(set(alt) <= GENERIC for alt, _ in group):
+            return tuple((alt, weight * GENERIC_WEIGHT) for alt, weight in group)
+        return group
+
+    return strong, tuple((alt,) for alt in weak) + tuple(weakened(g) for g in groups)
 
 
 def document(
