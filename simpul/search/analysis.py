@@ -283,14 +283,23 @@ def lexicon_entries(name: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
 
 @cache
 def _lexicon(features: Features) -> dict[tuple[str, ...], Group]:
-    """Term (folded words) -> its readings analysed, for the lexicons ``features`` switch on."""
+    """Term (folded words) -> its readings analysed, for the lexicons ``features`` switch on.
+    Everyday Indonesian terms are also known by their stems (daftar usaha: pendaftaran usaha,
+    mendaftarkan usaha); English ones only as written, since the stemmer is Indonesian."""
     table: dict[tuple[str, ...], Group] = {}
+    stemmed: dict[tuple[str, ...], Group] = {}
+    stem_ = analyzer(features).stem
     for feature, name in LEXICONS.items():
         if not getattr(features, feature):
             continue
         for words_, forms in lexicon_entries(name):
             readings = [tuple(dict.fromkeys(analyze(form, features))) for form in forms]
-            table.setdefault(words_, tuple((terms, 1.0) for terms in readings if terms))
+            group = tuple((terms, 1.0) for terms in readings if terms)
+            table.setdefault(words_, group)
+            if feature != "english":
+                stemmed.setdefault(tuple(stem_(w) for w in words_), group)
+    for key, group in stemmed.items():
+        table.setdefault(key, group)
     return table
 
 
@@ -308,12 +317,14 @@ def _singular(word: str) -> str:
 
 
 def expansions(text: str, features: Features = ALL) -> tuple[Group, ...]:
-    """The groups the lexicons give a query: each lexicon term found in it (the longest first,
-    plurals by their singular) with its readings."""
+    """The groups the lexicons give a query: each lexicon term found in it (the longest first;
+    plurals by their singular, everyday forms by their standard word, derived forms by their
+    stems) with its readings."""
     table = _lexicon(features)
     if not table:
         return ()
     raw = _raw_tokens(text)
+    stem_ = analyzer(features).stem
     longest = max(len(k) for k in table)
     groups: list[Group] = []
     i = 0
@@ -324,6 +335,7 @@ def expansions(text: str, features: Features = ALL) -> tuple[Group, ...]:
                 table.get(span)
                 or table.get(tuple(_singular(w) for w in span))
                 or table.get(tuple(_standard(w) for w in span))
+                or table.get(tuple(stem_(w) for w in span))
             )
             if group:
                 groups.append(group)

@@ -70,3 +70,11 @@ def test_an_english_query_carries_its_readings_and_its_own_words():
 
 def test_switched_off_with_english():
     assert build_query("birth certificate", features=ALL.without("english")).groups == ()
+
+
+def test_an_everyday_term_is_found_in_its_derived_forms():
+    """The everyday lexicon is also looked up by stems: before, only the words as written
+    matched, so "mendaftarkan usaha" missed the entry for "daftar usaha"."""
+    assert expansions("daftar usaha") != ()
+    assert expansions("mendaftarkan usaha") == expansions("pendaftaran usaha")
+    assert expansions("mendaftarkan usaha") == expansions("daftar usaha")
