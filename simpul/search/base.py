@@ -44,8 +44,10 @@ GROUPS = ("type",)  # ``group=type``: one hit per service type (``search.groupin
 EVEN = dict.fromkeys(TEXT_FIELDS, 1.0)
 # a service of the area asked for (or of an area within it) ranks above one of a wider area
 # with the same words: the score a service gets for the area it is published for, by how many
-# levels that area lies above the one asked for (0: the area itself); national services get none
-AREA_BOOSTS = (15.0, 10.0, 5.0, 2.0)
+# levels that area lies above the one asked for (0: the area itself); national services get none.
+# 15/10/5/2 let a national page with a shorter, closer name stay above the regency's own page
+# (judged set, tune half: "daftar haji" in Bone Bolango); 25 for the area itself is what it takes
+AREA_BOOSTS = (25.0, 15.0, 7.0, 3.0)
 AREA_BELOW_BOOST = 10.0
 # stems of the words that ask for a service without saying which (make, arrange, apply for,
 # issue, serve, process): every catalog has them in many names, so they only break ties
