@@ -284,8 +284,9 @@ def lexicon_entries(name: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
 @cache
 def _lexicon(features: Features) -> dict[tuple[str, ...], Group]:
     """Term (folded words) -> its readings analysed, for the lexicons ``features`` switch on.
-    Everyday Indonesian terms are also known by their stems (daftar usaha: pendaftaran usaha,
-    mendaftarkan usaha); English ones only as written, since the stemmer is Indonesian."""
+    Everyday Indonesian phrases are also known by their stems (daftar usaha: pendaftaran usaha,
+    mendaftarkan usaha); single everyday words only as written (kerja is everyday, pekerjaan
+    is not), and English terms too, since the stemmer is Indonesian."""
     table: dict[tuple[str, ...], Group] = {}
     stemmed: dict[tuple[str, ...], Group] = {}
     stem_ = analyzer(features).stem
@@ -296,7 +297,7 @@ def _lexicon(features: Features) -> dict[tuple[str, ...], Group]:
             readings = [tuple(dict.fromkeys(analyze(form, features))) for form in forms]
             group = tuple((terms, 1.0) for terms in readings if terms)
             table.setdefault(words_, group)
-            if feature != "english":
+            if feature != "english" and len(words_) > 1:
                 stemmed.setdefault(tuple(stem_(w) for w in words_), group)
     for key, group in stemmed.items():
         table.setdefault(key, group)
