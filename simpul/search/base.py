@@ -49,10 +49,13 @@ EVEN = dict.fromkeys(TEXT_FIELDS, 1.0)
 # (judged set, tune half: "daftar haji" in Bone Bolango); 25 for the area itself is what it takes
 AREA_BOOSTS = (25.0, 15.0, 7.0, 3.0)
 AREA_BELOW_BOOST = 10.0
-# stems of the words that ask for a service without saying which (arrange, apply for, submit,
-# serve, process): every catalog has them in many names, so they only break ties. Penerbitan and
+# stems of the words that ask for a service or about it without saying which (arrange, apply
+# for, submit, serve, process; its cost, procedure, papers): every catalog has them in many
+# names and descriptions, so they only break ties. Penerbitan and
 # pembuatan are not among them: they tell a new document from a renewal or a replacement
-GENERIC = frozenset({"urus", "mohon", "aju", "layan", "proses"})
+GENERIC = frozenset(
+    {"urus", "mohon", "aju", "layan", "proses", "biaya", "prosedur", "alur", "berkas"}
+)
 GENERIC_WEIGHT = 0.3
 
 
