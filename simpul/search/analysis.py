@@ -359,6 +359,14 @@ def known_words(features: Features = ALL) -> frozenset[str]:
     return frozenset(known)
 
 
+@lru_cache(maxsize=50_000)
+def is_indonesian(word: str) -> bool:
+    """A root word of the dictionary (langka, pasir): spelled right even where the catalog never
+    uses it, so never corrected into a catalog word. Derived forms are not counted: a typo's
+    stem is too often some root (tune half of the judged set: typo nDCG 0.992 -> 0.888)."""
+    return _dictionary().contains(word)
+
+
 def raw_tokens(text: str) -> list[str]:
     """Folded tokens of a text, stopwords and all."""
     return _raw_tokens(text)

@@ -24,6 +24,7 @@ from simpul.search.analysis import (
     Group,
     analyze,
     analyzer,
+    is_indonesian,
     known_words,
     raw_tokens,
 )
@@ -158,6 +159,7 @@ def corrections(text: str, vocabulary: Vocabulary, features: Features = ALL) -> 
             or word in known
             or word in vocabulary
             or tables.stem(word) in vocabulary
+            or is_indonesian(word)
         )
 
     def reading(word: str, share: float = 1.0) -> Alternative:

@@ -114,3 +114,10 @@ def test_a_synonym_phrase_broken_by_a_typo_is_read_once_corrected():
     groups = corrected("surat keterangan catatan kepolisan")
     assert ["polisi"] in groups and ["skck"] in groups
     assert ["skck"] not in corrected("catatan kepolisan")  # no phrase: nothing more
+
+
+def test_a_word_of_the_language_is_not_corrected_into_a_word_of_the_catalog():
+    """ "pasir" (sand) is one edit from the catalog's "pasar" but is spelled right: before, it
+    was corrected; a word no dictionary knows still is."""
+    assert corrected("pasir") == []
+    assert corrected("pasr") == [["pasar"]]
