@@ -39,6 +39,11 @@ TEXT_FIELDS = {
     # below its own name and keywords, so that the type never outranks what a record calls itself
     "type": 1.5,
 }
+# one token every text field holds, so that each field is present in every document: a server
+# (Lucene) averages a field's length over the documents that have it, tantivy over all of them,
+# and the two averages (so the two scores) part where a field is often empty (english, type).
+# No query asks for it.
+FIELD_PAD = "_"
 SORTS = ("relevance", "-modified", "name")
 GROUPS = ("type",)  # ``group=type``: one hit per service type (``search.grouping``)
 EVEN = dict.fromkeys(TEXT_FIELDS, 1.0)
@@ -212,6 +217,11 @@ def document(
             if k in record or k not in ("type", "type_link")
         },
     }
+
+
+def field_text(terms: list[str]) -> str:
+    """What a backend indexes in a text field: the terms, after ``FIELD_PAD``."""
+    return " ".join((FIELD_PAD, *terms))
 
 
 def vocabulary_words(text: str, features: Features = ALL) -> list[str]:
