@@ -39,7 +39,7 @@ TEXT_FIELDS = {
     # below its own name and keywords, so that the type never outranks what a record calls itself
     "type": 1.5,
 }
-# one token every text field holds, so that each field is present in every document: a server
+# the one token of an empty text field, so that each field is present in every document: a server
 # (Lucene) averages a field's length over the documents that have it, tantivy over all of them,
 # and the two averages (so the two scores) part where a field is often empty (english, type).
 # No query asks for it.
@@ -216,8 +216,8 @@ def document(
 
 
 def field_text(terms: list[str]) -> str:
-    """What a backend indexes in a text field: the terms, after ``FIELD_PAD``."""
-    return " ".join((FIELD_PAD, *terms))
+    """What a backend indexes in a text field: its terms, or ``FIELD_PAD`` when it has none."""
+    return " ".join(terms) if terms else FIELD_PAD
 
 
 def vocabulary_words(text: str, features: Features = ALL) -> list[str]:

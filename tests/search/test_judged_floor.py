@@ -18,15 +18,15 @@ from tests.search.judged.score import drop, judged_records, open_backend, score_
 MARGIN = 0.03
 # holdout, measured (embedded; the servers within 0.005): kind -> (nDCG@10, MRR@10)
 MEASURED = {
-    "typo": (0.963, 1.000),
+    "typo": (0.952, 0.969),
     "english": (0.890, 0.927),
-    "affix": (0.959, 0.933),
+    "affix": (0.957, 0.933),
     "synonym": (0.900, 0.948),
     "area": (0.958, 0.938),
     "exact": (1.000, 1.000),
-    "colloquial": (0.711, 0.666),
+    "colloquial": (0.715, 0.666),
 }
-MACRO = (0.911, 0.916)
+MACRO = (0.910, 0.911)
 # the feature whose absence a kind must feel
 FEATURE_OF = {
     "typo": "typos",
