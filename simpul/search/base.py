@@ -174,6 +174,10 @@ def document(
     }
     areas = record.get("areas", ["00"])
     terms = {name: analyze(text, features) for name, text in texts.items()}
+    # the type's names add the words the record does not say itself: a typed record would
+    # otherwise count its own name twice and outrank an untyped one that says the same
+    own = {*terms["name"], *terms["keywords"], *terms["english"]}
+    terms["type"] = [t for t in terms["type"] if t not in own]
     return {
         "id": record["id"],
         "terms": terms,
