@@ -11,6 +11,7 @@ import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
 
+from simpul.search import informal
 from simpul.search.features import ALL, Features
 
 _TOKEN = re.compile(r"[0-9a-z]+(?:-[0-9a-z]+)*")
@@ -81,13 +82,72 @@ def _dictionary():
 
 
 def _beyond_dictionary(word: str) -> str:
+    known = _dictionary().contains
     for suffix in ("wati", "wan"):
         base = word[: -len(suffix)]
-        if word.endswith(suffix) and len(base) >= 4 and _dictionary().contains(base):
+        if word.endswith(suffix) and len(base) >= 4 and known(base):
             return base
-    if not _dictionary().contains(word) and (found := _CONFIX.match(word)):
+    if known(word):
+        return word
+    if found := _CONFIX.match(word):
         return found.group(1)
-    return word
+    return (
+        informal.standard(word, known, _stemmer().stem)
+        or _reduplicated_syllable(word, known)
+        or _foreign_suffix(word, known)
+        or _compound(word, known)
+        or word
+    )
+
+
+def _reduplicated_syllable(word: str, known) -> str | None:
+    """A first consonant repeated with e (rerata, lelembut, tetamu): the root it repeats."""
+    if len(word) > 5 and word[1] == "e" and word[0] == word[2] and word[0] not in "aeiou":
+        return word[2:] if known(word[2:]) else None
+    return None
+
+
+def _foreign_suffix(word: str, known) -> str | None:
+    """-isme and -is after a root (idealisme, idealis)."""
+    for suffix in ("isme", "is"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4 and known(word[: -len(suffix)]):
+            return word[: -len(suffix)]
+    return None
+
+
+# affixes around a compound of two roots (penyalahgunaan, mempertanggungjawabkan); the
+# nasal of meN-/peN- before s stands for it
+_COMPOUND_PREFIXES = (
+    ("memper", ""),
+    ("diper", ""),
+    ("meny", "s"),
+    ("peny", "s"),
+    ("meng", ""),
+    ("peng", ""),
+    ("mem", ""),
+    ("pem", ""),
+    ("men", ""),
+    ("pen", ""),
+    ("per", ""),
+    ("ber", ""),
+    ("di", ""),
+    ("ke", ""),
+)
+_COMPOUND_SUFFIXES = ("kannya", "annya", "kan", "an", "i", "nya", "")
+
+
+def _compound(word: str, known) -> str | None:
+    """Two roots written as one word inside affixes: the two roots, joined."""
+    for prefix, stands_for in _COMPOUND_PREFIXES:
+        if not word.startswith(prefix):
+            continue
+        for suffix in _COMPOUND_SUFFIXES:
+            if suffix and not word.endswith(suffix):
+                continue
+            inner = stands_for + word[len(prefix) : len(word) - len(suffix)]
+            if any(known(inner[:i]) and known(inner[i:]) for i in range(3, len(inner) - 2)):
+                return inner
+    return None
 
 
 def _hyphenated(word: str) -> str:
@@ -223,15 +283,34 @@ def lexicon_entries(name: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
 
 @cache
 def _lexicon(features: Features) -> dict[tuple[str, ...], Group]:
-    """Term (folded words) -> its readings analysed, for the lexicons ``features`` switch on."""
+    """Term (folded words) -> its readings analysed, for the lexicons ``features`` switch on.
+    Everyday Indonesian phrases are also known by their stems (daftar usaha: pendaftaran usaha,
+    mendaftarkan usaha); single everyday words only as written (kerja is everyday, pekerjaan
+    is not), and English terms too, since the stemmer is Indonesian."""
     table: dict[tuple[str, ...], Group] = {}
+    stemmed: dict[tuple[str, ...], Group] = {}
+    stem_ = analyzer(features).stem
     for feature, name in LEXICONS.items():
         if not getattr(features, feature):
             continue
         for words_, forms in lexicon_entries(name):
             readings = [tuple(dict.fromkeys(analyze(form, features))) for form in forms]
-            table.setdefault(words_, tuple((terms, 1.0) for terms in readings if terms))
+            group = tuple((terms, 1.0) for terms in readings if terms)
+            table.setdefault(words_, group)
+            if feature != "english" and len(words_) > 1:
+                stemmed.setdefault(tuple(stem_(w) for w in words_), group)
+    for key, group in stemmed.items():
+        table.setdefault(key, group)
     return table
+
+
+@lru_cache(maxsize=50_000)
+def _standard(word: str) -> str:
+    """The standard word an everyday form stands for (nyari: cari), else the word."""
+    known = _dictionary().contains
+    if len(word) < 4 or known(word):
+        return word
+    return informal.standard(word, known, _stemmer().stem) or word
 
 
 def _singular(word: str) -> str:
@@ -239,19 +318,26 @@ def _singular(word: str) -> str:
 
 
 def expansions(text: str, features: Features = ALL) -> tuple[Group, ...]:
-    """The groups the lexicons give a query: each lexicon term found in it (the longest first,
-    plurals by their singular) with its readings."""
+    """The groups the lexicons give a query: each lexicon term found in it (the longest first;
+    plurals by their singular, everyday forms by their standard word, derived forms by their
+    stems) with its readings."""
     table = _lexicon(features)
     if not table:
         return ()
     raw = _raw_tokens(text)
+    stem_ = analyzer(features).stem
     longest = max(len(k) for k in table)
     groups: list[Group] = []
     i = 0
     while i < len(raw):
         for size in range(min(longest, len(raw) - i), 0, -1):
             span = tuple(raw[i : i + size])
-            group = table.get(span) or table.get(tuple(_singular(w) for w in span))
+            group = (
+                table.get(span)
+                or table.get(tuple(_singular(w) for w in span))
+                or table.get(tuple(_standard(w) for w in span))
+                or table.get(tuple(stem_(w) for w in span))
+            )
             if group:
                 groups.append(group)
                 i += size
@@ -271,6 +357,14 @@ def known_words(features: Features = ALL) -> frozenset[str]:
         if getattr(features, feature):
             known.update(w for words_, _ in lexicon_entries(name) for w in words_)
     return frozenset(known)
+
+
+@lru_cache(maxsize=50_000)
+def is_indonesian(word: str) -> bool:
+    """A root word of the dictionary (langka, pasir): spelled right even where the catalog never
+    uses it, so never corrected into a catalog word. Derived forms are not counted: a typo's
+    stem is too often some root (tune half of the judged set: typo nDCG 0.992 -> 0.888)."""
+    return _dictionary().contains(word)
 
 
 def raw_tokens(text: str) -> list[str]:

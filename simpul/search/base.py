@@ -39,14 +39,29 @@ TEXT_FIELDS = {
     # below its own name and keywords, so that the type never outranks what a record calls itself
     "type": 1.5,
 }
+# the one token of an empty text field, so that each field is present in every document: a server
+# (Lucene) averages a field's length over the documents that have it, tantivy over all of them,
+# and the two averages (so the two scores) part where a field is often empty (english, type).
+# No query asks for it.
+FIELD_PAD = "_"
 SORTS = ("relevance", "-modified", "name")
 GROUPS = ("type",)  # ``group=type``: one hit per service type (``search.grouping``)
 EVEN = dict.fromkeys(TEXT_FIELDS, 1.0)
 # a service of the area asked for (or of an area within it) ranks above one of a wider area
 # with the same words: the score a service gets for the area it is published for, by how many
-# levels that area lies above the one asked for (0: the area itself); national services get none
-AREA_BOOSTS = (15.0, 10.0, 5.0, 2.0)
+# levels that area lies above the one asked for (0: the area itself); national services get none.
+# 15/10/5/2 let a national page with a shorter, closer name stay above the regency's own page
+# (judged set, tune half: "daftar haji" in Bone Bolango); 25 for the area itself is what it takes
+AREA_BOOSTS = (25.0, 15.0, 7.0, 3.0)
 AREA_BELOW_BOOST = 10.0
+# stems of the words that ask for a service or about it without saying which (arrange, apply
+# for, submit, serve, process; its cost, procedure, papers): every catalog has them in many
+# names and descriptions, so they only break ties. Penerbitan and
+# pembuatan are not among them: they tell a new document from a renewal or a replacement
+GENERIC = frozenset(
+    {"urus", "mohon", "aju", "layan", "proses", "biaya", "prosedur", "alur", "berkas"}
+)
+GENERIC_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -115,9 +130,29 @@ def build_query(
     text = (q or "").strip()
     terms = tuple(dict.fromkeys(analyze(text, features))) if text else ()
     groups = expansions(text, features) + corrections(text, vocabulary, features) if text else ()
+    terms, groups = weaken_generic(terms, groups)
     cleaned = {k: tuple(dict.fromkeys(v)) for k, v in (filters or {}).items() if v}
     sort = sort if text or sort != "relevance" else "name"
     return SearchQuery(terms, groups, cleaned, area, sort, page, size, features, group)
+
+
+def weaken_generic(
+    terms: tuple[str, ...], groups: tuple[Group, ...]
+) -> tuple[tuple[str, ...], tuple[Group, ...]]:
+    """Words that say a service is asked for (urus, bikin, permohonan) but not which count
+    ``GENERIC_WEIGHT`` beside words that say which: a rare one would otherwise put every
+    page titled "Pengurusan ..." first. A query of such words alone keeps them whole."""
+    strong = tuple(t for t in terms if t not in GENERIC)
+    if not strong:
+        return terms, groups
+    weak = tuple(((t,), GENERIC_WEIGHT) for t in terms if t in GENERIC)
+
+    def weakened(group: Group) -> Group:
+        if all(set(alt) <= GENERIC for alt, _ in group):
+            return tuple((alt, weight * GENERIC_WEIGHT) for alt, weight in group)
+        return group
+
+    return strong, tuple((alt,) for alt in weak) + tuple(weakened(g) for g in groups)
 
 
 def document(
@@ -138,11 +173,17 @@ def document(
         "type": type_names(kind, features) if kind else "",
     }
     areas = record.get("areas", ["00"])
+    terms = {name: analyze(text, features) for name, text in texts.items()}
+    # the type's names add the words the record does not say itself: a typed record would
+    # otherwise count its own name twice and outrank an untyped one that says the same
+    own = {*terms["name"], *terms["keywords"], *terms["english"]}
+    terms["type"] = [t for t in terms["type"] if t not in own]
     return {
         "id": record["id"],
-        "terms": {name: analyze(text, features) for name, text in texts.items()},
+        "terms": terms,
         "words": vocabulary_words(
-            " ".join((texts["name"], texts["keywords"], texts["english"])), features
+            " ".join((texts["name"], texts["keywords"], texts["english"], texts["type"])),
+            features,
         ),
         "level": record["level"],
         "authority": record["authority"],
@@ -176,6 +217,11 @@ def document(
             if k in record or k not in ("type", "type_link")
         },
     }
+
+
+def field_text(terms: list[str]) -> str:
+    """What a backend indexes in a text field: its terms, or ``FIELD_PAD`` when it has none."""
+    return " ".join(terms) if terms else FIELD_PAD
 
 
 def vocabulary_words(text: str, features: Features = ALL) -> list[str]:

@@ -41,6 +41,7 @@ from simpul.search.base import (
     TEXT_FIELDS,
     SearchQuery,
     SearchResult,
+    field_text,
     suggestions,
 )
 from simpul.search.spelling import Vocabulary
@@ -83,7 +84,7 @@ def source(doc: dict[str, Any]) -> dict[str, Any]:
     """The indexed form of an analysed document (``search.base.document``)."""
     out = {name: doc[name] for name in KEYWORDS}
     for name in TEXT_FIELDS:
-        out[f"t_{name}"] = " ".join(doc["terms"][name])
+        out[f"t_{name}"] = field_text(doc["terms"][name])
     name = pick(doc["summary"]["name"])
     out.update(
         words=" ".join(doc["words"]),

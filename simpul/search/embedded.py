@@ -32,6 +32,7 @@ from simpul.search.base import (
     TEXT_FIELDS,
     SearchQuery,
     SearchResult,
+    field_text,
     suggestions,
 )
 from simpul.search.spelling import Vocabulary
@@ -242,7 +243,7 @@ class EmbeddedBackend:
             for item in value if isinstance(value, list) else [value]:
                 out.add_text(name, item)
         for name in TEXT_FIELDS:
-            out.add_text(f"t_{name}", " ".join(doc["terms"][name]))
+            out.add_text(f"t_{name}", field_text(doc["terms"][name]))
         out.add_text("words", " ".join(doc["words"]))
         out.add_text("suggest", pick(doc["summary"]["name"]))
         out.add_text("name_sort", pick(doc["summary"]["name"]).lower())

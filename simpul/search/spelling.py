@@ -24,6 +24,7 @@ from simpul.search.analysis import (
     Group,
     analyze,
     analyzer,
+    is_indonesian,
     known_words,
     raw_tokens,
 )
@@ -158,6 +159,7 @@ def corrections(text: str, vocabulary: Vocabulary, features: Features = ALL) -> 
             or word in known
             or word in vocabulary
             or tables.stem(word) in vocabulary
+            or is_indonesian(word)
         )
 
     def reading(word: str, share: float = 1.0) -> Alternative:
@@ -166,14 +168,32 @@ def corrections(text: str, vocabulary: Vocabulary, features: Features = ALL) -> 
     raw = raw_tokens(text)
     unknown = [word for word in dict.fromkeys(raw) if not is_known(word)][:MAX_CORRECTED]
     groups: list[Group] = []
+    fixed: dict[str, str] = {}
     for word in unknown:
         near = vocabulary.nearest(word)
         if near:
             groups.append(tuple(reading(c, share) for c, share in near))
+            fixed[word] = near[0][0]
         elif parts := vocabulary.split(word):
             groups.extend((reading(part),) for part in parts)
+    if phrase := _phrase_terms(text, raw, fixed, features):
+        groups.append(((phrase, CORRECTION_WEIGHT),))
     for left, right in zip(raw, raw[1:], strict=False):
         joined = left + right
         if joined in vocabulary and not (is_known(left) and is_known(right)):
             groups.append((reading(joined),))
     return tuple(dict.fromkeys(g for g in groups if all(terms for terms, _ in g)))
+
+
+def _phrase_terms(
+    text: str, raw: list[str], fixed: dict[str, str], features: Features
+) -> tuple[str, ...]:
+    """What the corrected query says that its words do not say one by one: the canonical
+    form of a synonym phrase a typo had broken (surat keterangan catatan kepolisan: skck)."""
+    if not fixed:
+        return ()
+    said = set(analyze(text, features))
+    for correction in fixed.values():
+        said.update(analyze(correction, features))
+    corrected = analyze(" ".join(fixed.get(w, w) for w in raw), features)
+    return tuple(t for t in dict.fromkeys(corrected) if t not in said)

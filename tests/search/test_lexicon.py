@@ -70,3 +70,23 @@ def test_an_english_query_carries_its_readings_and_its_own_words():
 
 def test_switched_off_with_english():
     assert build_query("birth certificate", features=ALL.without("english")).groups == ()
+
+
+def test_an_everyday_term_is_found_in_its_derived_forms():
+    """The everyday lexicon is also looked up by stems: before, only the words as written
+    matched, so "mendaftarkan usaha" missed the entry for "daftar usaha"."""
+    assert expansions("daftar usaha") != ()
+    assert expansions("mendaftarkan usaha") == expansions("pendaftaran usaha")
+    assert expansions("mendaftarkan usaha") == expansions("daftar usaha")
+
+
+def test_words_that_only_ask_for_a_service_count_less_than_words_that_say_which():
+    """Before, "pengurusan" counted as much as "paspor", and the rare word put every page
+    titled "Pengurusan ..." near the top."""
+    from simpul.search.base import GENERIC_WEIGHT
+
+    query = build_query("pengurusan paspor")
+    assert query.terms == ("paspor",)
+    assert ((("urus",), GENERIC_WEIGHT),) in query.groups
+    assert build_query("pengurusan").terms == ("urus",)  # alone, it is all there is
+    assert build_query("penerbitan sim").terms[0] == "terbit"  # new, not renewal: it counts

@@ -105,3 +105,19 @@ def test_one_query_looks_up_a_bounded_number_of_words():
     typed = " ".join(f"kelahiran{letter}x" for letter in string.ascii_lowercase)
     corrections(typed, vocabulary)
     assert len(asked) == MAX_CORRECTED
+
+
+def test_a_synonym_phrase_broken_by_a_typo_is_read_once_corrected():
+    """ "surat keterangan catatan kepolisan" is the SKCK's full name with a letter dropped: the
+    phrase's canonical form (skck) comes with the correction, as it does for the name typed
+    right. Before, only the corrected word came back."""
+    groups = corrected("surat keterangan catatan kepolisan")
+    assert ["polisi"] in groups and ["skck"] in groups
+    assert ["skck"] not in corrected("catatan kepolisan")  # no phrase: nothing more
+
+
+def test_a_word_of_the_language_is_not_corrected_into_a_word_of_the_catalog():
+    """ "pasir" (sand) is one edit from the catalog's "pasar" but is spelled right: before, it
+    was corrected; a word no dictionary knows still is."""
+    assert corrected("pasir") == []
+    assert corrected("pasr") == [["pasar"]]

@@ -224,3 +224,9 @@ def test_the_same_groups_on_every_backend(engine, request, tmp_path, sqlite_temp
                 assert set(keys[0]) == set(keys[1]), q
         finally:
             embedded.extensions["simpul"].close()
+
+
+def test_a_types_names_are_words_spelling_corrects_towards():
+    doc = document(BABY, kind=BIRTH)
+    assert "registration" in doc["words"] and "kelahiran" in doc["words"]
+    assert "regist" not in " ".join(document(BABY)["words"])  # untyped: its own words only

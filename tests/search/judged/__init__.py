@@ -43,7 +43,8 @@ def load_queries(split: str | None = None) -> list[dict]:
 
 def load_into(registry: Registry) -> dict:
     """The demo, then this set's organizations and services, through the same core functions
-    the demo uses. Raises ValueError listing every record that does not publish."""
+    the demo and the API use (the node's service types linked by the matcher, as on publishing).
+    Raises ValueError listing every record that does not publish."""
     demo = load_demo(registry)
     with registry.db.transaction() as session:
         for org in load_organizations():
@@ -51,9 +52,10 @@ def load_into(registry: Registry) -> dict:
     errors, prepared = [], []
     with registry.db.transaction() as session:
         lookup = services.session_lookup(session)
+        types = registry.type_index(session)  # as the API publishes: the matcher links types
         for number, record in _lines("services.jsonl"):
             try:
-                prepared.append(services.prepare(record, lookup))
+                prepared.append(services.prepare(record, lookup, types=types))
             except ValidationFailed as exc:
                 where = f"services.jsonl:{number} {record.get('identifier')}"
                 errors.append(f"{where}: {exc.errors}")

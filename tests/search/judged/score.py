@@ -74,8 +74,9 @@ def render(scores: dict[tuple[str, str], tuple[float, float, int]]) -> str:
     return "\n".join(lines)
 
 
-def judged_records(folder: Path) -> list[dict]:
-    """Every live service of the demo and the set, as the index receives them."""
+def judged_records(folder: Path) -> list[tuple[dict, dict | None]]:
+    """Every live service of the demo and the set, as the index receives them: (its effective
+    record, the published form of its service type or None), as ``typed_document`` reads them."""
     url = f"sqlite:///{folder / 'simpul.db'}"
     db = Database(url)
     db.upgrade()
@@ -84,8 +85,15 @@ def judged_records(folder: Path) -> list[dict]:
         registry = app.extensions["simpul"]
         load_into(registry)
         with registry.db.session() as session:
+            types = registry.type_index(session)
             rows = session.scalars(select(Service).where(Service.deleted_at.is_(None)))
-            return [service_to_dict(s, with_quality=False) for s in rows]
+            return [
+                (
+                    service_to_dict(s, with_quality=False, types=types),
+                    found.data if (found := types.get(s.type_id)) else None,
+                )
+                for s in rows
+            ]
 
 
 _prefixes = itertools.count()
@@ -109,9 +117,9 @@ def drop(backend) -> None:
     backend.close()
 
 
-def searcher(backend, records: list[dict], features: Features = ALL) -> Search:
+def searcher(backend, records: list[tuple[dict, dict | None]], features: Features = ALL) -> Search:
     """Index ``records`` analysed with ``features``; a search of that index as the API asks."""
-    backend.index_documents([document(r, features) for r in records])
+    backend.index_documents([document(r, features, kind) for r, kind in records])
     backend.commit(1)
 
     def search(query: str, area: str | None) -> list[dict]:

@@ -1,0 +1,58 @@
+"""Everyday Indonesian word forms (``simpul/search/informal.py``) and what the stemmer now does
+beyond Sastrawi's dictionary: each case failed before (the word came back as typed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from simpul.search.analysis import analyze, expansions, stem
+
+# informal form -> the root a service page's word stems to
+INFORMAL = {
+    "ngurus": "urus",  # ng- before a vowel
+    "ngurusin": "urus",  # ... with -in
+    "daftarin": "daftar",  # -in for -kan
+    "ngedaftarin": "daftar",  # nge- before a consonant
+    "nyari": "cari",  # ny- for c
+    "nyetak": "cetak",
+    "nanya": "tanya",  # n- for t
+    "perpanjangin": "panjang",  # per- ... -in, through Sastrawi
+    "dibikinin": "bikin",  # passive di- ... -in
+    "ilang": "hilang",  # a dropped h
+    "dapet": "dapat",  # e for a in the last syllable
+    "benerin": "benar",
+}
+
+
+@pytest.mark.parametrize(("word", "root"), INFORMAL.items())
+def test_an_informal_form_stems_to_the_root_of_its_standard_form(word, root):
+    assert stem(word) == root
+
+
+@pytest.mark.parametrize(
+    "word", ["diploma", "digital", "online", "domain", "national", "notaris", "kacamata"]
+)
+def test_a_word_that_is_no_informal_form_is_left_alone(word):
+    assert stem(word) == word
+
+
+def test_an_informal_query_meets_the_formal_page():
+    assert set(analyze("ktp ilang")) >= set(analyze("ktp hilang"))
+    assert analyze("nyari kerja") == analyze("cari kerja")
+
+
+def test_the_lexicon_reads_an_informal_form_as_its_standard_term():
+    assert expansions("nyari kerja") == expansions("cari kerja") != ()
+    assert expansions("ngurusin") == expansions("urus") != ()
+
+
+@pytest.mark.parametrize(
+    ("word", "root"),
+    [
+        ("penyalahgunaan", "salahguna"),  # two roots inside peny-...-an
+        ("menyalahgunakan", "salahguna"),
+        ("mempertanggungjawabkan", "tanggungjawab"),
+    ],
+)
+def test_a_compound_inside_affixes_stems_to_its_two_roots(word, root):
+    assert stem(word) == root
