@@ -5,11 +5,13 @@
   neutralised as OWASP advises: a text cell starting with ``= + - @``, a tab or a carriage return
   gets a leading ``'``, so a spreadsheet shows it instead of running it. Numbers are written as
   numbers (a negative number is not text, and keeps its sign).
-- **XLSX**: XlsxWriter in ``constant_memory`` mode (each row goes to disk as it is written): one
-  sheet per table (continued on a next sheet past Excel's 1,048,576 rows), the header row frozen,
-  column widths set, numbers stored as numbers and dates as dates, text never read as a formula,
-  and a last sheet recording the filters and when the file was made. An XLSX file is a zip whose
-  directory comes last, so it is built in a temporary file, then streamed.
+- **XLSX**: written here, straight into the zip, one string of XML per row (inline strings, so
+  nothing is kept per row): one sheet per table (continued on a next sheet past Excel's
+  1,048,576 rows), the header row frozen, column widths set, numbers stored as numbers and dates
+  as dates, text never read as a formula, and a last sheet recording the filters and when the
+  file was made. An XLSX file is a zip whose directory comes last, so it is built in a temporary
+  file, then streamed. (XlsxWriter in ``constant_memory`` mode did the same at a tenth of the
+  speed: its per-cell calls cost more than the rest of an export.)
 
 It knows nothing of Simpul: the core hands it plain values.
 """
@@ -18,7 +20,10 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -117,39 +122,31 @@ def xlsx_chunks(
 def write_xlsx(
     fh: IO[bytes], tables: Sequence[Table], *, generated: datetime | None = None, title: str = ""
 ) -> None:
-    import xlsxwriter
+    """The workbook's parts written straight into a zip, each sheet as its rows arrive (one
+    string per row: a general-purpose writer's per-cell calls took 20 times longer)."""
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        names: list[str] = []
+        used: set[str] = set()
+        for table in tables:
+            names += _write_sheets(book, table, used, len(names))
+        moment = (generated or datetime.now(UTC)).astimezone(UTC)
+        filters = Table("Filter", FILTER_COLUMNS, _filter_rows(tables, moment, title))
+        names += _write_sheets(book, filters, used, len(names))
+        _write_parts(book, names)
 
-    workbook = xlsxwriter.Workbook(
-        fh,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-            "remove_timezone": True,
-        },
-    )
-    formats = {
-        "header": workbook.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1}),
-        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-        "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
-    }
-    used: set[str] = set()
+
+FILTER_COLUMNS = (Column("filter", width=28), Column("value", "datetime", width=60))
+
+
+def _filter_rows(tables: Sequence[Table], moment: datetime, title: str) -> list[tuple]:
+    rows: list[tuple[str, Any]] = [("title", title)] if title else []
+    rows.append(("generated (UTC)", moment))
     for table in tables:
-        _write_sheets(workbook, table, formats, used)
-    _write_filters(workbook, tables, formats, generated, title, used)
-    workbook.close()
-
-
-def _sheet(workbook, name: str, columns: Sequence[Column], formats, used: set[str]):
-    name = _sheet_name(name, used)
-    sheet = workbook.add_worksheet(name)
-    for index, column in enumerate(columns):
-        sheet.set_column(index, index, column.width)
-    sheet.freeze_panes(1, 0)
-    for index, column in enumerate(columns):
-        sheet.write_string(0, index, column.key, formats["header"])
-    return sheet
+        prefix = f"{table.name}: " if len(tables) > 1 else ""
+        rows += [(prefix + key, value) for key, value in table.filters.items()]
+        if not table.filters:
+            rows.append((prefix + "(none)", "all records"))
+    return rows
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -163,63 +160,189 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _write_sheets(workbook, table: Table, formats, used: set[str]) -> None:
-    sheet = _sheet(workbook, table.name, table.columns, formats, used)
-    writers = [_cell_writer(column.kind, formats) for column in table.columns]
-    line = 0
-    for row in table.rows:
-        line += 1
-        if line == MAX_SHEET_ROWS:  # the sheet is full: go on in the next
-            sheet, line = _sheet(workbook, table.name, table.columns, formats, used), 1
-        for index, value in enumerate(row):
-            if value is not None and value != "":
-                writers[index](sheet, line, index, value)
+def _write_sheets(book: zipfile.ZipFile, table: Table, used: set[str], first: int) -> list[str]:
+    """The table on as many sheets as its rows need; returns their names."""
+    encoders = [_encoder(column.kind) for column in table.columns]
+    letters = [_letter(index) for index in range(len(table.columns))]
+    names: list[str] = []
+    out = None
+    line = MAX_SHEET_ROWS
+    try:
+        for row in table.rows:
+            if line >= MAX_SHEET_ROWS:  # a new sheet (the first, or the last is full)
+                if out is not None:
+                    _end_sheet(out)
+                    out = None
+                names.append(_sheet_name(table.name, used))
+                out = _start_sheet(book, first + len(names), table.columns, letters)
+                line = 1
+            line += 1
+            number = str(line)
+            cells = [
+                encode(letter, number, value)
+                for encode, letter, value in zip(encoders, letters, row, strict=False)
+                if value is not None and value != ""
+            ]
+            out.write(f'<row r="{number}">{"".join(cells)}</row>'.encode())
+        if out is None:  # no rows: the header alone
+            names.append(_sheet_name(table.name, used))
+            out = _start_sheet(book, first + len(names), table.columns, letters)
+        _end_sheet(out)
+        out = None
+    finally:
+        if out is not None:  # a failing row: the zip is not usable, but closes
+            out.close()
+    return names
 
 
-def _cell_writer(kind: str, formats):
-    def number(sheet, row, col, value):
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            sheet.write_number(row, col, value)
-        else:
-            write_text(sheet, row, col, value)
+def _start_sheet(book: zipfile.ZipFile, number: int, columns: Sequence[Column], letters):
+    out = book.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True)
+    widths = "".join(
+        f'<col min="{i}" max="{i}" width="{column.width + 0.71:.2f}" customWidth="1"/>'
+        for i, column in enumerate(columns, start=1)
+    )
+    header = "".join(
+        f'<c r="{letter}1" s="1" t="inlineStr"><is><t>{_xml(column.key)}</t></is></c>'
+        for letter, column in zip(letters, columns, strict=True)
+    )
+    out.write(
+        (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
+            f'xmlns:r="{_REL}"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
+            'topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection '
+            'pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+            f'<cols>{widths}</cols><sheetData><row r="1">{header}</row>'
+        ).encode()
+    )
+    return out
 
-    def when(sheet, row, col, value):
-        if isinstance(value, datetime):
-            if value.tzinfo is not None:
-                value = value.astimezone(UTC)
-            sheet.write_datetime(row, col, value, formats["datetime"])
-        elif isinstance(value, date):
-            sheet.write_datetime(row, col, value, formats["date"])
-        else:
-            write_text(sheet, row, col, value)
 
-    def write_text(sheet, row, col, value):
-        sheet.write_string(row, col, text(value)[:MAX_CELL_TEXT])
+def _end_sheet(out) -> None:
+    out.write(b"</sheetData></worksheet>")
+    out.close()
 
-    return {"integer": number, "number": number, "date": when, "datetime": when}.get(
-        kind, write_text
+
+def _letter(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+_XML_BAD = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]")
+_XML_SPECIAL = re.compile("[&<>\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]")
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def _xml(value: str) -> str:
+    if _XML_SPECIAL.search(value) is None:  # the common case: nothing to escape
+        return value
+    value = _XML_BAD.sub("", value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _text_cell(letter: str, number: str, value: Any) -> str:
+    cell = _xml((value if type(value) is str else text(value))[:MAX_CELL_TEXT])
+    space = ' xml:space="preserve"' if cell[:1].isspace() or cell[-1:].isspace() else ""
+    return f'<c r="{letter}{number}" t="inlineStr"><is><t{space}>{cell}</t></is></c>'
+
+
+def _number_cell(letter: str, number: str, value: Any) -> str:
+    kind = type(value)
+    if kind is int or (kind is float and math.isfinite(value)):
+        return f'<c r="{letter}{number}"><v>{value!r}</v></c>'
+    return _text_cell(letter, number, value)
+
+
+def _date_cell(letter: str, number: str, value: Any) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        style = 3
+    elif isinstance(value, date):
+        value, style = datetime(value.year, value.month, value.day), 2
+    else:
+        return _text_cell(letter, number, value)
+    serial = (value - EXCEL_EPOCH).total_seconds() / 86400
+    return f'<c r="{letter}{number}" s="{style}"><v>{serial!r}</v></c>'
+
+
+def _encoder(kind: str):
+    return {"integer": _number_cell, "number": _number_cell}.get(
+        kind, _date_cell if kind in ("date", "datetime") else _text_cell
     )
 
 
-def _write_filters(workbook, tables, formats, generated, title, used: set[str]) -> None:
-    sheet = workbook.add_worksheet(_sheet_name("Filter", used))
-    sheet.set_column(0, 0, 28)
-    sheet.set_column(1, 1, 60)
-    sheet.write_string(0, 0, "filter", formats["header"])
-    sheet.write_string(0, 1, "value", formats["header"])
-    moment = generated or datetime.now(UTC)
-    rows: list[tuple[str, Any]] = []
-    if title:
-        rows.append(("title", title))
-    rows.append(("generated (UTC)", moment.astimezone(UTC)))
-    for table in tables:
-        prefix = f"{table.name}: " if len(tables) > 1 else ""
-        rows += [(prefix + key, value) for key, value in table.filters.items()]
-        if not table.filters:
-            rows.append((prefix + "(none)", "all records"))
-    for line, (key, value) in enumerate(rows, start=1):
-        sheet.write_string(line, 0, key)
-        if isinstance(value, datetime):
-            sheet.write_datetime(line, 1, value, formats["datetime"])
-        else:
-            sheet.write_string(line, 1, text(value)[:MAX_CELL_TEXT])
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_STYLES = (
+    f'{_XML_HEAD}<styleSheet xmlns="{_MAIN}"><numFmts count="2">'
+    '<numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid">'
+    '<fgColor rgb="FFDDE6F0"/><bgColor indexed="64"/></patternFill></fill></fills>'
+    '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
+    '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/>'
+    '</right><top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/>'
+    "</bottom><diagonal/></border></borders>"
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" '
+    'applyBorder="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
+    'applyNumberFormat="1"/><xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" '
+    'applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+
+
+def _write_parts(book: zipfile.ZipFile, names: list[str]) -> None:
+    """The parts that name the sheets, written once every sheet is known."""
+    numbers = range(1, len(names) + 1)
+    sheets = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for n in numbers
+    )
+    book.writestr(
+        "[Content_Types].xml",
+        f'{_XML_HEAD}<Types xmlns="{_PKG}/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        f"{sheets}</Types>",
+    )
+    book.writestr(
+        "_rels/.rels",
+        f'{_XML_HEAD}<Relationships xmlns="{_PKG}/relationships"><Relationship Id="rId1" '
+        f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    )
+    listed = "".join(
+        f'<sheet name="{_xml(name)}" sheetId="{n}" r:id="rId{n}"/>'
+        for n, name in zip(numbers, names, strict=True)
+    )
+    book.writestr(
+        "xl/workbook.xml",
+        f'{_XML_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView/>'
+        f"</bookViews><sheets>{listed}</sheets></workbook>",
+    )
+    links = "".join(
+        f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+        for n in numbers
+    )
+    styles = len(names) + 1
+    book.writestr(
+        "xl/_rels/workbook.xml.rels",
+        f'{_XML_HEAD}<Relationships xmlns="{_PKG}/relationships">{links}<Relationship '
+        f'Id="rId{styles}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>',
+    )
+    book.writestr("xl/styles.xml", _STYLES)

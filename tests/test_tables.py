@@ -130,3 +130,30 @@ def test_sheet_names_are_made_acceptable_to_excel():
 def test_an_unknown_column_kind_is_refused():
     with pytest.raises(ValueError, match="kind"):
         Column("x", "money")
+
+
+def test_xlsx_keeps_markup_and_spaces_as_text_and_drops_what_xml_cannot_hold():
+    rows = [
+        ["<b>Izin & Reklame</b>", float("nan"), 1e-7, None, None, [" Kota ", "75"]],
+        ["bell\x07 and tab\there", True, None, None, None, []],
+    ]
+    sheet = xlsx([table(rows)])["Layanan"]
+    assert sheet["A2"].value == "<b>Izin & Reklame</b>"
+    assert sheet["B2"].value == "nan" and sheet["B2"].data_type == "s"  # not a broken number
+    assert sheet["C2"].value == pytest.approx(1e-7)
+    assert sheet["F2"].value == " Kota ; 75"
+    assert sheet["A3"].value == "bell and tab\there"
+    assert sheet["B3"].value == "True"
+    assert sheet["A1"].font.b and sheet["D2"].value is None
+
+
+def test_xlsx_of_many_rows_streams_in_pieces_within_little_memory():
+    """Rows go to the zip as they come: 20,000 rows never sit in memory together."""
+    import tracemalloc
+
+    rows = ([f"layanan {i}", i, 0.5, WHEN, date(2025, 1, 2), ["75.71"]] for i in range(20_000))
+    tracemalloc.start()
+    size = sum(len(piece) for piece in tables.xlsx_chunks([table(rows)]))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert size > 50_000 and peak < 3_000_000

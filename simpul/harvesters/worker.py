@@ -18,6 +18,7 @@ from simpul.errors import Conflict
 from simpul.harvesters import jobs
 from simpul.harvesters.fetching import PROCESS_POLITENESS
 from simpul.harvesters.runner import run_job, settings_for
+from simpul.registry import coveragejobs
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ class CycleReport:
     finished: int = 0
     other: int = 0  # failed, timed out, interrupted
     reaped: int = 0
+    coverage: str = ""  # the coverage work that ran (``coveragejobs.run_due``)
 
 
 def queue_due(registry, limit: int = 10_000) -> int:
@@ -49,9 +51,26 @@ def reap(registry) -> int:
         return len(jobs.reap(session, settings.stale_after, settings.job_timeout))
 
 
+def coverage(registry) -> str:
+    """The coverage figures' due work (``registry.coveragejobs``): the daily full count and
+    snapshot, or the changes since the last refresh."""
+    settings = registry.settings
+    try:
+        return coveragejobs.run_due(
+            registry.db,
+            threshold=settings.coverage_min_services,
+            max_age=settings.coverage_max_age,
+        )
+    except Exception:  # never holds the harvests back; tried again next cycle
+        log.exception("coverage figures")
+        return "failed"
+
+
 def run_cycle(registry, concurrency: int = 4) -> CycleReport:
-    """One pass: reap, queue what is due, run every queued job to its end."""
+    """One pass: reap, queue what is due, run every queued job to its end; then the coverage
+    figures' due work."""
     report = CycleReport()
+    report.coverage = coverage(registry)
     report.reaped = reap(registry)
     report.queued = queue_due(registry)
     jobs = queued_jobs(registry)
@@ -96,6 +115,7 @@ def run_forever(
             try:
                 reap(registry)
                 queue_due(registry)
+                coverage(registry)
                 for job_id in queued_jobs(registry):
                     if len(running) >= concurrency:
                         break

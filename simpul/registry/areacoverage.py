@@ -10,9 +10,12 @@ every area, rolled up in memory from the authorities, the organizations (expecte
 ``seeding.is_expected``), the applications by SPLP status and the pending review flags; only
 the rows whose figures changed are written.
 
-``refresh`` runs when a read finds the figures older than ``max_age`` seconds (the API passes
-``SIMPUL_COVERAGE_MAX_AGE``, default 30), and ``simpul serve`` keeps them fresh in a background
-thread, so a figure is never more than a minute behind a write. The figures of an organization
+A read never counts everything again: when it finds the figures older than ``max_age`` seconds
+(the API passes ``SIMPUL_COVERAGE_MAX_AGE``, default 30) it applies the changes logged since
+(``ensure_fresh``), so a figure is never more than a minute behind a write. The full count of the
+day (records that aged into ``stale``) runs off the request path: the worker
+(``registry.coveragejobs``) runs it with the day's snapshot, and ``simpul report snapshot`` does
+it by hand; the figures carry the time of that count (``counted``). The figures of an organization
 count in its own area and every area above it; the central bodies (level ``pusat``, or no area)
 count in the nation only, apart (``national``), never in a province.
 """
@@ -249,13 +252,16 @@ def _signature(session: Session) -> list:
     return [orgs[0], str(as_utc(orgs[1])), apps[0], str(as_utc(apps[1])), reviews]
 
 
-def refresh(db: Database, *, threshold: int, full: bool = False) -> dict[str, Any]:
-    """Bring the figures up to date; returns the new state. Safe to run from several processes:
-    a writer that loses the race leaves the figures to the winner."""
+def refresh(
+    db: Database, *, threshold: int, full: bool = False, daily: bool = True
+) -> dict[str, Any]:
+    """Bring the figures up to date; returns the new state. ``daily``: count everything again
+    when the last full count was not today (never on a request). Safe to run from several
+    processes: a writer that loses the race leaves the figures to the winner."""
     now = utcnow()
     try:
         with db.transaction() as session:
-            return _refresh(session, threshold, full, now)
+            return _refresh(session, threshold, full, now, daily)
     except (IntegrityError, DBAPIError) as exc:  # another process refreshed at the same moment
         with db.session() as session:
             state = _state(session)
@@ -265,20 +271,25 @@ def refresh(db: Database, *, threshold: int, full: bool = False) -> dict[str, An
         return state
 
 
-def _refresh(session: Session, threshold: int, full: bool, now: datetime) -> dict[str, Any]:
+def _refresh(
+    session: Session, threshold: int, full: bool, now: datetime, daily: bool
+) -> dict[str, Any]:
     state = _state(session)
     newest = session.scalar(select(func.max(Change.seq))) or 0
     today = now.date().isoformat()
-    full = full or state.get("day") != today or state.get("threshold") != threshold
+    full = full or (daily and state.get("day") != today)
+    cursor = state.get("cursor", 0)
     if full:
         _store_authorities(session, None, now)
-    elif newest > state.get("cursor", 0):
-        _store_authorities(session, _changed_authorities(session, state["cursor"], newest), now)
+    elif newest > cursor:  # with no figures yet: every authority with a logged change
+        _store_authorities(session, _changed_authorities(session, cursor, newest), now)
     signature = _signature(session)
-    if full or newest != state.get("cursor") or signature != state.get("signature"):
+    changed = newest != state.get("cursor") or signature != state.get("signature")
+    if full or changed or state.get("threshold") != threshold:  # the threshold: roll-up only
         _store_areas(session, rollup(session, threshold))
-    state = {"cursor": newest, "day": today, "threshold": threshold, "signature": signature}
-    state["refreshed"] = now.isoformat()
+    counted = now.isoformat() if full else state.get("counted")
+    state = {"cursor": newest, "day": today if full else state.get("day"), "counted": counted}
+    state |= {"threshold": threshold, "signature": signature, "refreshed": now.isoformat()}
     session.merge(ReportState(key="coverage", value=state))
     return state
 
@@ -290,5 +301,11 @@ def ensure_fresh(db: Database, *, threshold: int, max_age: float) -> dict[str, A
     refreshed = state.get("refreshed")
     age = (utcnow() - datetime.fromisoformat(refreshed)).total_seconds() if refreshed else None
     if age is None or age >= max_age or state.get("threshold") != threshold:
-        state = refresh(db, threshold=threshold)
+        state = refresh(db, threshold=threshold, daily=False)
     return state
+
+
+def due(db: Database) -> bool:
+    """Whether today's full count has not run yet."""
+    with db.session() as session:
+        return _state(session).get("day") != utcnow().date().isoformat()

@@ -76,8 +76,16 @@ def _mandatory(session: Session, area: str) -> dict[str, int]:
 
 
 def area_coverage(
-    session: Session, area: str | None, *, threshold: int, refreshed: str | None, types: bool
+    session: Session,
+    area: str | None,
+    *,
+    threshold: int,
+    refreshed: str | None,
+    types: bool,
+    counted: str | None = None,
 ) -> dict[str, Any]:
+    """``refreshed``: when the figures last took in the logged changes; ``counted``: when they
+    were last counted in full (records that aged into ``stale`` show from then)."""
     area = check_area(area)
     areas = load_areas()
     rows = {
@@ -92,6 +100,7 @@ def area_coverage(
         "area": {"code": area, "name": found.name if found else None},
         "threshold": threshold,
         "refreshed": refreshed,
+        "counted": counted,
         **present(own, area),
     }
     if area == NATIONAL:

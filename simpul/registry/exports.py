@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, func, null, select
 from sqlalchemy.orm import Session
 
 from simpul.registry.catalog import CatalogFilter
@@ -49,7 +49,7 @@ def service_table(session: Session, where: CatalogFilter, *, status: str | None 
         Service.modified,
         Service.uri,
     ).order_by(Service.id)
-    query = where.apply(query)
+    query = _live(query, where)
     if status:
         query = query.where(Service.status == status)
     filters = {
@@ -73,29 +73,62 @@ def _authority_names(session: Session, where: CatalogFilter) -> dict[str, str]:
     return {row.id: (row.name or {}).get("id") for row in session.execute(query)}
 
 
+def _live(query, where: CatalogFilter):
+    """``where``'s conditions, with "live" written so that no index answers it: SQLite would
+    otherwise read the rows through the ``deleted_at`` index and sort every one of them, whole
+    record included, in a temporary B-tree before the first row came out (10 times slower at
+    100,000 rows, and the temporary tree grows with the list); this way the primary key gives
+    the order."""
+    query = query.where(func.coalesce(Service.deleted_at, null()).is_(None))
+    if where.authority:
+        query = query.where(Service.authority == where.authority)
+    if where.level:
+        query = query.where(Service.level == where.level)
+    if where.modified_since:
+        query = query.where(Service.modified > where.modified_since)
+    return query
+
+
+def _chunks(session: Session, query) -> Iterator[tuple]:
+    """The rows in id order, ``READ_CHUNK`` at a time, each chunk a query of its own from the
+    last id (on PostgreSQL an index range scan; no cursor held open between chunks), read as
+    plain tuples (the ORM's result handling cost as much as the reading)."""
+    connection = session.connection()
+    last = ""
+    while True:
+        rows = connection.execute(query.where(Service.id > last).limit(READ_CHUNK)).all()
+        yield from rows
+        if len(rows) < READ_CHUNK:
+            return
+        last = rows[-1][0]
+
+
 def _service_rows(
     session: Session, query, where: CatalogFilter, names: dict[str, str]
 ) -> Iterator[list[Any]]:
-    for row in session.execute(query.execution_options(yield_per=READ_CHUNK)):
-        data = orjson.loads(row.data)
+    covers = where.covers
+    for key, identifier, authority, raw, level, status, completeness, modified, uri in _chunks(
+        session, query
+    ):
+        data = orjson.loads(raw)
         areas = data.get("areas") or []
-        if where.area and not where.covers({"areas": areas}):
+        if where.area and not covers({"areas": areas}):
             continue
         name = data.get("name") or {}
         integration = data.get("integration")
         yield [
-            row.id,
-            row.identifier,
-            row.authority,
-            names.get(row.authority),
+            key,
+            identifier,
+            authority,
+            names.get(authority),
             name.get("id"),
             name.get("en"),
-            row.level,
+            level,
             "; ".join(areas),
             "; ".join(data.get("sectors") or ()),
-            row.status,
+            status,
             integration.get("status") if isinstance(integration, dict) else None,
-            row.completeness,
-            as_utc(row.modified),
-            row.uri,
+            completeness,
+            as_utc(modified),
+            uri,
         ]

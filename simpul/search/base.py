@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from simpul.reference.areas import ancestors
 from simpul.reference.languages import pick, pick_language
 from simpul.search.analysis import Group, analyze, analyzer, expansions, words
+from simpul.search.areafacet import REACH_FIELDS, reach_fields
 from simpul.search.features import ALL, Features
 from simpul.search.grouping import grouping_fields
 from simpul.search.spelling import EMPTY, Vocabulary, corrections
@@ -26,6 +27,7 @@ KEYWORD_FIELDS = (
     "status",
     "areas",
     "type",  # the national service type a record is linked to (none: an empty list)
+    *REACH_FIELDS,  # the areas its areas lie in, per depth (the ``area`` facet)
 )
 # field -> boost; names count most, then keywords, then the rest (English names where given)
 TEXT_FIELDS = {
@@ -193,6 +195,7 @@ def document(
         "integration": (record.get("integration") or {}).get("status", "inventoried"),
         "status": record.get("status", "active"),
         "areas": areas,
+        **reach_fields(areas),
         "type": [record["type"]] if record.get("type") else [],
         **grouping_fields(record.get("type"), record["id"], areas),
         "modified": record["modified"],

@@ -35,6 +35,7 @@ from simpul.config import redact_url
 from simpul.errors import SearchUnavailable
 from simpul.reference.languages import pick
 from simpul.search import grouping
+from simpul.search.areafacet import MAX_CHILDREN, AreaFacet
 from simpul.search.base import (
     FACETS,
     KEYWORD_FIELDS,
@@ -149,10 +150,27 @@ def build_body(query: SearchQuery) -> dict[str, Any]:
         "size": query.size,
         "track_total_hits": True,
         "_source": ["summary"],
-        "aggs": {name: {"terms": {"field": name, "size": 100}} for name in FACETS},
+        "aggs": {name: {"terms": {"field": name, "size": 100}} for name in FACETS}
+        | area_aggs(AreaFacet(query.area)),
     }
     body["sort"] = SORTS.get(query.sort, RELEVANCE)
     return body
+
+
+def area_aggs(facet: AreaFacet) -> dict[str, Any]:
+    """The counts of the ``area`` facet (``search.areafacet``): national services and those
+    covering the whole area apart, the others per child area."""
+    national = {"term": {"national": True}}
+    aggs: dict[str, Any] = {"area_national": {"filter": national}}
+    apart = [national]
+    if facet.wide_codes:
+        covers = {"terms": {"areas": facet.wide_codes}}
+        aggs["area_wide"] = {"filter": {"bool": {"filter": [covers], "must_not": [national]}}}
+        apart.append(covers)
+    if facet.has_children:
+        children = {"terms": {"field": facet.field, "size": MAX_CHILDREN}}
+        aggs["area_inner"] = {"filter": {"bool": {"must_not": apart}}, "aggs": {"c": children}}
+    return aggs
 
 
 def _terms(terms, boosts: dict[str, float], weight: float = 1.0) -> list[dict[str, Any]]:
@@ -710,13 +728,7 @@ class ClusterBackend:
             return self._grouped(query)
         response = self._read("search", body=build_body(query))
         hits = response["hits"]
-        facets = {
-            name: [
-                {"value": b["key"], "count": b["doc_count"]}
-                for b in response["aggregations"][name]["buckets"]
-            ]
-            for name in FACETS
-        }
+        facets = _facets(response, query)
         items = [hit["_source"]["summary"] for hit in hits["hits"]]
         return SearchResult(hits["total"]["value"], items, facets)
 
@@ -739,7 +751,7 @@ class ClusterBackend:
     def _grouped(self, query: SearchQuery) -> SearchResult:
         """One hit per service type (``search.grouping``); the first round also counts."""
         first = self._read("search", body=ranked_body(query, grouping.Restriction(), 1, True))
-        facets = _facets(first)
+        facets = _facets(first, query)
         counts = {b["value"]: b["count"] for b in facets["type"]}
 
         def ranked(restriction: grouping.Restriction, k: int) -> list[grouping.Hit]:
@@ -790,14 +802,19 @@ class ClusterBackend:
                 client.close()
 
 
-def _facets(response: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    return {
-        name: [
-            {"value": b["key"], "count": b["doc_count"]}
-            for b in response["aggregations"][name]["buckets"]
-        ]
+def _facets(response: dict[str, Any], query: SearchQuery) -> dict[str, list[dict[str, Any]]]:
+    aggs = response["aggregations"]
+    facets = {
+        name: [{"value": b["key"], "count": b["doc_count"]} for b in aggs[name]["buckets"]]
         for name in FACETS
     }
+    inner = aggs.get("area_inner", {}).get("c", {}).get("buckets", [])
+    area = AreaFacet(query.area).buckets(
+        {b["key"]: b["doc_count"] for b in inner},
+        aggs.get("area_wide", {}).get("doc_count", 0),
+        aggs["area_national"]["doc_count"],
+    )
+    return facets | area
 
 
 def _hit(hit: dict[str, Any], sort: str) -> grouping.Hit:

@@ -26,6 +26,7 @@ import tantivy
 
 from simpul.reference.languages import pick
 from simpul.search import grouping
+from simpul.search.areafacet import MAX_CHILDREN, AreaFacet
 from simpul.search.base import (
     FACETS,
     KEYWORD_FIELDS,
@@ -263,7 +264,7 @@ class EmbeddedBackend:
             return self._grouped(searcher, compiled, query)
         offset = (query.page - 1) * query.size
         # tantivy releases the GIL: count facets on another core while ranking here
-        facets = self._facet_pool.submit(self._facets, searcher, compiled)
+        facets = self._facet_pool.submit(self._facets, searcher, compiled, query)
         order = SORT_FIELDS.get(query.sort)
         if order is None:  # relevance; equal scores in the order of ids, as on a server
             hits = searcher.search(compiled, offset + query.size + TIE_WINDOW)
@@ -281,22 +282,47 @@ class EmbeddedBackend:
         items = [orjson.loads(searcher.doc(address)["summary"][0]) for _, address in hits.hits]
         return SearchResult(hits.count, items, facets.result())
 
-    def _facets(self, searcher, compiled, sizes=None) -> dict[str, list[dict[str, Any]]]:
+    def _facets(self, searcher, compiled, query, sizes=None) -> dict[str, list[dict[str, Any]]]:
         sizes = sizes or {}
         spec = {name: {"terms": {"field": name, "size": sizes.get(name, 100)}} for name in FACETS}
         result = searcher.aggregate(compiled, spec)
-        return {
+        facets = {
             name: [
                 {"value": b["key"], "count": b["doc_count"]}
                 for b in result.get(name, {}).get("buckets", [])
             ]
             for name in FACETS
         }
+        return facets | self._area_facets(searcher, compiled, AreaFacet(query.area))
+
+    def _area_facets(self, searcher, compiled, facet: AreaFacet) -> dict[str, list]:
+        """``search.areafacet``: national and whole-area services counted apart, the others
+        counted per child area."""
+        schema, must, must_not = self.index.schema, tantivy.Occur.Must, tantivy.Occur.MustNot
+        national = tantivy.Query.term_query(schema, "national", True)
+
+        def count(*clauses) -> int:
+            query = tantivy.Query.boolean_query([(must, compiled), *clauses])
+            return searcher.search(query, 1, count=True).count
+
+        inner_clauses = [(must_not, national)]
+        wide = 0
+        if facet.wide_codes:
+            covers = tantivy.Query.term_set_query(schema, "areas", facet.wide_codes)
+            wide = count((must, covers), (must_not, national))
+            inner_clauses.append((must_not, covers))
+        inner: dict[str, int] = {}
+        if facet.has_children:
+            within = tantivy.Query.boolean_query([(must, compiled), *inner_clauses])
+            spec = {"inner": {"terms": {"field": facet.field, "size": MAX_CHILDREN}}}
+            found = searcher.aggregate(within, spec).get("inner", {}).get("buckets", [])
+            inner = {b["key"]: b["doc_count"] for b in found}
+        return facet.buckets(inner, wide, count((must, national)))
 
     def _grouped(self, searcher, compiled, query: SearchQuery) -> SearchResult:
         """One hit per service type (``search.grouping``)."""
         sizes = {"type": grouping.MAX_TYPES}
-        facets = self._facet_pool.submit(self._facets, searcher, compiled, sizes).result()
+        facets = self._facet_pool.submit(self._facets, searcher, compiled, query, sizes).result()
         matches = sum(b["count"] for b in facets["level"])  # every service has one level
         counts = {b["value"]: b["count"] for b in facets["type"]}
         rounds = itertools.count()

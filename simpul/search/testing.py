@@ -247,6 +247,38 @@ class Contract:
         province = set(ids(search(area="75")))
         assert {"pbg", "domisili", "akta-kelahiran"} <= province  # what lies within, too
 
+    def test_area_facet(self, backend):
+        """Per child area of the area asked for, each service once in every child it covers;
+        national services apart. A child's count plus the national count is what a search of
+        that child finds."""
+        spread = [
+            record("dua-kecamatan", "Layanan Dua Kecamatan", areas=["75.71.01", "75.71.02"]),
+            record("dua-kabupaten", "Layanan Dua Kabupaten", areas=["75.71", "75.02"]),
+            record("jakarta", "Layanan Jakarta", authority="dki", areas=["31.71"]),
+        ]
+        self.load(backend, CORPUS + spread)
+        nation = self.search(backend, size=1)
+        assert nation.facets["area"] == [{"value": "75", "count": 8}, {"value": "31", "count": 1}]
+        assert nation.facets["national"] == [{"value": "00", "count": 1}]
+        province = {f["value"]: f["count"] for f in self.search(backend, area="75").facets["area"]}
+        # spmb (the province) is in every regency; dua-kecamatan once in 75.71
+        assert province == {"75.71": 6, "75.02": 3, "75.03": 2, "75.01": 1, "75.04": 1} | {
+            "75.05": 1
+        }
+        city = self.search(backend, area="75.71").facets
+        assert city["national"] == [{"value": "00", "count": 1}]
+        counts = {f["value"]: f["count"] for f in city["area"]}
+        assert counts["75.71.01"] == counts["75.71.02"] == 6 and counts["75.71.03"] == 5
+        for area in (None, "75", "75.71"):
+            for bucket in self.search(backend, area=area).facets["area"]:
+                found = self.search(backend, area=bucket["value"], size=1).total
+                assert found == bucket["count"] + 1, bucket  # + the national service
+        filtered = self.search(backend, filters={"sector": ["perizinan"]})
+        assert filtered.facets["area"] == [{"value": "75", "count": 1}]
+        assert filtered.facets["national"] == []
+        village = self.search(backend, area="75.03.01.2004")
+        assert village.facets["area"] == [] and village.total == 3
+
     def test_the_area_asked_for_ranks_first(self, backend, features=ALL):
         """Two services of one name: the national one says 'haji' once more, yet a search
         within the regency puts the regency's first (and the national one first elsewhere)."""

@@ -188,7 +188,10 @@ def test_query_body_as_data():
     reach = filters[1]["bool"]["should"]
     assert {"terms": {"areas": ["75.71", "75", "00"]}} in reach
     assert {"prefix": {"areas": "75.71."}} in reach
-    assert set(body["aggs"]) == set(FACETS)
+    assert set(body["aggs"]) == {*FACETS, "area_national", "area_wide", "area_inner"}
+    wide = body["aggs"]["area_wide"]["filter"]["bool"]["filter"]
+    assert wide == [{"terms": {"areas": ["75.71", "75"]}}]  # the whole city, not national
+    assert body["aggs"]["area_inner"]["aggs"]["c"]["terms"]["field"] == "reach_3"
     assert body["sort"] == [{"_score": "desc"}, {"id": "asc"}]  # relevance, ties by id
 
 

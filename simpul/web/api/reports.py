@@ -70,7 +70,16 @@ class TypeTotals(Schema):
 class AreaCoverage(Figures):
     area = fields.Dict(required=True)
     threshold = fields.Integer(required=True)
-    refreshed = fields.String(allow_none=True)
+    refreshed = fields.String(
+        allow_none=True, metadata={"description": "when the figures took in the last writes"}
+    )
+    counted = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "when they were last counted in full, by the worker once a day "
+            "(a request never counts them in full): records that aged into stale show from then"
+        },
+    )
     national = fields.Nested(Figures, metadata={"description": "central bodies, apart (00)"})
     types = fields.Nested(TypeTotals)
     children = fields.List(fields.Nested(ChildFigures), required=True)
@@ -101,6 +110,7 @@ def area_coverage(args):
             args.get("area"),
             threshold=state["threshold"],
             refreshed=state.get("refreshed"),
+            counted=state.get("counted"),
             types=args["types"] and not args.get("format"),
         )
     if args.get("format"):

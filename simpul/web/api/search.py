@@ -56,6 +56,31 @@ class FacetValue(Schema):
     count = fields.Integer(required=True)
 
 
+def _buckets(description: str | None = None) -> fields.List:
+    metadata = {"description": description} if description else {}
+    return fields.List(fields.Nested(FacetValue), required=True, metadata=metadata)
+
+
+AREA_FACET = (
+    "services per child area of `area` (no area: per province), each counted once in every "
+    "child it covers (one covering the whole of `area` in each child); national services are "
+    "apart, in `national`, so a child's count plus the national count is the total of the "
+    "same search with `area` set to that child"
+)
+
+
+class Facets(Schema):
+    level = _buckets()
+    sector = _buckets()
+    life_event = _buckets()
+    authority = _buckets()
+    channel = _buckets()
+    integration = _buckets()
+    type = _buckets()
+    area = _buckets(AREA_FACET)
+    national = _buckets("the matching national services (area 00), one bucket or none")
+
+
 class SearchResult(Schema):
     total = fields.Integer(
         required=True, metadata={"description": "with `group`: the number of groups"}
@@ -66,9 +91,7 @@ class SearchResult(Schema):
     items = fields.List(
         fields.Dict(), required=True, metadata={"description": "with highlight.name marked"}
     )
-    facets = fields.Dict(
-        keys=fields.String(), values=fields.List(fields.Nested(FacetValue)), required=True
-    )
+    facets = fields.Nested(Facets, required=True)
 
 
 class Suggestions(Schema):

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from simpul.harvesters import worker
 from simpul.registry import areacoverage
-from simpul.registry.models import Service
+from simpul.registry.models import ReportState, Service
 from simpul.web.http import PROBLEM
 from tests.conftest import running_app, service_record
 
@@ -125,3 +126,26 @@ def test_every_figure_links_to_the_records_behind_it(setup):
     assert _total(p, assessed) == province["integration"]["assessed"] == 1
     national = _get(p)["national"]["links"]
     assert _total(p, national["services"]) == 1
+
+
+def test_a_request_never_counts_everything_again(setup):
+    """The first request of a day applies the logged changes only, never the full count; the
+    worker runs that count when due, with the day's snapshot, and the figures say when."""
+    p = setup
+    first = _get(p, "75")
+    with p.registry.db.transaction() as session:
+        old = areacoverage.stale_cutoff() - timedelta(days=1)
+        session.execute(  # ages into stale without a write (no change logged)
+            update(Service).where(Service.identifier == "layanan-0").values(modified=old)
+        )
+        state = session.get(ReportState, "coverage")
+        state.value = state.value | {"day": "2000-01-01", "counted": "2000-01-01T00:00:00"}
+    later = _get(p, "75")  # a new day: the request still counts only what was logged
+    assert later["stale"] == 0 and later["counted"] == "2000-01-01T00:00:00"
+    assert later["refreshed"] > first["refreshed"]
+    assert worker.coverage(p.registry) == "snapshot"
+    counted = _get(p, "75")
+    assert counted["stale"] == 1 and counted["counted"] > "2000-01-02"
+    history = p.client.get("/api/v1/coverage/history?area=75").get_json()["items"]
+    assert [item["stale"] for item in history] == [1]
+    assert worker.coverage(p.registry) == "refresh"  # done for the day

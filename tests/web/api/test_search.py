@@ -28,7 +28,24 @@ def test_search_shape(client, demo):
     for key in ("id", "uri", "identifier", "authority", "name", "level", "highlight"):
         assert key in item
     assert "<mark>Akta</mark>" in item["highlight"]["name"]
-    assert set(body["facets"]) == set(FACETS)
+    assert set(body["facets"]) == {*FACETS, "area", "national"}
+
+
+def test_area_facet_over_the_demo(client, demo):
+    """Per province with no area, per regency within one; national services apart; each
+    bucket plus the national count is what a search of that area finds. The OpenAPI document
+    names the facet."""
+    nation = client.get("/api/v1/search?size=0").get_json()["facets"]
+    (national,) = nation["national"]
+    assert national["value"] == "00" and national["count"] > 0
+    assert {f["value"] for f in nation["area"]} >= {"75"}
+    province = client.get("/api/v1/search?size=0&area=75").get_json()["facets"]["area"]
+    assert province and all(f["value"].startswith("75.") for f in province)
+    for bucket in [*nation["area"], *province]:
+        found = client.get(f"/api/v1/search?size=0&area={bucket['value']}").get_json()
+        assert found["total"] == bucket["count"] + national["count"], bucket
+    spec = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Facets"]
+    assert {"area", "national"} <= set(spec["properties"])
 
 
 def test_size_zero_counts_everything(client, demo):
