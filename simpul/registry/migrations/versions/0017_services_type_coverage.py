@@ -9,7 +9,7 @@ Create Date: 2026-11-30 17:00:00
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
