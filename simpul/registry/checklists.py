@@ -1,14 +1,10 @@
 """Agency checklists: the housekeeping an organization should see, counted per organization (and
 per child area for a coordinator) and listed per task.
 
-The record tasks are counted ahead: ``checklist_counts`` holds them per organization, kept by
-triggers on ``services`` in every writing transaction (migration 0016), so a request reads one
-row per organization; records that age into ``stale`` without a write are counted by the daily
-full count (``recount_stale``, run by the worker). Their items come from
-``ix_services_checklist`` (the stored ``chores`` bits, ``modified``, ``type_id``,
-``review_status``); failing links from one grouped query over ``link_refs``; the types an
-organization must offer and has not declared from the coverage grid (``registry/coverage.py``)
-of its area."""
+The record tasks come from one grouped query over ``ix_services_checklist`` (the stored
+``chores`` bits, ``modified``, ``type_id``, ``review_status``); failing links from one grouped
+query over ``link_refs``; the types an organization must offer and has not declared from the
+coverage grid (``registry/coverage.py``) of its area."""
 
 from __future__ import annotations
 
@@ -16,7 +12,7 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal, or_, select, update
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from simpul.errors import NotFound, ValidationFailed
@@ -25,14 +21,7 @@ from simpul.registry import links
 from simpul.registry.coverage import Grid, levels_of, organization_types
 from simpul.registry.coverage_units import check_area
 from simpul.registry.db import as_utc, utcnow
-from simpul.registry.models import (
-    ChecklistCount,
-    Link,
-    LinkRef,
-    Organization,
-    Service,
-    ServiceType,
-)
+from simpul.registry.models import Link, LinkRef, Organization, Service, ServiceType
 from simpul.registry.quality import CHORE_NO_CHANNELS, CHORE_NO_ENGLISH
 from simpul.registry.reviews import PENDING
 
@@ -77,56 +66,21 @@ def _within(area: str):
 
 
 # -- counts ---------------------------------------------------------------------------------------
-COUNT_COLUMNS = {  # task -> its column of ``checklist_counts``
-    "no-channels": "no_channels",
-    "stale": "stale",
-    "no-english": "no_english",
-    "no-type": "no_type",
-    "review-pending": "review_pending",
-}
-
-
 def _record_counts(session: Session, area: str, org_id: str | None, now) -> dict[str, dict]:
-    """The stored counts (``now`` is the stored counts' business: see ``recount_stale``)."""
-    columns = [getattr(ChecklistCount, name) for name in COUNT_COLUMNS.values()]
-    query = select(ChecklistCount.organization_id, ChecklistCount.services, *columns).where(
-        ChecklistCount.services > 0
-    )
+    conditions = _conditions(now)
+    columns = [func.sum(case((c, 1), else_=0)) for c in conditions.values()]
+    query = select(Service.authority, func.count(), *columns).where(Service.deleted_at.is_(None))
     if org_id is not None:
-        query = query.where(ChecklistCount.organization_id == org_id)
+        query = query.where(Service.authority == org_id)
     elif area != NATIONAL:
         orgs = select(Organization.id).where(_within(area))
-        query = query.where(ChecklistCount.organization_id.in_(orgs))
+        query = query.where(Service.authority.in_(orgs))
     out = {}
-    for authority, total, *sums in session.execute(query):
-        out[authority] = {"services": total} | dict(zip(COUNT_COLUMNS, sums, strict=True))
+    for authority, total, *sums in session.execute(query.group_by(Service.authority)):
+        out[authority] = {"services": total} | {
+            task: int(n or 0) for task, n in zip(conditions, sums, strict=True)
+        }
     return out
-
-
-def recount_stale(session: Session, now=None) -> int:
-    """Count ``stale`` again for every organization (records age into it without a write);
-    returns how many counts changed. The other counts never need it: writes keep them."""
-    now = now or utcnow()
-    counted = dict(
-        session.execute(
-            select(Service.authority, func.count())
-            .where(Service.deleted_at.is_(None), Service.modified < now - STALE)
-            .group_by(Service.authority)
-        ).all()
-    )
-    stored = dict(
-        session.execute(select(ChecklistCount.organization_id, ChecklistCount.stale)).all()
-    )
-    changed = [
-        {"key": org_id, "stale": counted.get(org_id, 0)}
-        for org_id, n in stored.items()
-        if counted.get(org_id, 0) != n
-    ]
-    if changed:
-        table = ChecklistCount.__table__
-        statement = update(table).where(table.c.organization_id == bindparam("key"))
-        session.execute(statement.values(stale=bindparam("stale")), changed)
-    return len(changed)
 
 
 def _link_counts(session: Session, area: str, org_id: str | None, now) -> dict[str, int]:

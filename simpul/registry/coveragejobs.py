@@ -1,7 +1,6 @@
 """The coverage work of the worker (``simpul worker``), off the request path: the day's full
-count with its snapshot once a day (and the checklists' ``stale`` counted again), and between
-them the changes logged since the last refresh. A request only ever applies the changes logged
-since (``areacoverage.ensure_fresh``)."""
+count with its snapshot once a day, and between them the changes logged since the last refresh.
+A request only ever applies the changes logged since (``areacoverage.ensure_fresh``)."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from simpul.reference.areas import NATIONAL
-from simpul.registry import areacoverage, checklists, snapshots
+from simpul.registry import areacoverage, snapshots
 from simpul.registry.db import Database, utcnow
 from simpul.registry.models import ReportSnapshot
 
@@ -32,8 +31,6 @@ def run_due(db: Database, *, threshold: int, max_age: float) -> str:
     changes (when the figures are older than ``max_age``). Returns what ran."""
     if snapshot_due(db) or areacoverage.due(db):
         snapshots.take_snapshot(db, threshold=threshold)
-        with db.transaction() as session:
-            checklists.recount_stale(session)
         return "snapshot"
     areacoverage.ensure_fresh(db, threshold=threshold, max_age=max_age)
     return "refresh"

@@ -613,19 +613,3 @@ class RoadmapHistory(Base):
     from_status: Mapped[str | None] = mapped_column(String(28))
     to_status: Mapped[str] = mapped_column(String(28))
     note: Mapped[str | None] = mapped_column(Text)
-
-
-class ChecklistCount(Base):
-    """An organization's checklist counts over its live services (``registry/checklists.py``),
-    kept by triggers on ``services`` in the writing transaction (migration 0016); ``stale`` also
-    by the daily full count, for records that age into it without a write."""
-
-    __tablename__ = "checklist_counts"
-
-    organization_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    services: Mapped[int] = mapped_column(Integer, server_default="0")
-    no_channels: Mapped[int] = mapped_column(Integer, server_default="0")
-    no_english: Mapped[int] = mapped_column(Integer, server_default="0")
-    no_type: Mapped[int] = mapped_column(Integer, server_default="0")
-    review_pending: Mapped[int] = mapped_column(Integer, server_default="0")
-    stale: Mapped[int] = mapped_column(Integer, server_default="0")

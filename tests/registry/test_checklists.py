@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from simpul.errors import NotFound, ValidationFailed
 from simpul.registry import checklists, db, organizations, services, types
 from simpul.registry.auth import SYSTEM
-from simpul.registry.models import ChecklistCount, Service
+from simpul.registry.models import Service
 from simpul.registry.quality import CHORE_NO_CHANNELS, CHORE_NO_ENGLISH, chores
 from tests.conftest import service_record
 
@@ -139,50 +139,3 @@ def test_bad_input_names_the_field(world):
             checklists.area_counts(session, "99.99")
         with pytest.raises(NotFound):
             checklists.organization_checklist(session, "nobody")
-
-
-def _stored(registry, org_id):
-    with registry.db.session() as session:
-        row = session.get(ChecklistCount, org_id)
-        return {c: getattr(row, c) for c in ("services", *checklists.COUNT_COLUMNS.values())}
-
-
-def test_counts_are_stored_and_every_write_changes_them(world):
-    """A request reads the counts (``checklist_counts``); each write path changes them in its
-    own transaction: publish, replace, retire, and plain SQL as review flags use."""
-    before = _stored(world, OFFICE)
-    assert before == {"services": 3, "no_channels": 1, "no_english": 1, "no_type": 2} | {
-        "review_pending": 0,
-        "stale": 0,
-    }
-    _publish(world, OFFICE, "baru", name={"id": "Baru"}, channels=[])
-    after = _stored(world, OFFICE)
-    assert after["services"] == 4 and after["no_channels"] == after["no_english"] == 2
-    assert after["no_type"] == 3
-    with world.db.transaction() as session:
-        (row,) = session.scalars(select(Service).where(Service.identifier == "baru"))
-        mended = service_record("baru", authority=OFFICE, name=BILLBOARD)
-        services.replace(session, row.id, mended, SYSTEM, base_uri=world.base_uri, provenance={})
-    assert _stored(world, OFFICE)["no_channels"] == 1
-    with world.db.transaction() as session:
-        services.retire(session, row.id, SYSTEM)
-    assert _stored(world, OFFICE) == before
-    with world.db.transaction() as session:
-        session.execute(
-            update(Service)
-            .where(Service.identifier == "lengkap")
-            .values(review_status="type-changed", modified=db.utcnow() - timedelta(days=400))
-        )
-    counts = _stored(world, OFFICE)
-    assert counts["review_pending"] == 1 and counts["stale"] == 1
-    with world.db.session() as session:
-        assert checklists.organization_checklist(session, OFFICE)["counts"]["stale"] == 1
-        assert checklists.area_counts(session, "75.71")["totals"]["review-pending"] == 1
-
-
-def test_records_that_age_are_counted_by_the_daily_count(world):
-    with world.db.transaction() as session:
-        session.execute(update(ChecklistCount).values(stale=0))  # as if nothing aged yet
-    with world.db.transaction() as session:
-        assert checklists.recount_stale(session) == 1
-    assert _stored(world, BOALEMO)["stale"] == 1

@@ -2,14 +2,14 @@
 replaces (type_id, deleted_at), of which it is an extension
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-30 17:00:00
 """
 
 from alembic import op
 
 revision = "0017"
-down_revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
