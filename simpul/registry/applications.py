@@ -180,8 +180,11 @@ def retire(
     return records.retire(session, APPLICATIONS, app_id, actor, if_match)
 
 
-def etag(row: Application) -> str:
-    return records.etag(APPLICATIONS, row)
+def etag(row: Application, quality: dict | None = None) -> str:
+    """With ``quality`` (the gateway check a read adds) once a gateway is checked, the tag
+    changes when the check does, though the stored record did not."""
+    checked = quality and (quality.get("flags") or quality["gateway_apis"].get("checked"))
+    return records.etag(APPLICATIONS, row, quality if checked else None)
 
 
 # -- reading --------------------------------------------------------------------------------------

@@ -123,8 +123,20 @@ class State(NamedTuple):
 
 
 # -- ETags and preconditions ----------------------------------------------------------------------
-def etag(kind: Kind, row: Any) -> str:
-    return f'"{kind.etag_prefix}{row.version}-{row.content_hash[:12]}"'
+def etag(kind: Kind, row: Any, derived: Any = None) -> str:
+    """The record's ETag; with ``derived`` (what a read adds that the stored row does not hold,
+    e.g. an application's gateway check) a suffix of its hash, so a conditional read notices
+    when only that changed. ``If-Match`` accepts the tag with or without the suffix."""
+    tag = f"{kind.etag_prefix}{row.version}-{row.content_hash[:12]}"
+    if derived is not None:
+        digest = hashlib.sha256(orjson.dumps(derived, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        tag += f"~{digest[:8]}"
+    return f'"{tag}"'
+
+
+def _stored_part(tag: str) -> str:
+    head, sep, _ = tag.partition("~")
+    return f'{head}"' if sep and tag.endswith('"') else tag
 
 
 def check_precondition(kind: Kind, row: Any, if_match: set[str] | None) -> None:
@@ -132,7 +144,7 @@ def check_precondition(kind: Kind, row: Any, if_match: set[str] | None) -> None:
     if if_match is None or "*" in if_match:
         return
     current = etag(kind, row)
-    if current not in if_match:
+    if current not in {_stored_part(t) for t in if_match}:
         raise PreconditionFailed(
             f"the {kind.word} changed since you read it (now version {row.version}); "
             + kind.refetch,

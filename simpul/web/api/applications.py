@@ -100,7 +100,8 @@ def _checked(session, rows) -> list[dict]:
 def _written(row, status: int):
     with registry().db.session() as session:
         [body] = _checked(session, [row])
-    return records.written(body, applications.etag(row), f"/api/v1/applications/{row.id}", status)
+    tag = applications.etag(row, body.get("quality"))
+    return records.written(body, tag, f"/api/v1/applications/{row.id}", status)
 
 
 @blp.route("")
@@ -143,7 +144,7 @@ class ApplicationItem(MethodView):
         with registry().db.session() as session:
             row = applications.get_live(session, app_id)
             [body] = _checked(session, [row])
-        return records.conditional(applications.etag(row), lambda: body)
+        return records.conditional(applications.etag(row, body.get("quality")), lambda: body)
 
     @blp.doc(security=BEARER, requestBody=BODY, parameters=IF_MATCH)
     @blp.response(200, ApplicationOut)

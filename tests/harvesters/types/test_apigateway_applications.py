@@ -58,6 +58,25 @@ def test_unknown_gateway_ids_are_flagged_until_a_harvest_finds_them(
     assert gateway_block(client, made["id"])["gone"] == [FOUND]
 
 
+def test_a_conditional_read_notices_a_changed_gateway_check(
+    harvests,
+    gateway,  # noqa: F811
+    publisher,
+    client,
+):
+    """The stored record does not change when a harvest finds its API, its flags do: the ETag
+    covers them, so If-None-Match never answers 304 over a stale flag."""
+    made = post_app(publisher, [FOUND])
+    first = client.get(f"/api/v1/applications/{made['id']}")
+    tag = first.headers["ETag"]
+    again = client.get(f"/api/v1/applications/{made['id']}", headers={"If-None-Match": tag})
+    assert again.status_code == 304
+    assert harvests.run("splp").status == "finished"
+    after = client.get(f"/api/v1/applications/{made['id']}", headers={"If-None-Match": tag})
+    assert after.status_code == 200 and after.headers["ETag"] != tag
+    assert after.get_json()["quality"]["flags"] == [] and after.get_json()["version"] == 1
+
+
 def test_a_record_sent_back_as_read_keeps_its_flags_out_of_the_data(
     harvests,
     gateway,  # noqa: F811
