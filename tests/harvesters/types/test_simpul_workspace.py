@@ -64,13 +64,20 @@ def assessments_at(node: Node, target: str) -> list[dict]:
         return [assessments.to_dict(r) for r in rows]
 
 
-def test_assessments_and_items_travel_up_with_provenance(nodes):
-    desa, kab, prov = nodes
+def village_to_province(desa: Node, kab: Node, prov: Node) -> dict:
+    """The chain village -> regency -> province, one village service published and harvested
+    by the regency (not yet by the province)."""
     seed(kab, prov)
     service = publish_at(desa, "surat-domisili", "Surat Keterangan Domisili")
     follow(kab, "desa", desa, "kab-bone-bolango")
     follow(prov, "kab", kab, "prov-gorontalo")
     harvest(kab.registry, "desa")
+    return service
+
+
+def test_assessments_and_items_travel_up_with_provenance(nodes):
+    desa, kab, prov = nodes
+    service = village_to_province(desa, kab, prov)
     made = assess_at(kab, service["id"], KAB_COORDINATOR)  # the regency assesses its village
     assert item_at(kab, service["id"])["status"] == "diases"
     job = harvest(prov.registry, "kab")
@@ -121,11 +128,7 @@ def test_two_hops_keep_the_first_origin(nodes):
 
 def test_the_parent_coordinators_word_is_never_overwritten(nodes):
     desa, kab, prov = nodes
-    seed(kab, prov)
-    service = publish_at(desa, "surat-domisili", "Surat Keterangan Domisili")
-    follow(kab, "desa", desa, "kab-bone-bolango")
-    follow(prov, "kab", kab, "prov-gorontalo")
-    harvest(kab.registry, "desa")
+    service = village_to_province(desa, kab, prov)
     harvest(prov.registry, "kab")
     own = assess_at(prov, service["id"], PROV_COORDINATOR, level=1)  # the province's own
     assert item_at(prov, service["id"])["status"] == "diases"
@@ -166,11 +169,7 @@ def test_a_child_sends_nothing_outside_its_subtree(nodes):
 
 def test_items_leave_the_board_when_their_service_is_deleted(nodes):
     desa, kab, prov = nodes
-    seed(kab, prov)
-    service = publish_at(desa, "surat-domisili", "Surat Keterangan Domisili")
-    follow(kab, "desa", desa, "kab-bone-bolango")
-    follow(prov, "kab", kab, "prov-gorontalo")
-    harvest(kab.registry, "desa")
+    service = village_to_province(desa, kab, prov)
     assess_at(kab, service["id"], KAB_COORDINATOR)
     harvest(prov.registry, "kab")
     assert item_at(prov, service["id"]) is not None
