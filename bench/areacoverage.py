@@ -12,19 +12,12 @@ from __future__ import annotations
 
 import time
 
-from bench.coverage import _median_ms, build
+from bench.coverage import _median_ms, fresh_app
 from simpul.registry import areacoverage
 
 
 def area_coverage(ctx) -> dict:
-    from simpul.web import create_app
-
-    db = ctx.workdir / "areacoverage.db"
-    for stale in ctx.workdir.glob("areacoverage.db*"):
-        stale.unlink()
-    url = f"sqlite:///{db}"
-    made = build(url, ctx.count)
-    app = create_app({"database_url": url, "search_sync_ms": 0, "coverage_max_age": 60})
+    app, made = fresh_app(ctx, "areacoverage")
     reg = app.extensions["simpul"]
     start = time.perf_counter()
     areacoverage.refresh(reg.db, threshold=reg.settings.coverage_min_services, full=True)

@@ -107,6 +107,19 @@ def build(url: str, count: int) -> dict:
     return {"by_level": by_level, "organizations": sum(map(len, orgs.values())), "built": built}
 
 
+def fresh_app(ctx, name: str):
+    """A new database ``name``.db in the work folder, filled by ``build``, and the app on it
+    (figures kept for a minute, no index sync): the coverage benchmarks' common start."""
+    from simpul.web import create_app
+
+    for stale in ctx.workdir.glob(f"{name}.db*"):
+        stale.unlink()
+    url = f"sqlite:///{ctx.workdir / name}.db"
+    made = build(url, ctx.count)
+    app = create_app({"database_url": url, "search_sync_ms": 0, "coverage_max_age": 60})
+    return app, made
+
+
 def _median_ms(client, path: str, runs: int = 15) -> float:
     client.get(path)  # warm: area list, type index, SQLite pages
     samples = []

@@ -11,19 +11,12 @@ from __future__ import annotations
 
 import time
 
-from bench.coverage import _median_ms, build
+from bench.coverage import _median_ms, fresh_app
 from simpul.registry import areacoverage, dashboard, roadmap, roadmap_board, snapshots
 
 
 def dashboard_pages(ctx) -> dict:
-    from simpul.web import create_app
-
-    db = ctx.workdir / "dashboard.db"
-    for stale in ctx.workdir.glob("dashboard.db*"):
-        stale.unlink()
-    url = f"sqlite:///{db}"
-    made = build(url, ctx.count)
-    app = create_app({"database_url": url, "search_sync_ms": 0, "coverage_max_age": 60})
+    app, made = fresh_app(ctx, "dashboard")
     reg = app.extensions["simpul"]
     threshold = reg.settings.coverage_min_services
     areacoverage.refresh(reg.db, threshold=threshold, full=True)
