@@ -82,6 +82,12 @@ def baseline_insert(path: Path, db_path: Path) -> float:
     return count / elapsed
 
 
+def _tree_mb(path: Path) -> float:
+    """Disk use of a file, or of every file under a folder, in MB (what ``du`` adds up)."""
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return round(sum(p.stat().st_blocks * 512 for p in files) / 1e6, 1)
+
+
 def bench_load(url: str, path: Path, count: int) -> dict:
     registry = fresh_registry(url)
     start = time.perf_counter()
@@ -108,6 +114,8 @@ def load_sqlite(ctx) -> dict:
     for stale in ctx.workdir.glob("load.db*"):
         stale.unlink()
     result = bench_load(f"sqlite:///{db}", ctx.records, ctx.count)
+    result["database_mb"] = sum(_tree_mb(p) for p in ctx.workdir.glob("load.db*"))
+    result["database_kb_per_service"] = round(result["database_mb"] * 1000 / ctx.count, 2)
     for stale in ctx.workdir.glob("baseline.db*"):
         stale.unlink()
     baseline = baseline_insert(ctx.records, ctx.workdir / "baseline.db")
@@ -129,7 +137,13 @@ def load_postgresql(ctx) -> dict:
 
         with psycopg.connect(server.url(), autocommit=True) as conn:
             conn.execute("CREATE DATABASE bench")
-        return bench_load(server.url("bench"), ctx.records, ctx.count)
+        result = bench_load(server.url("bench"), ctx.records, ctx.count)
+        with psycopg.connect(server.url("bench"), autocommit=True) as conn:
+            conn.execute("VACUUM")  # the size a settled database has, not its dead versions
+            size = conn.execute("SELECT pg_database_size('bench')").fetchone()[0]
+        result["database_mb"] = round(size / 1e6, 1)
+        result["database_kb_per_service"] = round(size / 1e3 / ctx.count, 2)
+        return result
     finally:
         server.stop()
 
@@ -545,7 +559,10 @@ def search_grouped(ctx) -> dict:
 def search_embedded(ctx) -> dict:
     """Rebuild the embedded index from the database, then time a realistic query mix (common
     words, abbreviations, typos, filters, area reach, facet counts) in process."""
-    return _search_run(ctx, {"search_path": str(ctx.workdir / "search")})
+    result = _search_run(ctx, {"search_path": str(ctx.workdir / "search")})
+    result["index_mb"] = _tree_mb(ctx.workdir / "search")
+    result["index_kb_per_service"] = round(result["index_mb"] * 1000 / ctx.count, 2)
+    return result
 
 
 def _search_server_run(ctx, engine: str, start) -> dict:
@@ -558,6 +575,14 @@ def _search_server_run(ctx, engine: str, start) -> dict:
     try:
         settings = {"search_url": node.url, "search_index": "bench", "search_engine": engine}
         result = _search_run(ctx, settings)
+        import requests
+
+        sizes = requests.get(
+            f"{node.url}/_cat/indices/bench*", params={"format": "json", "bytes": "b"}, timeout=30
+        ).json()
+        primary = sum(int(row["pri.store.size"]) for row in sizes)
+        result["index_primary_mb"] = round(primary / 1e6, 1)
+        result["index_kb_per_service"] = round(primary / 1e3 / ctx.count, 2)
     finally:
         node.stop()
     embedded = ctx.results.get("search_embedded") or search_embedded(ctx)
