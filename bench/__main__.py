@@ -500,10 +500,10 @@ def _link_types(url: str, count: int = 80, share: float = 0.9) -> int:
         if not session.scalar(select(func.count()).select_from(ServiceType)):
             load_types(session, national_list(), SYSTEM, base_uri="http://bench", provenance={})
         type_ids = sorted(session.scalars(select(ServiceType.id)))[:count]
-        rows = session.execute(select(Service.id, Service.data)).all()
-        links = []
-        for service_id, data in rows:
-            name = data["name"]["id"].lower()
+        names = select(Service.id, Service.data["name"]["id"].as_string())
+        links = []  # ids and names only: whole records of 2,000,000 services do not fit in RAM
+        for service_id, name in session.execute(names.execution_options(yield_per=20000)):
+            name = name.lower()
             noun = next(i for i, n in enumerate(generate.NOUNS) if name.startswith(n))
             qualifier = next(i for i, q in enumerate(generate.QUALIFIERS) if q in name)
             if stable_key(service_id) % 1000 < share * 1000:
