@@ -4,17 +4,23 @@ from the integration inventory, and the review of deletions a job held back."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from simpul.harvesters import inventory, jobs
-from simpul.harvesters.appdeletions import apply_held
+from simpul.harvesters.appdeletions import HELD_PREFIX, apply_held
+from simpul.harvesters.appdeletions import retire as retire_applications
+from simpul.harvesters.appdeletions import vanished as vanished_applications
 from simpul.harvesters.importing import Organizations
 from simpul.harvesters.sources import get_source
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.models import HarvestJob, HarvestRecord, Service
 from simpul.registry.services import OrgInfo, retire_many
+
+if TYPE_CHECKING:
+    from simpul.harvesters.runner import Run
 
 
 def delete_vanished(
@@ -105,3 +111,65 @@ def review_held(
     deleted = delete_vanished(session, source.id, rows, harvest_actor, writable, base_uri)
     deleted += apply_held(session, source.id, job.id, job.held, harvest_actor)
     return jobs.apply(session, job_id, deleted)
+
+
+# -- after a full pass ---------------------------------------------------------------------------
+def _unseen(run: Run, session: Session):
+    return session.execute(
+        select(
+            HarvestRecord.id,
+            HarvestRecord.key,
+            HarvestRecord.service_id,
+            HarvestRecord.status,
+        ).where(
+            HarvestRecord.source_id == run.source_id,
+            HarvestRecord.status != "gone",
+            HarvestRecord.seen_job_id != run.job_id,
+        )
+    ).all()
+
+
+def unseen_count(run: Run) -> int:
+    """How many of the source's records the pass did not see (kept: the pass was incomplete)."""
+    with run.registry.db.session() as session:
+        return len(_unseen(run, session))
+
+
+def settle_vanished(run: Run) -> None:
+    """After a complete full pass: delete what vanished, or hold the deletions for review
+    when too many vanished at once."""
+    with run.registry.db.transaction() as session:
+        rows = _unseen(run, session)
+        apps, known_apps = _vanished_applications(run, session)
+        if not rows and not apps:
+            return
+        share = max(len(rows) / max(run.known_before, 1), len(apps) / max(known_apps, 1))
+        limit = float(run.spec.options.get("max_delete_share", run.settings.max_delete_share))
+        if share > limit:
+            held = retirable(session, rows)
+            jobs.hold(session, run.job_id, [*sorted(held), *(HELD_PREFIX + a for a in apps)])
+            run.counts["held"] = len(held) + len(apps)
+            run.held_message = (
+                f"{len(rows) + len(apps)} of {run.known_before + known_apps} records "
+                f"({share:.0%}) vanished at once, more than the {limit:.0%} allowed: "
+                "their deletion is held for review"
+            )
+            return
+        if rows:
+            run.counts["deleted"] += delete_vanished(
+                session, run.source_id, rows, run.actor, run.writable, run.registry.base_uri
+            )
+        if apps:
+            retired = retire_applications(session, run.source_id, apps, run.actor)
+            run.counts["applications_deleted"] = retired
+
+
+def _vanished_applications(run: Run, session: Session) -> tuple[list[str], int]:
+    """Applications this source wrote that its pass no longer lists (not for change feeds,
+    whose deletions come as tombstones)."""
+    if getattr(run.harvester, "feed", False):
+        return [], 0
+    seen = getattr(run, "seen_applications", None)
+    if seen is None:  # the applications were not read this run
+        return [], 0
+    return vanished_applications(session, run.source_id, seen)

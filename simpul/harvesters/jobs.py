@@ -9,7 +9,9 @@ final state has no way out. The next run of a source is set here too, from its s
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +24,8 @@ from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import HarvestJob, HarvestSource
 from simpul.registry.services import new_id
+
+log = logging.getLogger(__name__)
 
 # state -> {event: next state}; a job starts ``queued``; states without events are final
 TRANSITIONS: Mapping[str, Mapping[str, str]] = {
@@ -373,3 +377,24 @@ def schedule_next(source: HarvestSource, after: datetime | None = None) -> datet
     else:
         source.next_run_at = after + interval if after is not None else utcnow()
     return source.next_run_at
+
+
+class Heartbeat(threading.Thread):
+    """Keeps a running job alive (``beat``) until stopped; a job silent too long is reaped."""
+
+    def __init__(self, registry, job_id: str, every: float):
+        super().__init__(daemon=True, name=f"heartbeat-{job_id}")
+        self.registry, self.job_id, self.every = registry, job_id, every
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.every):
+            try:
+                with self.registry.db.transaction() as session:
+                    beat(session, self.job_id)
+            except Exception:  # a busy database must not kill the job; the next beat retries
+                log.warning("heartbeat of job %s failed", self.job_id, exc_info=True)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(5)

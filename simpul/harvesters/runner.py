@@ -22,7 +22,6 @@ import hashlib
 import logging
 import os
 import socket
-import threading
 import time
 import zlib
 from collections import Counter, deque
@@ -39,10 +38,7 @@ from sqlalchemy.orm import Session
 
 from simpul import metrics
 from simpul.errors import Conflict, ValidationFailed
-from simpul.harvesters import harvester_class, jobs
-from simpul.harvesters.appdeletions import HELD_PREFIX
-from simpul.harvesters.appdeletions import retire as retire_applications
-from simpul.harvesters.appdeletions import vanished as vanished_applications
+from simpul.harvesters import carried, deletions, harvester_class, jobs
 from simpul.harvesters.base import (
     Harvester,
     Item,
@@ -52,7 +48,6 @@ from simpul.harvesters.base import (
     SourceSpec,
 )
 from simpul.harvesters.credentials import scrub
-from simpul.harvesters.deletions import delete_vanished, retirable
 from simpul.harvesters.fetching import (
     Fetcher,
     FetchError,
@@ -66,7 +61,6 @@ from simpul.harvesters.parallel import init_worker, transform_batch
 from simpul.harvesters.report import JobReport
 from simpul.harvesters.sources import get_source
 from simpul.harvesters.storing import BatchStore, StoreContext
-from simpul.harvesters.trust import register_organizations
 from simpul.registry.auth import SYSTEM, Actor
 from simpul.registry.db import utcnow
 from simpul.registry.models import (
@@ -74,7 +68,6 @@ from simpul.registry.models import (
     HarvestRecord,
     HarvestSource,
 )
-from simpul.registry.typeops import mirror_types
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -138,7 +131,7 @@ def run_job(
     with registry.db.transaction() as session:
         jobs.claim(session, job_id, worker_name())
     try:
-        run = _Run(registry, job_id, settings, progress, politeness)
+        run = Run(registry, job_id, settings, progress, politeness)
     except Exception as exc:  # e.g. options a newer version no longer accepts
         log.exception("harvest job %s cannot start", job_id)
         with registry.db.transaction() as session:
@@ -146,7 +139,7 @@ def run_job(
             jobs.fail(session, job_id, scrub(f"the source cannot be harvested: {exc}", url))
         with registry.db.session() as session:
             return get_job(session, job_id)
-    beat = _Heartbeat(registry, job_id, settings.heartbeat)
+    beat = jobs.Heartbeat(registry, job_id, settings.heartbeat)
     beat.start()
     try:
         run.execute()
@@ -161,25 +154,6 @@ def run_job(
 
 
 # -- one run --------------------------------------------------------------------------------------
-class _Heartbeat(threading.Thread):
-    def __init__(self, registry, job_id: str, every: float):
-        super().__init__(daemon=True, name=f"heartbeat-{job_id}")
-        self.registry, self.job_id, self.every = registry, job_id, every
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while not self._stop_event.wait(self.every):
-            try:
-                with self.registry.db.transaction() as session:
-                    jobs.beat(session, self.job_id)
-            except Exception:  # a busy database must not kill the job; the next beat retries
-                log.warning("heartbeat of job %s failed", self.job_id, exc_info=True)
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join(5)
-
-
 @dataclass
 class _Work:
     """A batch between its preparation and its storage."""
@@ -190,7 +164,7 @@ class _Work:
     size: int = 0
 
 
-class _Run:
+class Run:
     """One run of a job; it stores through a ``BatchStore`` it hands a ``StoreContext``."""
 
     def __init__(self, registry, job_id, settings: RunSettings, progress, politeness):
@@ -218,7 +192,7 @@ class _Run:
                 registry.settings.node_id,
             )
             self.kind = harvester_class(source.type)
-            self._load_organizations(session)
+            self.load_organizations(session)
             self.priorities = {
                 row.id: row.priority
                 for row in session.execute(select(HarvestSource.id, HarvestSource.priority))
@@ -276,155 +250,26 @@ class _Run:
         else:
             since = self.spec.state.get("cursor") if self.mode == "incremental" else None
             items = self._gather(since)
-            if not self._register_types() or not self._register_organizations():
+            if not carried.register_types(self) or not carried.register_organizations(self):
                 items = iter(())
         self.store = BatchStore(self._store_context())
         self._run_batches(items)
         if not self.cancelled:
-            self._store_applications()
-            self._store_workspace()
+            carried.store_applications(self)
+            carried.store_workspace(self)
         if getattr(self.harvester, "reset", False):  # the remote started over: a full pass
             self.mode = "full"
         self.fetcher.close()
         if self.mode == "full" and self.broken is None and not self.counts["fetch_errors"]:
-            self._vanished()
+            deletions.settle_vanished(self)
         elif self.mode == "full":
-            self.counts["kept_unseen"] = self._unseen_count()
+            self.counts["kept_unseen"] = deletions.unseen_count(self)
         self._finish()
 
-    def _store_applications(self) -> None:
-        """The applications the source lists (spreadsheets), once its services are stored."""
-        from simpul.harvesters.applications import store
-
-        found = self.harvester.applications()
-        self.seen_applications = {
-            (self.spec.organization, raw.get("identifier")) for _, raw in found
-        }
-        if not found:
-            return
-        provenance = self.registry.provenance(
-            self.actor, "harvest", source=self.source_id, job=self.job_id
-        )
-        if getattr(self.harvester, "feed", False):  # another node's: kept ids, its subtree
-            from simpul.harvesters.appfederation import store_federated
-
-            counts, problems = store_federated(
-                self.registry.db,
-                set(self.writable),
-                found,
-                actor=self.actor,
-                base_uri=self.registry.base_uri,
-                provenance=provenance,
-            )
-        else:
-            counts, problems = store(
-                self.registry.db,
-                self.spec.organization,
-                found,
-                actor=self.actor,
-                base_uri=self.registry.base_uri,
-                provenance=provenance,
-            )
-        self.counts.update(counts)
-        errors = [self.report.error(key, "application", why) for key, why in problems]
-        self.counts["errors"] += len(errors)
-        with self.registry.db.transaction() as session:
-            self.report.log(session, errors)
-
-    def _store_workspace(self) -> None:
-        """A child node's assessments, roadmap items and snapshots (``simpul`` sources)."""
-        reader = getattr(self.harvester, "workspace", None)
-        if reader is None or not self.spec.organization:
-            return
-        from simpul.harvesters.workfederation import store_snapshots, store_workspace
-
-        provenance = self.registry.provenance(
-            self.actor, "harvest", source=self.source_id, job=self.job_id
-        )
-        counts, problems = store_workspace(
-            self.registry.db,
-            set(getattr(self, "writable", ())),
-            reader(),
-            source_id=self.source_id,
-            provenance=provenance,
-        )
-        more, refused = store_snapshots(
-            self.registry.db,
-            self.harvester,
-            source_id=self.source_id,
-            organization=self.spec.organization,
-        )
-        counts, problems = counts | more, problems + refused
-        self.counts.update(counts)
-        errors = [self.report.error(key, "workspace", why) for key, why in problems]
-        self.counts["errors"] += len(errors)
-        with self.registry.db.transaction() as session:
-            self.report.log(session, errors)
-
-    def _load_organizations(self, session: Session) -> None:
+    def load_organizations(self, session: Session) -> None:
         self.orgs = Organizations(session, self.spec.organization)
         self.orgs.types = self.registry.type_index(session)
         self.writable = {k: self.orgs.info[k] for k in self.orgs.writable}
-
-    def _register_organizations(self) -> bool:
-        """Organizations the remote's records name (other Simpul nodes), registered inside the
-        source's organization (``trust``). False when the remote cannot say."""
-        try:
-            remote = self.harvester.organizations()
-        except (FetchError, SourceBroken) as exc:
-            self.broken = str(exc)
-            self._error_now(None, "gather", str(exc))
-            return False
-        if not remote:
-            return True
-        if not isinstance(remote, list):
-            remote = [remote]
-        with self.registry.db.transaction() as session:
-            done = register_organizations(session, remote, self.spec.organization)
-            self._load_organizations(session)
-            self.orgs.refused = done.refused
-            errors = [
-                self.report.error(key, "organization", why) for key, why in done.refused.items()
-            ]
-            self.counts["errors"] += len(errors)
-            self.report.log(session, errors)
-        for name, count in (
-            ("organizations_added", done.added),
-            ("organizations_changed", done.changed),
-            ("organizations_refused", len(done.refused)),
-        ):
-            if count:
-                self.counts[name] = count
-        return True
-
-    def _register_types(self) -> bool:
-        """The remote's service types (a ``simpul`` source with ``types``), stored before its
-        records so that they link. False when the remote cannot say."""
-        reader = getattr(self.harvester, "service_types", None)
-        try:
-            remote = reader() if reader is not None else None
-        except (FetchError, SourceBroken) as exc:
-            self.broken = str(exc)
-            self._error_now(None, "gather", str(exc))
-            return False
-        if remote is None:
-            return True
-        provenance = self.registry.provenance(
-            self.actor, "harvest", source=self.source_id, job=self.job_id
-        )
-        with self.registry.db.transaction() as session:
-            done = mirror_types(
-                session, remote, self.actor, base_uri=self.registry.base_uri, provenance=provenance
-            )
-            errors = [self.report.error(k, "service type", why) for k, why in done.errors.items()]
-            self.report.log(session, errors)
-        with self.registry.db.session() as session:
-            self._load_organizations(session)
-        self.counts["errors"] += len(errors)
-        for action, count in done.counts.items():
-            if count:
-                self.counts[f"types_{action}"] = count
-        return True
 
     def _resolve_mode(self) -> str:
         if self.mode != "auto":
@@ -469,10 +314,10 @@ class _Run:
             self.counts["not_modified"] = 1
         except (SourceBroken, FetchError) as exc:
             self.broken = str(exc)
-            self._error_now(None, "gather", str(exc))
+            self.error_now(None, "gather", str(exc))
         except ValidationFailed as exc:
             self.broken = str(exc)
-            self._error_now(None, "gather", str(exc))
+            self.error_now(None, "gather", str(exc))
 
     def _stored_items(self) -> Iterator[Item]:
         last = 0
@@ -621,65 +466,10 @@ class _Run:
             self.store.store([item], [], outcomes)  # the report is as before when refused
         except DBAPIError as exc:
             reason = " ".join(str(exc.orig).split())[:500]
-            self._error_now(item.key, "import", f"the database refused the record: {reason}")
-
-    # -- vanished records -------------------------------------------------------------------------
-    def _unseen(self, session: Session):
-        return session.execute(
-            select(
-                HarvestRecord.id,
-                HarvestRecord.key,
-                HarvestRecord.service_id,
-                HarvestRecord.status,
-            ).where(
-                HarvestRecord.source_id == self.source_id,
-                HarvestRecord.status != "gone",
-                HarvestRecord.seen_job_id != self.job_id,
-            )
-        ).all()
-
-    def _unseen_count(self) -> int:
-        with self.registry.db.session() as session:
-            return len(self._unseen(session))
-
-    def _vanished(self) -> None:
-        with self.registry.db.transaction() as session:
-            rows = self._unseen(session)
-            apps, known_apps = self._vanished_applications(session)
-            if not rows and not apps:
-                return
-            share = max(len(rows) / max(self.known_before, 1), len(apps) / max(known_apps, 1))
-            limit = float(self.spec.options.get("max_delete_share", self.settings.max_delete_share))
-            if share > limit:
-                held = retirable(session, rows)
-                jobs.hold(session, self.job_id, [*sorted(held), *(HELD_PREFIX + a for a in apps)])
-                self.counts["held"] = len(held) + len(apps)
-                self.held_message = (
-                    f"{len(rows) + len(apps)} of {self.known_before + known_apps} records "
-                    f"({share:.0%}) vanished at once, more than the {limit:.0%} allowed: "
-                    "their deletion is held for review"
-                )
-                return
-            if rows:
-                self.counts["deleted"] += delete_vanished(
-                    session, self.source_id, rows, self.actor, self.writable, self.registry.base_uri
-                )
-            if apps:
-                retired = retire_applications(session, self.source_id, apps, self.actor)
-                self.counts["applications_deleted"] = retired
-
-    def _vanished_applications(self, session: Session) -> tuple[list[str], int]:
-        """Applications this source wrote that its pass no longer lists (not for change feeds,
-        whose deletions come as tombstones)."""
-        if getattr(self.harvester, "feed", False):
-            return [], 0
-        seen = getattr(self, "seen_applications", None)
-        if seen is None:  # the applications were not read this run
-            return [], 0
-        return vanished_applications(session, self.source_id, seen)
+            self.error_now(item.key, "import", f"the database refused the record: {reason}")
 
     # -- bookkeeping ------------------------------------------------------------------------------
-    def _error_now(self, key: str | None, stage: str, message: str) -> None:
+    def error_now(self, key: str | None, stage: str, message: str) -> None:
         self.report.log_now(self.registry.db, key, stage, message)
 
     def _save(self, **values: Any) -> None:

@@ -73,7 +73,7 @@ class StoreContext:
 
 
 class BatchStore:
-    """The storing half of a run (see ``runner._Run``)."""
+    """The storing half of a run (see ``runner.Run``)."""
 
     def __init__(self, context: StoreContext):
         self.ctx = context
