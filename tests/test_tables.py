@@ -157,3 +157,79 @@ def test_xlsx_of_many_rows_streams_in_pieces_within_little_memory():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert size > 50_000 and peak < 3_000_000
+
+
+TRICKY = [
+    "<b>Izin</b> & \"Reklame\" 'Kota'",  # every character XML escapes
+    "0123",  # number-like strings stay text
+    "1e5",
+    "=SUM(A1:A9)",  # text, never a formula
+    " leading",  # spaces XML would strip at either end
+    "trailing\n",
+    "\ttab",
+    "",  # an empty string is an empty cell, as None is
+    "nul\x00 vt\x0b ff\x0c bad\ufffe\uffff lone\ud800 kept\t\n",  # what XML cannot hold is dropped
+    "Kabupaten Tojo Una-Una – “Sulawesi Tengah” 😀",
+]
+EXPECTED = {
+    "": None,
+    "nul\x00 vt\x0b ff\x0c bad\ufffe\uffff lone\ud800 kept\t\n": "nul vt ff bad lone kept\t\n",
+}
+
+
+@pytest.mark.parametrize("chunk_rows", [1000, 3])
+def test_xlsx_text_cells_read_back_as_written_among_plain_rows(monkeypatch, chunk_rows):
+    """Rows of plain strings take the fast path and the others the careful one, in one chunk or
+    spread over many (chunks of 3 rows put each kind in a chunk of its own and in mixed ones)."""
+    monkeypatch.setattr(tables, "XLSX_CHUNK_ROWS", chunk_rows)
+    cells = [value for tricky in TRICKY for value in (f"plain {tricky[:1]!r}", tricky)]
+    rows = [
+        [cell, index, None, None, None, [cell, "75"] if cell else []]
+        for index, cell in enumerate(cells)
+    ]
+    sheet = xlsx([table(rows)])["Layanan"]
+    for line, cell in enumerate(cells, start=2):
+        wanted = EXPECTED.get(cell, cell)
+        assert sheet.cell(line, 1).value == wanted, line
+        assert sheet.cell(line, 1).value is None or sheet.cell(line, 1).data_type == "s"
+        assert sheet.cell(line, 2).value == line - 2  # the cells after it are in their columns
+        if cell:
+            assert sheet.cell(line, 6).value == EXPECTED.get(cell, cell) + "; 75"
+
+
+def test_xlsx_cuts_text_at_excels_limit_counted_as_excel_counts():
+    """32,767 characters as UTF-16 code units: an emoji counts twice and is never cut in half."""
+    long = "a" * 40_000
+    emoji = "x" + "😀" * 20_000
+    rows = [[long, 1, None, None, None, []], [emoji, 2, None, None, None, []]]
+    sheet = xlsx([table(rows)])["Layanan"]
+    assert sheet["A2"].value == "a" * 32_767
+    cut = sheet["A3"].value
+    assert emoji.startswith(cut)
+    assert len(cut.encode("utf-16-le")) // 2 == 32_767  # "x" and 16,383 whole emoji
+    assert sheet["B3"].value == 2
+
+
+def test_xlsx_types_a_value_by_its_column_and_its_value():
+    """A value of another type than its column's goes in as text (or a number where it is one);
+    a short row leaves its last cells empty; rows of changing shapes keep their columns."""
+    rows = [
+        [12, "n/a", "0.5", "kemarin", "2025-01-02", None],
+        ["b", 3, 2.5, WHEN.replace(tzinfo=None), datetime(2025, 1, 2, 3, 4), ("75", 76)],
+        ["c"],
+        [None, None, None, None, None, "75"],
+    ]
+    sheet = xlsx([table(rows)])["Layanan"]
+    assert [c.value for c in sheet[2]] == ["12", "n/a", "0.5", "kemarin", "2025-01-02", None]
+    assert sheet["A2"].data_type == "s" and sheet["B2"].data_type == "s"
+    assert [c.value for c in sheet[3]][:4] == ["b", 3, 2.5, datetime(2025, 3, 4, 5, 6, 7)]
+    assert sheet["E3"].value == datetime(2025, 1, 2, 3, 4)
+    assert sheet["F3"].value == "75; 76"
+    assert [c.value for c in sheet[4]] == ["c", None, None, None, None, None]
+    assert [c.value for c in sheet[5]] == [None, None, None, None, None, "75"]
+
+
+def test_xlsx_text_with_only_plain_characters_is_not_escaped_twice():
+    rows = [["a &amp; b", 1, None, None, None, ["&lt;"]]]
+    sheet = xlsx([table(rows)])["Layanan"]
+    assert sheet["A2"].value == "a &amp; b" and sheet["F2"].value == "&lt;"

@@ -17,6 +17,7 @@ from simpul.search.base import build_query
 from simpul.web.http import asked_format, json_response, negotiate, rdf_response, registry
 from simpul.web.metrics import timed_search
 from simpul.web.portal import views
+from simpul.web.portal.i18n import url_with
 
 bp = views.blueprint(
     "portal",
@@ -91,6 +92,7 @@ def search():
         area_label=load_areas().path(area) if area else None,
         area_note=area_note,
         picker=area_picker(area),
+        by_area=area_facet(result.facets, area),
         page=page,
         pages=min(views.page_count(result.total, PAGE_SIZE), MAX_PAGE),
         sort=query.sort,
@@ -153,6 +155,33 @@ def area_picker(area: str | None) -> list[dict[str, Any]]:
             break
         parent = chosen
     return selects
+
+
+def area_facet(raw: dict, area: str | None) -> dict[str, Any]:
+    """The search's area facet as links: each child of the area searched (the provinces when
+    none is) with its count, narrowing the same search to it; the way back up; and the national
+    services apart, since they are in every child. A link names the area by ``area``, so the
+    picker's choice and a typed name give way to it."""
+    areas = load_areas()
+    picked = dict.fromkeys((*CHAIN, "area_q"))
+    trail = list(reversed(ancestors(area)))[1:] if area else []
+    crumbs = [{"name": _("All of Indonesia"), "url": url_with(area=None, **picked)}]
+    crumbs += [
+        {"name": areas.get(code).name, "url": url_with(area=code, **picked)}
+        for code in trail
+        if code in areas
+    ]
+    children = [
+        {
+            "name": areas.get(b["value"]).name,
+            "count": b["count"],
+            "url": url_with(area=b["value"], **picked),
+        }
+        for b in raw.get("area", [])
+        if b["value"] in areas
+    ]
+    national = sum(b["count"] for b in raw.get("national", []))
+    return {"crumbs": crumbs, "children": children, "national": national}
 
 
 def _facets(raw: dict, filters: dict, names: dict, kinds: dict) -> list[dict[str, Any]]:

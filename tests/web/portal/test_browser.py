@@ -171,6 +171,17 @@ def test_area_picker_by_select_and_by_type_ahead(page):
     assert 0 < city < everywhere
     assert "Kota Gorontalo" in page.locator("#results-title").inner_text()
     expect(page.get_by_label("Kecamatan", exact=True)).to_be_visible()  # districts come next
+    # the area facet: the city's districts with counts, each a link narrowing the search
+    facet = page.get_by_role("region", name="Layanan per wilayah")
+    national = int(re.search(r"Layanan nasional: (\d+)", facet.inner_text()).group(1))
+    district = facet.locator(".area-counts li").first
+    count = int(district.locator(".count").inner_text().split()[0])
+    name = district.get_by_role("link").inner_text()
+    district.get_by_role("link").click()
+    page.wait_for_url(re.compile(r"area=75\.71\.\d\d"))
+    assert name in page.locator("#results-title").inner_text()
+    assert int(page.locator("#results-title").inner_text().split()[0]) == count + national
+    accessible(page)
     # type-ahead: any area by name, from anywhere in the tree
     page.goto("/search?q=akta+kelahiran")
     area = page.get_by_role("combobox", name="Atau ketik nama wilayah")
