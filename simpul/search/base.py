@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from simpul.reference.areas import ancestors
 from simpul.reference.languages import pick, pick_language
-from simpul.search.analysis import Group, analyze, analyzer, expansions, words
+from simpul.search.analysis import Group, analyze, analyzer, expansions, query_text, words
 from simpul.search.areafacet import REACH_FIELDS, reach_fields
 from simpul.search.features import ALL, Features
 from simpul.search.grouping import grouping_fields
@@ -130,7 +130,7 @@ def build_query(
     """``vocabulary`` is the searched index's (``backend.vocabulary()``): spelling is
     corrected towards it; without it, words are taken as typed."""
     text = (q or "").strip()
-    terms = tuple(dict.fromkeys(analyze(text, features))) if text else ()
+    terms = tuple(dict.fromkeys(analyze(query_text(text, features), features))) if text else ()
     groups = expansions(text, features) + corrections(text, vocabulary, features) if text else ()
     terms, groups = weaken_generic(terms, groups)
     cleaned = {k: tuple(dict.fromkeys(v)) for k, v in (filters or {}).items() if v}

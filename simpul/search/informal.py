@@ -27,6 +27,16 @@ PREFIXES = (
     ("ke", ""),
     ("", ""),
 )
+# everyday words that are not regular forms of a standard one: negations, "already", "not yet"
+# (gak mampu reads as tidak mampu; udah nikah as sudah nikah)
+WORDS = {
+    **dict.fromkeys(
+        ("gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "ndak", "kagak", "tdk", "tak"),
+        "tidak",
+    ),
+    **dict.fromkeys(("udah", "udh", "dah", "sdh"), "sudah"),
+    **dict.fromkeys(("blm", "blom", "belom"), "belum"),
+}
 _LAST_E = re.compile(r"e([^aeiou]+)$")
 MIN_ROOT = 3
 

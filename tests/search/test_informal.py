@@ -56,3 +56,11 @@ def test_the_lexicon_reads_an_informal_form_as_its_standard_term():
 )
 def test_a_compound_inside_affixes_stems_to_its_two_roots(word, root):
     assert stem(word) == root
+
+
+@pytest.mark.parametrize("typed", ["gak mampu", "nggak mampu", "ga mampu", "enggak mampu"])
+def test_a_spoken_negation_reads_as_tidak(typed):
+    """Negations and "already" are spoken words of their own (gak, udah), not regular forms:
+    a table reads them, so every lexicon term with tidak/sudah meets their spoken forms."""
+    assert expansions(typed) == expansions("tidak mampu")
+    assert expansions("gak punya duit") == expansions("tidak punya uang")
