@@ -295,6 +295,14 @@ def lexicon_entries(name: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     return out
 
 
+def reading_weight(terms: tuple[str, ...]) -> float:
+    """The weight of each term of a lexicon reading: 1/sqrt(n) for n terms, so that a reading
+    of several words (tidak mampu: miskin, mampu) counts more than one word, but not n times
+    one: summed in full, "poor families" put the pages named "tidak mampu" above the social
+    assistance programmes for poor families (judged set, tune half: colloquial 0.895 -> 0.922)."""
+    return 1.0 / len(terms) ** 0.5
+
+
 @cache
 def _lexicon(features: Features) -> dict[tuple[str, ...], Group]:
     """Term (folded words) -> its readings analysed, for the lexicons ``features`` switch on.
@@ -311,7 +319,7 @@ def _lexicon(features: Features) -> dict[tuple[str, ...], Group]:
             if feature == "english":  # "change of address" is found as "change address"
                 words_ = tuple(w for w in words_ if w not in _english_stopwords()) or words_
             readings = [tuple(dict.fromkeys(analyze(form, features))) for form in forms]
-            group = tuple((terms, 1.0) for terms in readings if terms)
+            group = tuple((terms, reading_weight(terms)) for terms in readings if terms)
             table.setdefault(words_, group)
             if feature != "english" and len(words_) > 1:
                 stemmed.setdefault(tuple(stem_(w) for w in words_), group)

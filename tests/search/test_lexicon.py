@@ -56,7 +56,7 @@ def test_the_lexicon_covers_the_core_public_service_terms():
 
 def test_longest_term_first_and_plurals_by_their_singular():
     (group,) = expansions("birth certificate")
-    assert group == ((("akta", "lahir"), 1.0),)
+    assert group == ((("akta", "lahir"), 2**-0.5),)
     assert expansions("permits") == expansions("permit")
     assert len(expansions("police clearance letter")) == 2  # skck, then surat
 
@@ -118,3 +118,13 @@ def test_terms_may_overlap_but_not_nest():
     assert both[1] == expansions("usaha kecil")[0]
     assert expansions("birth certificate") == expansions("birth certificate")[:1]
     assert len(expansions("birth certificate")) == 1
+
+
+def test_a_reading_of_several_words_counts_less_than_that_many_readings():
+    """Each term of an n-word reading weighs 1/sqrt(n): "tidak mampu" (miskin, mampu) counts
+    more than "miskin" alone, but not twice as much."""
+    (group,) = expansions("gak mampu")
+    weights = {terms: weight for terms, weight in group}
+    two = next(t for t in weights if len(t) == 2)
+    assert weights[two] * 2 == pytest.approx(2**0.5)
+    assert all(weight == 1.0 for terms, weight in group if len(terms) == 1)
