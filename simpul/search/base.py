@@ -8,9 +8,9 @@ from typing import Any, Protocol
 
 from simpul.reference.areas import ancestors
 from simpul.reference.languages import pick, pick_language
+from simpul.search import informal
 from simpul.search.analysis import Group, analyze, analyzer, expansions, query_text, words
 from simpul.search.areafacet import REACH_FIELDS, reach_fields
-from simpul.search import informal
 from simpul.search.features import ALL, Features
 from simpul.search.grouping import grouping_fields
 from simpul.search.spelling import EMPTY, Vocabulary, corrections
