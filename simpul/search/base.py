@@ -8,7 +8,8 @@ from typing import Any, Protocol
 
 from simpul.reference.areas import ancestors
 from simpul.reference.languages import pick, pick_language
-from simpul.search.analysis import Group, analyze, analyzer, expansions, words
+from simpul.search import informal
+from simpul.search.analysis import Group, analyze, analyzer, expansions, query_text, words
 from simpul.search.areafacet import REACH_FIELDS, reach_fields
 from simpul.search.features import ALL, Features
 from simpul.search.grouping import grouping_fields
@@ -129,8 +130,8 @@ def build_query(
 ) -> SearchQuery:
     """``vocabulary`` is the searched index's (``backend.vocabulary()``): spelling is
     corrected towards it; without it, words are taken as typed."""
-    text = (q or "").strip()
-    terms = tuple(dict.fromkeys(analyze(text, features))) if text else ()
+    text = informal.reduplication((q or "").strip())
+    terms = tuple(dict.fromkeys(analyze(query_text(text, features), features))) if text else ()
     groups = expansions(text, features) + corrections(text, vocabulary, features) if text else ()
     terms, groups = weaken_generic(terms, groups)
     cleaned = {k: tuple(dict.fromkeys(v)) for k, v in (filters or {}).items() if v}

@@ -27,8 +27,27 @@ PREFIXES = (
     ("ke", ""),
     ("", ""),
 )
+# everyday words that are not regular forms of a standard one: negations, "already", "not yet"
+# (gak mampu reads as tidak mampu; udah nikah as sudah nikah)
+WORDS = {
+    **dict.fromkeys(
+        ("gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "ndak", "kagak", "tdk", "tak"),
+        "tidak",
+    ),
+    **dict.fromkeys(("udah", "udh", "dah", "sdh"), "sudah"),
+    **dict.fromkeys(("blm", "blom", "belom"), "belum"),
+}
 _LAST_E = re.compile(r"e([^aeiou]+)$")
 MIN_ROOT = 3
+
+
+# a word written twice as "word2" (anak2, surat2, kecil2an), as people type reduplication
+_TWICE = re.compile(r"\b([a-z]{3,})2(an|nya)?\b")
+
+
+def reduplication(text: str) -> str:
+    """``text`` with "word2" written out as "word-word" (kecil2an: kecil-kecilan)."""
+    return _TWICE.sub(lambda m: f"{m[1]}-{m[1]}{m[2] or ''}", text.lower())
 
 
 def _bases(word: str) -> Iterator[str]:

@@ -56,3 +56,27 @@ def test_the_lexicon_reads_an_informal_form_as_its_standard_term():
 )
 def test_a_compound_inside_affixes_stems_to_its_two_roots(word, root):
     assert stem(word) == root
+
+
+@pytest.mark.parametrize("typed", ["gak mampu", "nggak mampu", "ga mampu", "enggak mampu"])
+def test_a_spoken_negation_reads_as_tidak(typed):
+    """Negations and "already" are spoken words of their own (gak, udah), not regular forms:
+    a table reads them, so every lexicon term with tidak/sudah meets their spoken forms."""
+    assert expansions(typed) == expansions("tidak mampu")
+    assert expansions("gak punya duit") == expansions("tidak punya uang")
+
+
+def test_a_word_written_twice_with_a_2_reads_as_the_word():
+    """anak2, kecil2an: how reduplication is typed; as typed, "anak2" was a term nothing has."""
+    from simpul.search.base import build_query
+
+    assert build_query("anak2 sekolah").terms == build_query("anak-anak sekolah").terms
+    assert "anak" in build_query("anak2 sekolah").terms
+    assert build_query("usaha kecil2an").groups == build_query("usaha kecil-kecilan").groups
+    assert "p2" in build_query("pbb-p2").terms  # a code with a 2 is left alone
+
+
+def test_spoken_needing_and_asking_words_weigh_nothing():
+    from simpul.search.base import build_query
+
+    assert build_query("butuh surat pindah, perlu nanya").terms == build_query("surat pindah").terms

@@ -16,17 +16,17 @@ from tests.search.judged import KINDS, load_queries
 from tests.search.judged.score import drop, judged_records, open_backend, score_query, searcher
 
 MARGIN = 0.03
-# holdout, measured (embedded; the servers within 0.005): kind -> (nDCG@10, MRR@10)
+# holdout, measured (embedded, session 8): kind -> (nDCG@10, MRR@10)
 MEASURED = {
     "typo": (0.951, 0.950),
-    "english": (0.864, 0.865),
+    "english": (0.911, 0.919),
     "affix": (0.970, 0.933),
-    "synonym": (0.899, 0.948),
+    "synonym": (0.890, 0.948),
     "area": (0.951, 0.906),
     "exact": (1.000, 1.000),
-    "colloquial": (0.710, 0.671),
+    "colloquial": (0.753, 0.731),
 }
-MACRO = (0.906, 0.896)
+MACRO = (0.918, 0.912)
 # the feature whose absence a kind must feel
 FEATURE_OF = {
     "typo": "typos",

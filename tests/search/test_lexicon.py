@@ -56,7 +56,7 @@ def test_the_lexicon_covers_the_core_public_service_terms():
 
 def test_longest_term_first_and_plurals_by_their_singular():
     (group,) = expansions("birth certificate")
-    assert group == ((("akta", "lahir"), 1.0),)
+    assert group == ((("akta", "lahir"), pytest.approx(2**-0.5)),)
     assert expansions("permits") == expansions("permit")
     assert len(expansions("police clearance letter")) == 2  # skck, then surat
 
@@ -90,3 +90,41 @@ def test_words_that_only_ask_for_a_service_count_less_than_words_that_say_which(
     assert ((("urus",), GENERIC_WEIGHT),) in query.groups
     assert build_query("pengurusan").terms == ("urus",)  # alone, it is all there is
     assert build_query("penerbitan sim").terms[0] == "terbit"  # new, not renewal: it counts
+
+
+def test_english_function_words_are_not_search_terms():
+    """ "How do I get a ..." asks for nothing by its function words: they are no terms (a
+    service's English name "... for ..." would match them) and are never spelling-corrected
+    into catalog words; the document side keeps them, so the index does not change."""
+    built = build_query("how do I get a birth certificate for my baby")
+    assert not {"how", "do", "get", "for", "my"} & set(built.terms)
+    assert "for" in analyze("Registration for Non-Muslims")
+
+
+def test_function_words_inside_a_term_and_english_word_forms():
+    """ "certificate of domicile" reads as "certificate domicile"; "change of name" meets the
+    term "change name"; plurals in -ies and -ing/-ed forms are found by their base."""
+    assert expansions("change of name") == expansions("change name")
+    assert expansions("poor families") == expansions("poor family")
+    assert expansions("renewing") == expansions("renew")
+    assert expansions("buying land") == expansions("buy land")
+
+
+def test_terms_may_overlap_but_not_nest():
+    """ "buka usaha kecil-kecilan" is about starting a business and about a small one;
+    "birth certificate" is one term, not also "certificate"."""
+    both = expansions("buka usaha kecil-kecilan")
+    assert both[0] == expansions("buka usaha")[0]
+    assert both[1] == expansions("usaha kecil")[0]
+    assert expansions("birth certificate") == expansions("birth certificate")[:1]
+    assert len(expansions("birth certificate")) == 1
+
+
+def test_a_reading_of_several_words_counts_less_than_that_many_readings():
+    """Each term of an n-word reading weighs 1/sqrt(n): "tidak mampu" (miskin, mampu) counts
+    more than "miskin" alone, but not twice as much."""
+    (group,) = expansions("gak mampu")
+    weights = {terms: weight for terms, weight in group}
+    two = next(t for t in weights if len(t) == 2)
+    assert weights[two] * 2 == pytest.approx(2**0.5)
+    assert all(weight == 1.0 for terms, weight in group if len(terms) == 1)
