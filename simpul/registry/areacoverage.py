@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from simpul.reference.areas import NATIONAL, ancestors, parent_code
+from simpul.registry import typecounts
 from simpul.registry.db import Database, as_utc, utcnow
 from simpul.registry.models import (
     Application,
@@ -281,8 +282,12 @@ def _refresh(
     cursor = state.get("cursor", 0)
     if full:
         _store_authorities(session, None, now)
-    elif newest > cursor:  # with no figures yet: every authority with a logged change
-        _store_authorities(session, _changed_authorities(session, cursor, newest), now)
+        typecounts.store(session, None, now)
+    else:  # with no figures yet: every authority with a logged change
+        changed = _changed_authorities(session, cursor, newest) if newest > cursor else []
+        _store_authorities(session, changed, now)
+        moved = typecounts.moved_organizations(session, _orgs_modified(state))
+        typecounts.store(session, sorted({*changed, *moved}), now)
     signature = _signature(session)
     changed = newest != state.get("cursor") or signature != state.get("signature")
     if full or changed or state.get("threshold") != threshold:  # the threshold: roll-up only
@@ -292,6 +297,12 @@ def _refresh(
     state |= {"threshold": threshold, "signature": signature, "refreshed": now.isoformat()}
     session.merge(ReportState(key="coverage", value=state))
     return state
+
+
+def _orgs_modified(state: dict[str, Any]) -> datetime | None:
+    """The newest organization change the last refresh saw (``_signature``)."""
+    found = (state.get("signature") or [None, None])[1]
+    return None if found in (None, "None") else datetime.fromisoformat(found)
 
 
 def ensure_fresh(db: Database, *, threshold: int, max_age: float) -> dict[str, Any]:

@@ -9,7 +9,6 @@ coverage grid (``registry/coverage.py``) of its area."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import case, func, literal, or_, select
@@ -17,13 +16,11 @@ from sqlalchemy.orm import Session
 
 from simpul.errors import NotFound, ValidationFailed
 from simpul.reference.areas import NATIONAL, depth
-from simpul.registry import links
+from simpul.registry import links, typecounts
 from simpul.registry.coverage import Grid, levels_of, organization_types
 from simpul.registry.coverage_units import check_area
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Link, LinkRef, Organization, Service, ServiceType
-from simpul.registry.quality import CHORE_NO_CHANNELS, CHORE_NO_ENGLISH
-from simpul.registry.reviews import PENDING
 
 TASKS = (
     "no-channels",  # no channel, or only channels without their address
@@ -35,7 +32,7 @@ TASKS = (
     "types-missing",  # mandatory types of its unit neither offered nor declared
 )
 RECORD_TASKS = ("no-channels", "stale", "no-english", "no-type", "review-pending")
-STALE = timedelta(days=365)
+STALE = typecounts.STALE
 ITEMS = 20  # items per task on an organization's checklist (``task`` pages through one)
 
 
@@ -45,18 +42,7 @@ def check_task(task: str | None) -> str | None:
     return task
 
 
-def _has(bit: int):
-    return Service.chores.op("&")(bit) != 0
-
-
-def _conditions(now) -> dict[str, Any]:
-    return {
-        "no-channels": _has(CHORE_NO_CHANNELS),
-        "stale": Service.modified < now - STALE,
-        "no-english": _has(CHORE_NO_ENGLISH),
-        "no-type": Service.type_id.is_(None),
-        "review-pending": Service.review_status.in_(PENDING),
-    }
+_conditions = typecounts.chore_conditions
 
 
 def _within(area: str):
@@ -66,7 +52,14 @@ def _within(area: str):
 
 
 # -- counts ---------------------------------------------------------------------------------------
-def _record_counts(session: Session, area: str, org_id: str | None, now) -> dict[str, dict]:
+def _record_counts(
+    session: Session, area: str, org_id: str | None, now, stored: bool = False
+) -> dict[str, dict]:
+    if stored:
+        if org_id is not None:
+            return typecounts.chores(session, [org_id])
+        inside = None if area == NATIONAL else select(Organization.id).where(_within(area))
+        return typecounts.chores(session, inside)
     conditions = _conditions(now)
     columns = [func.sum(case((c, 1), else_=0)) for c in conditions.values()]
     query = select(Service.authority, func.count(), *columns).where(Service.deleted_at.is_(None))
@@ -112,12 +105,14 @@ def _mandatory_types(session: Session, area: str) -> dict[str, dict]:
     return out
 
 
-def _type_gaps(session: Session, orgs: list[tuple[str, str, str | None]], area: str) -> dict:
+def _type_gaps(
+    session: Session, orgs: list[tuple[str, str, str | None]], area: str, stored: bool
+) -> dict:
     """Mandatory types missing per organization's unit: {org id: (unit key, count)}."""
     types = _mandatory_types(session, area)
     if not types or not orgs:
         return {}
-    grid = Grid.build(session, types, area)
+    grid = Grid.build(session, types, area, stored=stored)
     by_level: dict[str, list[str]] = defaultdict(list)
     for type_id, data in types.items():
         for level in data["applies_to"]:
@@ -142,21 +137,27 @@ def _organizations(session: Session, area: str) -> list[tuple[str, str, str | No
 
 
 def area_counts(
-    session: Session, area: str | None = None, *, page: int = 1, size: int = 100
+    session: Session,
+    area: str | None = None,
+    *,
+    page: int = 1,
+    size: int = 100,
+    stored: bool = False,
 ) -> dict[str, Any]:
     """Every task counted per organization of an area (those with something to do, a page of
-    them) and per child area, with totals."""
+    them) and per child area, with totals. ``stored``: the record tasks and the offered types
+    from the stored counts (``registry.typecounts``) as of the last refresh."""
     area = check_area(area)
     now = utcnow()
     orgs = _organizations(session, area)
     areas = {org_id: org_area for org_id, _, org_area in orgs}
     per_org: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("services", *TASKS), 0))
-    for org_id, counts in _record_counts(session, area, None, now).items():
+    for org_id, counts in _record_counts(session, area, None, now, stored).items():
         per_org[org_id].update(counts)
     for org_id, n in _link_counts(session, area, None, now).items():
         per_org[org_id]["broken-links"] = n
     units: dict[str, tuple] = {}
-    for org_id, (unit, n) in _type_gaps(session, orgs, area).items():
+    for org_id, (unit, n) in _type_gaps(session, orgs, area, stored).items():
         per_org[org_id]["types-missing"] = n
         units[org_id] = unit
     rows = [
@@ -206,19 +207,26 @@ def _by_child_area(rows: list[dict], area: str, units: dict[str, tuple]) -> list
 
 # -- one organization -----------------------------------------------------------------------------
 def organization_checklist(
-    session: Session, org_id: str, *, task: str | None = None, page: int = 1, size: int = ITEMS
+    session: Session,
+    org_id: str,
+    *,
+    task: str | None = None,
+    page: int = 1,
+    size: int = ITEMS,
+    stored: bool = False,
 ) -> dict[str, Any]:
     """Counts of every task for one organization and its items: the first ``size`` of each
-    task, or page ``page`` of ``task`` alone."""
+    task, or page ``page`` of ``task`` alone (the items are always read live, a page at a
+    time; ``stored`` as in ``area_counts``)."""
     org = session.get(Organization, org_id)
     if org is None:
         raise NotFound(f"no organization {org_id!r}")
     check_task(task)
     now = utcnow()
     counts = dict.fromkeys(("services", *TASKS), 0)
-    counts.update(_record_counts(session, NATIONAL, org_id, now).get(org_id, {}))
+    counts.update(_record_counts(session, NATIONAL, org_id, now, stored).get(org_id, {}))
     counts["broken-links"] = _link_counts(session, NATIONAL, org_id, now).get(org_id, 0)
-    types = organization_types(session, org_id)
+    types = organization_types(session, org_id, stored=stored)
     counts["types-missing"] = types["counts"]["gaps"]
     start, stop = ((page - 1) * size, page * size) if task else (0, size)
     items = {}
