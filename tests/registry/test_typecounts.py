@@ -201,15 +201,8 @@ def test_a_long_write_holds_up_no_other_write_of_the_organization(world):
             types=index,
         )
         session.flush()
-        done = []
-        writer = threading.Thread(target=lambda: done.append(_publish(world, OFFICE, "cepat")))
-        writer.start()
-        writer.join(timeout=10)
-        assert done, "the second write waited for the first transaction"
-        refresher = threading.Thread(target=lambda: done.append(_refresh(world)))
-        refresher.start()
-        refresher.join(timeout=10)
-        assert len(done) == 2, "the refresh waited for the open transaction"
+        _alone(lambda: _publish(world, OFFICE, "cepat"))  # another record, committed
+        _alone(lambda: _refresh(world))
         assert _services(world) == 1 and _offered(world, area="75.71") == 1
         slow_tx.commit()
     slow.close()
@@ -221,3 +214,21 @@ def _services(registry) -> int:
     with registry.db.session() as session:
         found = checklists.organization_checklist(session, OFFICE, stored=True)
     return found["counts"]["services"]
+
+
+def _alone(work, timeout: float = 60) -> None:
+    """Run ``work`` in a thread of its own (its own transaction); fail if it waits (for the
+    transaction held open) or fails."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # reported in the test's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), "waited for the transaction held open"
+    assert not failed, failed
