@@ -8,7 +8,7 @@ coverage grid (``registry/coverage.py``) of its area."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from sqlalchemy import case, func, literal, or_, select
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from simpul.errors import NotFound, ValidationFailed
 from simpul.reference.areas import NATIONAL, depth
 from simpul.registry import links, typecounts
-from simpul.registry.coverage import Grid, levels_of, organization_types
+from simpul.registry.coverage import Grid, declarations, levels_of, organization_types
 from simpul.registry.coverage_units import check_area
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Link, LinkRef, Organization, Service, ServiceType
@@ -112,11 +112,17 @@ def _type_gaps(
     types = _mandatory_types(session, area)
     if not types or not orgs:
         return {}
-    grid = Grid.build(session, types, area, stored=stored)
     by_level: dict[str, list[str]] = defaultdict(list)
     for type_id, data in types.items():
         for level in data["applies_to"]:
             by_level[level].append(type_id)
+    if stored:  # the Grid for the central units only; the local ones counted per unit
+        central = {t: {**d, "applies_to": ["pusat"]} for t, d in types.items()}
+        central = {t: d for t, d in central.items() if "pusat" in types[t]["applies_to"]}
+        grid = Grid.build(session, central, area, stored=True)
+        local = _local_missing(session, types, by_level, area)
+    else:
+        grid, local = Grid.build(session, types, area), None
     out = {}
     for org_id, level, org_area in orgs:
         if level == "pusat":
@@ -125,10 +131,29 @@ def _type_gaps(
             key = org_area
         else:
             continue
-        missing = sum(grid.status(t, level, key) == "unknown" for t in by_level.get(level, ()))
+        if local is not None and level != "pusat":
+            missing = len(by_level.get(level, ())) - local.get((level, key), 0)
+        else:
+            wanted = by_level.get(level, ())
+            missing = sum(grid.status(t, level, key) == "unknown" for t in wanted)
         if missing:
             out[org_id] = ((level, key), missing)
     return out
+
+
+def _local_missing(session: Session, types: dict, by_level: dict, area: str) -> dict:
+    """(level, unit key) -> its mandatory types offered or declared, from the stored counts and
+    the declarations (few, read live)."""
+    local = {lvl: ids for lvl, ids in by_level.items() if lvl != "pusat"}
+    done = Counter(typecounts.offered_types(session, local, area))
+    declared = [
+        slot
+        for slot in declarations(session, types, local, area)
+        if slot[0] in local.get(slot[1], ())
+    ]
+    offered = typecounts.offered_at(session, declared)
+    done.update((lvl, key) for (t, lvl, key) in declared if (t, lvl, key) not in offered)
+    return done
 
 
 def _organizations(session: Session, area: str) -> list[tuple[str, str, str | None]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, func, insert, or_, select
+from sqlalchemy import and_, case, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from simpul.reference.areas import NATIONAL
@@ -193,6 +193,27 @@ def offered_at(
     )
     found = {(ty, lvl, key): int(n) for ty, lvl, key, n in session.execute(query)}
     return {slot: n for slot, n in found.items() if slot in slots}
+
+
+def offered_types(
+    session: Session, by_level: dict[str, list[str]], area: str
+) -> dict[tuple[str, str], int]:
+    """(level, unit key) -> how many of the types ``by_level`` lists for its level the unit
+    offers, for the local levels inside ``area`` (one grouped query, a row per unit)."""
+    t = ReportTypeCount
+    parts = [
+        and_(t.level == level, t.type_id.in_(sorted(ids)))
+        for level, ids in by_level.items()
+        if level != "pusat" and ids
+    ]
+    if not parts:
+        return {}
+    query = (
+        select(t.level, t.unit, func.count(func.distinct(t.type_id)))
+        .where(or_(*parts), _inside(area))
+        .group_by(t.level, t.unit)
+    )
+    return {(level, unit): int(n) for level, unit, n in session.execute(query)}
 
 
 def chores(session: Session, ids_query) -> dict[str, dict[str, int]]:
