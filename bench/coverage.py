@@ -18,7 +18,7 @@ from sqlalchemy import insert
 
 from simpul.config import load_settings
 from simpul.reference.areas import load_areas
-from simpul.registry import services, types
+from simpul.registry import areacoverage, services, types
 from simpul.registry.auth import SYSTEM
 from simpul.registry.context import Registry
 from simpul.registry.coverage_units import area_codes
@@ -58,15 +58,17 @@ def _organizations(registry: Registry, villages: int) -> dict[str, list[tuple[st
     return out
 
 
-def _services(registry: Registry, orgs: dict, count: int, by_level: dict) -> None:
+def _services(
+    registry: Registry, orgs: dict, count: int, by_level: dict, prefix: str = "layanan"
+) -> None:
     rng = random.Random(14)
     pending: list[services.Prepared] = []
     for n in range(count):
-        level = "desa" if n % 5 >= 3 else rng.choice(LOCAL)
+        level = "desa" if n % 5 >= 3 or set(orgs) == {"desa"} else rng.choice(LOCAL)
         org_id, _, area = rng.choice(orgs[level])
         type_id = rng.choice(by_level[level])
         data = {
-            "identifier": f"layanan-{n}",
+            "identifier": f"{prefix}-{n}",
             "authority": org_id,
             "name": {"id": f"Layanan {type_id} {n}"},
             "areas": [area],
@@ -104,7 +106,25 @@ def build(url: str, count: int) -> dict:
     _services(registry, orgs, count, by_level)
     built = time.perf_counter() - start
     registry.close()
-    return {"by_level": by_level, "organizations": sum(map(len, orgs.values())), "built": built}
+    made = {"by_level": by_level, "organizations": sum(map(len, orgs.values())), "built": built}
+    return made | {"orgs": orgs, "busiest_org": orgs["kabkota"][0][0]}
+
+
+def _refresh_times(registry, made: dict, changed: int = 100) -> dict:
+    """The stored counts' full count (the worker's, once a day), then the incremental step
+    after ``changed`` new records of as many organizations (a request's, or the worker's)."""
+    threshold = registry.settings.coverage_min_services
+    start = time.perf_counter()
+    areacoverage.refresh(registry.db, threshold=threshold, full=True)
+    full = time.perf_counter() - start
+    rng = random.Random(16)
+    by_level = {"desa": made["by_level"]["desa"]}
+    orgs = {"desa": rng.sample(made["orgs"]["desa"], min(changed, len(made["orgs"]["desa"])))}
+    _services(registry, orgs, changed, by_level, prefix="bench-refresh")
+    start = time.perf_counter()
+    areacoverage.refresh(registry.db, threshold=threshold, daily=False)
+    step = time.perf_counter() - start
+    return {"refresh_full_s": round(full, 2), f"refresh_{changed}_changes_ms": round(step * 1000)}
 
 
 def fresh_app(ctx, name: str):
@@ -141,6 +161,7 @@ def type_coverage(ctx) -> dict:
     made = build(url, ctx.count)
     app = create_app({"database_url": url, "search_sync_ms": 0})
     client = app.test_client()
+    refresh = _refresh_times(app.extensions["simpul"], made)
     local = client.get("/api/v1/coverage/types?level=provinsi&level=kabkota").get_json()
     village = client.get("/api/v1/coverage/types?level=desa").get_json()
     busiest = max(village["items"], key=lambda item: item["counts"]["offered"])["type"]["id"]
@@ -149,6 +170,8 @@ def type_coverage(ctx) -> dict:
         "summary_villages_ms": "/api/v1/coverage/types?level=desa",
         "grid_village_type_ms": f"/api/v1/types/{busiest}/coverage?size=100",
         "grid_village_type_gaps_ms": f"/api/v1/types/{busiest}/coverage?status=unknown&size=100",
+        "organization_types_ms": f"/api/v1/organizations/{made['busiest_org']}/types",
+        "checklists_nation_ms": "/api/v1/checklists",
         "baseline_services_page_ms": "/api/v1/services?size=20",
     }
     result = {name: _median_ms(client, path) for name, path in paths.items()}
@@ -161,6 +184,7 @@ def type_coverage(ctx) -> dict:
         "local_units": local["totals"]["units"],
         "village_types": village["total"],
         "village_units_per_type": village["items"][0]["counts"]["units"],
+        **refresh,
         **result,
         "ratio_summary_local_to_baseline": round(
             result["summary_local_ms"] / result["baseline_services_page_ms"], 1

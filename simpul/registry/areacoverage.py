@@ -32,6 +32,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from simpul.reference.areas import NATIONAL, ancestors, parent_code
+from simpul.registry import typecounts
+from simpul.registry.changes import visible_below
 from simpul.registry.db import Database, as_utc, utcnow
 from simpul.registry.models import (
     Application,
@@ -281,17 +283,38 @@ def _refresh(
     cursor = state.get("cursor", 0)
     if full:
         _store_authorities(session, None, now)
-    elif newest > cursor:  # with no figures yet: every authority with a logged change
-        _store_authorities(session, _changed_authorities(session, cursor, newest), now)
+        typecounts.store(session, None, now)
+    else:  # with no figures yet: every authority with a logged change
+        ids = _changed_authorities(session, cursor, newest) if newest > cursor else []
+        _store_authorities(session, ids, now)
+        moved = typecounts.moved_organizations(session, _orgs_modified(state))
+        typecounts.store(session, sorted({*ids, *moved}), now)
     signature = _signature(session)
     changed = newest != state.get("cursor") or signature != state.get("signature")
     if full or changed or state.get("threshold") != threshold:  # the threshold: roll-up only
         _store_areas(session, rollup(session, threshold))
     counted = now.isoformat() if full else state.get("counted")
-    state = {"cursor": newest, "day": today if full else state.get("day"), "counted": counted}
+    day, settled = (today if full else state.get("day")), _settled(session, newest)
+    state = {"cursor": settled if full else max(cursor, settled), "day": day, "counted": counted}
     state |= {"threshold": threshold, "signature": signature, "refreshed": now.isoformat()}
     session.merge(ReportState(key="coverage", value=state))
     return state
+
+
+def _settled(session: Session, newest: int) -> int:
+    """The cursor to keep: PostgreSQL numbers a change when it is written, not when it commits,
+    so the changes of transactions still open (a harvest batch) must stay after it to be
+    counted once they commit; the changes committed after them are counted now and again then."""
+    horizon = visible_below(session)
+    if horizon is None:
+        return newest
+    return session.scalar(select(func.max(Change.seq)).where(Change.txid < horizon)) or 0
+
+
+def _orgs_modified(state: dict[str, Any]) -> datetime | None:
+    """The newest organization change the last refresh saw (``_signature``)."""
+    found = (state.get("signature") or [None, None])[1]
+    return None if found in (None, "None") else datetime.fromisoformat(found)
 
 
 def ensure_fresh(db: Database, *, threshold: int, max_age: float) -> dict[str, Any]:

@@ -71,7 +71,7 @@ def present(raw: dict[str, Any] | None, area: str, *, national: bool = False) ->
 
 def _mandatory(session: Session, area: str) -> dict[str, int]:
     """Mandatory types: units where one is expected, offered, and gaps (from the type grid)."""
-    totals = coverage_summary(session, area=area)["totals"]
+    totals = coverage_summary(session, area=area, stored=True)["totals"]
     return {"expected": totals["units"], "offered": totals["offered"], "gaps": totals["gaps"]}
 
 

@@ -8,8 +8,7 @@ coverage grid (``registry/coverage.py``) of its area."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import timedelta
+from collections import Counter, defaultdict
 from typing import Any
 
 from sqlalchemy import case, func, literal, or_, select
@@ -17,13 +16,11 @@ from sqlalchemy.orm import Session
 
 from simpul.errors import NotFound, ValidationFailed
 from simpul.reference.areas import NATIONAL, depth
-from simpul.registry import links
-from simpul.registry.coverage import Grid, levels_of, organization_types
+from simpul.registry import links, typecounts
+from simpul.registry.coverage import Grid, declarations, levels_of, organization_types
 from simpul.registry.coverage_units import check_area
 from simpul.registry.db import as_utc, utcnow
 from simpul.registry.models import Link, LinkRef, Organization, Service, ServiceType
-from simpul.registry.quality import CHORE_NO_CHANNELS, CHORE_NO_ENGLISH
-from simpul.registry.reviews import PENDING
 
 TASKS = (
     "no-channels",  # no channel, or only channels without their address
@@ -35,7 +32,7 @@ TASKS = (
     "types-missing",  # mandatory types of its unit neither offered nor declared
 )
 RECORD_TASKS = ("no-channels", "stale", "no-english", "no-type", "review-pending")
-STALE = timedelta(days=365)
+STALE = typecounts.STALE
 ITEMS = 20  # items per task on an organization's checklist (``task`` pages through one)
 
 
@@ -45,18 +42,7 @@ def check_task(task: str | None) -> str | None:
     return task
 
 
-def _has(bit: int):
-    return Service.chores.op("&")(bit) != 0
-
-
-def _conditions(now) -> dict[str, Any]:
-    return {
-        "no-channels": _has(CHORE_NO_CHANNELS),
-        "stale": Service.modified < now - STALE,
-        "no-english": _has(CHORE_NO_ENGLISH),
-        "no-type": Service.type_id.is_(None),
-        "review-pending": Service.review_status.in_(PENDING),
-    }
+_conditions = typecounts.chore_conditions
 
 
 def _within(area: str):
@@ -66,7 +52,14 @@ def _within(area: str):
 
 
 # -- counts ---------------------------------------------------------------------------------------
-def _record_counts(session: Session, area: str, org_id: str | None, now) -> dict[str, dict]:
+def _record_counts(
+    session: Session, area: str, org_id: str | None, now, stored: bool = False
+) -> dict[str, dict]:
+    if stored:
+        if org_id is not None:
+            return typecounts.chores(session, [org_id])
+        inside = None if area == NATIONAL else select(Organization.id).where(_within(area))
+        return typecounts.chores(session, inside)
     conditions = _conditions(now)
     columns = [func.sum(case((c, 1), else_=0)) for c in conditions.values()]
     query = select(Service.authority, func.count(), *columns).where(Service.deleted_at.is_(None))
@@ -112,16 +105,24 @@ def _mandatory_types(session: Session, area: str) -> dict[str, dict]:
     return out
 
 
-def _type_gaps(session: Session, orgs: list[tuple[str, str, str | None]], area: str) -> dict:
+def _type_gaps(
+    session: Session, orgs: list[tuple[str, str, str | None]], area: str, stored: bool
+) -> dict:
     """Mandatory types missing per organization's unit: {org id: (unit key, count)}."""
     types = _mandatory_types(session, area)
     if not types or not orgs:
         return {}
-    grid = Grid.build(session, types, area)
     by_level: dict[str, list[str]] = defaultdict(list)
     for type_id, data in types.items():
         for level in data["applies_to"]:
             by_level[level].append(type_id)
+    if stored:  # the Grid for the central units only; the local ones counted per unit
+        central = {t: {**d, "applies_to": ["pusat"]} for t, d in types.items()}
+        central = {t: d for t, d in central.items() if "pusat" in types[t]["applies_to"]}
+        grid = Grid.build(session, central, area, stored=True)
+        local = _local_missing(session, types, by_level, area)
+    else:
+        grid, local = Grid.build(session, types, area), None
     out = {}
     for org_id, level, org_area in orgs:
         if level == "pusat":
@@ -130,10 +131,29 @@ def _type_gaps(session: Session, orgs: list[tuple[str, str, str | None]], area: 
             key = org_area
         else:
             continue
-        missing = sum(grid.status(t, level, key) == "unknown" for t in by_level.get(level, ()))
+        if local is not None and level != "pusat":
+            missing = len(by_level.get(level, ())) - local.get((level, key), 0)
+        else:
+            wanted = by_level.get(level, ())
+            missing = sum(grid.status(t, level, key) == "unknown" for t in wanted)
         if missing:
             out[org_id] = ((level, key), missing)
     return out
+
+
+def _local_missing(session: Session, types: dict, by_level: dict, area: str) -> dict:
+    """(level, unit key) -> its mandatory types offered or declared, from the stored counts and
+    the declarations (few, read live)."""
+    local = {lvl: ids for lvl, ids in by_level.items() if lvl != "pusat"}
+    done = Counter(typecounts.offered_types(session, local, area))
+    declared = [
+        slot
+        for slot in declarations(session, types, local, area)
+        if slot[0] in local.get(slot[1], ())
+    ]
+    offered = typecounts.offered_at(session, declared)
+    done.update((lvl, key) for (t, lvl, key) in declared if (t, lvl, key) not in offered)
+    return done
 
 
 def _organizations(session: Session, area: str) -> list[tuple[str, str, str | None]]:
@@ -142,21 +162,27 @@ def _organizations(session: Session, area: str) -> list[tuple[str, str, str | No
 
 
 def area_counts(
-    session: Session, area: str | None = None, *, page: int = 1, size: int = 100
+    session: Session,
+    area: str | None = None,
+    *,
+    page: int = 1,
+    size: int = 100,
+    stored: bool = False,
 ) -> dict[str, Any]:
     """Every task counted per organization of an area (those with something to do, a page of
-    them) and per child area, with totals."""
+    them) and per child area, with totals. ``stored``: the record tasks and the offered types
+    from the stored counts (``registry.typecounts``) as of the last refresh."""
     area = check_area(area)
     now = utcnow()
     orgs = _organizations(session, area)
     areas = {org_id: org_area for org_id, _, org_area in orgs}
     per_org: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("services", *TASKS), 0))
-    for org_id, counts in _record_counts(session, area, None, now).items():
+    for org_id, counts in _record_counts(session, area, None, now, stored).items():
         per_org[org_id].update(counts)
     for org_id, n in _link_counts(session, area, None, now).items():
         per_org[org_id]["broken-links"] = n
     units: dict[str, tuple] = {}
-    for org_id, (unit, n) in _type_gaps(session, orgs, area).items():
+    for org_id, (unit, n) in _type_gaps(session, orgs, area, stored).items():
         per_org[org_id]["types-missing"] = n
         units[org_id] = unit
     rows = [
@@ -206,19 +232,26 @@ def _by_child_area(rows: list[dict], area: str, units: dict[str, tuple]) -> list
 
 # -- one organization -----------------------------------------------------------------------------
 def organization_checklist(
-    session: Session, org_id: str, *, task: str | None = None, page: int = 1, size: int = ITEMS
+    session: Session,
+    org_id: str,
+    *,
+    task: str | None = None,
+    page: int = 1,
+    size: int = ITEMS,
+    stored: bool = False,
 ) -> dict[str, Any]:
     """Counts of every task for one organization and its items: the first ``size`` of each
-    task, or page ``page`` of ``task`` alone."""
+    task, or page ``page`` of ``task`` alone (the items are always read live, a page at a
+    time; ``stored`` as in ``area_counts``)."""
     org = session.get(Organization, org_id)
     if org is None:
         raise NotFound(f"no organization {org_id!r}")
     check_task(task)
     now = utcnow()
     counts = dict.fromkeys(("services", *TASKS), 0)
-    counts.update(_record_counts(session, NATIONAL, org_id, now).get(org_id, {}))
+    counts.update(_record_counts(session, NATIONAL, org_id, now, stored).get(org_id, {}))
     counts["broken-links"] = _link_counts(session, NATIONAL, org_id, now).get(org_id, 0)
-    types = organization_types(session, org_id)
+    types = organization_types(session, org_id, stored=stored)
     counts["types-missing"] = types["counts"]["gaps"]
     start, stop = ((page - 1) * size, page * size) if task else (0, size)
     items = {}

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from simpul.errors import NotFound
 from simpul.reference import codelists
 from simpul.reference.areas import LEVEL_DEPTHS, NATIONAL, depth, load_areas
+from simpul.registry import typecounts
 from simpul.registry.coverage_units import (
     CentralUnits,
     check_area,
@@ -185,14 +186,37 @@ class Grid:
     offered: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     declared: dict[tuple[str, str], dict[str, Declared]] = field(default_factory=dict)
 
+    # counts only (``build(..., counts_only=True)``): (type id, level) -> offered units, when
+    # ``offered`` holds only the declared units' entries
+    totals: dict[tuple[str, str], int] = field(default_factory=dict)
+
     @classmethod
-    def build(cls, session: Session, types: Mapping[str, Mapping[str, Any]], area: str) -> Grid:
+    def build(
+        cls,
+        session: Session,
+        types: Mapping[str, Mapping[str, Any]],
+        area: str,
+        *,
+        stored: bool = False,
+        counts_only: bool = False,
+    ) -> Grid:
+        """``stored``: offered counts from the stored rows (``registry.typecounts``, as fresh as
+        the last refresh), not the services; ``counts_only`` (with ``stored``): only what
+        ``counts`` needs, the offered units counted in the database."""
         levels = {lvl for data in types.values() for lvl in levels_of(data, area)}
         central = CentralUnits(session) if "pusat" in levels else None
         grid = cls(area, dict(types), central)
-        offered = offered_counts(session, types, levels, area)
-        grid.offered = _by_type_level(_central_keys(offered, central))
         declared = declarations(session, types, levels, area)
+        if not stored:
+            offered = offered_counts(session, types, levels, area)
+        elif counts_only:
+            grid.totals = typecounts.offered_units(session, types, levels, area)
+            local = [slot for slot in declared if slot[1] != "pusat"]
+            offered = typecounts.offered(session, types, levels & {"pusat"}, area)
+            offered |= typecounts.offered_at(session, local)
+        else:
+            offered = typecounts.offered(session, types, levels, area)
+        grid.offered = _by_type_level(_central_keys(offered, central))
         grid.declared = _by_type_level(_central_keys(declared, central))
         return grid
 
@@ -226,9 +250,10 @@ class Grid:
                 for k, d in self.declared.get((type_id, level), {}).items()
                 if k in valid and k not in offered
             ]
-            unknown = len(valid) - len(offered) - len(declared)
+            n_offered = self.totals.get((type_id, level), len(offered))
+            unknown = len(valid) - n_offered - len(declared)
             out["units"] += len(valid)
-            out["offered"] += len(offered)
+            out["offered"] += n_offered
             out["not-offered"] += declared.count("not-offered")
             out["covered"] += declared.count("covered")
             out["unknown"] += unknown
@@ -292,13 +317,15 @@ def type_coverage(
     status: str | None = None,
     page: int = 1,
     size: int = 50,
+    stored: bool = False,
 ) -> dict[str, Any]:
-    """The grid of one type inside an area: counts by status and one page of its units."""
+    """The grid of one type inside an area: counts by status and one page of its units
+    (``stored``: offered from the stored counts, ``Grid.build``)."""
     row = session.get(ServiceType, type_id)
     if row is None:
         raise NotFound(f"no service type {type_id!r}")
     area = check_area(area)
-    grid = Grid.build(session, {row.id: row.data}, area)
+    grid = Grid.build(session, {row.id: row.data}, area, stored=stored)
     total, shown = grid.units(row.id, status, (page - 1) * size, page * size)
     details = UnitDetails(session, [unit for unit, _ in shown], row.id, grid.central)
     items = []
@@ -325,7 +352,7 @@ def type_coverage(
 
 
 def coverage_summary(
-    session: Session, *, area: str | None = None, levels: Iterable[str] = ()
+    session: Session, *, area: str | None = None, levels: Iterable[str] = (), stored: bool = False
 ) -> dict[str, Any]:
     """Counts by status of every active type inside an area (only ``levels`` when given): the
     whole-nation grid, one grouped query for all types."""
@@ -339,7 +366,7 @@ def coverage_summary(
         applies = [lvl for lvl in levels_of(data, area) if not wanted or lvl in wanted]
         if applies:
             types[type_id] = {**data, "applies_to": applies}
-    grid = Grid.build(session, types, area)
+    grid = Grid.build(session, types, area, stored=stored, counts_only=True)
     items = [
         {"type": {"id": t, "name": data.get("name")}, "levels": data["applies_to"]}
         | {"counts": grid.counts(t)}
@@ -467,7 +494,7 @@ def unit_of(session: Session, org: Organization) -> tuple[Key, str, CentralUnits
     return (org.level, org.area), org.area, None
 
 
-def organization_types(session: Session, org_id: str) -> dict[str, Any]:
+def organization_types(session: Session, org_id: str, *, stored: bool = False) -> dict[str, Any]:
     """Every active type applying at an organization's level, with its status for the
     organization's unit (its area's government and offices, or its ministry), and the gaps."""
     org = session.get(Organization, org_id)
@@ -478,7 +505,8 @@ def organization_types(session: Session, org_id: str) -> dict[str, Any]:
         select(ServiceType.id, ServiceType.data).where(ServiceType.status == "active")
     ).all()
     types = {t: data for t, data in sorted(rows) if level in data.get("applies_to", ())}
-    grid = Grid.build(session, {t: {**d, "applies_to": [level]} for t, d in types.items()}, area)
+    scoped = {t: {**d, "applies_to": [level]} for t, d in types.items()}
+    grid = Grid.build(session, scoped, area, stored=stored)
     details = UnitDetails.for_types(session, (level, key), types, grid.central)
     items = []
     counts = dict.fromkeys((*STATUSES, "gaps"), 0)

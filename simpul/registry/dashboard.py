@@ -117,7 +117,7 @@ def _type_summary(session: Session, area: str, max_age: float) -> dict[str, Any]
         found = _SUMMARIES.get(key)
     if found and now - found[0] < max_age:
         return found[1]
-    summary = coverage_summary(session, area=area)
+    summary = coverage_summary(session, area=area, stored=True)
     if max_age > 0:
         with _LOCK:
             _SUMMARIES[key] = (now, summary)

@@ -442,6 +442,35 @@ class ReportAuthority(Base):
     integration: Mapped[dict[str, int]] = mapped_column(Json)  # status -> services
 
 
+class ReportTypeCount(Base):
+    """Live active services of one authority linked to one type (``registry/typecounts.py``),
+    with the authority's coverage unit copied in (its level, and its area or, for a central
+    organization, its id) so a summary counts units without reading the organizations."""
+
+    __tablename__ = "report_type_counts"
+    __table_args__ = (
+        Index("ix_report_type_counts_unit", "type_id", "level", "valid", "unit"),
+        Index("ix_report_type_counts_org", "organization_id"),
+    )
+
+    type_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    level: Mapped[str] = mapped_column(String(12))
+    unit: Mapped[str] = mapped_column(String(100))
+    valid: Mapped[bool] = mapped_column(Boolean)  # the unit is a Kemendagri area of its level
+    services: Mapped[int] = mapped_column(Integer)
+
+
+class ReportChores(Base):
+    """The housekeeping counts of one authority's live records (``registry/checklists.py``),
+    refreshed from the change log with the coverage figures."""
+
+    __tablename__ = "report_chores"
+
+    organization_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    counts: Mapped[dict[str, int]] = mapped_column(Json)  # services and each record task
+
+
 class ReportArea(Base):
     """The coverage figures of one area (``00``: the nation), rolled up from the authorities."""
 

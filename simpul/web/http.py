@@ -27,6 +27,17 @@ def registry() -> Registry:
     return current_app.extensions["simpul"]
 
 
+def fresh_counts() -> dict[str, Any]:
+    """Apply the changes logged since the coverage figures and stored counts were refreshed,
+    when they are older than ``SIMPUL_COVERAGE_MAX_AGE``; returns the refresh state."""
+    from simpul.registry import areacoverage
+
+    reg = registry()
+    return areacoverage.ensure_fresh(
+        reg.db, threshold=reg.settings.coverage_min_services, max_age=reg.settings.coverage_max_age
+    )
+
+
 def json_response(
     payload: Any,
     status: int = 200,

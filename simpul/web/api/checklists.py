@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from simpul.registry import checklists
 from simpul.web.api.common import Blueprint, PageArgs
-from simpul.web.http import json_response, registry
+from simpul.web.http import fresh_counts, json_response, registry
 
 blp = Blueprint(
     "checklists", __name__, url_prefix="/api/v1", description="Housekeeping tasks of agencies"
@@ -88,8 +88,10 @@ class AreaChecklistOut(Schema):
 def organization_checklist(args, org_id):
     """The housekeeping tasks of an organization: how many records each concerns, and the
     first of them (or one task a page at a time with ``task``)."""
+    fresh_counts()
     with registry().db.session() as session:
-        return json_response(checklists.organization_checklist(session, org_id, **args))
+        found = checklists.organization_checklist(session, org_id, stored=True, **args)
+    return json_response(found)
 
 
 @blp.route("/checklists")
@@ -98,5 +100,7 @@ def organization_checklist(args, org_id):
 def area_checklists(args):
     """Each task counted per organization of ``area`` (those with something to do, a page at
     a time) and per child area, with totals (the nation by default)."""
+    fresh_counts()
     with registry().db.session() as session:
-        return json_response(checklists.area_counts(session, **args))
+        found = checklists.area_counts(session, stored=True, **args)
+    return json_response(found)

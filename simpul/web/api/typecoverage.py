@@ -12,7 +12,7 @@ from simpul.reference import codelists
 from simpul.registry import coverage, declarations
 from simpul.registry.auth import authenticate
 from simpul.web.api.common import BEARER, Blueprint, PageArgs, read_json
-from simpul.web.http import json_response, registry
+from simpul.web.http import fresh_counts, json_response, registry
 
 blp = Blueprint(
     "typecoverage",
@@ -144,8 +144,9 @@ def type_coverage(args, type_id):
     the type applies, or a central organization) inside ``area``, whether it is offered (with
     the ids of its records), declared not offered or covered (with the declaration), or
     unknown; mandatory types left unknown are gaps."""
+    fresh_counts()
     with registry().db.session() as session:
-        body = coverage.type_coverage(session, type_id, **args)
+        body = coverage.type_coverage(session, type_id, stored=True, **args)
     return json_response(body)
 
 
@@ -155,9 +156,10 @@ def type_coverage(args, type_id):
 def summary(args):
     """The coverage of every active type inside ``area`` (the whole nation by default), as
     counts by status, restricted to ``level`` when given."""
+    fresh_counts()
     with registry().db.session() as session:
         body = coverage.coverage_summary(
-            session, area=args.get("area"), levels=args.get("level", ())
+            session, area=args.get("area"), levels=args.get("level", ()), stored=True
         )
     return json_response(body)
 
@@ -168,8 +170,9 @@ def organization_types(org_id):
     """Every active type applying at the organization's level, with its status for the
     organization's area (its government and offices together), the counts and the mandatory
     gaps."""
+    fresh_counts()
     with registry().db.session() as session:
-        body = coverage.organization_types(session, org_id)
+        body = coverage.organization_types(session, org_id, stored=True)
     return json_response(body)
 
 

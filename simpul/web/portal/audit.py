@@ -10,7 +10,7 @@ from simpul.errors import ValidationFailed
 from simpul.harvesters import sources
 from simpul.reference.areas import load_areas
 from simpul.registry import checklists, organizations, reviews, services, stats
-from simpul.web.http import registry
+from simpul.web.http import fresh_counts, registry
 from simpul.web.portal import history, views
 from simpul.web.portal.forms import whole_number
 from simpul.web.portal.publisher import current_actor
@@ -43,6 +43,7 @@ def organization(org_id: str):
 
     reg = registry()
     page = views.page_number()
+    fresh_counts()
     with reg.db.session() as session:
         org = organizations.organization_to_dict(
             organizations.get_organization(session, org_id), reg.base_uri
@@ -53,7 +54,7 @@ def organization(org_id: str):
         records = [services.service_to_dict(r) for r in rows]
         summary = stats.completeness_summary(session, org_id)
         pending = reviews.pending_counts(session, organization=org_id, size=100)
-        checklist = checklists.organization_checklist(session, org_id)
+        checklist = checklists.organization_checklist(session, org_id, stored=True)
     checked = [{"record": r, "report": report_of(r)} for r in records]
     return views.page(
         "portal/audit/organization.html",
@@ -74,8 +75,9 @@ def checklist_areas():
     """The housekeeping tasks counted per child area and per organization of an area."""
     area = request.args.get("area") or None
     page = views.page_number()
+    fresh_counts()
     with registry().db.session() as session:
-        found = checklists.area_counts(session, area, page=page, size=CHECKLIST_PAGE)
+        found = checklists.area_counts(session, area, page=page, size=CHECKLIST_PAGE, stored=True)
     areas = load_areas()
     names = views.organization_names({row["organization"] for row in found["by_organization"]})
     return views.page(

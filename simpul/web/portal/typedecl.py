@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from simpul.errors import ValidationFailed
 from simpul.registry import coverage, declarations, organizations, types
 from simpul.registry.auth import Actor
-from simpul.web.http import registry
+from simpul.web.http import fresh_counts, registry
 from simpul.web.portal import csrf, views
 from simpul.web.portal.publisher import signed_in
 
@@ -43,9 +43,10 @@ def _org_id(actor: Actor) -> str:
 @signed_in
 def overview(actor: Actor):
     org_id = _org_id(actor)
+    fresh_counts()
     with registry().db.session() as db:
         org = organizations.get_organization(db, org_id)
-        result = coverage.organization_types(db, org_id)
+        result = coverage.organization_types(db, org_id, stored=True)
         allowed = declarations.may_declare(actor, org)
     return views.page(
         "portal/publish/types.html", actor=actor, result=result, allowed=allowed, org_id=org_id
