@@ -45,11 +45,7 @@ def store_applications(run: Run) -> None:
             base_uri=run.registry.base_uri,
             provenance=provenance,
         )
-    run.counts.update(counts)
-    errors = [run.report.error(key, "application", why) for key, why in problems]
-    run.counts["errors"] += len(errors)
-    with run.registry.db.transaction() as session:
-        run.report.log(session, errors)
+    _account(run, counts, problems, "application")
 
 
 def store_workspace(run: Run) -> None:
@@ -73,12 +69,7 @@ def store_workspace(run: Run) -> None:
         source_id=run.source_id,
         organization=run.spec.organization,
     )
-    counts, problems = counts | more, problems + refused
-    run.counts.update(counts)
-    errors = [run.report.error(key, "workspace", why) for key, why in problems]
-    run.counts["errors"] += len(errors)
-    with run.registry.db.transaction() as session:
-        run.report.log(session, errors)
+    _account(run, counts | more, problems + refused, "workspace")
 
 
 def register_organizations(run: Run) -> bool:
@@ -137,3 +128,12 @@ def register_types(run: Run) -> bool:
         if count:
             run.counts[f"types_{action}"] = count
     return True
+
+
+def _account(run: Run, counts: dict, problems: list, stage: str) -> None:
+    """Add what a step stored to the job's counts, and log each refusal as a job error."""
+    run.counts.update(counts)
+    errors = [run.report.error(key, stage, why) for key, why in problems]
+    run.counts["errors"] += len(errors)
+    with run.registry.db.transaction() as session:
+        run.report.log(session, errors)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from simpul.harvesters import inventory, jobs
@@ -93,18 +93,7 @@ def review_held(
         raise jobs.IllegalTransition(f"job {job_id} has no deletions held for review")
     if not apply:
         return jobs.discard(session, job_id)
-    rows = session.execute(
-        select(
-            HarvestRecord.id,
-            HarvestRecord.key,
-            HarvestRecord.service_id,
-            HarvestRecord.status,
-        ).where(
-            HarvestRecord.source_id == source.id,
-            HarvestRecord.status != "gone",
-            HarvestRecord.seen_job_id < job.id,
-        )
-    ).all()
+    rows = _live_records(session, source.id, HarvestRecord.seen_job_id < job.id)
     orgs = Organizations(session, source.organization_id)
     writable = {k: orgs.info[k] for k in orgs.writable}
     harvest_actor = Actor(f"harvest:{source.id}", source.organization_id, "system")
@@ -114,19 +103,15 @@ def review_held(
 
 
 # -- after a full pass ---------------------------------------------------------------------------
+def _live_records(session: Session, source_id: str, unseen) -> list:
+    """The source's records not gone that match ``unseen`` (not seen by a job)."""
+    columns = (HarvestRecord.id, HarvestRecord.key, HarvestRecord.service_id, HarvestRecord.status)
+    live = and_(HarvestRecord.source_id == source_id, HarvestRecord.status != "gone")
+    return session.execute(select(*columns).where(live, unseen)).all()
+
+
 def _unseen(run: Run, session: Session):
-    return session.execute(
-        select(
-            HarvestRecord.id,
-            HarvestRecord.key,
-            HarvestRecord.service_id,
-            HarvestRecord.status,
-        ).where(
-            HarvestRecord.source_id == run.source_id,
-            HarvestRecord.status != "gone",
-            HarvestRecord.seen_job_id != run.job_id,
-        )
-    ).all()
+    return _live_records(session, run.source_id, HarvestRecord.seen_job_id != run.job_id)
 
 
 def unseen_count(run: Run) -> int:
