@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from simpul.errors import NotFound, ValidationFailed
@@ -55,25 +55,14 @@ def _within(area: str):
 def _record_counts(
     session: Session, area: str, org_id: str | None, now, stored: bool = False
 ) -> dict[str, dict]:
-    if stored:
-        if org_id is not None:
-            return typecounts.chores(session, [org_id])
-        inside = None if area == NATIONAL else select(Organization.id).where(_within(area))
-        return typecounts.chores(session, inside)
-    conditions = _conditions(now)
-    columns = [func.sum(case((c, 1), else_=0)) for c in conditions.values()]
-    query = select(Service.authority, func.count(), *columns).where(Service.deleted_at.is_(None))
     if org_id is not None:
-        query = query.where(Service.authority == org_id)
-    elif area != NATIONAL:
-        orgs = select(Organization.id).where(_within(area))
-        query = query.where(Service.authority.in_(orgs))
-    out = {}
-    for authority, total, *sums in session.execute(query.group_by(Service.authority)):
-        out[authority] = {"services": total} | {
-            task: int(n or 0) for task, n in zip(conditions, sums, strict=True)
-        }
-    return out
+        ids = [org_id]
+    else:
+        ids = None if area == NATIONAL else select(Organization.id).where(_within(area))
+    if stored:
+        return typecounts.chores(session, ids)
+    rows = typecounts.count_chores(session, ids, now)
+    return {row["organization_id"]: row["counts"] for row in rows}
 
 
 def _link_counts(session: Session, area: str, org_id: str | None, now) -> dict[str, int]:

@@ -33,7 +33,7 @@ from simpul.registry.quality import CHORE_NO_CHANNELS, CHORE_NO_ENGLISH
 from simpul.registry.reviews import PENDING
 
 CHUNK = 500  # authorities per counting query
-STALE = timedelta(days=365)  # as ``checklists.STALE``
+STALE = timedelta(days=365)  # a record unchanged this long is stale
 
 
 # -- counting ------------------------------------------------------------------------------------
@@ -85,8 +85,10 @@ def chore_conditions(now: datetime) -> dict:
     }
 
 
-def count_chores(session: Session, ids: list[str] | None, now: datetime) -> list[dict]:
-    """The record tasks of ``ids`` (every authority when None), counted over live records."""
+def count_chores(session: Session, ids, now: datetime) -> list[dict]:
+    """The record tasks of the authorities ``ids`` (a list, a query selecting them, or None for
+    every authority), counted over live records: the stored rows, and the checklists' live
+    path."""
     conditions = chore_conditions(now)
     columns = [func.sum(case((c, 1), else_=0)) for c in conditions.values()]
     query = select(Service.authority, func.count(), *columns).where(Service.deleted_at.is_(None))
