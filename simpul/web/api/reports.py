@@ -11,9 +11,9 @@ from marshmallow import Schema, fields, validate
 
 from simpul import tables
 from simpul.reference import codelists
-from simpul.registry import areacoverage, areareport, crosstab, reportedsnapshots, snapshots
+from simpul.registry import areareport, crosstab, reportedsnapshots, snapshots
 from simpul.web.api.common import Blueprint
-from simpul.web.http import json_response, registry
+from simpul.web.http import fresh_counts, json_response, registry
 
 blp = Blueprint(
     "reports", __name__, url_prefix="/api/v1", description="Coverage and reports by area"
@@ -85,15 +85,6 @@ class AreaCoverage(Figures):
     children = fields.List(fields.Nested(ChildFigures), required=True)
 
 
-def fresh_state() -> dict:
-    reg = registry()
-    return areacoverage.ensure_fresh(
-        reg.db,
-        threshold=reg.settings.coverage_min_services,
-        max_age=reg.settings.coverage_max_age,
-    )
-
-
 @blp.route("/coverage")
 @blp.arguments(AreaCoverageArgs, location="query")
 @blp.response(200, AreaCoverage, description="The area's figures and its children's")
@@ -103,7 +94,7 @@ def area_coverage(args):
     reported and above the threshold, services, completeness, integration, applications,
     review flags and stale records, each with the list behind it, for the area and each child
     area. National services are apart (``national``), never counted in a province."""
-    state = fresh_state()
+    state = fresh_counts()
     with registry().db.session() as session:
         body = areareport.area_coverage(
             session,

@@ -15,9 +15,9 @@ from flask import Response, request
 from flask_babel import lazy_gettext as _l
 
 from simpul.reference.areas import NATIONAL, ancestors, load_areas
-from simpul.registry import areacoverage, dashboard
+from simpul.registry import dashboard
 from simpul.registry.quality import COMPONENTS
-from simpul.web.http import registry
+from simpul.web.http import fresh_counts, registry
 from simpul.web.portal import views
 from simpul.web.portal.charts import TILE_BINS, Series, line_chart, steps, tile_class
 from simpul.web.portal.coordination import STATUS_LABELS
@@ -45,11 +45,7 @@ CHILD_LEVELS = {
 @bp.get("/reports")
 def report() -> Response:
     reg = registry()
-    state = areacoverage.ensure_fresh(
-        reg.db,
-        threshold=reg.settings.coverage_min_services,
-        max_age=reg.settings.coverage_max_age,
-    )
+    state = fresh_counts()
     sort = request.args.get("sort") or "code"
     if sort.lstrip("-") not in dashboard.SORTS:
         sort = "code"
