@@ -74,3 +74,37 @@ def test_an_index_from_an_older_simpul_is_replaced_and_refilled(tmp_path):
 
 def test_every_search_feature_has_a_contract_test_that_needs_it():
     assert set(Contract.NEEDS) == set(NAMES)
+
+
+def test_a_round_in_the_order_of_names_is_the_exact_beginning_of_that_order(backend):
+    """Rounds sorted by name read hits by the names' first eight bytes: names sharing them
+    ("penerbitan akta ..."), equal names and a window ending within them still give the first
+    ``k`` names exactly."""
+    import tantivy
+
+    from simpul.search.base import build_query
+    from simpul.search.testing import record
+
+    names = [
+        "Penerbitan Akta Kelahiran",
+        "Penerbitan Akta Kematian",
+        "Penerbitan Akta Perkawinan",
+        "Penerbitan KIA",
+        "Pendaftaran Usaha",
+        "Pendaftaran Penduduk",
+        "Izin Usaha",
+        "Akta",
+        "Ákta Lama",
+    ]
+    records = [record(f"n{i:03d}", names[i % len(names)]) for i in range(60)]
+    backend.index_documents([document(r) for r in records])
+    backend.commit(len(records))
+    searcher = backend.index.searcher()
+    query = build_query(size=10)
+    everything = tantivy.Query.all_query()
+    expected = sorted(name.lower() for name in (names[i % len(names)] for i in range(60)))
+    for k in (1, 5, 6, 7, 13, 20, 33, 59, 60, 80):
+        keys, hits = backend._by_name(searcher, everything, k)
+        assert keys == expected[:k], k
+        assert len({(h[1].segment_ord, h[1].doc) for h in hits}) == len(hits)
+    assert query.sort == "name"
