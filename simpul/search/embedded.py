@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 RAW_FIELDS = KEYWORD_FIELDS
 WRITER_HEAP = 64 * 1024 * 1024
+NAME_LEVELS = 8  # a name's first 64 bytes are ordered as numbers
 TIE_WINDOW = 10  # hits read past a page, so that equal scores at its edge are ordered by id
 SORT_FIELDS = {
     "-modified": ("modified", tantivy.Order.Desc),
@@ -48,10 +49,15 @@ SORT_FIELDS = {
 }
 
 
-def name_key(name: str) -> int:
-    """A number in the order of names, for the first eight bytes (UTF-8 orders as code
-    points do, as a search server orders keywords)."""
-    return int.from_bytes(name.encode()[:8].ljust(8, b"\0"), "big")
+def name_keys(name: str) -> tuple[list[int], bool]:
+    """Numbers in the order of names, eight bytes each (UTF-8 orders as code points do, as a
+    search server orders keywords), and whether the name is longer than they hold."""
+    data = name.encode()
+    keys = [
+        int.from_bytes(data[8 * level : 8 * level + 8].ljust(8, b"\0"), "big")
+        for level in range(NAME_LEVELS)
+    ]
+    return keys, len(data) > 8 * NAME_LEVELS
 
 
 def _schema() -> tantivy.Schema:
@@ -68,7 +74,9 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("suggest", stored=False, tokenizer_name="default")
     builder.add_date_field("modified", stored=False, indexed=True, fast=True)
     builder.add_text_field("name_sort", stored=False, tokenizer_name="raw", fast=True)
-    builder.add_unsigned_field("name_key", stored=False, indexed=True, fast=True)
+    for level in range(NAME_LEVELS):  # the name, eight bytes a field (``_by_name``)
+        builder.add_unsigned_field(f"name_key_{level}", stored=False, indexed=True, fast=True)
+    builder.add_boolean_field("name_long", stored=False, indexed=True, fast=False)
     builder.add_bytes_field("summary", stored=True, indexed=False)
     builder.add_integer_field("group", stored=False, indexed=True, fast=True)
     builder.add_integer_field("tie", stored=False, indexed=False, fast=True)
@@ -266,7 +274,10 @@ class EmbeddedBackend:
                 out.add_text(counting.set_field(name), value)
         out.add_text("suggest", pick(doc["summary"]["name"]))
         out.add_text("name_sort", pick(doc["summary"]["name"]).lower())
-        out.add_unsigned("name_key", name_key(pick(doc["summary"]["name"]).lower()))
+        keys, long = name_keys(pick(doc["summary"]["name"]).lower())
+        for level, key in enumerate(keys):
+            out.add_unsigned(f"name_key_{level}", key)
+        out.add_boolean("name_long", long)
         out.add_date("modified", datetime.fromisoformat(doc["modified"]))
         out.add_bytes("summary", orjson.dumps(doc["summary"]))
         out.add_integer("group", doc["group"])
@@ -409,38 +420,38 @@ class EmbeddedBackend:
         ]
 
     def _by_name(self, searcher, restricted, k: int) -> tuple[list[str], list]:
-        """The first ``k`` hits in the order of names. tantivy orders by a text column at about
-        30 us per hit and segment (60 ms for a round of 200 in ten segments), by a number at a
-        fraction of that: the hits are read in the order of ``name_key`` (the name's first eight
-        bytes) and ordered by their names, read from their summaries; only those sharing the
-        last key read (the window may end within them) are read again in the order of the text
-        column, from among the few documents with that key."""
-        hits = searcher.search(
-            restricted, k, count=False, order_by_field="name_key", order=tantivy.Order.Asc
-        ).hits
-        rest: list = []
-        if len(hits) == k:
-            last = max(value for value, _ in hits)
-            hits = [hit for hit in hits if hit[0] < last]
-            must = tantivy.Occur.Must
-            shared = tantivy.Query.boolean_query(
-                [
-                    (must, restricted),
-                    (must, tantivy.Query.term_query(self.schema, "name_key", last)),
-                ]
-            )
-            field, direction = SORT_FIELDS["name"]
-            rest = searcher.search(
-                shared, k - len(hits), count=False, order_by_field=field, order=direction
-            ).hits
+        """The first ``k`` hits in the order of names, then ``tie`` (as a server orders them).
+        tantivy orders by a text column at about 30 us per hit and segment (60 ms for a round
+        of 200 in ten segments), by a number at a fraction of that: ``_name_window`` finds the
+        hits through the names' numeric keys; their names are read from their summaries."""
+        hits = self._name_window(searcher, restricted, k, 0)
         names = [
             pick(orjson.loads(searcher.doc(address)["summary"][0])["name"]).lower()
             for _, address in hits
         ]
         ordered = sorted(zip(names, hits, strict=True), key=lambda pair: pair[0])
-        return [name for name, _ in ordered] + [value for value, _ in rest], [
-            hit for _, hit in ordered
-        ] + rest
+        return [name for name, _ in ordered], [hit for _, hit in ordered]
+
+    def _name_window(self, searcher, query, k: int, level: int) -> list:
+        """The first ``k`` matches of ``query`` by name: those before the last key read at
+        this level, then the rest from among the matches sharing that key, by the next
+        eight bytes. Names equal in all their keys are equal unless one is longer: equal
+        names come in the order of ``tie``; longer ones, rare, in the order of the text column."""
+        must, asc = tantivy.Occur.Must, tantivy.Order.Asc
+        if level == NAME_LEVELS:
+            long = tantivy.Query.term_query(self.schema, "name_long", True)
+            either = tantivy.Query.boolean_query([(must, query), (must, long)])
+            field = "name_sort" if searcher.search(either, 1, count=True).count else "tie"
+            return searcher.search(query, k, count=False, order_by_field=field, order=asc).hits
+        field = f"name_key_{level}"
+        hits = searcher.search(query, k, count=False, order_by_field=field, order=asc).hits
+        if len(hits) < k:
+            return hits
+        last = max(value for value, _ in hits)
+        kept = [hit for hit in hits if hit[0] < last]
+        key = tantivy.Query.term_query(self.schema, field, last)
+        shared = tantivy.Query.boolean_query([(must, query), (must, key)])
+        return kept + self._name_window(searcher, shared, k - len(kept), level + 1)
 
     def _parts(self, query: SearchQuery) -> counting.Parts:
         """What the words match, and what the filters and the area keep."""
