@@ -219,14 +219,28 @@ class Analyzer:
         is worked out once each (``self.token`` is its cache)."""
         words, stop, stem_ = self.words, self.stopwords, self.stem
         parts = [token, *(p for p in token.split("-") if len(p) > 1)] if "-" in token else [token]
-        terms = tuple(
-            words[part] if part in words else stem_(part)
-            for part in parts
-            if part in words or part not in stop
-        )
+        terms = tuple(self._canonical(part) for part in parts if part in words or part not in stop)
         lengths = self.phrase_lengths
         sizes = lengths.get(token, frozenset()) | lengths.get(stem_(token), frozenset())
         return terms, tuple(sorted(sizes, reverse=True))
+
+    def _canonical(self, part: str) -> str:
+        """A word's synonym canonical form, also under a clitic (sertifikatnya, aktenya,
+        ijinnya: as sertifikat, akte, ijin), else its stem. Only clitics: a derived form may
+        mean something else than its root's synonym (penggantian is not perubahan, though
+        ganti and ubah are synonyms)."""
+        words = self.words
+        if part in words:
+            return words[part]
+        bare = _without_clitic(part)
+        return words[bare] if bare in words else self.stem(part)
+
+
+def _without_clitic(word: str) -> str:
+    for clitic in ("nya", "ku", "mu"):
+        if word.endswith(clitic) and len(word) - len(clitic) >= 2:
+            return word[: -len(clitic)]
+    return word
 
 
 # one analyzer (and so one token cache) per set of features
