@@ -128,3 +128,15 @@ def test_a_reading_of_several_words_counts_less_than_that_many_readings():
     two = next(t for t in weights if len(t) == 2)
     assert weights[two] * 2 == pytest.approx(2**0.5)
     assert all(weight == 1.0 for terms, weight in group if len(terms) == 1)
+
+
+def test_session_9_everyday_vocabulary():
+    """Each read as typed before (judged set, tune half, added queries t032, t043, t059):
+    "bpjs tk" met the kindergartens (tk), inherited land the heirs' letter before the land
+    office's transfer, "lapor kemana" no complaint page."""
+    assert "jamsostek" in analyze("bpjs tk")
+    inherited = expansions("tanah warisan")[0]
+    assert ("alih", "hak", "waris") in [terms for terms, _ in inherited]
+    assert ("ahli", "waris") not in [terms for terms, _ in inherited]
+    assert (("adu",), 1.0) in expansions("limbah pabrik lapor kemana")[-1]
+    assert expansions("ngadu") == expansions("pengaduan")
