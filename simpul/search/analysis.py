@@ -87,8 +87,21 @@ def stem(word: str) -> str:
         return _hyphenated(word)
     if len(word) <= 3 or not word.isalpha():
         return word
-    root = _stemmer().stem(word) or word
-    return _beyond_dictionary(word) if root == word else root
+    root = MISSTEMMED.get(word) or _stemmer().stem(word) or word
+    return _beyond_dictionary(word) if root == word else _k_root(word, root)
+
+
+# words Sastrawi reads as a shorter root plus a particle (meni-kah)
+MISSTEMMED = {"menikah": "nikah"}
+
+
+def _k_root(word: str, root: str) -> str:
+    """A root ending in k before -an (kerusakan, perusakan: rusak), which Sastrawi reads as
+    -kan around a shorter root that its dictionary also has (rusa)."""
+    longer = root + "k"
+    if word.endswith("kan") and longer + "an" in word and _dictionary().contains(longer):
+        return longer
+    return root
 
 
 def _dictionary():

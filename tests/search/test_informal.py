@@ -97,3 +97,13 @@ def test_a_derived_form_keeps_its_own_root_beside_a_synonym():
     (perubahan): only a clitic is looked through."""
     assert analyze("penggantian") == ["ganti"]
     assert analyze("ganti") == analyze("ubah")
+
+
+@pytest.mark.parametrize(
+    ("word", "root"),
+    [("menikah", "nikah"), ("kerusakan", "rusak"), ("perusakan", "rusak")],
+)
+def test_a_root_sastrawi_cuts_short_is_whole(word, root):
+    """Sastrawi read menikah as meni + -kah and kerusakan as ke- rusa -kan, so the page
+    "Surat Keterangan Belum Pernah Menikah" did not say nikah at all."""
+    assert stem(word) == root

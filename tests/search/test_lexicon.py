@@ -140,3 +140,11 @@ def test_session_9_everyday_vocabulary():
     assert ("ahli", "waris") not in [terms for terms, _ in inherited]
     assert (("adu",), 1.0) in expansions("limbah pabrik lapor kemana")[-1]
     assert expansions("ngadu") == expansions("pengaduan")
+
+
+def test_session_9_second_batch_of_everyday_words():
+    """Judged set, tune half, t065/t066/t075: each first result was wrong before."""
+    assert "belum" in build_query("surat belum kawin").terms  # not yet married: not a stopword
+    assert analyze("jompo") == analyze("manula") == ["lansia"]
+    assert "lansia" in analyze("Asistensi Rehabilitasi Sosial Lanjut Usia")
+    assert (("pbg",), 1.0) in expansions("rumah mau direnovasi")[0]
