@@ -26,7 +26,7 @@ def ordered_map(pool: Executor, fn: Callable, items: Iterable, inflight: int) ->
 def pool(database, workers: int, initializer: Callable, initargs: tuple) -> ProcessPoolExecutor:
     """fork where it is safe (one thread, no database connection left to inherit), else spawn.
     Workers are started at once, before the caller opens its next connection."""
-    if os.name == "posix" and threading.active_count() == 1:
+    if os.name == "posix" and _one_thread():
         database.engine.dispose()
         context = multiprocessing.get_context("fork")
     else:
@@ -40,6 +40,17 @@ def pool(database, workers: int, initializer: Callable, initargs: tuple) -> Proc
     for future in [executor.submit(_ready) for _ in range(workers)]:
         future.result()
     return executor
+
+
+def _one_thread() -> bool:
+    """Whether the process runs one thread, native ones included: an open tantivy index runs
+    threads of its own (a file watcher that reloads under a lock file), and a child forked while
+    one of them held that lock keeps it locked for as long as the child lives (an index rebuild
+    hung on it). Python's own count sees none of them."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return threading.active_count() == 1
 
 
 def _start(parent: int, initializer: Callable, initargs: tuple) -> None:

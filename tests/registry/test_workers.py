@@ -130,3 +130,24 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
         if parent.poll() is None:
             parent.kill()
             parent.wait()
+
+
+def test_a_process_with_an_open_index_spawns_its_workers(tmp_path):
+    """An open tantivy index runs native threads (a file watcher reloading under a lock file);
+    a child forked while one held that lock kept the index's lock for its whole life, and a
+    rebuild hung on it. Python's thread count does not see them; the pool must."""
+    script = textwrap.dedent(
+        f"""
+        from simpul.registry import workers
+        assert workers._one_thread()
+        from simpul.search.embedded import EmbeddedBackend
+        backend = EmbeddedBackend({str(tmp_path / "search")!r})
+        backend.count()
+        assert not workers._one_thread()
+        print("ok")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "ok", done.stderr
