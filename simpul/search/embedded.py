@@ -371,6 +371,7 @@ class EmbeddedBackend:
             page=query.page,
             size=query.size,
             area=query.area,
+            wide=query.sort != "name",
         )
         items = [
             grouping.group_item(
