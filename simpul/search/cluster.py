@@ -768,7 +768,6 @@ class ClusterBackend:
             page=query.page,
             size=query.size,
             area=query.area,
-            wide=query.sort != "name",
         )
         wanted = [{"_id": g.shown(query.area).ref, "_source": ["summary"]} for g in found.page]
         docs = self._read("mget", body={"docs": wanted})["docs"] if wanted else []

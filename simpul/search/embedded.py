@@ -371,7 +371,6 @@ class EmbeddedBackend:
             page=query.page,
             size=query.size,
             area=query.area,
-            wide=query.sort != "name",
         )
         items = [
             grouping.group_item(

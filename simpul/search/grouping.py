@@ -23,9 +23,6 @@ from typing import Any, NamedTuple
 NATIONAL = "00"
 WINDOW = 200  # hits read per round (fast fields only); the same for every page, so that
 # every page of a search sees the same rounds
-WIDE_WINDOW = 5_000  # hits read by the rounds after the first, when hits are cheap to order:
-# 514 regencies' equal birth certificates fill a round of 200 (or 1,000) with one group, and every
-# round reads the whole query again (1,000,000 services: four rounds of 10 ms against one of 16)
 MAX_TYPES = 10_000  # types counted per query (a node holds a few hundred)
 
 
@@ -111,12 +108,10 @@ def collect(
     page: int,
     size: int,
     area: str | None,
-    wide: bool = True,
 ) -> Groups:
     """The groups of page ``page``. ``matches`` is the number of matching services and
     ``type_counts`` the matches per type (complete), which tell how many groups there are and
-    when the rounds have seen every match. ``wide``: rounds after the first read
-    ``WIDE_WINDOW`` hits (not when ordering a hit costs a read, as names do on tantivy)."""
+    when the rounds have seen every match."""
     types = {group_key(t, ""): t for t in type_counts}
     untyped = matches - sum(type_counts.values())
     total = len(type_counts) + max(untyped, 0)
@@ -124,8 +119,7 @@ def collect(
     found: dict[int, Group] = {}
     left = matches
     while len(found) < need and left > 0:
-        window = WIDE_WINDOW if wide and found else WINDOW
-        hits = sorted(ranked(Restriction(without=tuple(found)), window))
+        hits = sorted(ranked(Restriction(without=tuple(found)), WINDOW))
         if not hits:
             break
         for hit in hits:

@@ -147,7 +147,6 @@ def test_group_shows_the_instance_of_the_asked_area(backend):
 def test_groups_page_without_gaps_or_repeats(backend, monkeypatch):
     """Small windows force several rounds, each leaving out the groups seen before."""
     monkeypatch.setattr(grouping, "WINDOW", 2)
-    monkeypatch.setattr(grouping, "WIDE_WINDOW", 3)
     untyped = [
         instance(f"surat-{n}", f"Surat Keterangan Kelahiran {n}", areas=["75.01"]) for n in range(5)
     ]
@@ -161,28 +160,6 @@ def test_groups_page_without_gaps_or_repeats(backend, monkeypatch):
     assert len(births) == 1
     everything = search(backend, "kelahiran", group="type", size=10)
     assert [i["identifier"] for i in everything.items] == seen  # the same order
-
-
-def test_rounds_after_the_first_read_wide_windows_unless_hits_are_dear():
-    """One group per 200 hits (a type's equal copies) must not cost a round per group."""
-    asked: list[int] = []
-
-    def ranked(restriction, k):
-        asked.append(k)
-        start = len(restriction.without)  # group n's hits are n*200 ... n*200+199
-        hits = range(start * 200, min(start * 200 + k, 10 * 200))
-        return [grouping.Hit((n, 0, n), n // 200, False, n, n) for n in hits]
-
-    found = grouping.collect(
-        ranked, matches=2000, type_counts={}, page=1, size=10, area=None, wide=True
-    )
-    assert len(found.page) == 10 and asked == [grouping.WINDOW, grouping.WIDE_WINDOW]
-    asked.clear()
-    again = grouping.collect(
-        ranked, matches=2000, type_counts={}, page=1, size=10, area=None, wide=False
-    )
-    assert asked == [grouping.WINDOW] * 10
-    assert [g.key for g in again.page] == [g.key for g in found.page]
 
 
 def test_group_without_words_orders_by_name(backend):
