@@ -40,6 +40,6 @@ def area_coverage(ctx) -> dict:
         "full_refresh_seconds": round(full, 2),
         "idle_refresh_seconds": round(incremental, 2),
         **result,
-        "ratio_nation_to_baseline": round(result["nation_ms"] / base, 1),
-        "ratio_province_to_baseline": round(result["province_ms"] / base, 1),
+        "ratio_nation_to_baseline": round(result["nation_ms"] / base, 3),
+        "ratio_province_to_baseline": round(result["province_ms"] / base, 3),
     }
