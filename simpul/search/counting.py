@@ -63,13 +63,11 @@ class Counts(NamedTuple):
 
     def facets(self, sizes: Mapping[str, int]) -> dict[str, list[dict[str, Any]]]:
         """The most common ``sizes[name]`` values (100 unless given), most common first, equal
-        counts in the order of their values (as a search server orders them)."""
+        counts in the order of their values (as a search server orders them). No value counts
+        0: the engine reports none, and a Counter's difference keeps only positive counts."""
         out = {}
         for name in FACETS:
-            ordered = sorted(
-                ((value, n) for value, n in self.values[name].items() if n > 0),
-                key=lambda item: (-item[1], item[0]),
-            )
+            ordered = sorted(self.values[name].items(), key=lambda item: (-item[1], item[0]))
             out[name] = [{"value": v, "count": n} for v, n in ordered[: sizes.get(name, 100)]]
         return out
 
@@ -140,9 +138,9 @@ class FacetCounter:
 
     def counts(self, searcher, generation: tuple, parts: Parts) -> Counts:
         """The counts of ``parts.text`` within ``parts.filters``."""
-        schema_all = tantivy.Query.all_query()
+        everything = tantivy.Query.all_query()
         must, must_not = tantivy.Occur.Must, tantivy.Occur.MustNot
-        filtered = [(must, q) for q in parts.filters] or [(must, schema_all)]
+        filtered = [(must, q) for q in parts.filters] or [(must, everything)]
         if parts.text is None:
             counts = count(searcher, tantivy.Query.boolean_query(filtered))
             self._keep(generation, parts.filter_key, counts)
@@ -150,7 +148,7 @@ class FacetCounter:
         if parts.common(searcher) >= COMPLEMENT_SHARE:
             base = self._get(generation, parts.filter_key)
             if base is None and not parts.filters:  # the whole index: worth counting once
-                base = count(searcher, schema_all)
+                base = count(searcher, everything)
                 self._keep(generation, parts.filter_key, base)
             if base is not None:
                 rest = tantivy.Query.boolean_query([*filtered, (must_not, parts.text)])

@@ -272,9 +272,10 @@ class EmbeddedBackend:
             value = counting.set_value(doc[name])
             if value is not None:
                 out.add_text(counting.set_field(name), value)
-        out.add_text("suggest", pick(doc["summary"]["name"]))
-        out.add_text("name_sort", pick(doc["summary"]["name"]).lower())
-        keys, long = name_keys(pick(doc["summary"]["name"]).lower())
+        name = pick(doc["summary"]["name"])
+        out.add_text("suggest", name)
+        out.add_text("name_sort", name.lower())
+        keys, long = name_keys(name.lower())
         for level, key in enumerate(keys):
             out.add_unsigned(f"name_key_{level}", key)
         out.add_boolean("name_long", long)
